@@ -1,0 +1,71 @@
+/** The typed form of api.xml: what every emitter reads. */
+
+export type Access = 'read' | 'write';
+
+/** Primitive types of api.xml; anything else names an enum, a struct or an object. */
+export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void'] as const;
+export type Primitive = (typeof PRIMITIVES)[number];
+
+export interface TypeRef {
+  /** the name as written, without a trailing [] */
+  name: string;
+  list: boolean;
+  kind: 'primitive' | 'enum' | 'struct' | 'object';
+}
+
+export interface ErrorLevelDef { name: string; value: number }
+export interface ErrorDomainDef { name: string; value: number; label: string }
+export interface ErrorCodeDef { name: string; value: number; message: string | null; format: string | null }
+export interface ErrorsDef { since: string; levels: ErrorLevelDef[]; domains: ErrorDomainDef[]; codes: ErrorCodeDef[] }
+
+export interface EnumValueDef { name: string; value: number; since: string; doc: string }
+export interface EnumDef {
+  name: string;
+  c: string | null;
+  prefix: string;
+  kind: 'enum' | 'flags';
+  since: string;
+  doc: string;
+  values: EnumValueDef[];
+  line: number;
+}
+
+export interface FieldDef { name: string; type: TypeRef; since: string; doc: string }
+export interface StructDef { name: string; c: string | null; since: string; doc: string; fields: FieldDef[]; line: number }
+
+export interface BindingNames { c: string | null; python: string | null; perl: string | null }
+
+export interface PropertyDef extends BindingNames { name: string; type: TypeRef; since: string; doc: string }
+
+export interface ArgDef { name: string; type: TypeRef; enumName: string | null; optional: boolean; doc: string }
+export interface MethodDef extends BindingNames {
+  name: string;
+  object: string;
+  /** the driver interface's name for this call, e.g. domainGetInfo */
+  driverName: string;
+  proc: number | null;
+  access: Access;
+  since: string;
+  doc: string;
+  args: ArgDef[];
+  returns: TypeRef;
+  line: number;
+}
+
+export interface ObjectDef extends BindingNames {
+  name: string;
+  doc: string;
+  properties: PropertyDef[];
+  methods: MethodDef[];
+  line: number;
+}
+
+export interface ApiDef {
+  name: string;
+  version: string;
+  libvirt: string;
+  errors: ErrorsDef;
+  enums: EnumDef[];
+  structs: StructDef[];
+  objects: ObjectDef[];
+}

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type {
+  ApiDef, ArgDef, EnumDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
+} from './api-model.js';
+import { PRIMITIVES } from './api-model.js';
+
+// libxmljs2 is CommonJS and its typings lack rngValidate; this file is its only user here.
+const require = createRequire(import.meta.url);
+interface XNode {
+  type(): string;
+  name(): string;
+  line(): number;
+  text(): string;
+  attr(name: string): { value(): string } | null;
+  childNodes(): XNode[];
+}
+interface XDoc {
+  root(): XNode;
+  rngValidate(schema: XDoc): boolean;
+  validationErrors: { message: string; line: number; column: number }[];
+}
+interface LibXml { parseXml(s: string, o: object): XDoc }
+
+/** A problem in api.xml, with the line it is on. */
+export class ApiXmlError extends Error {
+  constructor(readonly file: string, readonly problems: { line: number; message: string }[]) {
+    super(problems.map((p) => `${file}:${p.line}: ${p.message}`).join('\n'));
+  }
+}
+
+const SCHEMA = fileURLToPath(new URL('../schema/api.rng', import.meta.url));
+const PARSE_OPTIONS = { nonet: true, noent: false, dtdload: false, dtdvalid: false };
+
+function parse(lib: LibXml, text: string, file: string): XDoc {
+  try {
+    return lib.parseXml(text, PARSE_OPTIONS);
+  } catch (e) {
+    const err = e as { line?: number; message?: string };
+    throw new ApiXmlError(file, [{ line: err.line ?? 0, message: String(err.message ?? e).trim() }]);
+  }
+}
+
+const elements = (n: XNode, name?: string) =>
+  n.childNodes().filter((c) => c.type() === 'element' && (name === undefined || c.name() === name));
+const attr = (n: XNode, name: string) => n.attr(name)?.value() ?? null;
+const req = (n: XNode, name: string) => attr(n, name) as string; // presence guaranteed by the schema
+const docOf = (n: XNode) => (attr(n, 'doc') ?? elements(n, 'doc')[0]?.text() ?? '').replace(/\s+/g, ' ').trim();
+
+/** Read, validate (schema, then meaning) and model api.xml. */
+export function readApiXml(file: string, text = readFileSync(file, 'utf8')): ApiDef {
+  const lib = require('libxmljs2') as LibXml;
+  const doc = parse(lib, text, file);
+  const schema = parse(lib, readFileSync(SCHEMA, 'utf8'), SCHEMA);
+  if (!doc.rngValidate(schema)) {
+    throw new ApiXmlError(file, doc.validationErrors.map((e) => ({ line: e.line, message: e.message.trim() })));
+  }
+  return modelOf(doc.root(), file);
+}
+
+function modelOf(root: XNode, file: string): ApiDef {
+  const problems: { line: number; message: string }[] = [];
+  const errorsEl = elements(root, 'errors')[0];
+  const errors: ErrorsDef = {
+    since: req(errorsEl, 'since'),
+    levels: elements(errorsEl, 'level').map((n) => ({ name: req(n, 'name'), value: Number(req(n, 'value')) })),
+    domains: elements(errorsEl, 'domain').map((n) => ({ name: req(n, 'name'), value: Number(req(n, 'value')), label: req(n, 'label') })),
+    codes: elements(errorsEl, 'code').map((n) => ({
+      name: req(n, 'name'), value: Number(req(n, 'value')), message: attr(n, 'message'), format: attr(n, 'format'),
+    })),
+  };
+  const enums: EnumDef[] = elements(root, 'enum').map((n) => ({
+    name: req(n, 'name'), c: attr(n, 'c'), prefix: req(n, 'prefix'),
+    kind: attr(n, 'kind') === 'flags' ? 'flags' : 'enum', since: req(n, 'since'), doc: docOf(n), line: n.line(),
+    values: elements(n, 'value').map((v) => ({
+      name: req(v, 'name'), value: Number(req(v, 'value')), since: attr(v, 'since') ?? req(n, 'since'), doc: docOf(v),
+    })),
+  }));
+  const structNodes = elements(root, 'struct');
+  const objectNodes = elements(root, 'object');
+  const kinds = new Map<string, TypeRef['kind']>();
+  for (const p of PRIMITIVES) kinds.set(p, 'primitive');
+  const declare = (name: string, kind: TypeRef['kind'], line: number) => {
+    if (kinds.has(name)) problems.push({ line, message: `'${name}' is declared twice` });
+    kinds.set(name, kind);
+  };
+  enums.forEach((e) => declare(e.name, 'enum', e.line));
+  structNodes.forEach((n) => declare(req(n, 'name'), 'struct', n.line()));
+  objectNodes.forEach((n) => declare(req(n, 'name'), 'object', n.line()));
+
+  const typeOf = (n: XNode): TypeRef => {
+    const raw = req(n, 'type');
+    const list = raw.endsWith('[]');
+    const name = list ? raw.slice(0, -2) : raw;
+    const kind = kinds.get(name);
+    if (!kind) problems.push({ line: n.line(), message: `unknown type '${name}'` });
+    return { name, list, kind: kind ?? 'primitive' };
+  };
+
+  const structs: StructDef[] = structNodes.map((n) => ({
+    name: req(n, 'name'), c: attr(n, 'c'), since: req(n, 'since'), doc: docOf(n), line: n.line(),
+    fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) })),
+  }));
+
+  const procs = new Map<number, string>();
+  const objects: ObjectDef[] = objectNodes.map((n) => {
+    const objName = req(n, 'name');
+    const properties: PropertyDef[] = elements(n, 'property').map((p) => ({
+      name: req(p, 'name'), type: typeOf(p), since: req(p, 'since'), doc: docOf(p),
+      c: attr(p, 'c'), python: attr(p, 'python'), perl: attr(p, 'perl'),
+    }));
+    const methods: MethodDef[] = elements(n, 'method').map((m) => {
+      const name = req(m, 'name');
+      const procAttr = req(m, 'proc');
+      const proc = procAttr === 'none' ? null : Number(procAttr);
+      if (proc !== null) {
+        const other = procs.get(proc);
+        if (other) problems.push({ line: m.line(), message: `procedure ${proc} of ${objName}.${name} is already used by ${other}` });
+        procs.set(proc, `${objName}.${name}`);
+      }
+      const args: ArgDef[] = elements(m, 'arg').map((a) => {
+        const enumName = attr(a, 'enum');
+        if (enumName && kinds.get(enumName) !== 'enum') problems.push({ line: a.line(), message: `unknown enum '${enumName}'` });
+        return { name: req(a, 'name'), type: typeOf(a), enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a) };
+      });
+      const firstOptional = args.findIndex((a) => a.optional);
+      if (firstOptional >= 0 && args.slice(firstOptional).some((a) => !a.optional)) {
+        problems.push({ line: m.line(), message: `${objName}.${name}: a required argument follows an optional one` });
+      }
+      return {
+        name, object: objName, driverName: objName[0].toLowerCase() + objName.slice(1) + name[0].toUpperCase() + name.slice(1),
+        proc, access: req(m, 'access') as MethodDef['access'], since: req(m, 'since'), doc: docOf(m), args,
+        returns: typeOf(elements(m, 'return')[0]), line: m.line(),
+        c: attr(m, 'c'), python: attr(m, 'python'), perl: attr(m, 'perl'),
+      };
+    });
+    const seen = new Set<string>();
+    for (const m of methods) {
+      if (seen.has(m.name)) problems.push({ line: m.line, message: `${objName}.${m.name} is declared twice` });
+      seen.add(m.name);
+    }
+    return { name: objName, doc: docOf(n), properties, methods, line: n.line(), c: attr(n, 'c'), python: attr(n, 'python'), perl: attr(n, 'perl') };
+  });
+
+  for (const e of enums) {
+    const names = new Set<string>();
+    for (const v of e.values) {
+      if (names.has(v.name)) problems.push({ line: e.line, message: `${e.name}.${v.name} is declared twice` });
+      names.add(v.name);
+    }
+  }
+  if (problems.length) throw new ApiXmlError(file, problems);
+  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects };
+}

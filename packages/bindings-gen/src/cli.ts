@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ApiXmlError, readApiXml } from './api-xml-reader.js';
+import { emitters, type RegisteredEmitter } from './emitters/registry.js';
+import { breaksOf, lockText, readLock, run, staleFiles, writeFiles } from './generate.js';
+
+const USAGE = `usage: tsvirt-bindgen [--lang LANG]... [--out DIR] [--check] [--update-lock] [API_XML]
+
+  Generates code from api.xml (default: the nearest api.xml at or above the current folder).
+  --lang LANG     an emitter (default: all the project's own); known: ${emitters.map((e) => e.name).join(', ')}
+  --out DIR       write into DIR instead of the project's own places (with one --lang)
+  --check         write nothing; fail if a generated file is stale or a released symbol broke
+  --update-lock   record the current surface as released in api.lock.json (a release step)`;
+
+function findApiXml(): string {
+  for (let d = process.cwd(); ; d = dirname(d)) {
+    if (existsSync(join(d, 'api.xml'))) return join(d, 'api.xml');
+    if (dirname(d) === d) throw new Error('no api.xml found here or above; name one');
+  }
+}
+
+function main(argv: string[]): number {
+  let check = false;
+  let updateLock = false;
+  let out: string | null = null;
+  let file: string | null = null;
+  const langs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--check') check = true;
+    else if (a === '--update-lock') updateLock = true;
+    else if (a === '--lang') langs.push(argv[++i] ?? '');
+    else if (a === '--out') out = argv[++i] ?? '';
+    else if (a === '--help' || a === '-h') { console.log(USAGE); return 0; }
+    else if (a.startsWith('-')) { console.error(`tsvirt-bindgen: unknown option ${a}\n${USAGE}`); return 2; }
+    else file = a;
+  }
+  const unknown = langs.filter((l) => !emitters.some((e) => e.name === l));
+  if (unknown.length) { console.error(`tsvirt-bindgen: unknown language ${unknown.join(', ')} (known: ${emitters.map((e) => e.name).join(', ')})`); return 2; }
+  if (out !== null && langs.length !== 1) { console.error('tsvirt-bindgen: --out goes with exactly one --lang'); return 2; }
+
+  const apiFile = resolve(file ?? findApiXml());
+  const root = dirname(apiFile);
+  const api = readApiXml(apiFile);
+  const chosen = langs.length ? emitters.filter((e) => langs.includes(e.name)) : emitters.filter((e) => e.projectDir !== undefined);
+  const files = run(chosen, api, (e) => resolve(out ?? join(root, (e as RegisteredEmitter).projectDir ?? '.')));
+  const lockFile = join(root, 'api.lock.json');
+  const lock = readLock(lockFile);
+
+  if (check) {
+    let ok = true;
+    const stale = staleFiles(files, root);
+    if (stale.length) { ok = false; console.error(`stale generated files (run \`pnpm gen\`):\n  ${stale.join('\n  ')}`); }
+    if (!lock) { ok = false; console.error(`no ${lockFile}: run tsvirt-bindgen --update-lock to record the released surface`); }
+    else {
+      const breaks = breaksOf(lock, api);
+      if (breaks.length) { ok = false; console.error(`the stable API is broken (a break needs a new major version):\n  ${breaks.join('\n  ')}`); }
+    }
+    if (ok) console.log(`generated files are fresh (${files.length}) and the released API is intact`);
+    return ok ? 0 : 1;
+  }
+  writeFiles(files);
+  if (updateLock) writeFiles([{ path: lockFile, text: lockText(api) }]);
+  console.log(`wrote ${files.length} files${updateLock ? ' and api.lock.json' : ''}`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  console.error(e instanceof ApiXmlError ? e.message : `tsvirt-bindgen: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,9 @@
+import type { Emitter } from './emitter.js';
+import { typescriptEmitter } from './typescript/typescript-emitter.js';
+
+/** An emitter and, for the project's own languages, where its output lives (from the repository root). */
+export type RegisteredEmitter = Emitter & { projectDir?: string };
+
+export const emitters: RegisteredEmitter[] = [
+  { ...typescriptEmitter, projectDir: 'packages/core/src/gen' },
+];

@@ -1,0 +1,52 @@
+import { VariableDeclarationKind } from 'ts-morph';
+import type { ApiDef, MethodDef } from '../../api-model.js';
+import type { GeneratedFile } from '../emitter.js';
+import { finish, jsdoc, newSource, tsType } from './ts-source.js';
+
+/** The public signature of a method, as its parameters and return type. */
+export function publicSignature(m: MethodDef) {
+  return {
+    parameters: m.args.map((a) => ({ name: a.name, type: tsType(a.type, 'public'), hasQuestionToken: a.optional })),
+    returnType: `Promise<${tsType(m.returns, 'public')}>`,
+  };
+}
+
+/** api.gen.ts: enums and flags, structs, and the public object interfaces. */
+export function emitApi(api: ApiDef, path: string): GeneratedFile {
+  const f = newSource('api.gen.ts');
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const,
+    docs: ['The version of the API described here, and the libvirt API level it implements.'],
+    declarations: [{ name: 'API_VERSION', initializer: JSON.stringify(api.version) }, { name: 'LIBVIRT_API_VERSION', initializer: JSON.stringify(api.libvirt) }],
+  });
+  for (const e of api.enums) {
+    const body = e.values.map((v) => `${v.doc ? `  /** ${jsdoc(v.doc)} */\n` : ''}  ${v.name}: ${v.value},`).join('\n');
+    f.addVariableStatement({
+      isExported: true, declarationKind: VariableDeclarationKind.Const,
+      docs: [`${e.doc || e.name}${e.c ? ` (libvirt's ${e.c}, ${e.prefix}*)` : ''}. Since ${e.since}.`],
+      declarations: [{ name: e.name, initializer: `{\n${body}\n} as const` }],
+    });
+    f.addTypeAlias({
+      isExported: true, name: e.name,
+      type: e.kind === 'flags' ? 'number' : `(typeof ${e.name})[keyof typeof ${e.name}]`,
+      docs: e.kind === 'flags' ? [`A bitwise OR of ${e.name} values.`] : [],
+    });
+  }
+  for (const s of api.structs) {
+    f.addInterface({
+      isExported: true, name: s.name, docs: [`${jsdoc(s.doc)} Since ${s.since}.`],
+      properties: s.fields.map((fl) => ({ name: fl.name, type: tsType(fl.type, 'public'), docs: fl.doc ? [jsdoc(fl.doc)] : [] })),
+    });
+  }
+  for (const o of api.objects) {
+    f.addInterface({
+      isExported: true, name: o.name, docs: [jsdoc(o.doc)],
+      properties: [
+        ...(o.name === 'Connect' ? [] : [{ name: 'connection', type: 'Connect', isReadonly: true, docs: ['the connection this object belongs to'] }]),
+        ...o.properties.map((p) => ({ name: p.name, type: tsType(p.type, 'public'), isReadonly: true, docs: [`${jsdoc(p.doc)}. Since ${p.since}.`] })),
+      ],
+      methods: o.methods.map((m) => ({ name: m.name, ...publicSignature(m), docs: [`${jsdoc(m.doc)} Since ${m.since}.`] })),
+    });
+  }
+  return finish(f, path);
+}

@@ -1,0 +1,96 @@
+import { Scope } from 'ts-morph';
+import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
+import type { GeneratedFile } from '../emitter.js';
+import { publicSignature } from './emit-api.js';
+import { errorDomainOf, finish, newSource, tsType } from './ts-source.js';
+
+/** The check of one argument, as a condition that is true when the argument is bad. */
+function badArg(a: ArgDef): [string, string] {
+  const v = a.name;
+  const t = a.type;
+  if (t.list || t.kind === 'struct') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
+  if (t.kind === 'object') return [`!(${v} instanceof ${t.name}Entry)`, `a ${t.name}`];
+  switch (t.name) {
+    case 'string': case 'uuid': return [`typeof ${v} !== 'string'`, 'a string'];
+    case 'boolean': return [`typeof ${v} !== 'boolean'`, 'a boolean'];
+    case 'flags': return [`!isFlags(${v})`, 'an unsigned 32-bit integer'];
+    case 'uint': case 'ulong': return [`!Number.isSafeInteger(${v}) || ${v} < 0`, 'a non-negative integer'];
+    default: return [`!Number.isSafeInteger(${v})`, 'an integer'];
+  }
+}
+
+function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
+  const fn = m.c ?? `${o.name}.${m.name}`;
+  const dom = `ErrorDomain.${errorDomainOf(api, o.name)}`;
+  const isConnect = o.name === 'Connect';
+  const conn = isConnect ? 'this' : 'this.connection';
+  const lines = [`const conn = ${conn};`, `if (conn.closed) throw invalidConnection('${fn}');`];
+  if (m.access === 'write') lines.push(`if (conn.readOnly) throw deniedOnReadOnly('${fn}', ${dom});`);
+  for (const a of m.args) {
+    const [bad, expected] = badArg(a);
+    const cond = a.optional ? `${a.name} !== undefined && (${bad})` : bad;
+    lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
+  }
+  const callArgs = [...(isConnect ? [] : ['this.ref']), ...m.args.map((a) => (a.type.kind === 'object' ? `${a.name}.ref` : a.optional && a.type.name === 'flags' ? `${a.name} ?? 0` : a.name))];
+  const call = `await conn.driver.${m.driverName}(${callArgs.join(', ')})`;
+  const closing = isConnect && m.name === 'close';
+  if (closing) {
+    lines.push('conn.closed = true;');
+    lines.push(`if (conn.driver.${m.driverName} === undefined) return;`);
+  } else {
+    lines.push(`if (conn.driver.${m.driverName} === undefined) throw unsupported('${fn}', ${dom});`);
+  }
+  let ret: string;
+  const r = m.returns;
+  if (r.kind === 'object') {
+    ret = r.list ? `return (${call}).map((ref) => new ${r.name}Entry(conn, ref));` : `return new ${r.name}Entry(conn, ${call});`;
+  } else if (r.name === 'void' && !r.list) {
+    ret = `${call};`;
+  } else {
+    ret = `return ${call};`;
+  }
+  lines.push('try {', `  ${ret}`, '} catch (e) {', `  throw toVirError(e, ${dom});`, '}');
+  return lines;
+}
+
+/** entry.gen.ts: the public classes: check the connection, access and arguments, then call the driver. */
+export function emitEntry(api: ApiDef, path: string): GeneratedFile {
+  const f = newSource('entry.gen.ts');
+  const types = new Set<string>(api.objects.map((o) => o.name));
+  for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
+    if (t.kind === 'struct' || t.kind === 'enum') types.add(t.name);
+  }
+  f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
+  f.addImportDeclaration({
+    isTypeOnly: true, moduleSpecifier: './driver.gen.js',
+    namedImports: ['ConnectDriver', ...api.objects.filter((o) => o.name !== 'Connect').map((o) => `${o.name}Ref`)],
+  });
+  f.addImportDeclaration({ moduleSpecifier: './errors.gen.js', namedImports: ['ErrorDomain'] });
+  f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['toVirError'] });
+  f.addImportDeclaration({
+    moduleSpecifier: '../entry-checks.js',
+    namedImports: ['deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
+  });
+  for (const o of api.objects) {
+    const isConnect = o.name === 'Connect';
+    f.addClass({
+      isExported: true, name: `${o.name}Entry`, implements: [o.name],
+      docs: [`The public ${o.name}. ${isConnect ? 'Made by open(); ' : 'Made by the calls that return one; '}every call checks, then asks the driver, and fails only with a VirError.`],
+      ctors: [{
+        parameters: isConnect
+          ? [
+            { name: 'driver', type: 'ConnectDriver', isReadonly: true, scope: Scope.Public },
+            { name: 'readOnly', type: 'boolean', isReadonly: true, scope: Scope.Public },
+          ]
+          : [
+            { name: 'connection', type: 'ConnectEntry', isReadonly: true, scope: Scope.Public },
+            { name: 'ref', type: `${o.name}Ref`, isReadonly: true, scope: Scope.Public },
+          ],
+      }],
+      properties: isConnect ? [{ name: 'closed', type: 'boolean', initializer: 'false', docs: ['set by close(); every later call fails with VIR_ERR_INVALID_CONN'] }] : [],
+      getAccessors: o.properties.map((p) => ({ name: p.name, returnType: tsType(p.type, 'public'), statements: [`return this.ref.${p.name};`] })),
+      methods: o.methods.map((m) => ({ name: m.name, isAsync: true, ...publicSignature(m), statements: methodBody(api, o, m) })),
+    });
+  }
+  return finish(f, path);
+}

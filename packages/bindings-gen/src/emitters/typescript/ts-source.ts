@@ -1,0 +1,48 @@
+import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph';
+import type { ApiDef, TypeRef } from '../../api-model.js';
+import { BANNER_TEXT, type GeneratedFile } from '../emitter.js';
+
+const project = new Project({
+  useInMemoryFileSystem: true,
+  manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+});
+
+/** A fresh ts-morph source file to build one generated module in. */
+export function newSource(name: string): SourceFile {
+  return project.createSourceFile(`/${name}`, '', { overwrite: true });
+}
+
+/** The finished text of a generated module: banner first, formatted by ts-morph. */
+export function finish(file: SourceFile, path: string): GeneratedFile {
+  file.insertStatements(0, `// ${BANNER_TEXT}`);
+  file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: 'insert' as never });
+  return { path, text: file.getFullText() };
+}
+
+/** A doc comment body that is safe inside /** *\/. */
+export const jsdoc = (text: string) => text.replace(/\*\//g, '*\\/');
+
+/**
+ * The TypeScript type of an api.xml type. `objects` chooses how object types appear:
+ * as the public interfaces (Domain) or as the driver's plain references (DomainRef).
+ */
+export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
+  let base: string;
+  switch (t.kind) {
+    case 'primitive':
+      base = t.name === 'string' || t.name === 'uuid' ? 'string' : t.name === 'boolean' ? 'boolean' : t.name === 'void' ? 'void' : 'number';
+      break;
+    case 'object':
+      base = objects === 'ref' ? `${t.name}Ref` : t.name;
+      break;
+    default:
+      base = t.name;
+  }
+  return t.list ? `${base}[]` : base;
+}
+
+/** The error domain (ErrorDomain key) that an object's API calls report in, as libvirt's do. */
+export function errorDomainOf(api: ApiDef, object: string): string {
+  const key = object.toUpperCase();
+  return object !== 'Connect' && api.errors.domains.some((d) => d.name === key) ? key : 'NONE';
+}

@@ -1,0 +1,6 @@
+export type * from './api-model.js';
+export { ApiXmlError, readApiXml } from './api-xml-reader.js';
+export { breaksOf, surfaceOf, type ApiLock } from './api-lock.js';
+export type { Emitter, GeneratedFile } from './emitters/emitter.js';
+export { emitters } from './emitters/registry.js';
+export { typescriptEmitter } from './emitters/typescript/typescript-emitter.js';

@@ -1,0 +1,18 @@
+import type { ConnectDriver } from '../gen/driver.gen.js';
+import type { ConnectUri } from '../uri/connect-uri.js';
+
+export interface OpenOptions {
+  readOnly?: boolean;
+}
+
+/**
+ * A hypervisor driver: the URI schemes it answers to, and how it opens a connection.
+ * `open` says 'declined' for a URI that it does not take (another driver may).
+ */
+export interface Driver {
+  name: string;
+  schemes: readonly string[];
+  /** whether it serves URIs that name a host or a transport (only the remote driver does) */
+  remote?: boolean;
+  open(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver | 'declined'> | ConnectDriver | 'declined';
+}

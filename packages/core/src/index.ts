@@ -1,0 +1,22 @@
+/**
+ * @tsvirt/core: tsvirt's public API. `open(uri)` gives a Connect; everything else
+ * hangs off it. Every failure is a VirError with libvirt's code, domain and message.
+ */
+export * from './gen/api.gen.js';
+export * from './gen/errors.gen.js';
+export type * from './gen/driver.gen.js';
+export { ConnectEntry, DomainEntry } from './gen/entry.gen.js';
+export { procedures, procedureByNumber, type Procedure, type ProcedureArg } from './gen/procedures.gen.js';
+export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
+export { open, defaultUri } from './open.js';
+export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from './drivers/driver-registry.js';
+export type { Driver, OpenOptions } from './drivers/driver.js';
+export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
+export { normalizeUuid, newUuid } from './util/uuid.js';
+export * from './xml/xml-element.js';
+export { parseXmlDocument, validateWithRelaxNg, MAX_XML_BYTES } from './xml/xml-document.js';
+export * from './xml/domain/domain-def.js';
+export { parseDomainXml, domainDefFromTree, parseDevice, DOMAIN_TYPES } from './xml/domain/domain-parse.js';
+export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions } from './xml/domain/domain-format.js';
+export { toKiB } from './xml/domain/memory-units.js';
+export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from './xml/capabilities.js';

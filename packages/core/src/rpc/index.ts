@@ -1,0 +1,4 @@
+export * from './rpc-constants.js';
+export * from './rpc-error.js';
+export * from './frame-codec.js';
+export * from './json-body-codec.js';

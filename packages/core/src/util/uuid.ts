@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+
+const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** The canonical 36-character form of a UUID given with or without dashes, or null if it is not one. */
+export function normalizeUuid(text: string): string | null {
+  const t = text.trim();
+  if (!UUID_RE.test(t)) return null;
+  const hex = t.replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A random (version 4) UUID. */
+export function newUuid(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return normalizeUuid(b.toString('hex'))!;
+}

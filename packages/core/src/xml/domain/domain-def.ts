@@ -1,0 +1,89 @@
+import type { XmlElement } from '../xml-element.js';
+
+/**
+ * The typed model of libvirt's domain XML. Drivers read and change the typed parts;
+ * elements that tsvirt does not interpret are kept as parsed and written back in
+ * libvirt's order, so that a definition survives a round trip.
+ */
+export interface DomainDef {
+  type: string;
+  name: string;
+  uuid: string;
+  title?: string;
+  description?: string;
+  metadata?: XmlElement;
+  /** maximum memory, KiB */
+  memory: number;
+  /** current (balloon) memory, KiB */
+  currentMemory: number;
+  vcpu: VcpuDef;
+  os: OsDef;
+  clockOffset: string;
+  onPoweroff: string;
+  onReboot: string;
+  onCrash: string;
+  devices: DeviceDef[];
+  /** top-level elements kept as parsed, by element name (features, cpu, seclabel, ...) */
+  extra: XmlElement[];
+}
+
+export interface VcpuDef {
+  placement: string;
+  /** the maximum vCPU count */
+  max: number;
+  /** the vCPUs online, when fewer than max */
+  current?: number;
+  cpuset?: string;
+}
+
+export interface OsDef {
+  type: string;
+  arch?: string;
+  machine?: string;
+  /** boot devices in order: hd, cdrom, network, fd */
+  boot: string[];
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+  /** other children of <os> kept as parsed (loader, nvram, bootmenu, root, ...) */
+  extra: XmlElement[];
+}
+
+export type DeviceDef = DiskDef | InterfaceDef | OtherDeviceDef;
+
+export interface DiskDef {
+  kind: 'disk';
+  type: string;
+  device: string;
+  driver?: Record<string, string>;
+  /** the source attributes: file, dev, network, volume... */
+  source?: Record<string, string>;
+  target: { dev: string; bus?: string; tray?: string };
+  readonly: boolean;
+  shareable: boolean;
+  serial?: string;
+  address?: Record<string, string>;
+  alias?: string;
+  /** other children kept as parsed */
+  extra: XmlElement[];
+}
+
+export interface InterfaceDef {
+  kind: 'interface';
+  type: string;
+  mac?: string;
+  source?: Record<string, string>;
+  targetDev?: string;
+  model?: string;
+  address?: Record<string, string>;
+  alias?: string;
+  extra: XmlElement[];
+}
+
+/** Any other device (controller, serial, console, graphics, video, memballoon, ...), kept as parsed. */
+export interface OtherDeviceDef {
+  kind: 'other';
+  element: XmlElement;
+}
+
+export const deviceElementName = (d: DeviceDef): string => (d.kind === 'other' ? d.element.name : d.kind);

@@ -1,0 +1,155 @@
+import { ErrorDomain, ErrorNumber } from '../../gen/errors.gen.js';
+import { VirError } from '../../errors/vir-error.js';
+import { normalizeUuid, newUuid } from '../../util/uuid.js';
+import { parseXmlDocument } from '../xml-document.js';
+import { childElement, childElements, childText, textOf, type XmlElement } from '../xml-element.js';
+import type { DeviceDef, DiskDef, DomainDef, InterfaceDef, OsDef } from './domain-def.js';
+import { toKiB } from './memory-units.js';
+
+/** Domain types libvirt knows (virDomainVirtType). */
+export const DOMAIN_TYPES = new Set(['none', 'qemu', 'kqemu', 'kvm', 'xen', 'lxc', 'uml', 'openvz', 'test', 'vmware', 'hyperv', 'vbox', 'phyp', 'parallels', 'bhyve', 'vz', 'hvf', 'ch']);
+
+/** Top-level elements the model interprets; everything else is kept in `extra`. */
+const TYPED = new Set(['name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'vcpu', 'os', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'devices']);
+const LIFECYCLE_ACTIONS = new Set(['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart']);
+
+const xmlError = (info: string) => VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, info);
+const unsupportedConfig = (info: string) => VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN, info);
+
+function memoryOf(el: XmlElement | undefined, what: string): number | undefined {
+  if (!el) return undefined;
+  const text = textOf(el).trim();
+  if (!/^\d+$/.test(text)) throw xmlError(`Invalid value '${text}' for element or attribute './${what}[1]'`);
+  const kib = toKiB(Number(text), el.attrs.unit);
+  if (kib === null) throw unsupportedConfig(`unknown suffix '${el.attrs.unit}'`);
+  return kib;
+}
+
+function parseOs(el: XmlElement | undefined): OsDef {
+  const typeEl = el && childElement(el, 'type');
+  if (!el || !typeEl) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, 'an os <type> must be specified');
+  const os: OsDef = {
+    type: textOf(typeEl).trim(),
+    arch: typeEl.attrs.arch,
+    machine: typeEl.attrs.machine,
+    boot: childElements(el, 'boot').map((b) => b.attrs.dev).filter((d): d is string => !!d),
+    kernel: childText(el, 'kernel'),
+    initrd: childText(el, 'initrd'),
+    extra: childElements(el).filter((c) => !['type', 'boot', 'kernel', 'initrd', 'cmdline'].includes(c.name)),
+  };
+  const cmdline = childElement(el, 'cmdline');
+  if (cmdline) os.cmdline = textOf(cmdline);
+  return os;
+}
+
+const attrsOf = (el: XmlElement | undefined) => (el ? { ...el.attrs } : undefined);
+
+function parseDisk(el: XmlElement): DiskDef {
+  const target = childElement(el, 'target');
+  if (!target?.attrs.dev) throw VirError.of(ErrorNumber.NO_TARGET, ErrorDomain.DOMAIN, el.attrs.type === 'file' ? childElement(el, 'source')?.attrs.file : undefined);
+  return {
+    kind: 'disk',
+    type: el.attrs.type ?? 'file',
+    device: el.attrs.device ?? 'disk',
+    driver: attrsOf(childElement(el, 'driver')),
+    source: attrsOf(childElement(el, 'source')),
+    target: { dev: target.attrs.dev, bus: target.attrs.bus, tray: target.attrs.tray },
+    readonly: !!childElement(el, 'readonly'),
+    shareable: !!childElement(el, 'shareable'),
+    serial: childText(el, 'serial'),
+    address: attrsOf(childElement(el, 'address')),
+    alias: childElement(el, 'alias')?.attrs.name,
+    extra: childElements(el).filter((c) => !['driver', 'source', 'target', 'readonly', 'shareable', 'serial', 'address', 'alias'].includes(c.name)),
+  };
+}
+
+function parseInterface(el: XmlElement): InterfaceDef {
+  const mac = childElement(el, 'mac')?.attrs.address;
+  if (mac !== undefined && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) {
+    throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, `unable to parse mac address '${mac}'`);
+  }
+  return {
+    kind: 'interface',
+    type: el.attrs.type ?? 'user',
+    mac: mac?.toLowerCase(),
+    source: attrsOf(childElement(el, 'source')),
+    targetDev: childElement(el, 'target')?.attrs.dev,
+    model: childElement(el, 'model')?.attrs.type,
+    address: attrsOf(childElement(el, 'address')),
+    alias: childElement(el, 'alias')?.attrs.name,
+    extra: childElements(el).filter((c) => !['mac', 'source', 'target', 'model', 'address', 'alias'].includes(c.name)),
+  };
+}
+
+/** One device element as its model. */
+export function parseDevice(el: XmlElement): DeviceDef {
+  if (el.name === 'disk') return parseDisk(el);
+  if (el.name === 'interface') return parseInterface(el);
+  return { kind: 'other', element: el };
+}
+
+/** A domain definition from its parsed XML tree, checked as libvirt checks it. */
+export function domainDefFromTree(root: XmlElement): DomainDef {
+  if (root.name !== 'domain') throw xmlError(`unexpected root element <${root.name}>, expecting <domain>`);
+  const type = root.attrs.type;
+  if (type === undefined) throw xmlError("missing domain type attribute");
+  if (!DOMAIN_TYPES.has(type)) throw unsupportedConfig(`invalid domain type ${type}`);
+  const name = childText(root, 'name');
+  if (!name) throw VirError.of(ErrorNumber.NO_NAME, ErrorDomain.DOMAIN);
+  const uuidText = childText(root, 'uuid');
+  let uuid = newUuid();
+  if (uuidText !== undefined) {
+    const u = normalizeUuid(uuidText);
+    if (!u) throw VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.DOMAIN, 'malformed uuid element');
+    uuid = u;
+  }
+  const memory = memoryOf(childElement(root, 'memory'), 'memory');
+  if (memory === undefined) throw xmlError("missing element or attribute './memory[1]'");
+  const currentMemory = memoryOf(childElement(root, 'currentMemory'), 'currentMemory') ?? memory;
+  const vcpuEl = childElement(root, 'vcpu');
+  const vcpuText = vcpuEl ? textOf(vcpuEl).trim() : '1';
+  if (!/^\d+$/.test(vcpuText) || Number(vcpuText) < 1) throw xmlError(`maximum vcpus count must be an integer`);
+  const current = vcpuEl?.attrs.current !== undefined ? Number(vcpuEl.attrs.current) : undefined;
+  const lifecycle = (el: string, def: string) => {
+    const v = childText(root, el) ?? def;
+    if (!LIFECYCLE_ACTIONS.has(v)) throw xmlError(`invalid ${el} value: '${v}'`);
+    return v;
+  };
+  const devicesEl = childElement(root, 'devices');
+  const def: DomainDef = {
+    type,
+    name,
+    uuid,
+    memory,
+    currentMemory: Math.min(currentMemory, memory),
+    vcpu: {
+      placement: vcpuEl?.attrs.placement ?? 'static',
+      max: Number(vcpuText),
+      current: current !== undefined && current < Number(vcpuText) ? current : undefined,
+      cpuset: vcpuEl?.attrs.cpuset,
+    },
+    os: parseOs(childElement(root, 'os')),
+    clockOffset: childElement(root, 'clock')?.attrs.offset ?? 'utc',
+    onPoweroff: lifecycle('on_poweroff', 'destroy'),
+    onReboot: lifecycle('on_reboot', 'restart'),
+    onCrash: lifecycle('on_crash', 'destroy'),
+    devices: devicesEl ? childElements(devicesEl).map(parseDevice) : [],
+    extra: childElements(root).filter((c) => !TYPED.has(c.name)),
+  };
+  const title = childText(root, 'title');
+  if (title !== undefined) {
+    if (title.includes('\n')) throw xmlError('Domain title can\'t contain newlines');
+    def.title = title;
+  }
+  const description = childElement(root, 'description');
+  if (description) def.description = textOf(description);
+  const metadata = childElement(root, 'metadata');
+  if (metadata) def.metadata = metadata;
+  if (!def.os.boot.length && !def.os.kernel && ['hvm'].includes(def.os.type)) def.os.boot = ['hd'];
+  return def;
+}
+
+/** Parse a domain's XML text as libvirt's virDomainDefParseString does. */
+export function parseDomainXml(xml: string): DomainDef {
+  return domainDefFromTree(parseXmlDocument(xml, '(domain_definition)'));
+}

@@ -1,0 +1,205 @@
+// Supervision of one QEMU process: exec it with an argv (no shell), wait for
+// its QMP monitor, notice when it exits, and stop it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QmpClient } from './qmp/qmp-client.js';
+
+export interface QemuStartOptions {
+  /** Path of the QEMU binary. */
+  binary: string;
+  /** QEMU's arguments, without the QMP monitor and pidfile, which start() adds. */
+  args: readonly string[];
+  /** Existing directory for the QMP socket and the pidfile. */
+  runDir: string;
+  /** Base name of the files in runDir, e.g. the domain's name. */
+  name: string;
+  /** QEMU's stdout and stderr are appended here, after a header with the argv. */
+  logFile: string;
+  /** QEMU's whole environment. Default: LC_ALL=C (stable message text) and PATH. */
+  env?: Record<string, string>;
+  /** Bound on exec to a negotiated monitor. Default 10 s. */
+  startTimeoutMs?: number;
+}
+
+export interface QemuExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface QemuStopResult {
+  exit: QemuExit;
+  /** True when QEMU ignored the graceful request and was killed with SIGKILL. */
+  forced: boolean;
+}
+
+/** QEMU could not be started; no process is left behind. */
+export class QemuStartError extends Error {
+  override name = 'QemuStartError';
+  /** What QEMU wrote to its log during this start (its last 4 KiB). */
+  readonly log: string;
+
+  constructor(message: string, log: string, options?: { cause?: unknown }) {
+    super(log.trim() === '' ? message : `${message}: ${log.trim()}`, options);
+    this.log = log;
+  }
+}
+
+// sun_path holds 108 bytes including the terminating NUL.
+const MAX_SOCKET_PATH_BYTES = 107;
+const LOG_TAIL_BYTES = 4096;
+
+export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
+  /** Exec QEMU and resolve once its QMP monitor is in command mode. */
+  static async start(options: QemuStartOptions): Promise<QemuProcess> {
+    if (options.args.includes('-daemonize')) throw new TypeError('-daemonize would hide QEMU from supervision');
+    const socketPath = path.join(options.runDir, `${options.name}.qmp`);
+    const pidFile = path.join(options.runDir, `${options.name}.pid`);
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+      throw new TypeError(`QMP socket path is longer than ${MAX_SOCKET_PATH_BYTES} bytes: ${socketPath}`);
+    }
+    await Promise.all([fs.rm(socketPath, { force: true }), fs.rm(pidFile, { force: true })]);
+
+    const argv = [
+      ...options.args,
+      // QemuOpts values escape a comma by doubling it.
+      '-chardev', `socket,id=charmonitor,path=${socketPath.replaceAll(',', ',,')},server=on,wait=off`,
+      '-mon', 'chardev=charmonitor,id=monitor,mode=control',
+      '-pidfile', pidFile,
+    ];
+    const logOffset = await appendLogHeader(options.logFile, options.binary, argv);
+    const log = await fs.open(options.logFile, 'a');
+    const started = performance.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(options.binary, argv, {
+        stdio: ['ignore', log.fd, log.fd],
+        env: options.env ?? { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+        // Own session: a terminal's Ctrl-C to the daemon's process group must not reach guests.
+        detached: true,
+      });
+    } finally {
+      await log.close();
+    }
+
+    const exited = new Promise<QemuExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+    const abort = new AbortController();
+    void exited.then((exit) => abort.abort(new Error(`QEMU ${describeExit(exit)} before its monitor was ready`)));
+    void spawnFailed.then((err) => abort.abort(new Error(`cannot execute ${options.binary}: ${err.message}`, { cause: err })));
+
+    let qmp: QmpClient;
+    try {
+      qmp = await QmpClient.connect({ socketPath, timeoutMs: options.startTimeoutMs ?? 10_000, signal: abort.signal });
+    } catch (err) {
+      // Leave nothing behind: kill and reap a QEMU that is still running.
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await removeRunFiles(socketPath, pidFile);
+      throw new QemuStartError((err as Error).message, await readFrom(options.logFile, logOffset), { cause: err });
+    }
+    return new QemuProcess(child, qmp, exited, { socketPath, pidFile, logFile: options.logFile }, performance.now() - started);
+  }
+
+  /** The QEMU process's pid. */
+  readonly pid: number;
+  /** The QMP connection, in command mode. */
+  readonly qmp: QmpClient;
+  readonly socketPath: string;
+  readonly pidFile: string;
+  readonly logFile: string;
+  /** Milliseconds from exec to a negotiated QMP monitor. */
+  readonly startupMs: number;
+  /** Resolves when QEMU has exited and been reaped, however that happened. */
+  readonly exited: Promise<QemuExit>;
+  #child: ChildProcess;
+  #exit: QemuExit | undefined;
+
+  private constructor(
+    child: ChildProcess,
+    qmp: QmpClient,
+    exited: Promise<QemuExit>,
+    files: { socketPath: string; pidFile: string; logFile: string },
+    startupMs: number,
+  ) {
+    super();
+    this.#child = child;
+    this.pid = child.pid!;
+    this.qmp = qmp;
+    this.socketPath = files.socketPath;
+    this.pidFile = files.pidFile;
+    this.logFile = files.logFile;
+    this.startupMs = startupMs;
+    this.exited = exited.then(async (exit) => {
+      this.#exit = exit;
+      await removeRunFiles(this.socketPath, this.pidFile);
+      this.emit('exit', exit);
+      return exit;
+    });
+  }
+
+  /** How QEMU exited, once it has. */
+  get exitStatus(): QemuExit | undefined {
+    return this.#exit;
+  }
+
+  /**
+   * Ask QEMU to exit (QMP "quit", or SIGTERM if the monitor is gone) and
+   * SIGKILL it if it has not exited within timeoutMs (default 3 s).
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<QemuStopResult> {
+    if (this.#exit) return { exit: this.#exit, forced: false };
+    if (this.qmp.closed) this.#child.kill('SIGTERM');
+    // The reply may be lost when QEMU closes the monitor as it exits: the exit is what counts.
+    else this.qmp.execute('quit').catch(() => {});
+    const timeout = new AbortController();
+    const graceful = await Promise.race([
+      this.exited,
+      sleep(options.timeoutMs ?? 3000, undefined, { signal: timeout.signal }).then(() => undefined),
+    ]);
+    timeout.abort();
+    if (graceful) return { exit: graceful, forced: false };
+    return { exit: await this.kill(), forced: true };
+  }
+
+  /** SIGKILL QEMU and wait until it is reaped. */
+  async kill(): Promise<QemuExit> {
+    if (!this.#exit) this.#child.kill('SIGKILL');
+    return this.exited;
+  }
+}
+
+function describeExit(exit: QemuExit): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** Write the argv to the log, as libvirt does; returns where QEMU's own output will start. */
+async function appendLogHeader(logFile: string, binary: string, argv: readonly string[]): Promise<number> {
+  const quoted = [binary, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`));
+  await fs.appendFile(logFile, `${new Date().toISOString()}: starting up\n${quoted.join(' \\\n')}\n`);
+  return (await fs.stat(logFile)).size;
+}
+
+async function readFrom(file: string, offset: number): Promise<string> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(offset, size - LOG_TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    await handle.read(buf, 0, buf.length, start);
+    return buf.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function removeRunFiles(socketPath: string, pidFile: string): Promise<void> {
+  // Best effort: QEMU usually removes them itself, and a leftover is replaced at the next start.
+  await Promise.all([fs.rm(socketPath, { force: true }), fs.rm(pidFile, { force: true })]).catch(() => {});
+}

@@ -1,0 +1,66 @@
+/** What virsh's own options (before the command) ask for. */
+export interface GlobalOptions {
+  uri: string | undefined;
+  readOnly: boolean;
+  quiet: boolean;
+  action: 'run' | 'help' | 'version-short' | 'version-long';
+  /** the command words after the options */
+  rest: string[];
+}
+
+export class GlobalOptionError extends Error {}
+
+const WITH_VALUE = new Map([['c', 'connect'], ['d', 'debug'], ['e', 'escape'], ['k', 'keepalive-interval'], ['K', 'keepalive-count'], ['l', 'log']]);
+const FLAGS = new Map([['h', 'help'], ['q', 'quiet'], ['r', 'readonly'], ['t', 'timing'], ['v', 'version'], ['V', 'long-version']]);
+
+/** Parse virsh's options as getopt_long does: they end at the first non-option word. */
+export function parseGlobalOptions(argv: string[]): GlobalOptions {
+  const o: GlobalOptions = { uri: undefined, readOnly: false, quiet: false, action: 'run', rest: [] };
+  const apply = (name: string, value: string | undefined) => {
+    switch (name) {
+      case 'connect': o.uri = value; break;
+      case 'readonly': o.readOnly = true; break;
+      case 'quiet': o.quiet = true; break;
+      case 'help': o.action = 'help'; break;
+      case 'long-version': o.action = 'version-long'; break;
+      case 'version': o.action = value === 'long' ? 'version-long' : 'version-short'; break;
+      default: break; // debug, escape, keepalive, log, timing: accepted, no effect here
+    }
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { i++; break; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const takesValue = [...WITH_VALUE.values()].includes(name);
+      const isFlag = [...FLAGS.values()].includes(name) && name !== 'long-version';
+      if (!takesValue && !isFlag) throw new GlobalOptionError(`unsupported option '${a}'. See --help.`);
+      let value = eq < 0 ? undefined : a.slice(eq + 1);
+      if (takesValue && value === undefined) {
+        if (i + 1 >= argv.length) throw new GlobalOptionError(`option '${a}' requires an argument`);
+        value = argv[++i];
+      }
+      apply(name, value);
+    } else if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j];
+        const long = WITH_VALUE.get(c);
+        if (long) {
+          const value = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+          if (value === undefined) throw new GlobalOptionError(`option requires an argument -- '${c}'`);
+          apply(long, value);
+          break;
+        }
+        const flag = FLAGS.get(c);
+        if (!flag) throw new GlobalOptionError(`unsupported option '-${c}'. See --help.`);
+        apply(flag, undefined);
+      }
+    } else {
+      break;
+    }
+  }
+  o.rest = argv.slice(i);
+  return o;
+}

@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { DomainCreateFlags, type Domain } from '@tsvirt/core';
+import type { CommandDef, OptionValues } from '../cli/command-def.js';
+import type { VirshContext } from '../virsh-context.js';
+import { commandDomain, DOMAIN_OPTION } from './domain-lookup.js';
+
+const FILE_OPTION = { name: 'file', type: 'string', help: 'file containing an XML domain description', required: true, positional: true } as const;
+
+/** Read a file a command names; a failure is virsh's "Failed to open file" error. */
+export async function readCommandFile(ctx: VirshContext, path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;
+    ctx.error(`Failed to open file '${path}': ${reason}`);
+    return null;
+  }
+}
+
+/** A command that takes a domain, calls one API on it, and says what happened. */
+function domainAction(
+  name: string, help: string, description: string,
+  act: (dom: Domain, opts: OptionValues) => Promise<void>,
+  done: string, failed: string,
+  extra: CommandDef['options'] = [],
+): CommandDef {
+  return {
+    name, group: 'domain', help, description, options: [DOMAIN_OPTION, ...extra],
+    async run(ctx, opts) {
+      const dom = await commandDomain(ctx, opts);
+      if (!dom) return false;
+      try {
+        await act(dom, opts);
+      } catch (e) {
+        ctx.error(failed.replace('%s', dom.name));
+        ctx.reportError(e);
+        return false;
+      }
+      ctx.print(`${done.replace('%s', dom.name)}\n`);
+      return true;
+    },
+  };
+}
+
+export const lifecycleCommands: CommandDef[] = [
+  {
+    name: 'define', group: 'domain', help: "define (but don't start) a domain from an XML file", description: 'Define a domain.',
+    options: [FILE_OPTION, { name: 'validate', type: 'bool', help: 'validate the XML against the schema' }],
+    async run(ctx, opts) {
+      const file = opts.get('file') as string;
+      const conn = await ctx.connection();
+      if (!conn) return false;
+      const xml = await readCommandFile(ctx, file);
+      if (xml === null) return false;
+      try {
+        const dom = await conn.defineDomainXML(xml, opts.has('validate') ? 1 : 0);
+        ctx.print(`Domain '${dom.name}' defined from ${file}\n`);
+        return true;
+      } catch (e) {
+        ctx.error(`Failed to define domain from ${file}`);
+        ctx.reportError(e);
+        return false;
+      }
+    },
+  },
+  {
+    name: 'create', group: 'domain', help: 'create a domain from an XML file', description: 'Create a domain.',
+    options: [
+      FILE_OPTION,
+      { name: 'console', type: 'bool', help: 'attach to console after creation' },
+      { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
+      { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
+      { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest' },
+      { name: 'validate', type: 'bool', help: 'validate the XML against the schema' },
+    ],
+    async run(ctx, opts) {
+      const file = opts.get('file') as string;
+      const conn = await ctx.connection();
+      if (!conn) return false;
+      const xml = await readCommandFile(ctx, file);
+      if (xml === null) return false;
+      let flags = 0;
+      if (opts.has('paused')) flags |= DomainCreateFlags.START_PAUSED;
+      if (opts.has('autodestroy')) flags |= DomainCreateFlags.START_AUTODESTROY;
+      if (opts.has('validate')) flags |= DomainCreateFlags.START_VALIDATE;
+      try {
+        const dom = await conn.createDomainXML(xml, flags);
+        ctx.print(`Domain '${dom.name}' created from ${file}\n`);
+        return true;
+      } catch (e) {
+        ctx.error(`Failed to create domain from ${file}`);
+        ctx.reportError(e);
+        return false;
+      }
+    },
+  },
+  {
+    name: 'start', group: 'domain', help: 'start a (previously defined) inactive domain',
+    description: 'Start a domain, either from the last managedsave\n    state, or via a fresh boot if no managedsave state\n    is present.',
+    options: [
+      { ...DOMAIN_OPTION, help: 'name of the inactive domain' },
+      { name: 'console', type: 'bool', help: 'attach to console after creation' },
+      { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
+      { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
+      { name: 'bypass-cache', type: 'bool', help: 'avoid file system cache when loading' },
+      { name: 'force-boot', type: 'bool', help: 'force fresh boot by discarding any managed save' },
+      { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest' },
+      { name: 'reset-nvram', type: 'bool', help: 're-initialize NVRAM from its pristine template' },
+    ],
+    async run(ctx, opts) {
+      const dom = await commandDomain(ctx, opts);
+      if (!dom) return false;
+      if (dom.id !== -1) {
+        ctx.error('Domain is already active');
+        return false;
+      }
+      let flags = 0;
+      if (opts.has('paused')) flags |= DomainCreateFlags.START_PAUSED;
+      if (opts.has('autodestroy')) flags |= DomainCreateFlags.START_AUTODESTROY;
+      if (opts.has('bypass-cache')) flags |= DomainCreateFlags.START_BYPASS_CACHE;
+      if (opts.has('force-boot')) flags |= DomainCreateFlags.START_FORCE_BOOT;
+      if (opts.has('reset-nvram')) flags |= DomainCreateFlags.START_RESET_NVRAM;
+      try {
+        await dom.create(flags);
+      } catch (e) {
+        ctx.error(`Failed to start domain '${dom.name}'`);
+        ctx.reportError(e);
+        return false;
+      }
+      ctx.print(`Domain '${dom.name}' started\n`);
+      return true;
+    },
+  },
+  domainAction('undefine', 'undefine a domain', 'Undefine an inactive domain, or convert persistent to transient.',
+    (d) => d.undefine(0), "Domain '%s' has been undefined", "Failed to undefine domain '%s'"),
+  domainAction('shutdown', 'gracefully shutdown a domain', 'Run shutdown in the target domain.',
+    (d) => d.shutdown(0), "Domain '%s' is being shutdown", "Failed to shutdown domain '%s'",
+    [{ name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' }]),
+  domainAction('reboot', 'reboot a domain', 'Run a reboot command in the target domain.',
+    (d) => d.reboot(0), "Domain '%s' is being rebooted", "Failed to reboot domain '%s'",
+    [{ name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' }]),
+  domainAction('destroy', 'destroy (stop) a domain', 'Forcefully stop a given domain, but leave its resources intact.',
+    (d, o) => d.destroy(o.has('graceful') ? 1 : 0), "Domain '%s' destroyed", "Failed to destroy domain '%s'",
+    [
+      { name: 'graceful', type: 'bool', help: 'terminate gracefully' },
+      { name: 'remove-logs', type: 'bool', help: 'remove domain logs' },
+    ]),
+  domainAction('suspend', 'suspend a domain', 'Suspend a running domain.',
+    (d) => d.suspend(), "Domain '%s' suspended", "Failed to suspend domain '%s'"),
+  domainAction('resume', 'resume a domain', 'Resume a previously suspended domain.',
+    (d) => d.resume(), "Domain '%s' resumed", "Failed to resume domain '%s'"),
+];

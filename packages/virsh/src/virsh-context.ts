@@ -1,0 +1,68 @@
+import { open, VirError, type Connect } from '@tsvirt/core';
+
+export interface VirshOptions {
+  uri: string | undefined;
+  readOnly: boolean;
+  quiet: boolean;
+}
+
+/**
+ * What a virsh session carries from command to command: the connection (opened on
+ * first need), the output streams, quiet mode, and the error to report.
+ */
+export class VirshContext {
+  private conn: Connect | null = null;
+
+  constructor(
+    public options: VirshOptions,
+    private readonly stdout: (s: string) => void = (s) => process.stdout.write(s),
+    private readonly stderr: (s: string) => void = (s) => process.stderr.write(s),
+  ) {}
+
+  print(s: string): void {
+    this.stdout(s);
+  }
+
+  /** Output that quiet mode leaves out (virsh's vshPrintExtra). */
+  printExtra(s: string): void {
+    if (!this.options.quiet) this.stdout(s);
+  }
+
+  error(message: string): void {
+    this.stderr(`error: ${message}\n`);
+  }
+
+  /** Report a failed API call as virsh does: its message, or a generic one for a non-VirError. */
+  reportError(e: unknown): void {
+    this.error(e instanceof VirError ? e.message : e instanceof Error ? e.message : String(e));
+  }
+
+  get connected(): Connect | null {
+    return this.conn;
+  }
+
+  /** The connection, opened now if need be; null (reported) when it cannot be opened. */
+  async connection(): Promise<Connect | null> {
+    if (this.conn) return this.conn;
+    try {
+      this.conn = await open(this.options.uri, { readOnly: this.options.readOnly });
+      return this.conn;
+    } catch (e) {
+      this.error('failed to connect to the hypervisor');
+      this.reportError(e);
+      return null;
+    }
+  }
+
+  async reconnect(options: VirshOptions): Promise<boolean> {
+    await this.close();
+    this.options = options;
+    return (await this.connection()) !== null;
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn;
+    this.conn = null;
+    if (c) await c.close().catch(() => undefined);
+  }
+}
