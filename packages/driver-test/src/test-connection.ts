@@ -179,6 +179,11 @@ export class TestConnection implements ConnectDriver {
     else { d.state = DomainState.RUNNING; d.reason = DomainRunningReason.BOOTED; }
   }
 
+  domainReset(ref: DomainRef, flags: number): void {
+    checkFlags(flags, 0, 'testDomainReset');
+    if (!this.dom(ref).active) throw notRunning();
+  }
+
   domainDestroy(ref: DomainRef, flags: number): void {
     checkFlags(flags, DomainDestroyFlags.GRACEFUL, 'testDomainDestroyFlags');
     const d = this.dom(ref);

@@ -41,6 +41,8 @@ t.test('the lifecycle follows libvirt\'s state machine', async (t) => {
   t.equal(def.id, 3);
   t.equal((await c.lookupDomainByID(3)).name, 'newdom');
   await def.reboot();
+  await def.reset();
+  t.equal((await def.getState()).state, DomainState.RUNNING, 'a reset domain keeps running');
   await def.destroy();
   t.same(await def.getState(), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.DESTROYED });
   await t.rejects(c.lookupDomainByID(3), { code: ErrorNumber.NO_DOMAIN, message: 'Domain not found: no domain with matching id 3' });

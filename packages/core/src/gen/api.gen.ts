@@ -391,6 +391,8 @@ export interface Domain {
   shutdown(flags?: number): Promise<void>;
   /** Ask the guest to reboot. Since 0.1.0. */
   reboot(flags?: number): Promise<void>;
+  /** Reset the domain at once, as the reset button does, without a guest shutdown. Since 0.1.0. */
+  reset(flags?: number): Promise<void>;
   /** Stop the domain at once, as when power is pulled. Since 0.1.0. */
   destroy(flags?: number): Promise<void>;
   /** Pause all virtual CPUs; memory stays allocated. Since 0.1.0. */

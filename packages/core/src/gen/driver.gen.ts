@@ -55,6 +55,8 @@ export interface ConnectDriver {
   domainShutdown?(domain: DomainRef, flags: number): Awaitable<void>;
   /** virDomainReboot, remote procedure 27 */
   domainReboot?(domain: DomainRef, flags: number): Awaitable<void>;
+  /** virDomainReset, remote procedure 245 */
+  domainReset?(domain: DomainRef, flags: number): Awaitable<void>;
   /** virDomainDestroy, remote procedure 234 */
   domainDestroy?(domain: DomainRef, flags: number): Awaitable<void>;
   /** virDomainSuspend, remote procedure 34 */

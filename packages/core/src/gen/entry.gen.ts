@@ -282,6 +282,19 @@ export class DomainEntry implements Domain {
     }
   }
 
+  async reset(flags?: number): Promise<void> {
+    const conn = this.connection;
+    if (conn.closed) throw invalidConnection('virDomainReset');
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainReset', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainReset', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.domainReset === undefined) throw unsupported('virDomainReset', ErrorDomain.DOMAIN);
+    try {
+      await conn.driver.domainReset(this.ref, flags ?? 0);
+    } catch (e) {
+      throw toVirError(e, ErrorDomain.DOMAIN);
+    }
+  }
+
   async destroy(flags?: number): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainDestroy');

@@ -49,6 +49,7 @@ export const procedures: readonly Procedure[] = [
   { proc: 212, object: 'Domain', method: 'getState', driverName: 'domainGetState', c: 'virDomainGetState', access: 'read', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'DomainStateInfo' },
   { proc: 231, object: 'Domain', method: 'undefine', driverName: 'domainUndefine', c: 'virDomainUndefine', access: 'write', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'void' },
   { proc: 234, object: 'Domain', method: 'destroy', driverName: 'domainDestroy', c: 'virDomainDestroy', access: 'write', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'void' },
+  { proc: 245, object: 'Domain', method: 'reset', driverName: 'domainReset', c: 'virDomainReset', access: 'write', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'void' },
   { proc: 258, object: 'Domain', method: 'shutdown', driverName: 'domainShutdown', c: 'virDomainShutdown', access: 'write', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'void' },
   { proc: 273, object: 'Connect', method: 'listAllDomains', driverName: 'connectListAllDomains', c: 'virConnectListAllDomains', access: 'read', args: [{ name: 'flags', type: 'flags', optional: true }], returns: 'Domain[]' },
 ];

@@ -146,6 +146,8 @@ export const lifecycleCommands: CommandDef[] = [
       { name: 'graceful', type: 'bool', help: 'terminate gracefully' },
       { name: 'remove-logs', type: 'bool', help: 'remove domain logs' },
     ]),
+  domainAction('reset', 'reset a domain', 'Reset the target domain as if by power button',
+    (d) => d.reset(0), "Domain '%s' was reset", "Failed to reset domain '%s'"),
   domainAction('suspend', 'suspend a domain', 'Suspend a running domain.',
     (d) => d.suspend(), "Domain '%s' suspended", "Failed to suspend domain '%s'"),
   domainAction('resume', 'resume a domain', 'Resume a previously suspended domain.',
