@@ -28,7 +28,7 @@ export interface HvCapabilities {
 export function capabilities(): HvCapabilities {
   const addon = nativeStatus();
   const native = loadNative();
-  const without = `native addon not loaded (${addon.reason})`;
+  const without = `native addon not loaded: ${addon.reason}`;
   const procReadable = (path: string): boolean => {
     try {
       accessSync(path, constants.R_OK);

@@ -42,10 +42,9 @@ function socketFd(socket: Socket, what: string): { fd: number; handle: SocketHan
   if (socket.connecting) {
     throw new HvNativeError('ENOTCONN', `${what}: the socket is still connecting`);
   }
+  if (socket.destroyed) throw new HvNativeError('EBADF', `${what}: the socket is closed`);
   const handle = (socket as unknown as { _handle: SocketHandle | null })._handle;
-  if (socket.destroyed || !handle) {
-    throw new HvNativeError('EBADF', `${what}: the socket is closed`);
-  }
+  if (!handle) throw new HvNativeError('ENOTCONN', `${what}: the socket is not connected`);
   if (typeof handle.fd !== 'number' || handle.fd < 0) {
     throw new HvNativeError('EBADF', `${what}: the socket has no file descriptor on this platform`);
   }
@@ -87,7 +86,8 @@ export function sendFds(socket: Socket, data: Uint8Array, fds: readonly number[]
  * drops passed descriptors, so the socket must be created paused: a server made with
  * `{ pauseOnConnect: true }`, or `net.connect()` followed at once by `socket.pause()`
  * (EBUSY otherwise). After this, `socket.resume()` hands the socket back to Node.
- * Waiting happens on the libuv thread pool, bounded by `timeoutMs`.
+ * A message already there is taken at once; otherwise the wait happens on the libuv
+ * thread pool (it holds one of its threads), bounded by `timeoutMs`.
  */
 export async function recvFds(source: Socket | number, options: RecvFdsOptions = {}): Promise<ReceivedFds> {
   const maxBytes = checkInteger(options.maxBytes ?? 4096, 'recvFds: maxBytes', 1, 2 ** 24);

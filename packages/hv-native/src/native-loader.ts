@@ -83,7 +83,7 @@ function tryLoad(): { binding: NativeBinding } | { error: string } {
     return {
       error:
         code === 'MODULE_NOT_FOUND'
-          ? `${addonPath} is not built (run the package's build; see its README)`
+          ? `${addonPath} is not built; scripts/build-native.mjs builds it (see the README)`
           : `${addonPath} failed to load: ${(err as Error).message}`,
     };
   }

@@ -26,7 +26,7 @@ t.test('a failed build leaves the package importable with its fallbacks', async 
     env: { ...process.env, npm_config_nodedir: join(copy, 'no-node-headers') },
   });
   t.equal(build.status, 0, 'the build script still exits 0');
-  t.match(build.stderr, /native addon not built \(node-gyp exited with 1\)/);
+  t.match(build.stderr, /native addon not built \(node-gyp configure exited with 1\)/);
   t.match(build.stderr, /continuing with the JavaScript fallbacks/);
   t.notOk(existsSync(join(copy, 'build/Release/hv_native.node')), 'no addon');
 

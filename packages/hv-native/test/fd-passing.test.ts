@@ -75,6 +75,24 @@ t.test('a descriptor crosses a socket and reads the same file', { skip: noAddon 
   closeSync(received);
 });
 
+t.test('recvFds waits for a message that has not arrived yet', { skip: noAddon }, async (t) => {
+  const { dir, file } = scratch(t);
+  const { client, server } = await socketPair(t, dir);
+  const fd = openSync(file, 'r');
+  t.teardown(() => closeSync(fd));
+
+  const pending = recvFds(server, { timeoutMs: 5000 });
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  sendFds(client, Buffer.from('later'), [fd, fd]);
+  const got = await pending;
+  t.equal(got.data.toString(), 'later');
+  t.equal(got.fds.length, 2, 'both descriptors');
+  for (const received of got.fds) {
+    t.equal(fstatSync(received).ino, fstatSync(fd).ino);
+    closeSync(received);
+  }
+});
+
 t.test('a descriptor passed to a child process reads the same file', { skip: noAddon }, async (t) => {
   const { dir, file, content } = scratch(t);
   const path = join(dir, 'child.sock');
@@ -182,6 +200,10 @@ t.test('bad input throws typed errors', { skip: noAddon }, async (t) => {
   const regular = openSync(file, 'r');
   await t.rejects(recvFds(regular), { code: 'ENOTSOCK' }, 'not a socket descriptor');
   closeSync(regular);
+
+  const connecting = net.connect(join(dir, 'pair.sock'));
+  t.throws(() => sendFds(connecting, data, [0]), { code: 'ENOTCONN' }, 'socket still connecting');
+  connecting.destroy();
 
   client.destroy();
   t.throws(() => sendFds(client, data, [0]), { code: 'EBADF' }, 'destroyed socket');
