@@ -81,12 +81,15 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
         // Own session: a terminal's Ctrl-C to the daemon's process group must not reach guests.
         detached: true,
       });
-    } finally {
+    } catch (err) {
       await log.close();
+      throw err;
     }
-
+    // Listen before the next await: a failed exec is reported on the next tick.
     const exited = new Promise<QemuExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+    // The child has its own copy of the descriptor.
+    await log.close();
     const abort = new AbortController();
     void exited.then((exit) => abort.abort(new Error(`QEMU ${describeExit(exit)} before its monitor was ready`)));
     void spawnFailed.then((err) => abort.abort(new Error(`cannot execute ${options.binary}: ${err.message}`, { cause: err })));
@@ -181,7 +184,7 @@ function describeExit(exit: QemuExit): string {
 /** Write the argv to the log, as libvirt does; returns where QEMU's own output will start. */
 async function appendLogHeader(logFile: string, binary: string, argv: readonly string[]): Promise<number> {
   const quoted = [binary, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`));
-  await fs.appendFile(logFile, `${new Date().toISOString()}: starting up\n${quoted.join(' \\\n')}\n`);
+  await fs.appendFile(logFile, `${new Date().toISOString()}: starting up\n${quoted.join(' ')}\n`);
   return (await fs.stat(logFile)).size;
 }
 
