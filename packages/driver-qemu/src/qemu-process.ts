@@ -51,6 +51,7 @@ export class QemuStartError extends Error {
 // sun_path holds 108 bytes including the terminating NUL.
 const MAX_SOCKET_PATH_BYTES = 107;
 const LOG_TAIL_BYTES = 4096;
+const EXIT_GRACE_MS = 200;
 
 export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
   /** Exec QEMU and resolve once its QMP monitor is in command mode. */
@@ -91,20 +92,24 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
     // The child has its own copy of the descriptor.
     await log.close();
     const abort = new AbortController();
-    void exited.then((exit) => abort.abort(new Error(`QEMU ${describeExit(exit)} before its monitor was ready`)));
+    void exited.then(() => abort.abort(new Error('QEMU exited')));
     void spawnFailed.then((err) => abort.abort(new Error(`cannot execute ${options.binary}: ${err.message}`, { cause: err })));
 
     let qmp: QmpClient;
     try {
       qmp = await QmpClient.connect({ socketPath, timeoutMs: options.startTimeoutMs ?? 10_000, signal: abort.signal });
     } catch (err) {
+      // A QEMU that fails during initialisation closes the monitor a moment
+      // before it exits: wait briefly so that the error names the exit.
+      const exit = await Promise.race([exited, sleep(EXIT_GRACE_MS).then(() => undefined)]);
       // Leave nothing behind: kill and reap a QEMU that is still running.
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      if (!exit && child.pid !== undefined) {
         child.kill('SIGKILL');
         await exited;
       }
       await removeRunFiles(socketPath, pidFile);
-      throw new QemuStartError((err as Error).message, await readFrom(options.logFile, logOffset), { cause: err });
+      const message = exit ? `QEMU ${describeExit(exit)} before its monitor was ready` : (err as Error).message;
+      throw new QemuStartError(message, await readFrom(options.logFile, logOffset), { cause: err });
     }
     return new QemuProcess(child, qmp, exited, { socketPath, pidFile, logFile: options.logFile }, performance.now() - started);
   }

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -133,4 +134,51 @@ t.test('gives up at the deadline, or when aborted', async (t) => {
   const abort = new AbortController();
   setTimeout(() => abort.abort(new Error('QEMU exited')), 50);
   await t.rejects(QmpClient.connect({ socketPath, signal: abort.signal }), { message: 'QEMU exited' });
+});
+
+// QEMU never sends these, so a fake monitor stands in for it.
+const GREETING = '{"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7}, "package": ""}, "capabilities": ["oob"]}}\r\n';
+
+/** A fake QMP server: greets (unless told not to), answers qmp_capabilities, then runs `onCommand`. */
+async function fakeMonitor(
+  t: { teardown(fn: () => unknown): void },
+  onCommand: (socket: net.Socket, command: { execute: string; id: string }) => void,
+  greet = true,
+): Promise<string> {
+  const socketPath = path.join(dir, `fake${++counter}.sock`);
+  const server = net.createServer((socket) => {
+    if (greet) socket.write(GREETING);
+    let buffered = '';
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString();
+      for (let nl = buffered.indexOf('\n'); nl !== -1; nl = buffered.indexOf('\n')) {
+        const command = JSON.parse(buffered.slice(0, nl)) as { execute: string; id: string };
+        buffered = buffered.slice(nl + 1);
+        if (command.execute === 'qmp_capabilities') socket.write(`{"return": {}, "id": "${command.id}"}\r\n`);
+        else onCommand(socket, command);
+      }
+    });
+  });
+  server.listen(socketPath);
+  await once(server, 'listening');
+  t.teardown(() => new Promise((r) => server.close(r)));
+  return socketPath;
+}
+
+t.test('garbage on the wire closes the monitor with a protocol error (fake monitor)', async (t) => {
+  const socketPath = await fakeMonitor(t, (socket) => socket.write('{"return": {}, "id": nonsense\r\n'));
+  const client = await QmpClient.connect({ socketPath });
+  await t.rejects(client.execute('query-status'), { name: 'QmpClosedError', message: /protocol error: QMP message is not JSON/ });
+  t.ok(client.closed);
+});
+
+t.test('a reply to an unknown id closes the monitor (fake monitor)', async (t) => {
+  const socketPath = await fakeMonitor(t, (socket) => socket.write('{"return": {}, "id": "someone-else"}\r\n'));
+  const client = await QmpClient.connect({ socketPath });
+  await t.rejects(client.execute('query-status'), { message: /reply to unknown command id "someone-else"/ });
+});
+
+t.test('a monitor that never greets fails at the deadline (fake monitor)', async (t) => {
+  const socketPath = await fakeMonitor(t, () => {}, false);
+  await t.rejects(QmpClient.connect({ socketPath, timeoutMs: 200 }), { name: 'QmpClosedError', message: /no QMP greeting and capabilities from .* within 200 ms/ });
 });

@@ -69,7 +69,7 @@ export class QmpClient extends EventEmitter<QmpClientEvents> {
   readonly #pending = new Map<string, Pending>();
   #nextId = 1;
   #greeting: QmpGreeting | undefined;
-  #greeted: Promise<QmpGreeting>;
+  readonly #greeted: Promise<QmpGreeting>;
   #onGreeting!: { resolve: (g: QmpGreeting) => void; reject: (err: Error) => void };
   #closeReason: string | undefined;
   #socketError: Error | undefined;
@@ -89,7 +89,8 @@ export class QmpClient extends EventEmitter<QmpClientEvents> {
     socket.on('error', (err) => {
       this.#socketError = err;
     });
-    socket.on('close', () => this.#shutdown(this.#socketError ? this.#socketError.message : 'connection closed by QEMU'));
+    // ECONNRESET is the usual error here: QEMU died with our command unread.
+    socket.on('close', () => this.#shutdown(`connection closed by QEMU${this.#socketError ? ` (${this.#socketError.message})` : ''}`));
   }
 
   /** QEMU's greeting: version and offered capabilities. */
