@@ -26,6 +26,9 @@ export function surfaceOf(api: ApiDef): ApiLock {
       symbols[`method ${o.name}.${m.name}`] = `(${args}) => ${typeText(m.returns)}; proc ${m.proc ?? 'none'}; ${m.access}`;
     }
   }
+  for (const e of api.events) {
+    symbols[`event ${e.name}`] = `id ${e.id}; proc ${e.proc}; ${e.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(', ')}`;
+  }
   return { version: api.version, symbols };
 }
 

@@ -3,14 +3,18 @@
 export type Access = 'read' | 'write';
 
 /** Primitive types of api.xml; anything else names an enum, a struct or an object. */
-export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void'] as const;
+/** `params` is libvirt's typed parameter list, as a record of names to values. */
+export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void', 'params'] as const;
+
+/** The callback type that a domain event registration takes; known when api.xml declares events. */
+export const EVENT_LISTENER = 'DomainEventListener';
 export type Primitive = (typeof PRIMITIVES)[number];
 
 export interface TypeRef {
   /** the name as written, without a trailing [] */
   name: string;
   list: boolean;
-  kind: 'primitive' | 'enum' | 'struct' | 'object';
+  kind: 'primitive' | 'enum' | 'struct' | 'object' | 'listener';
 }
 
 export interface ErrorLevelDef { name: string; value: number }
@@ -60,6 +64,18 @@ export interface ObjectDef extends BindingNames {
   line: number;
 }
 
+/** A domain event: its kind (the public discriminator), libvirt's event id and procedure, and its fields. */
+export interface EventDef {
+  name: string;
+  c: string | null;
+  id: number;
+  proc: number;
+  since: string;
+  doc: string;
+  fields: FieldDef[];
+  line: number;
+}
+
 export interface ApiDef {
   name: string;
   version: string;
@@ -68,4 +84,5 @@ export interface ApiDef {
   enums: EnumDef[];
   structs: StructDef[];
   objects: ObjectDef[];
+  events: EventDef[];
 }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type {
-  ApiDef, ArgDef, EnumDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
+  ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
 } from './api-model.js';
-import { PRIMITIVES } from './api-model.js';
+import { EVENT_LISTENER, PRIMITIVES } from './api-model.js';
 
 // libxmljs2 is CommonJS and its typings lack rngValidate; this file is its only user here.
 const require = createRequire(import.meta.url);
@@ -86,6 +86,8 @@ function modelOf(root: XNode, file: string): ApiDef {
     kinds.set(name, kind);
   };
   enums.forEach((e) => declare(e.name, 'enum', e.line));
+  const eventNodes = elements(root, 'event');
+  if (eventNodes.length) kinds.set(EVENT_LISTENER, 'listener');
   structNodes.forEach((n) => declare(req(n, 'name'), 'struct', n.line()));
   objectNodes.forEach((n) => declare(req(n, 'name'), 'object', n.line()));
 
@@ -103,7 +105,16 @@ function modelOf(root: XNode, file: string): ApiDef {
     fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) })),
   }));
 
+  const events: EventDef[] = eventNodes.map((n) => ({
+    name: req(n, 'name'), c: attr(n, 'c'), id: Number(req(n, 'id')), proc: Number(req(n, 'proc')), since: req(n, 'since'),
+    doc: docOf(n), line: n.line(),
+    fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) })),
+  }));
   const procs = new Map<number, string>();
+  for (const e of events) {
+    if (procs.has(e.proc)) problems.push({ line: e.line, message: `procedure ${e.proc} of event ${e.name} is already used by ${procs.get(e.proc)}` });
+    procs.set(e.proc, `event ${e.name}`);
+  }
   const objects: ObjectDef[] = objectNodes.map((n) => {
     const objName = req(n, 'name');
     const properties: PropertyDef[] = elements(n, 'property').map((p) => ({
@@ -151,5 +162,5 @@ function modelOf(root: XNode, file: string): ApiDef {
     }
   }
   if (problems.length) throw new ApiXmlError(file, problems);
-  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects };
+  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects, events };
 }

@@ -1,7 +1,7 @@
 import { VariableDeclarationKind } from 'ts-morph';
 import type { ApiDef, MethodDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { finish, jsdoc, newSource, tsType } from './ts-source.js';
+import { eventUnion, finish, jsdoc, newSource, tsType } from './ts-source.js';
 
 /** The public signature of a method, as its parameters and return type. */
 export function publicSignature(m: MethodDef) {
@@ -19,6 +19,11 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
     docs: ['The version of the API described here, and the libvirt API level it implements.'],
     declarations: [{ name: 'API_VERSION', initializer: JSON.stringify(api.version) }, { name: 'LIBVIRT_API_VERSION', initializer: JSON.stringify(api.libvirt) }],
   });
+  f.addTypeAlias({ isExported: true, name: 'TypedParams', type: 'Record<string, string | number | boolean>', docs: ["libvirt's typed parameters, by name."] });
+  if (api.events.length) {
+    f.addTypeAlias({ isExported: true, name: 'DomainEvent', type: eventUnion(api, 'public'), docs: ['A domain event, as delivered to listeners.'] });
+    f.addTypeAlias({ isExported: true, name: 'DomainEventListener', type: '(event: DomainEvent) => void' });
+  }
   for (const e of api.enums) {
     const body = e.values.map((v) => `${v.doc ? `  /** ${jsdoc(v.doc)} */\n` : ''}  ${v.name}: ${v.value},`).join('\n');
     f.addVariableStatement({

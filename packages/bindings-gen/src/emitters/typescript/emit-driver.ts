@@ -1,6 +1,6 @@
 import type { ApiDef, MethodDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { finish, newSource, tsType } from './ts-source.js';
+import { eventUnion, finish, newSource, tsType } from './ts-source.js';
 
 /** The driver-side parameters of a method: the object's reference first, then its arguments. */
 export function driverParameters(m: MethodDef) {
@@ -14,7 +14,9 @@ export function emitDriver(api: ApiDef, path: string): GeneratedFile {
   const used = new Set<string>();
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
     if (t.kind === 'struct' || t.kind === 'enum') used.add(t.name);
+    if (t.name === 'params') used.add('TypedParams');
   }
+  for (const e of api.events) for (const fl of e.fields) if (fl.type.kind === 'enum' || fl.type.kind === 'struct') used.add(fl.type.name);
   if (used.size) f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...used].sort() });
   f.addTypeAlias({ isExported: true, name: 'Awaitable', typeParameters: ['T'], type: 'T | Promise<T>', docs: ['Drivers may answer at once or later.'] });
   for (const o of api.objects) {
@@ -24,6 +26,10 @@ export function emitDriver(api: ApiDef, path: string): GeneratedFile {
       docs: [`What identifies a ${o.name} between core and a driver. A driver may hand out a live object whose fields follow the ${o.name}'s state.`],
       properties: o.properties.map((p) => ({ name: p.name, type: tsType(p.type, 'ref'), isReadonly: true })),
     });
+  }
+  if (api.events.length) {
+    f.addTypeAlias({ isExported: true, name: 'DomainEventData', type: eventUnion(api, 'ref'), docs: ['A domain event as a driver reports it.'] });
+    f.addTypeAlias({ isExported: true, name: 'DomainEventSink', type: '(event: DomainEventData) => void' });
   }
   f.addInterface({
     isExported: true, name: 'ConnectDriver',

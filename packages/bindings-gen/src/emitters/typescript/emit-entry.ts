@@ -10,6 +10,8 @@ function badArg(a: ArgDef): [string, string] {
   const t = a.type;
   if (t.list || t.kind === 'struct') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   if (t.kind === 'object') return [`!(${v} instanceof ${t.name}Entry)`, `a ${t.name}`];
+  if (t.kind === 'listener') return [`typeof ${v} !== 'function'`, 'a function'];
+  if (t.name === 'params') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   switch (t.name) {
     case 'string': case 'uuid': return [`typeof ${v} !== 'string'`, 'a string'];
     case 'boolean': return [`typeof ${v} !== 'boolean'`, 'a boolean'];
@@ -31,7 +33,12 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     const cond = a.optional ? `${a.name} !== undefined && (${bad})` : bad;
     lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
   }
-  const callArgs = [...(isConnect ? [] : ['this.ref']), ...m.args.map((a) => (a.type.kind === 'object' ? `${a.name}.ref` : a.optional && a.type.name === 'flags' ? `${a.name} ?? 0` : a.name))];
+  const argValue = (a: ArgDef) => {
+    if (a.type.kind === 'object') return `${a.name}.ref`;
+    if (a.type.kind === 'listener') return `(e: DomainEventData) => ${a.name}(publicEvent(conn, e))`;
+    return a.optional && a.type.name === 'flags' ? `${a.name} ?? 0` : a.name;
+  };
+  const callArgs = [...(isConnect ? [] : ['this.ref']), ...m.args.map(argValue)];
   const call = `await conn.driver.${m.driverName}(${callArgs.join(', ')})`;
   const closing = isConnect && m.name === 'close';
   if (closing) {
@@ -59,11 +66,15 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   const types = new Set<string>(api.objects.map((o) => o.name));
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
     if (t.kind === 'struct' || t.kind === 'enum') types.add(t.name);
+    if (t.name === 'params') types.add('TypedParams');
+    if (t.kind === 'listener') types.add('DomainEventListener');
   }
+  const events = api.events.length > 0;
+  if (events) types.add('DomainEvent');
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
   f.addImportDeclaration({
     isTypeOnly: true, moduleSpecifier: './driver.gen.js',
-    namedImports: ['ConnectDriver', ...api.objects.filter((o) => o.name !== 'Connect').map((o) => `${o.name}Ref`)],
+    namedImports: ['ConnectDriver', ...(events ? ['DomainEventData'] : []), ...api.objects.filter((o) => o.name !== 'Connect').map((o) => `${o.name}Ref`)],
   });
   f.addImportDeclaration({ moduleSpecifier: './errors.gen.js', namedImports: ['ErrorDomain'] });
   f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['toVirError'] });
@@ -71,6 +82,13 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     moduleSpecifier: '../entry-checks.js',
     namedImports: ['deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
   });
+  if (events) {
+    f.addFunction({
+      name: 'publicEvent', returnType: 'DomainEvent', docs: ["A driver's event with its domain as the public object."],
+      parameters: [{ name: 'conn', type: 'ConnectEntry' }, { name: 'e', type: 'DomainEventData' }],
+      statements: ['return { ...e, domain: new DomainEntry(conn, e.domain) } as DomainEvent;'],
+    });
+  }
   for (const o of api.objects) {
     const isConnect = o.name === 'Connect';
     f.addClass({

@@ -30,6 +30,18 @@ export function emitProcedures(api: ApiDef, path: string): GeneratedFile {
     isExported: true, declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: 'procedures', type: 'readonly Procedure[]', initializer: `[\n${rows.join('\n')}\n]` }],
   });
+  f.addInterface({
+    isExported: true, name: 'EventProcedure',
+    docs: ['A domain event as it travels: its kind, libvirt event id and procedure number, and its fields after the domain.'],
+    properties: [{ name: 'kind', type: 'string' }, { name: 'id', type: 'number' }, { name: 'proc', type: 'number' }, { name: 'fields', type: 'readonly string[]' }],
+  });
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const,
+    declarations: [{
+      name: 'eventProcedures', type: 'readonly EventProcedure[]',
+      initializer: `[\n${api.events.map((e) => `  { kind: '${e.name}', id: ${e.id}, proc: ${e.proc}, fields: [${e.fields.map((x) => `'${x.name}'`).join(', ')}] },`).join('\n')}\n]`,
+    }],
+  });
   f.addVariableStatement({
     isExported: true, declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: 'procedureByNumber', type: 'ReadonlyMap<number, Procedure>', initializer: 'new Map(procedures.map((p) => [p.proc, p]))' }],

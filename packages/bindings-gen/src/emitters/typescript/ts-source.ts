@@ -30,7 +30,11 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
   let base: string;
   switch (t.kind) {
     case 'primitive':
-      base = t.name === 'string' || t.name === 'uuid' ? 'string' : t.name === 'boolean' ? 'boolean' : t.name === 'void' ? 'void' : 'number';
+      base = t.name === 'string' || t.name === 'uuid' ? 'string' : t.name === 'boolean' ? 'boolean' : t.name === 'void' ? 'void'
+        : t.name === 'params' ? 'TypedParams' : 'number';
+      break;
+    case 'listener':
+      base = objects === 'ref' ? 'DomainEventSink' : 'DomainEventListener';
       break;
     case 'object':
       base = objects === 'ref' ? `${t.name}Ref` : t.name;
@@ -39,6 +43,12 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
       base = t.name;
   }
   return t.list ? `${base}[]` : base;
+}
+
+/** The union of domain events: one member per <event>, discriminated by `kind`. */
+export function eventUnion(api: ApiDef, objects: 'public' | 'ref'): string {
+  const domain = objects === 'ref' ? 'DomainRef' : 'Domain';
+  return api.events.map((e) => `{ kind: '${e.name}'; domain: ${domain}${e.fields.map((f) => `; ${f.name}: ${tsType(f.type, objects)}`).join('')} }`).join('\n  | ') || 'never';
 }
 
 /** The error domain (ErrorDomain key) that an object's API calls report in, as libvirt's do. */
