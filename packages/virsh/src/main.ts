@@ -1,3 +1,4 @@
+import './builtin-drivers.js';
 import { GlobalOptionError, parseGlobalOptions } from './cli/global-options.js';
 import { LIBVIRT_VERSION, versionText } from './commands/host-commands.js';
 import { VirshContext } from './virsh-context.js';

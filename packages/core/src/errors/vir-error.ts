@@ -62,6 +62,13 @@ export class VirError extends Error implements VirErrorData {
 /** Any thrown value as a VirError: VirErrors pass, anything else is an internal error. */
 export function toVirError(e: unknown, domain: number = ErrorDomain.NONE): VirError {
   if (e instanceof VirError) return e;
+  if (isVirErrorData(e)) return new VirError(e); // from another copy of core (a bundled CLI, a driver's own)
   const message = e instanceof Error ? e.message : String(e);
   return VirError.of(ErrorNumber.INTERNAL_ERROR, domain, message);
+}
+
+function isVirErrorData(e: unknown): e is VirErrorData {
+  const d = e as VirErrorData;
+  return typeof e === 'object' && e !== null && (e as Error).name === 'VirError'
+    && typeof d.code === 'number' && typeof d.domain === 'number' && typeof d.level === 'number' && typeof d.message === 'string';
 }

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** The canonical 36-character form of a UUID given with or without dashes, or null if it is not one. */
@@ -12,7 +10,8 @@ export function normalizeUuid(text: string): string | null {
 
 /** A random (version 4) UUID. */
 export function newUuid(): string {
-  const b = randomBytes(16);
+  // Web Crypto is loaded on first use; importing node:crypto would cost every program's start-up.
+  const b = globalThis.crypto.getRandomValues(Buffer.alloc(16));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   return normalizeUuid(b.toString('hex'))!;

@@ -22,7 +22,16 @@ interface XDoc {
 }
 interface LibXml { parseXml(s: string, o: object): XDoc }
 let lib: LibXml | null = null;
-const libxml = () => (lib ??= createRequire(import.meta.url)('libxmljs2') as LibXml);
+function loadLibxml(): LibXml {
+  const here = createRequire(import.meta.url);
+  try {
+    return here('libxmljs2') as LibXml;
+  } catch {
+    // A single-file build that contains core (virsh's) finds it through the core package.
+    return createRequire(here.resolve('@tsvirt/core'))('libxmljs2') as LibXml;
+  }
+}
+const libxml = () => (lib ??= loadLibxml());
 
 /** Bigger documents than this are refused before they reach the parser. */
 export const MAX_XML_BYTES = 10 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { DomainCreateFlags, type Domain } from '@tsvirt/core';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
@@ -9,7 +9,8 @@ const FILE_OPTION = { name: 'file', type: 'string', help: 'file containing an XM
 /** Read a file a command names; a failure is virsh's "Failed to open file" error. */
 export async function readCommandFile(ctx: VirshContext, path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
+    // synchronous on purpose: node:fs/promises costs start-up time, and virsh reads one file at a time
+    return readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;

@@ -1,10 +1,10 @@
 import type { ApiDef, MethodDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { eventUnion, finish, newSource, tsType } from './ts-source.js';
+import { eventUnion, finish, newSource, selfParam, tsType } from './ts-source.js';
 
 /** The driver-side parameters of a method: the object's reference first, then its arguments. */
 export function driverParameters(m: MethodDef) {
-  const self = m.object === 'Connect' ? [] : [{ name: m.object[0].toLowerCase() + m.object.slice(1), type: `${m.object}Ref` }];
+  const self = m.object === 'Connect' ? [] : [{ name: selfParam(m.object), type: `${m.object}Ref` }];
   return [...self, ...m.args.map((a) => ({ name: a.name, type: tsType(a.type, 'ref') + (a.optional && a.type.name !== 'flags' ? ' | undefined' : '') }))];
 }
 

@@ -1,7 +1,7 @@
 import { VariableDeclarationKind } from 'ts-morph';
 import type { ApiDef, TypeRef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { finish, newSource } from './ts-source.js';
+import { finish, newSource, selfParam } from './ts-source.js';
 
 const typeText = (t: TypeRef) => (t.list ? `${t.name}[]` : t.name);
 
@@ -22,7 +22,7 @@ export function emitProcedures(api: ApiDef, path: string): GeneratedFile {
     ],
   });
   const rows = api.objects.flatMap((o) => o.methods.filter((m) => m.proc !== null).map((m) => {
-    const self = o.name === 'Connect' ? [] : [{ name: o.name[0].toLowerCase() + o.name.slice(1), type: o.name, optional: false }];
+    const self = o.name === 'Connect' ? [] : [{ name: selfParam(o.name), type: o.name, optional: false }];
     const args = [...self, ...m.args.map((a) => ({ name: a.name, type: typeText(a.type), optional: a.optional }))];
     return `  { proc: ${m.proc}, object: '${o.name}', method: '${m.name}', driverName: '${m.driverName}', c: '${m.c ?? ''}', access: '${m.access}', args: ${JSON.stringify(args).replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'")}, returns: '${typeText(m.returns)}' },`;
   })).sort((a, b) => Number(/proc: (\d+)/.exec(a)![1]) - Number(/proc: (\d+)/.exec(b)![1]));

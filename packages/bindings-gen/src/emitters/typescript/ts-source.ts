@@ -56,3 +56,11 @@ export function errorDomainOf(api: ApiDef, object: string): string {
   const key = object.toUpperCase();
   return object !== 'Connect' && api.errors.domains.some((d) => d.name === key) ? key : 'NONE';
 }
+
+const RESERVED = new Set(['interface', 'package', 'private', 'protected', 'public', 'static', 'let', 'yield', 'implements', 'function', 'delete', 'new', 'class', 'enum']);
+
+/** The parameter name for an object's own reference (domain, network, iface...), never a reserved word. */
+export function selfParam(object: string): string {
+  const name = object[0].toLowerCase() + object.slice(1);
+  return RESERVED.has(name) ? `${name}Ref` : name;
+}
