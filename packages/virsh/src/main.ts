@@ -14,6 +14,12 @@ Compiled with support for:
  Miscellaneous: Daemon Nodedev AppArmor SELinux Secrets Debug DTrace Readline
 `;
 
+// A reader that goes away (virsh ... | head) ends virsh quietly, as SIGPIPE ends libvirt's.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 async function main(argv: string[]): Promise<number> {
   let g;
   try {
