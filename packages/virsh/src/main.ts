@@ -34,11 +34,9 @@ async function main(argv: string[]): Promise<number> {
   const uri = g.uri ?? (process.env.VIRSH_DEFAULT_CONNECT_URI || process.env.LIBVIRT_DEFAULT_URI || undefined);
   const ctx = new VirshContext({ uri, readOnly: g.readOnly, quiet: g.quiet });
   const commands = g.action === 'help' ? [['help']] : commandsOfArgs(g.rest);
-  if (commands.length === 0) {
-    process.stderr.write('error: the interactive shell is not available yet; give a command\n');
-    return 1;
-  }
-  const ok = await runCommands(ctx, commands);
+  const ok = commands.length === 0
+    ? await (await import('./shell/interactive-shell.js')).runShell(ctx)
+    : await runCommands(ctx, commands);
   await ctx.close();
   return ok ? 0 : 1;
 }

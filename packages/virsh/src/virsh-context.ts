@@ -12,6 +12,10 @@ export interface VirshOptions {
  */
 export class VirshContext {
   private conn: Connect | null = null;
+  /** set by quit/exit: the interactive shell stops reading */
+  quitRequested = false;
+  /** cd and pwd work only in the interactive shell, as in virsh */
+  interactive = false;
 
   constructor(
     public options: VirshOptions,

@@ -22,7 +22,10 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
   for (const cmd of parsed) {
     if (!cmd.def.noConnect && !(await ctx.connection())) { ok = false; continue; }
     ok = await cmd.def.run(ctx, cmd.opts);
-    if (cmd.def.name === 'quit' || cmd.def.name === 'exit') break;
+    if (cmd.def.name === 'quit' || cmd.def.name === 'exit') {
+      ctx.quitRequested = true;
+      break;
+    }
     ctx.printExtra('\n');
   }
   return ok;
@@ -30,5 +33,6 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
 
 /** The commands of virsh's arguments: one string is a script; several words are one command. */
 export function commandsOfArgs(rest: string[]): string[][] {
+  if (rest.length === 0) return [];
   return rest.length === 1 ? tokenizeScript(rest[0]) : [rest];
 }
