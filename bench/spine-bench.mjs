@@ -30,18 +30,23 @@ const pyCode = "import libvirt,time\nc=libvirt.open('test:///default')\nn=200000
 const pr = existsSync(py) ? spawnSync(py, ['-c', pyCode], { encoding: 'utf8' }) : null;
 console.log(pr && pr.status === 0 ? `    libvirt-python, same work: ${Number(pr.stdout.trim()).toLocaleString('en')} pairs/s` : '    libvirt-python: not installed here (reference figure: about 380,000 pairs/s)');
 
-const wall = (cmd, args, n = 15) => {
-  const times = [];
+// Commands are run alternately, so that a busy machine slows each of them alike.
+const wallOfEach = (cmds, n = 25) => {
+  const times = cmds.map(() => []);
   for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: 'ignore' });
-    if (r.status !== 0) return null;
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    cmds.forEach(([cmd, args], k) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { stdio: 'ignore' });
+      times[k].push(r.status === 0 ? Number(process.hrtime.bigint() - t0) / 1e6 : NaN);
+    });
   }
-  return median(times);
+  return times.map((t) => (t.some(Number.isNaN) ? null : median(t)));
 };
-const ours = wall(`${root}packages/virsh/bin/virsh`, ['-c', 'test:///default', 'list', '--all']);
-const bare = wall(process.execPath, ['-e', '0']);
-console.log(`(b) virsh -c test:///default list --all: ${ours?.toFixed(1)} ms; bare node -e 0: ${bare?.toFixed(1)} ms; difference ${(ours - bare).toFixed(1)} ms (median of 15)`);
-const lv = existsSync('/usr/bin/virsh') ? wall('/usr/bin/virsh', ['-c', 'test:///default', 'list', '--all']) : null;
+const libvirtVirsh = existsSync('/usr/bin/virsh') ? [['/usr/bin/virsh', ['-c', 'test:///default', 'list', '--all']]] : [];
+const [ours, bare, lv = null] = wallOfEach([
+  [`${root}packages/virsh/bin/virsh`, ['-c', 'test:///default', 'list', '--all']],
+  [process.execPath, ['-e', '0']],
+  ...libvirtVirsh,
+]);
+console.log(`(b) virsh -c test:///default list --all: ${ours?.toFixed(1)} ms; bare node -e 0: ${bare?.toFixed(1)} ms; difference ${(ours - bare).toFixed(1)} ms (medians of 25, interleaved)`);
 console.log(lv !== null ? `    libvirt's virsh, same command: ${lv.toFixed(1)} ms` : "    libvirt's virsh: not installed here (reference figure: 12 ms)");

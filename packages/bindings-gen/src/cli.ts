@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, unlinkSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { ApiXmlError, readApiXml } from './api-xml-reader.js';
 import { emitters, type RegisteredEmitter } from './emitters/registry.js';
-import { breaksOf, lockText, readLock, run, staleFiles, writeFiles } from './generate.js';
+import { breaksOf, lockText, orphanFiles, readLock, run, staleFiles, writeFiles } from './generate.js';
 
 const USAGE = `usage: tsvirt-bindgen [--lang LANG]... [--out DIR] [--check] [--update-lock] [API_XML]
 
@@ -45,6 +45,9 @@ function main(argv: string[]): number {
   const api = readApiXml(apiFile);
   const chosen = langs.length ? emitters.filter((e) => langs.includes(e.name)) : emitters.filter((e) => e.projectDir !== undefined);
   const files = run(chosen, api, (e) => resolve(out ?? join(root, (e as RegisteredEmitter).projectDir ?? '.')));
+  // Only the project's own folders are pruned: a folder named with --out is the user's.
+  const projectDirs = chosen.flatMap((e) => (e.projectDir === undefined ? [] : [join(root, e.projectDir)]));
+  const orphans = out === null ? orphanFiles(files, projectDirs) : [];
   const lockFile = join(root, 'api.lock.json');
   const lock = readLock(lockFile);
 
@@ -52,6 +55,7 @@ function main(argv: string[]): number {
     let ok = true;
     const stale = staleFiles(files, root);
     if (stale.length) { ok = false; console.error(`stale generated files (run \`pnpm gen\`):\n  ${stale.join('\n  ')}`); }
+    if (orphans.length) { ok = false; console.error(`files no longer generated (run \`pnpm gen\` to remove them):\n  ${orphans.map((f) => relative(root, f)).join('\n  ')}`); }
     if (!lock) { ok = false; console.error(`no ${lockFile}: run tsvirt-bindgen --update-lock to record the released surface`); }
     else {
       const breaks = breaksOf(lock, api);
@@ -61,6 +65,7 @@ function main(argv: string[]): number {
     return ok ? 0 : 1;
   }
   writeFiles(files);
+  for (const f of orphans) unlinkSync(f);
   if (updateLock) writeFiles([{ path: lockFile, text: lockText(api) }]);
   console.log(`wrote ${files.length} files${updateLock ? ' and api.lock.json' : ''}`);
   return 0;

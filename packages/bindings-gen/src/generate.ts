@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { breaksOf, surfaceOf, type ApiLock } from './api-lock.js';
 import type { ApiDef } from './api-model.js';
 import type { Emitter, GeneratedFile } from './emitters/emitter.js';
@@ -17,6 +17,16 @@ export function writeFiles(files: GeneratedFile[]): void {
 /** The files whose committed text differs from what the generator makes now. */
 export function staleFiles(files: GeneratedFile[], root: string): string[] {
   return files.filter((f) => !existsSync(f.path) || readFileSync(f.path, 'utf8') !== f.text).map((f) => relative(root, f.path));
+}
+
+/**
+ * Files in the generator's own folders that it no longer makes (the page of an object
+ * that was renamed, say): left in place they would read as current.
+ */
+export function orphanFiles(files: GeneratedFile[], dirs: string[]): string[] {
+  const made = new Set(files.map((f) => resolve(f.path)));
+  return dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).map((n) => join(d, n)))
+    .filter((p) => statSync(p).isFile() && !made.has(resolve(p)));
 }
 
 export function readLock(file: string): ApiLock | null {

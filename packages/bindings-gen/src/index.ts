@@ -4,3 +4,4 @@ export { breaksOf, surfaceOf, type ApiLock } from './api-lock.js';
 export type { Emitter, GeneratedFile } from './emitters/emitter.js';
 export { emitters } from './emitters/registry.js';
 export { typescriptEmitter } from './emitters/typescript/typescript-emitter.js';
+export { docsEmitter } from './emitters/docs/docs-emitter.js';

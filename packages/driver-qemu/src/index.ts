@@ -1,4 +1,9 @@
-// The QEMU driver's building blocks; the driver entry (qemu:///system, qemu:///session) comes next.
+// @tsvirt/driver-qemu: the QEMU/KVM driver (qemu:///system, qemu:///session) and its building blocks.
+export { driver } from './driver.js';
+export { QemuConnection, type QemuConnectionOptions } from './qemu-connection.js';
+export { qemuDirs, type QemuDirs } from './qemu-dirs.js';
+export { domainToQemuArgs, diskArgs, interfaceArgs, diskAlias, type NativeOptions } from './xml-to-native.js';
+export { formatQemuArgv } from './native-format.js';
 export { QmpClient, type QmpConnectOptions, type QmpClientEvents } from './qmp/qmp-client.js';
 export { QmpError, QmpClosedError } from './qmp/qmp-error.js';
 export * from './qmp/qmp-wire.js';

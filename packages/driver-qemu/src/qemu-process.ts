@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { shellQuote } from './native-format.js';
 import { QmpClient } from './qmp/qmp-client.js';
 
 export interface QemuStartOptions {
@@ -175,6 +176,14 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
     return { exit: await this.kill(), forced: true };
   }
 
+  /**
+   * Let this process end without QEMU: the guest keeps running and a later
+   * connection reattaches to its monitor (see running-qemu.ts).
+   */
+  release(): void {
+    this.#child.unref();
+  }
+
   /** SIGKILL QEMU and wait until it is reaped. */
   async kill(): Promise<QemuExit> {
     if (!this.#exit) this.#child.kill('SIGKILL');
@@ -188,7 +197,7 @@ function describeExit(exit: QemuExit): string {
 
 /** Write the argv to the log, as libvirt does; returns where QEMU's own output will start. */
 async function appendLogHeader(logFile: string, binary: string, argv: readonly string[]): Promise<number> {
-  const quoted = [binary, ...argv].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`));
+  const quoted = [binary, ...argv].map(shellQuote);
   await fs.appendFile(logFile, `${new Date().toISOString()}: starting up\n${quoted.join(' ')}\n`);
   return (await fs.stat(logFile)).size;
 }

@@ -1,5 +1,7 @@
-import { ErrorDomain, ErrorNumber, VirError, type Driver } from '@tsvirt/core';
+import { type Driver } from '@tsvirt/core';
 import { DEFAULT_NODE_INFO, defaultCapabilities, defaultDomainDef } from './default-node.js';
+import { defaultInterfaceDef, defaultNetworkDef, defaultNodeDeviceDefs, defaultPoolDef } from './default-host-objects.js';
+import { loadNodeFile } from './node-file.js';
 import { TestConnection } from './test-connection.js';
 import { DomainState } from '@tsvirt/core';
 
@@ -14,8 +16,12 @@ export const driver: Driver = {
         nodeInfo: DEFAULT_NODE_INFO,
         capabilities: defaultCapabilities(),
         domains: [{ def: defaultDomainDef(), state: DomainState.RUNNING, persistent: true }],
+        networks: [{ def: defaultNetworkDef(), active: true }],
+        pools: [{ def: defaultPoolDef(), active: true, volumes: [] }],
+        interfaces: [{ def: defaultInterfaceDef(), active: true }],
+        nodeDevices: defaultNodeDeviceDefs(),
       });
     }
-    throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${uri.path}'`);
+    return new TestConnection(uri.text, loadNodeFile(uri.path));
   },
 };

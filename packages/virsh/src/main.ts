@@ -1,6 +1,7 @@
 import './builtin-drivers.js';
 import { GlobalOptionError, parseGlobalOptions } from './cli/global-options.js';
 import { LIBVIRT_VERSION, versionText } from './commands/host-commands.js';
+import { usageText } from './commands/help-text.js';
 import { VirshContext } from './virsh-context.js';
 import { commandsOfArgs, runCommands } from './virsh-run.js';
 
@@ -31,9 +32,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (g.action === 'version-short') { process.stdout.write(`${versionText(LIBVIRT_VERSION)}\n`); return 0; }
   if (g.action === 'version-long') { process.stdout.write(LONG_VERSION); return 0; }
+  if (g.action === 'help') { process.stdout.write(usageText()); return 0; }
   const uri = g.uri ?? (process.env.VIRSH_DEFAULT_CONNECT_URI || process.env.LIBVIRT_DEFAULT_URI || undefined);
   const ctx = new VirshContext({ uri, readOnly: g.readOnly, quiet: g.quiet });
-  const commands = g.action === 'help' ? [['help']] : commandsOfArgs(g.rest);
+  const commands = commandsOfArgs(g.rest);
   const ok = commands.length === 0
     ? await (await import('./shell/interactive-shell.js')).runShell(ctx)
     : await runCommands(ctx, commands);

@@ -1,4 +1,4 @@
-import { open, VirError, type Connect } from '@tsvirt/core';
+import { ErrorNumber, open, VirError, type Connect } from '@tsvirt/core';
 
 export interface VirshOptions {
   uri: string | undefined;
@@ -52,6 +52,9 @@ export class VirshContext {
       this.conn = await open(this.options.uri, { readOnly: this.options.readOnly });
       return this.conn;
     } catch (e) {
+      const unloadable = e instanceof VirError && e.code === ErrorNumber.XML_ERROR && /^XML error: failed to parse xml document '(.*)'$/.exec(e.message);
+      // libvirt's XML library warns on stderr about a file it cannot load, before virsh reports the error
+      if (unloadable) this.stderr(`I/O warning : failed to load external entity "${unloadable[1]}"\n`);
       this.error('failed to connect to the hypervisor');
       this.reportError(e);
       return null;

@@ -54,7 +54,7 @@ t.test('bad input: libvirt\'s messages and exit codes', async (t) => {
 });
 
 const compat = new URL('../../../../shared/tools/virsh-compat.mjs', import.meta.url).pathname;
-t.test('libvirt\'s recorded virsh sessions', { skip: existsSync(compat) ? false : 'needs ../shared/tools/virsh-compat.mjs (absent outside CI and developer machines)' }, async (t) => {
+t.test('libvirt\'s recorded virsh sessions', { timeout: 300000, skip: existsSync(compat) ? false : 'needs ../shared/tools/virsh-compat.mjs (absent outside CI and developer machines)' }, async (t) => {
   const r = spawnSync('/usr/bin/env', [...node, compat, '--virsh', bin], { encoding: 'utf8', timeout: 300000, env });
   const [, passed] = /(\d+) passed, (\d+) failed\s*$/.exec(r.stdout) ?? [];
   t.ok(Number(passed) >= 66, `at least 66 of 140 sessions match libvirt's virsh (now ${passed})`);

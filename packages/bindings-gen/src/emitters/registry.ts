@@ -1,4 +1,5 @@
 import type { Emitter } from './emitter.js';
+import { docsEmitter } from './docs/docs-emitter.js';
 import { typescriptEmitter } from './typescript/typescript-emitter.js';
 
 /** An emitter and, for the project's own languages, where its output lives (from the repository root). */
@@ -6,4 +7,5 @@ export type RegisteredEmitter = Emitter & { projectDir?: string };
 
 export const emitters: RegisteredEmitter[] = [
   { ...typescriptEmitter, projectDir: 'packages/core/src/gen' },
+  { ...docsEmitter, projectDir: 'docs/api' },
 ];

@@ -54,20 +54,35 @@ function noDriver(uri: ConnectUri, hint?: string): VirError {
   return hint ? new VirError({ ...e.toJSON(), message: `${e.message} (${hint})` }) : e;
 }
 
+/** Whether the remote driver failed to reach a daemon at all (rather than the daemon refusing). */
+const unreachable = (e: unknown) => VirError.is(e, ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC);
+
 /**
  * Find the driver for a URI as libvirt does: local drivers by exact scheme (they
- * decline URIs naming a host or transport), then the remote driver for the rest.
+ * decline URIs naming a host or transport), then the remote driver for the rest,
+ * and for local URIs whose driver is not in this process (unless `localOnly`).
  */
 export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver> {
   const isRemoteUri = uri.transport !== null || uri.host !== null;
-  const candidates = () => registered.filter((d) => (d.remote ? isRemoteUri || !d.schemes.length : !isRemoteUri && d.schemes.includes(uri.driver)));
-  if (!isRemoteUri && !candidates().length) {
-    const pkg = DRIVER_PACKAGES[uri.driver];
-    if (pkg && !(await importDriverPackage(pkg))) throw noDriver(uri, `install ${pkg} to use ${uri.driver}:// URIs`);
-  }
-  for (const d of candidates()) {
+  const local = () => (isRemoteUri ? [] : registered.filter((d) => !d.remote && d.schemes.includes(uri.driver)));
+  const pkg = DRIVER_PACKAGES[uri.driver];
+  const installed = isRemoteUri || local().length > 0 || (pkg !== undefined && (await importDriverPackage(pkg)));
+  for (const d of local()) {
     const conn = await d.open(uri, options);
     if (conn !== 'declined') return conn;
   }
-  throw noDriver(uri);
+  const hint = pkg && !installed ? `install ${pkg} to use ${uri.driver}:// URIs` : undefined;
+  if (options.localOnly || (!isRemoteUri && installed)) throw noDriver(uri, hint);
+  const registeredRemotes = registered.filter((d) => d.remote);
+  // Loaded on first use only: its transports (tls above all) cost start-up time.
+  const remotes = registeredRemotes.length ? registeredRemotes : [(await import('../remote/remote-driver.js')).remoteDriver];
+  for (const d of remotes) {
+    try {
+      const conn = await d.open(uri, options);
+      if (conn !== 'declined') return conn;
+    } catch (e) {
+      if (isRemoteUri || !unreachable(e)) throw e;
+    }
+  }
+  throw noDriver(uri, hint);
 }

@@ -3,6 +3,8 @@ import type { ConnectUri } from '../uri/connect-uri.js';
 
 export interface OpenOptions {
   readOnly?: boolean;
+  /** only drivers in this process: no fallback to the daemon (the daemon itself opens this way) */
+  localOnly?: boolean;
 }
 
 /**

@@ -544,6 +544,323 @@ export const DomainControlState = {
 
 export type DomainControlState = (typeof DomainControlState)[keyof typeof DomainControlState];
 
+/** DomainSnapshotCreateFlags (libvirt's virDomainSnapshotCreateFlags, VIR_DOMAIN_SNAPSHOT_CREATE_*). Since 0.1.0. */
+export const DomainSnapshotCreateFlags = {
+  /** restore or alter metadata of an existing snapshot */
+  REDEFINE: 1,
+  /** with REDEFINE, make the snapshot current */
+  CURRENT: 2,
+  /** make the snapshot without remembering it */
+  NO_METADATA: 4,
+  /** stop the domain after the snapshot */
+  HALT: 8,
+  /** disk state only */
+  DISK_ONLY: 16,
+  /** reuse existing external files */
+  REUSE_EXT: 32,
+  /** quiesce guest file systems first */
+  QUIESCE: 64,
+  /** all disks or none */
+  ATOMIC: 128,
+  /** take the snapshot while the guest runs */
+  LIVE: 256,
+  /** validate the XML against the schema */
+  VALIDATE: 512,
+} as const;
+
+/** A bitwise OR of DomainSnapshotCreateFlags values. */
+export type DomainSnapshotCreateFlags = number;
+
+/** DomainSnapshotListFlags (libvirt's virDomainSnapshotListFlags, VIR_DOMAIN_SNAPSHOT_LIST_*). Since 0.1.0. */
+export const DomainSnapshotListFlags = {
+  /** only snapshots without a parent (DESCENDANTS when listing children) */
+  ROOTS: 1,
+  /** only snapshots with metadata */
+  METADATA: 2,
+  /** only snapshots without children */
+  LEAVES: 4,
+  /** only snapshots with children */
+  NO_LEAVES: 8,
+  /** only snapshots without metadata */
+  NO_METADATA: 16,
+  /** only snapshots of a shut off domain */
+  INACTIVE: 32,
+  /** only snapshots of a running domain */
+  ACTIVE: 64,
+  /** only disk-only snapshots */
+  DISK_ONLY: 128,
+  /** only internal snapshots */
+  INTERNAL: 256,
+  /** only external snapshots */
+  EXTERNAL: 512,
+  /** parents before children */
+  TOPOLOGICAL: 1024,
+} as const;
+
+/** A bitwise OR of DomainSnapshotListFlags values. */
+export type DomainSnapshotListFlags = number;
+
+/** DomainSnapshotRevertFlags (libvirt's virDomainSnapshotRevertFlags, VIR_DOMAIN_SNAPSHOT_REVERT_*). Since 0.1.0. */
+export const DomainSnapshotRevertFlags = {
+  /** run the domain after reverting */
+  RUNNING: 1,
+  /** pause the domain after reverting */
+  PAUSED: 2,
+  /** allow risky reverts */
+  FORCE: 4,
+  /** re-initialize NVRAM from its template */
+  RESET_NVRAM: 8,
+} as const;
+
+/** A bitwise OR of DomainSnapshotRevertFlags values. */
+export type DomainSnapshotRevertFlags = number;
+
+/** DomainSnapshotDeleteFlags (libvirt's virDomainSnapshotDeleteFlags, VIR_DOMAIN_SNAPSHOT_DELETE_*). Since 0.1.0. */
+export const DomainSnapshotDeleteFlags = {
+  /** also delete the snapshot's descendants */
+  CHILDREN: 1,
+  /** delete only libvirt's metadata */
+  METADATA_ONLY: 2,
+  /** delete only the descendants */
+  CHILDREN_ONLY: 4,
+} as const;
+
+/** A bitwise OR of DomainSnapshotDeleteFlags values. */
+export type DomainSnapshotDeleteFlags = number;
+
+/** DomainDiskErrorCode (libvirt's virDomainDiskErrorCode, VIR_DOMAIN_DISK_ERROR_*). Since 0.1.0. */
+export const DomainDiskErrorCode = {
+  /** no error */
+  NONE: 0,
+  /** unspecified I/O error */
+  UNSPEC: 1,
+  /** no space left on the device */
+  NO_SPACE: 2,
+} as const;
+
+export type DomainDiskErrorCode = (typeof DomainDiskErrorCode)[keyof typeof DomainDiskErrorCode];
+
+/** DomainStatsTypes (libvirt's virDomainStatsTypes, VIR_DOMAIN_STATS_*). Since 0.1.0. */
+export const DomainStatsTypes = {
+  /** state and reason */
+  STATE: 1,
+  /** CPU usage */
+  CPU_TOTAL: 2,
+  /** balloon memory */
+  BALLOON: 4,
+  /** virtual CPUs */
+  VCPU: 8,
+  /** network interfaces */
+  INTERFACE: 16,
+  /** block devices */
+  BLOCK: 32,
+  /** perf events */
+  PERF: 64,
+  /** I/O threads */
+  IOTHREAD: 128,
+  /** memory bandwidth */
+  MEMORY: 256,
+  /** memory dirty rate */
+  DIRTYRATE: 512,
+  /** hypervisor-specific statistics */
+  VM: 1024,
+} as const;
+
+/** A bitwise OR of DomainStatsTypes values. */
+export type DomainStatsTypes = number;
+
+/** ConnectGetAllDomainStatsFlags (libvirt's virConnectGetAllDomainStatsFlags, VIR_CONNECT_GET_ALL_DOMAINS_STATS_*). Since 0.1.0. */
+export const ConnectGetAllDomainStatsFlags = {
+  ACTIVE: 1,
+  INACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  RUNNING: 16,
+  PAUSED: 32,
+  SHUTOFF: 64,
+  OTHER: 128,
+  /** report what can be had without waiting for a busy domain */
+  NOWAIT: 536870912,
+  /** include backing chains of block devices */
+  BACKING: 1073741824,
+  /** fail on a stats group the driver does not know */
+  ENFORCE_STATS: 2147483648,
+} as const;
+
+/** A bitwise OR of ConnectGetAllDomainStatsFlags values. */
+export type ConnectGetAllDomainStatsFlags = number;
+
+/** ConnectListAllNetworksFlags (libvirt's virConnectListAllNetworksFlags, VIR_CONNECT_LIST_NETWORKS_*). Since 0.1.0. */
+export const ConnectListAllNetworksFlags = {
+  INACTIVE: 1,
+  ACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  AUTOSTART: 16,
+  NO_AUTOSTART: 32,
+} as const;
+
+/** A bitwise OR of ConnectListAllNetworksFlags values. */
+export type ConnectListAllNetworksFlags = number;
+
+/** ConnectListAllStoragePoolsFlags (libvirt's virConnectListAllStoragePoolsFlags, VIR_CONNECT_LIST_STORAGE_POOLS_*). Since 0.1.0. */
+export const ConnectListAllStoragePoolsFlags = {
+  INACTIVE: 1,
+  ACTIVE: 2,
+  PERSISTENT: 4,
+  TRANSIENT: 8,
+  AUTOSTART: 16,
+  NO_AUTOSTART: 32,
+  DIR: 64,
+  FS: 128,
+  NETFS: 256,
+  LOGICAL: 512,
+  DISK: 1024,
+  ISCSI: 2048,
+  SCSI: 4096,
+  MPATH: 8192,
+  RBD: 16384,
+  SHEEPDOG: 32768,
+  GLUSTER: 65536,
+  ZFS: 131072,
+  VSTORAGE: 262144,
+  ISCSI_DIRECT: 524288,
+} as const;
+
+/** A bitwise OR of ConnectListAllStoragePoolsFlags values. */
+export type ConnectListAllStoragePoolsFlags = number;
+
+/** ConnectListAllInterfacesFlags (libvirt's virConnectListAllInterfacesFlags, VIR_CONNECT_LIST_INTERFACES_*). Since 0.1.0. */
+export const ConnectListAllInterfacesFlags = {
+  INACTIVE: 1,
+  ACTIVE: 2,
+} as const;
+
+/** A bitwise OR of ConnectListAllInterfacesFlags values. */
+export type ConnectListAllInterfacesFlags = number;
+
+/** ConnectListAllNodeDeviceFlags (libvirt's virConnectListAllNodeDeviceFlags, VIR_CONNECT_LIST_NODE_DEVICES_*). Since 0.1.0. */
+export const ConnectListAllNodeDeviceFlags = {
+  CAP_SYSTEM: 1,
+  CAP_PCI_DEV: 2,
+  CAP_USB_DEV: 4,
+  CAP_USB_INTERFACE: 8,
+  CAP_NET: 16,
+  CAP_SCSI_HOST: 32,
+  CAP_SCSI_TARGET: 64,
+  CAP_SCSI: 128,
+  CAP_STORAGE: 256,
+  CAP_FC_HOST: 512,
+  CAP_VPORTS: 1024,
+  CAP_SCSI_GENERIC: 2048,
+  CAP_DRM: 4096,
+  CAP_MDEV_TYPES: 8192,
+  CAP_MDEV: 16384,
+  CAP_CCW_DEV: 32768,
+  CAP_CSS_DEV: 65536,
+  CAP_VDPA: 131072,
+  CAP_AP_CARD: 262144,
+  CAP_AP_QUEUE: 524288,
+  CAP_AP_MATRIX: 1048576,
+  CAP_VPD: 2097152,
+  INACTIVE: 1073741824,
+  ACTIVE: 2147483648,
+} as const;
+
+/** A bitwise OR of ConnectListAllNodeDeviceFlags values. */
+export type ConnectListAllNodeDeviceFlags = number;
+
+/** StoragePoolState (libvirt's virStoragePoolState, VIR_STORAGE_POOL_*). Since 0.1.0. */
+export const StoragePoolState = {
+  /** not active */
+  INACTIVE: 0,
+  /** initializing, not usable yet */
+  BUILDING: 1,
+  /** running normally */
+  RUNNING: 2,
+  /** running degraded */
+  DEGRADED: 3,
+  /** running, but not accessible */
+  INACCESSIBLE: 4,
+} as const;
+
+export type StoragePoolState = (typeof StoragePoolState)[keyof typeof StoragePoolState];
+
+/** StorageVolType (libvirt's virStorageVolType, VIR_STORAGE_VOL_*). Since 0.1.0. */
+export const StorageVolType = {
+  /** a regular file */
+  FILE: 0,
+  /** a block device */
+  BLOCK: 1,
+  /** a directory-passthrough volume */
+  DIR: 2,
+  /** a network volume */
+  NETWORK: 3,
+  /** a network-accessible directory */
+  NETDIR: 4,
+  /** a ploop-based volume */
+  PLOOP: 5,
+} as const;
+
+export type StorageVolType = (typeof StorageVolType)[keyof typeof StorageVolType];
+
+/** StorageVolDeleteFlags (libvirt's virStorageVolDeleteFlags, VIR_STORAGE_VOL_DELETE_*). Since 0.1.0. */
+export const StorageVolDeleteFlags = {
+  NORMAL: 0,
+  ZEROED: 1,
+  WITH_SNAPSHOTS: 2,
+} as const;
+
+/** A bitwise OR of StorageVolDeleteFlags values. */
+export type StorageVolDeleteFlags = number;
+
+/** StorageXMLFlags (libvirt's virStorageXMLFlags, VIR_STORAGE_XML_*). Since 0.1.0. */
+export const StorageXMLFlags = {
+  INACTIVE: 1,
+} as const;
+
+/** A bitwise OR of StorageXMLFlags values. */
+export type StorageXMLFlags = number;
+
+/** NetworkXMLFlags (libvirt's virNetworkXMLFlags, VIR_NETWORK_XML_*). Since 0.1.0. */
+export const NetworkXMLFlags = {
+  INACTIVE: 1,
+} as const;
+
+/** A bitwise OR of NetworkXMLFlags values. */
+export type NetworkXMLFlags = number;
+
+/** The host's CPUs and which are online. Since 0.1.0. */
+export interface NodeCPUMap {
+  /** how many CPUs the host has */
+  cpus: number;
+  /** the online CPUs */
+  online: number[];
+}
+
+/** The guest's clock. Since 0.1.0. */
+export interface DomainTime {
+  /** seconds since the epoch */
+  seconds: number;
+  /** nanoseconds within the second */
+  nseconds: number;
+}
+
+/** An I/O error a disk of the domain has met. Since 0.1.0. */
+export interface DomainDiskError {
+  /** the disk's target (vda) */
+  disk: string;
+  error: DomainDiskErrorCode;
+}
+
+/** The statistics of one domain. Since 0.1.0. */
+export interface DomainStatsRecord {
+  /** the domain's UUID */
+  domain: string;
+  /** the statistics, named as libvirt names them (state.state, ...) */
+  params: TypedParams;
+}
+
 /** A virtual CPU of a running domain. Since 0.1.0. */
 export interface VcpuInfo {
   /** the vCPU number */
@@ -691,6 +1008,41 @@ export interface SecurityModel {
   doi: string;
 }
 
+/** A storage pool's state and sizes. Since 0.1.0. */
+export interface StoragePoolInfo {
+  state: StoragePoolState;
+  /** logical size, in bytes */
+  capacity: number;
+  /** current allocation, in bytes */
+  allocation: number;
+  /** remaining free space, in bytes */
+  available: number;
+}
+
+/** A storage volume's type and sizes. Since 0.1.0. */
+export interface StorageVolInfo {
+  type: StorageVolType;
+  /** logical size, in bytes */
+  capacity: number;
+  /** current allocation, in bytes */
+  allocation: number;
+}
+
+/** A DHCP lease handed out on a network. Since 0.1.0. */
+export interface NetworkDHCPLease {
+  iface: string;
+  /** seconds since the epoch */
+  expirytime: number;
+  /** virIPAddrType */
+  type: number;
+  mac: string;
+  iaid: string;
+  ipaddr: string;
+  prefix: number;
+  hostname: string;
+  clientid: string;
+}
+
 /** A connection to a hypervisor, opened with open(uri). */
 export interface Connect {
   /** Close the connection; its objects can no longer be used. Since 0.1.0. */
@@ -743,6 +1095,50 @@ export interface Connect {
   domainEventRegister(listener: DomainEventListener): Promise<number>;
   /** Stop receiving the events of a registration. Since 0.1.0. */
   domainEventDeregister(callbackId: number): Promise<void>;
+  /** All virtual networks that match the filter flags (none: all). Since 0.1.0. */
+  listAllNetworks(flags?: number): Promise<Network[]>;
+  /** The network with this name; VIR_ERR_NO_NETWORK when there is none. Since 0.1.0. */
+  lookupNetworkByName(name: string): Promise<Network>;
+  /** The network with this UUID. Since 0.1.0. */
+  lookupNetworkByUUID(uuid: string): Promise<Network>;
+  /** Define (or redefine) a persistent network from its XML description, without starting it. Since 0.1.0. */
+  defineNetworkXML(xml: string): Promise<Network>;
+  /** Create and start a transient network from its XML description. Since 0.1.0. */
+  createNetworkXML(xml: string): Promise<Network>;
+  /** All storage pools that match the filter flags (none: all). Since 0.1.0. */
+  listAllStoragePools(flags?: number): Promise<StoragePool[]>;
+  /** The storage pool with this name; VIR_ERR_NO_STORAGE_POOL when there is none. Since 0.1.0. */
+  lookupStoragePoolByName(name: string): Promise<StoragePool>;
+  /** The storage pool with this UUID. Since 0.1.0. */
+  lookupStoragePoolByUUID(uuid: string): Promise<StoragePool>;
+  /** Define (or redefine) a persistent storage pool from its XML description, without starting it. Since 0.1.0. */
+  defineStoragePoolXML(xml: string, flags?: number): Promise<StoragePool>;
+  /** Create and start a transient storage pool from its XML description. Since 0.1.0. */
+  createStoragePoolXML(xml: string, flags?: number): Promise<StoragePool>;
+  /** The storage volume with this key, in any pool. Since 0.1.0. */
+  lookupStorageVolByKey(key: string): Promise<StorageVol>;
+  /** The storage volume with this path, in any active pool. Since 0.1.0. */
+  lookupStorageVolByPath(path: string): Promise<StorageVol>;
+  /** All host interfaces that match the filter flags (none: all). Since 0.1.0. */
+  listAllInterfaces(flags?: number): Promise<Interface[]>;
+  /** The host interface with this name; VIR_ERR_NO_INTERFACE when there is none. Since 0.1.0. */
+  lookupInterfaceByName(name: string): Promise<Interface>;
+  /** The host interface with this MAC address. Since 0.1.0. */
+  lookupInterfaceByMAC(mac: string): Promise<Interface>;
+  /** All host devices that match the filter flags (none: all). Since 0.1.0. */
+  listAllNodeDevices(flags?: number): Promise<NodeDevice[]>;
+  /** The host device with this name; VIR_ERR_NO_NODE_DEVICE when there is none. Since 0.1.0. */
+  lookupNodeDeviceByName(name: string): Promise<NodeDevice>;
+  /** How many network filters are defined. Since 0.1.0. */
+  numOfNWFilters(): Promise<number>;
+  /** The host's CPU count and its online CPUs. Since 0.1.0. */
+  getCPUMap(flags?: number): Promise<NodeCPUMap>;
+  /** CPU time counters (user, system, idle, iowait, in ns) of one host CPU, or of all with cpuNum -1. Since 0.1.0. */
+  getCPUStats(cpuNum: number, flags?: number): Promise<TypedParams>;
+  /** Statistics of the domains a filter selects, in the groups asked for (none: every group the driver has). Since 0.1.0. */
+  getAllDomainStats(stats?: number, flags?: number): Promise<DomainStatsRecord[]>;
+  /** What the hypervisor can run, for an emulator, architecture, machine and virtualization type (each optional). Since 0.1.0. */
+  getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string>;
 }
 
 /** A domain (virtual machine), running or defined. Its name, uuid and id are known locally. */
@@ -843,4 +1239,166 @@ export interface Domain {
   getJobInfo(): Promise<DomainJobInfo>;
   /** The state of the control interface (monitor) to the domain. Since 0.1.0. */
   getControlInfo(flags?: number): Promise<DomainControlInfo>;
+  /** Rename a shut off domain. Since 0.1.0. */
+  rename(newName: string, flags?: number): Promise<void>;
+  /** The guest's host name. Since 0.1.0. */
+  getHostname(flags?: number): Promise<string>;
+  /** The host CPUs the domain's emulator threads may run on. Since 0.1.0. */
+  getEmulatorPinInfo(flags?: number): Promise<number[]>;
+  /** The guest's clock. Since 0.1.0. */
+  getTime(flags?: number): Promise<DomainTime>;
+  /** The memory tunables (hard_limit, soft_limit, swap_hard_limit, in KiB; 2^53-1 is unlimited). Since 0.1.0. */
+  getMemoryParameters(flags?: number): Promise<TypedParams>;
+  /** The NUMA tunables: numa_mode (virDomainNumatuneMemMode) and numa_nodeset. Since 0.1.0. */
+  getNumaParameters(flags?: number): Promise<TypedParams>;
+  /** The bandwidth tunables of an interface (inbound.average, ..., outbound.burst), by its name or MAC. Since 0.1.0. */
+  getInterfaceParameters(device: string, flags?: number): Promise<TypedParams>;
+  /** The I/O errors the running domain's disks have met. Since 0.1.0. */
+  getDiskErrors(flags?: number): Promise<DomainDiskError[]>;
+  /** Take a snapshot described by a domainsnapshot XML document. Since 0.1.0. */
+  snapshotCreateXML(xml: string, flags?: number): Promise<DomainSnapshot>;
+  /** The domain's snapshots, filtered by flags. Since 0.1.0. */
+  listAllSnapshots(flags?: number): Promise<DomainSnapshot[]>;
+  /** A snapshot by its name. Since 0.1.0. */
+  snapshotLookupByName(name: string, flags?: number): Promise<DomainSnapshot>;
+  /** Whether the domain has a current snapshot. Since 0.1.0. */
+  hasCurrentSnapshot(flags?: number): Promise<boolean>;
+  /** The current snapshot: the one the domain last was created from or reverted to. Since 0.1.0. */
+  snapshotCurrent(flags?: number): Promise<DomainSnapshot>;
+}
+
+/** A snapshot of a domain. Its name and its domain's name are known locally. */
+export interface DomainSnapshot {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the snapshot's name, unique in its domain. Since 0.1.0. */
+  readonly name: string;
+  /** the name of the snapshot's domain. Since 0.1.0. */
+  readonly domain: string;
+  /** The snapshot's domainsnapshot XML document. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** The snapshot this one was taken after. Since 0.1.0. */
+  getParent(flags?: number): Promise<DomainSnapshot>;
+  /** The snapshot's children (with DESCENDANTS, all descendants), filtered by flags. Since 0.1.0. */
+  listAllChildren(flags?: number): Promise<DomainSnapshot[]>;
+  /** Whether this is the domain's current snapshot. Since 0.1.0. */
+  isCurrent(flags?: number): Promise<boolean>;
+  /** Whether libvirt keeps metadata for the snapshot. Since 0.1.0. */
+  hasMetadata(flags?: number): Promise<boolean>;
+  /** Bring the domain back to the snapshot's state and definition. Since 0.1.0. */
+  revert(flags?: number): Promise<void>;
+  /** Delete the snapshot (and with CHILDREN, its descendants). Since 0.1.0. */
+  delete(flags?: number): Promise<void>;
+}
+
+/** A virtual network, active or defined. Its name and uuid are known locally. */
+export interface Network {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the network's name. Since 0.1.0. */
+  readonly name: string;
+  /** the network's UUID, 36 characters. Since 0.1.0. */
+  readonly uuid: string;
+  /** Start a defined network. Since 0.1.0. */
+  create(): Promise<void>;
+  /** Stop a network; a transient one disappears. Since 0.1.0. */
+  destroy(): Promise<void>;
+  /** Remove the persistent definition; an active network becomes transient. Since 0.1.0. */
+  undefine(): Promise<void>;
+  /** The network's XML description: the live one, or with INACTIVE the persistent one. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** The name of the host bridge device the network uses. Since 0.1.0. */
+  getBridgeName(): Promise<string>;
+  /** Whether the network starts when the host does. Since 0.1.0. */
+  getAutostart(): Promise<boolean>;
+  /** Mark the network to start (or not) when the host does. Since 0.1.0. */
+  setAutostart(autostart: boolean): Promise<void>;
+  /** Whether the network is running. Since 0.1.0. */
+  isActive(): Promise<boolean>;
+  /** Whether the network has a persistent definition. Since 0.1.0. */
+  isPersistent(): Promise<boolean>;
+  /** The DHCP leases of the network, optionally only those of one MAC address. Since 0.1.0. */
+  getDHCPLeases(mac?: string, flags?: number): Promise<NetworkDHCPLease[]>;
+}
+
+/** A storage pool, active or defined. Its name and uuid are known locally. */
+export interface StoragePool {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the pool's name. Since 0.1.0. */
+  readonly name: string;
+  /** the pool's UUID, 36 characters. Since 0.1.0. */
+  readonly uuid: string;
+  /** Start a defined pool. Since 0.1.0. */
+  create(flags?: number): Promise<void>;
+  /** Stop a pool; its data stays. A transient pool disappears. Since 0.1.0. */
+  destroy(): Promise<void>;
+  /** Remove an inactive pool's persistent definition. Since 0.1.0. */
+  undefine(): Promise<void>;
+  /** Look at the pool's storage again for volumes added or removed outside. Since 0.1.0. */
+  refresh(flags?: number): Promise<void>;
+  /** State, capacity, allocation and free space. Since 0.1.0. */
+  getInfo(): Promise<StoragePoolInfo>;
+  /** The pool's XML description. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** Whether the pool starts when the host does. Since 0.1.0. */
+  getAutostart(): Promise<boolean>;
+  /** Mark the pool to start (or not) when the host does. Since 0.1.0. */
+  setAutostart(autostart: boolean): Promise<void>;
+  /** Whether the pool is running. Since 0.1.0. */
+  isActive(): Promise<boolean>;
+  /** Whether the pool has a persistent definition. Since 0.1.0. */
+  isPersistent(): Promise<boolean>;
+  /** The volumes of an active pool. Since 0.1.0. */
+  listAllVolumes(flags?: number): Promise<StorageVol[]>;
+  /** The volume of this pool with this name; VIR_ERR_NO_STORAGE_VOL when there is none. Since 0.1.0. */
+  lookupVolumeByName(name: string): Promise<StorageVol>;
+  /** Create a volume in the pool from its XML description. Since 0.1.0. */
+  createVolumeXML(xml: string, flags?: number): Promise<StorageVol>;
+}
+
+/** A volume of a storage pool. Its name, key, path and pool's name are known locally. */
+export interface StorageVol {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the volume's name, unique in its pool. Since 0.1.0. */
+  readonly name: string;
+  /** the volume's key, unique on the host. Since 0.1.0. */
+  readonly key: string;
+  /** the volume's path on the host. Since 0.1.0. */
+  readonly path: string;
+  /** the name of the volume's pool. Since 0.1.0. */
+  readonly pool: string;
+  /** Type, capacity and allocation. Since 0.1.0. */
+  getInfo(): Promise<StorageVolInfo>;
+  /** The volume's XML description. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** Delete the volume and its data. Since 0.1.0. */
+  delete(flags?: number): Promise<void>;
+}
+
+/** A physical host interface. Its name and MAC address are known locally. */
+export interface Interface {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the interface's name. Since 0.1.0. */
+  readonly name: string;
+  /** the interface's MAC address. Since 0.1.0. */
+  readonly mac: string;
+  /** The interface's XML description. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** Whether the interface is up. Since 0.1.0. */
+  isActive(): Promise<boolean>;
+}
+
+/** A device of the host. Its name is known locally. */
+export interface NodeDevice {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the device's name. Since 0.1.0. */
+  readonly name: string;
+  /** The device's XML description. Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** The name of the parent device, empty for the root. Since 0.1.0. */
+  getParent(): Promise<string>;
 }

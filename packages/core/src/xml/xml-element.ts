@@ -37,12 +37,15 @@ export function childText(el: XmlElement, name: string): string | undefined {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
 export const escapeXml = (s: string) => s.replace(/[&<>'"]/g, (c) => ESCAPES[c]);
 
-/** Attributes as libvirt writes them: ` name='value'`, in the given order. */
-export function formatAttrs(attrs: Record<string, string | number | undefined | null>): string {
+/**
+ * Attributes as libvirt writes them: ` name='value'`, in the given order. Elements that
+ * libvirt copies through libxml2 unchanged (custom metadata) are written with `"`.
+ */
+export function formatAttrs(attrs: Record<string, string | number | undefined | null>, quote: "'" | '"' = "'"): string {
   let s = '';
   for (const k in attrs) {
     const v = attrs[k];
-    if (v !== undefined && v !== null) s += ` ${k}='${escapeXml(String(v))}'`;
+    if (v !== undefined && v !== null) s += ` ${k}=${quote}${escapeXml(String(v))}${quote}`;
   }
   return s;
 }
@@ -51,13 +54,13 @@ export function formatAttrs(attrs: Record<string, string | number | undefined | 
  * An element as libvirt formats XML: two-space indent, single-quoted attributes, empty
  * elements closed as <x/>, whitespace-only text dropped between child elements.
  */
-export function formatElement(el: XmlElement, indent = ''): string {
-  const open = `${indent}<${el.name}${formatAttrs(el.attrs)}`;
+export function formatElement(el: XmlElement, indent = '', quote: "'" | '"' = "'"): string {
+  const open = `${indent}<${el.name}${formatAttrs(el.attrs, quote)}`;
   const elems = el.children.filter((c) => typeof c !== 'string' || c.trim() !== '');
   if (elems.length === 0) return `${open}/>\n`;
   if (elems.every((c) => typeof c === 'string')) return `${open}>${escapeXml(elems.join(''))}</${el.name}>\n`;
   let s = `${open}>\n`;
-  for (const c of elems) s += typeof c === 'string' ? `${indent}  ${escapeXml(c.trim())}\n` : formatElement(c, `${indent}  `);
+  for (const c of elems) s += typeof c === 'string' ? `${indent}  ${escapeXml(c.trim())}\n` : formatElement(c, `${indent}  `, quote);
   return `${s}${indent}</${el.name}>\n`;
 }
 

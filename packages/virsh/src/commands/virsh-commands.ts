@@ -1,4 +1,5 @@
 import type { CommandDef, OptionDef } from '../cli/command-def.js';
+import { findHelpGroup, groupedHelp } from './help-text.js';
 
 /** The synopsis and option lines of `help COMMAND`, in virsh's layout. */
 function optionSyntax(o: OptionDef): string {
@@ -29,10 +30,15 @@ export function virshCommands(find: (name: string) => CommandDef | undefined): C
       async run(ctx, opts) {
         const name = opts.get('command') as string | undefined;
         if (name === undefined) {
-          ctx.print('Grouped commands:\n\n');
+          ctx.print(groupedHelp());
           return true;
         }
         const def = find(name);
+        const group = def ? undefined : findHelpGroup(name);
+        if (group) {
+          ctx.print(groupedHelp(group));
+          return true;
+        }
         if (!def) {
           ctx.error(`command or command group '${name}' doesn't exist`);
           return false;

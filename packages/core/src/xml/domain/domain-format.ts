@@ -72,7 +72,7 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions = {}):
   add('uuid', textEl('  ', 'uuid', def.uuid));
   if (def.title !== undefined) add('title', textEl('  ', 'title', def.title));
   if (def.description !== undefined) add('description', textEl('  ', 'description', def.description));
-  if (def.metadata) add('metadata', formatElement(def.metadata, '  '));
+  if (def.metadata) add('metadata', formatElement(def.metadata, '  ', '"'));
   add('memory', textEl('  ', 'memory', String(def.memory), { unit: 'KiB' }));
   add('currentMemory', textEl('  ', 'currentMemory', String(def.currentMemory), { unit: 'KiB' }));
   add('vcpu', textEl('  ', 'vcpu', String(def.vcpu.max), { placement: def.vcpu.placement, cpuset: def.vcpu.cpuset, current: def.vcpu.current }));

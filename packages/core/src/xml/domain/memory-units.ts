@@ -15,3 +15,9 @@ export function toKiB(value: number, unit: string | undefined): number | null {
   if (scale === undefined) return null;
   return Math.ceil((value * scale) / 1024);
 }
+
+/** A value in `unit` (bytes when absent) as bytes, as storage sizes are scaled; null for an unknown unit. */
+export function toBytes(value: number, unit: string | undefined): number | null {
+  const scale = UNITS[(unit ?? 'bytes').toLowerCase()];
+  return scale === undefined ? null : value * scale;
+}

@@ -1,0 +1,129 @@
+import type { Duplex } from 'node:stream';
+import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
+import { VirError } from '../errors/vir-error.js';
+import type { DomainEventData, DomainEventSink } from '../gen/driver.gen.js';
+import { eventProcedures, procedures } from '../gen/procedures.gen.js';
+import type { ConnectUri } from '../uri/connect-uri.js';
+import { RpcChannel } from './rpc-channel.js';
+import { ConnectionProcedure, socketClosedError, type EventMessageBody, type OpenCallBody } from './remote-protocol.js';
+import { connectTransport, farSideUri } from './transports/connect-transport.js';
+
+const procOf = (driverName: string): number => procedures.find((p) => p.driverName === driverName)!.proc;
+const REGISTER_PROC = procOf('connectDomainEventRegister');
+const DEREGISTER_PROC = procOf('connectDomainEventDeregister');
+const CLOSE_PROC = procOf('connectClose');
+const eventKinds = new Map(eventProcedures.map((e) => [e.proc, e.kind]));
+
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 2000;
+
+/**
+ * A client's connection to a daemon. Calls made while the link is down fail with
+ * libvirt's error; meanwhile it reconnects in the background and, once back, registers
+ * its event listeners again, so that events resume under the same callback ids.
+ */
+export class RemoteConnection {
+  #channel: RpcChannel | null = null;
+  /** Event listeners by the id given to the caller, which survives reconnects. */
+  readonly #sinks = new Map<number, DomainEventSink>();
+  /** The daemon's callback id on the current link → the caller's id. */
+  readonly #localIdOf = new Map<number, number>();
+  #nextLocalId = 1;
+  #closed = false;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #retryDelay = RECONNECT_FIRST_MS;
+
+  private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean) {}
+
+  static async open(uri: ConnectUri, readOnly: boolean): Promise<RemoteConnection> {
+    const conn = new RemoteConnection(uri, readOnly);
+    await conn.#connect();
+    return conn;
+  }
+
+  get alive(): boolean {
+    return this.#channel !== null && !this.#channel.closed;
+  }
+
+  call(proc: number, args: unknown[]): Promise<unknown> {
+    const channel = this.#channel;
+    if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
+    return channel.call(proc, args);
+  }
+
+  async registerEvents(sink: DomainEventSink): Promise<number> {
+    const localId = this.#nextLocalId++;
+    const remoteId = (await this.call(REGISTER_PROC, [])) as number;
+    this.#localIdOf.set(remoteId, localId);
+    this.#sinks.set(localId, sink);
+    return localId;
+  }
+
+  async deregisterEvents(localId: number): Promise<void> {
+    if (!this.#sinks.has(localId)) {
+      throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `unable to find callback ID ${localId}`);
+    }
+    const remoteId = [...this.#localIdOf].find(([, id]) => id === localId)?.[0];
+    if (remoteId !== undefined) {
+      await this.call(DEREGISTER_PROC, [remoteId]);
+      this.#localIdOf.delete(remoteId);
+    }
+    this.#sinks.delete(localId);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const channel = this.#channel;
+    if (channel && !channel.closed) await channel.call(CLOSE_PROC, []).catch(() => undefined);
+    this.#closed = true;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    channel?.close();
+  }
+
+  async #connect(): Promise<void> {
+    const stream: Duplex = await connectTransport(this.uri, this.readOnly);
+    const channel: RpcChannel = new RpcChannel(stream, {
+      onMessage: (proc, body) => this.#deliver(proc, body as EventMessageBody),
+      onClose: () => this.#lost(channel),
+    });
+    try {
+      const open: OpenCallBody = { uri: farSideUri(this.uri), readOnly: this.readOnly };
+      await channel.call(ConnectionProcedure.OPEN, open);
+      this.#localIdOf.clear();
+      for (const localId of this.#sinks.keys()) {
+        this.#localIdOf.set((await channel.call(REGISTER_PROC, [])) as number, localId);
+      }
+    } catch (e) {
+      channel.close();
+      throw e;
+    }
+    this.#channel = channel;
+    this.#retryDelay = RECONNECT_FIRST_MS;
+  }
+
+  #deliver(proc: number, body: EventMessageBody): void {
+    const kind = eventKinds.get(proc);
+    const localId = this.#localIdOf.get(body?.callbackId);
+    const sink = localId === undefined ? undefined : this.#sinks.get(localId);
+    if (kind === undefined || sink === undefined) return;
+    const { callbackId: _, ...fields } = body;
+    sink({ ...fields, kind } as DomainEventData);
+  }
+
+  #lost(channel: RpcChannel): void {
+    if (this.#closed || channel !== this.#channel) return;
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#connect().catch(() => {
+        this.#retryDelay = Math.min(this.#retryDelay * 2, RECONNECT_MAX_MS);
+        if (!this.#closed) this.#scheduleReconnect();
+      });
+    }, this.#retryDelay);
+    // Only a caller waiting for events keeps the process alive, not the retries.
+    this.#retryTimer.unref();
+  }
+}

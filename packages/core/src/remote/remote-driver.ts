@@ -1,0 +1,39 @@
+import type { Driver } from '../drivers/driver.js';
+import type { ConnectDriver } from '../gen/driver.gen.js';
+import { procedures } from '../gen/procedures.gen.js';
+import { RemoteConnection } from './remote-connection.js';
+
+/** Calls that the connection answers itself rather than forwarding as they are. */
+const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
+
+/**
+ * A ConnectDriver over a daemon connection, one method per row of the procedure
+ * table: the arguments travel in order, domains as plain {name, uuid, id}.
+ */
+export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
+  const methods: Record<string, unknown> = {};
+  for (const p of procedures) {
+    if (LOCAL_CALLS.has(p.driverName)) continue;
+    methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
+  }
+  const local: ConnectDriver = {
+    connectDomainEventRegister: (sink) => conn.registerEvents(sink),
+    connectDomainEventDeregister: (id) => conn.deregisterEvents(id),
+    connectClose: () => conn.close(),
+    connectIsAlive: () => conn.alive,
+  };
+  return Object.assign(methods, local) as ConnectDriver;
+}
+
+/**
+ * The remote driver: URIs that name a transport or host (test+unix:///default,
+ * qemu+ssh://host/system), and local URIs whose driver is not in this process.
+ */
+export const remoteDriver: Driver = {
+  name: 'remote',
+  schemes: [],
+  remote: true,
+  async open(uri, options) {
+    return remoteConnectDriver(await RemoteConnection.open(uri, options.readOnly === true));
+  },
+};

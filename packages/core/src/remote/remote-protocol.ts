@@ -1,0 +1,69 @@
+import { ErrorDomain, ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
+import { VirError } from '../errors/vir-error.js';
+import type { DomainRef, DomainSnapshotRef, InterfaceRef, NetworkRef, NodeDeviceRef, StoragePoolRef, StorageVolRef } from '../gen/driver.gen.js';
+
+/**
+ * The calls of the tsvirt program that are not API methods of api.xml's table
+ * (libvirt's numbers from remote_protocol.x).
+ */
+export const ConnectionProcedure = {
+  /** REMOTE_PROC_CONNECT_OPEN: body {uri, readOnly}, the first call of every client. */
+  OPEN: 1,
+} as const;
+
+/** The body of the open call. */
+export interface OpenCallBody {
+  uri: string;
+  readOnly: boolean;
+}
+
+/** An event as it travels in a MESSAGE frame: the client's registration, the domain, the event's fields. */
+export interface EventMessageBody {
+  callbackId: number;
+  domain: DomainRef;
+  [field: string]: unknown;
+}
+
+/** The field names of a reference type; the compiler checks that none is missing. */
+const fields = <T>(all: { [K in keyof T]-?: true }): readonly string[] => Object.keys(all);
+
+/** What identifies each object type on the wire: the fields of its reference in driver.gen.ts. */
+const REF_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Domain: fields<DomainRef>({ name: true, uuid: true, id: true }),
+  DomainSnapshot: fields<DomainSnapshotRef>({ name: true, domain: true }),
+  Network: fields<NetworkRef>({ name: true, uuid: true }),
+  StoragePool: fields<StoragePoolRef>({ name: true, uuid: true }),
+  StorageVol: fields<StorageVolRef>({ name: true, key: true, path: true, pool: true }),
+  Interface: fields<InterfaceRef>({ name: true, mac: true }),
+  NodeDevice: fields<NodeDeviceRef>({ name: true }),
+};
+
+/** Whether a wire type names an object that travels as its reference. */
+export const isRefType = (type: string): boolean => type in REF_FIELDS;
+
+/** An object reference as it travels: plain data, whatever live object the driver handed out. */
+export function plainRef(type: string, ref: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of REF_FIELDS[type] ?? []) out[f] = (ref as Record<string, unknown>)[f];
+  return out;
+}
+
+/** A domain as it travels. */
+export function plainDomainRef(ref: DomainRef): DomainRef {
+  return { name: ref.name, uuid: ref.uuid, id: ref.id };
+}
+
+/** libvirt's error when the peer hangs up (virNetSocketReadWire): VIR_ERR_SYSTEM_ERROR in the RPC domain. */
+export function endOfFileError(): VirError {
+  return new VirError({
+    code: ErrorNumber.SYSTEM_ERROR,
+    domain: ErrorDomain.RPC,
+    level: ErrorLevel.ERROR,
+    message: 'End of file while reading data: Input/output error',
+  });
+}
+
+/** libvirt's error for a call on a connection already lost (virNetClientSendInternal). */
+export function socketClosedError(): VirError {
+  return VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'client socket is closed');
+}

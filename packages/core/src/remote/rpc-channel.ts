@@ -1,0 +1,100 @@
+import type { Duplex } from 'node:stream';
+import { VirError } from '../errors/vir-error.js';
+import { encodeFrame, FrameDecoder, type Frame } from '../rpc/frame-codec.js';
+import { decodeErrorBody, decodeJsonBody, encodeJsonBody } from '../rpc/json-body-codec.js';
+import { KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion } from '../rpc/rpc-constants.js';
+import { endOfFileError, socketClosedError } from './remote-protocol.js';
+
+interface PendingCall {
+  resolve(value: unknown): void;
+  reject(error: VirError): void;
+}
+
+export interface RpcChannelHandlers {
+  /** A MESSAGE frame of the tsvirt program: an event. */
+  onMessage(proc: number, body: unknown): void;
+  /** The channel is gone; pending calls have been failed with `error`. */
+  onClose(error: VirError): void;
+}
+
+const UINT32_SPAN = 0x100000000;
+
+/**
+ * The client end of one transport stream: numbered calls matched with their replies
+ * (any number in flight), events handed on, keepalive pings answered.
+ */
+export class RpcChannel {
+  #serial = 0;
+  readonly #pending = new Map<number, PendingCall>();
+  readonly #decoder = new FrameDecoder();
+  #closed = false;
+
+  constructor(private readonly stream: Duplex, private readonly handlers: RpcChannelHandlers) {
+    stream.on('data', (chunk: Buffer) => this.#receive(chunk));
+    stream.on('error', () => this.#shutdown(endOfFileError()));
+    stream.on('close', () => this.#shutdown(endOfFileError()));
+    stream.on('end', () => this.#shutdown(endOfFileError()));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Send a call and await its reply's value; an error reply rejects with the VirError it carries. */
+  call(proc: number, args: unknown): Promise<unknown> {
+    if (this.#closed) return Promise.reject(socketClosedError());
+    const serial = this.#serial;
+    this.#serial = (this.#serial + 1) % UINT32_SPAN;
+    const frame = encodeFrame(
+      { program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: proc, type: MessageType.CALL, serial, status: MessageStatus.OK },
+      encodeJsonBody(args),
+    );
+    return new Promise((resolve, reject) => {
+      this.#pending.set(serial, { resolve, reject });
+      this.stream.write(frame);
+    });
+  }
+
+  /** Hang up; pending calls fail as on a lost connection. */
+  close(): void {
+    this.#shutdown(socketClosedError());
+    this.stream.destroy();
+  }
+
+  #receive(chunk: Buffer): void {
+    try {
+      for (const frame of this.#decoder.push(chunk)) this.#dispatch(frame);
+    } catch {
+      // A peer that breaks the protocol cannot be trusted further, as in libvirt.
+      this.stream.destroy();
+      this.#shutdown(endOfFileError());
+    }
+  }
+
+  #dispatch({ header, body }: Frame): void {
+    if (header.program === Program.KEEPALIVE) {
+      if (header.procedure === KeepaliveProcedure.PING) {
+        this.stream.write(encodeFrame({ ...header, procedure: KeepaliveProcedure.PONG, type: MessageType.MESSAGE, status: MessageStatus.OK }));
+      }
+      return;
+    }
+    if (header.type === MessageType.MESSAGE) {
+      this.handlers.onMessage(header.procedure, decodeJsonBody(body));
+      return;
+    }
+    if (header.type !== MessageType.REPLY) return;
+    const call = this.#pending.get(header.serial);
+    if (!call) return;
+    this.#pending.delete(header.serial);
+    if (header.status === MessageStatus.ERROR) call.reject(new VirError(decodeErrorBody(body)));
+    else call.resolve(decodeJsonBody(body));
+  }
+
+  #shutdown(error: VirError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const call of this.#pending.values()) call.reject(error);
+    this.#pending.clear();
+    this.handlers.onClose(error);
+  }
+}

@@ -1,0 +1,32 @@
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { connectFailed } from './transport-error.js';
+
+/** Resolves with the socket once `readyEvent` fires; a failure before that is libvirt's connect error. */
+function whenConnected(socket: Socket, readyEvent: string, what: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => reject(connectFailed(what, e));
+    socket.once('error', fail);
+    socket.once(readyEvent, () => {
+      socket.off('error', fail);
+      resolve(socket);
+    });
+  });
+}
+
+export function connectUnix(path: string): Promise<Socket> {
+  return whenConnected(netConnect({ path }), 'connect', `Failed to connect socket to '${path}'`);
+}
+
+export function connectTcp(host: string, port: number): Promise<Socket> {
+  const socket = netConnect({ host, port });
+  socket.setNoDelay(true);
+  return whenConnected(socket, 'connect', `unable to connect to server at '${host}:${port}'`);
+}
+
+export function connectTls(host: string, port: number, options: ConnectionOptions): Promise<Socket> {
+  // SNI carries host names only, never addresses.
+  const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...options });
+  socket.setNoDelay(true);
+  return whenConnected(socket, 'secureConnect', `unable to connect to server at '${host}:${port}'`);
+}

@@ -1,0 +1,12 @@
+import { escapeXml, formatAttrs, formatElement } from '../xml-element.js';
+import type { NetworkDef } from './network-def.js';
+
+/** A network's XML in libvirt's canonical order: name, uuid, forward, bridge, mac, then the rest. */
+export function formatNetworkXml(def: NetworkDef): string {
+  let s = `<network>\n  <name>${escapeXml(def.name)}</name>\n  <uuid>${def.uuid}</uuid>\n`;
+  if (def.forward) s += formatElement(def.forward, '  ');
+  if (def.bridge) s += `  <bridge${formatAttrs(def.bridge)}/>\n`;
+  if (def.mac) s += `  <mac address='${def.mac}'/>\n`;
+  for (const e of def.extra) s += formatElement(e, '  ');
+  return `${s}</network>\n`;
+}

@@ -1,0 +1,163 @@
+import type { Duplex } from 'node:stream';
+import {
+  ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion,
+  VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, toVirError,
+  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody,
+} from '@tsvirt/core';
+import type { DaemonLimits } from './daemon-limits.js';
+import { driverArgs, procedureFor, wireResult } from './dispatcher.js';
+import type { DriverPool, EventSubscriber, SharedConnection } from './driver-pool.js';
+
+const eventProcOf = new Map(eventProcedures.map((e) => [e.kind, e.proc]));
+
+const notOpen = () => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection not open');
+const alreadyOpen = () => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection already open');
+
+/**
+ * One client of the daemon: reads its frames, serves its calls (several at once, up
+ * to the limit, after which its socket is not read), forwards the events it asked
+ * for, and drops it on the first byte that breaks the protocol.
+ */
+export class ClientSession {
+  readonly #decoder: FrameDecoder;
+  #inFlight = 0;
+  /** Calls beyond the in-flight limit, in arrival order. */
+  readonly #waiting: Frame[] = [];
+  #readOnly: boolean;
+  #conn: Promise<SharedConnection> | null = null;
+  readonly #subscriptions = new Map<number, EventSubscriber>();
+  #nextCallbackId = 0;
+  #closed = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    readOnly: boolean,
+    private readonly pool: DriverPool,
+    private readonly limits: DaemonLimits,
+    private readonly onClose: (session: ClientSession) => void,
+  ) {
+    this.#readOnly = readOnly;
+    this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
+    stream.on('data', (chunk: Buffer) => this.#receive(chunk));
+    stream.on('error', () => this.close());
+    stream.on('close', () => this.close());
+    stream.on('end', () => this.close());
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribeAll();
+    this.stream.destroy();
+    this.onClose(this);
+  }
+
+  #receive(chunk: Buffer): void {
+    try {
+      for (const frame of this.#decoder.push(chunk)) this.#handle(frame);
+    } catch {
+      this.close();
+    }
+  }
+
+  #handle({ header, body }: Frame): void {
+    if (header.program === Program.KEEPALIVE) {
+      if (header.procedure !== KeepaliveProcedure.PING && header.procedure !== KeepaliveProcedure.PONG) this.close();
+      else if (header.procedure === KeepaliveProcedure.PING) this.#send({ ...header, procedure: KeepaliveProcedure.PONG, type: MessageType.MESSAGE, status: MessageStatus.OK });
+      return;
+    }
+    // A client sends calls only; libvirt's own program (XDR) is not served yet.
+    if (header.program !== Program.TSVIRT || header.type !== MessageType.CALL || header.status !== MessageStatus.OK) {
+      this.close();
+      return;
+    }
+    if (this.#inFlight >= this.limits.maxRequestsPerClient) {
+      // Calls that arrived in the same read wait here; the socket is not read meanwhile.
+      this.#waiting.push({ header, body: Buffer.from(body) });
+      this.stream.pause();
+      return;
+    }
+    this.#inFlight++;
+    this.#serve(header.procedure, body).then((value) => encodeJsonBody(value, this.limits.maxMessage)).then(
+      (reply) => this.#reply(header, MessageStatus.OK, reply),
+      (e) => this.#reply(header, MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.RPC))),
+    );
+  }
+
+  async #serve(proc: number, body: Buffer): Promise<unknown> {
+    const value = decodeJsonBody(body, this.limits.maxMessage);
+    if (proc === ConnectionProcedure.OPEN) return this.#open(value as OpenCallBody);
+    const p = procedureFor(proc, this.#readOnly);
+    if (this.#conn === null) throw notOpen();
+    const conn = await this.#conn;
+    const args = driverArgs(p, value);
+    switch (p.driverName) {
+      case 'connectClose':
+        this.#unsubscribeAll();
+        return undefined;
+      case 'connectDomainEventRegister':
+        return this.#subscribe(conn, p.c);
+      case 'connectDomainEventDeregister':
+        return this.#unsubscribe(conn, args[0] as number);
+    }
+    const method = (conn.driver as Record<string, unknown>)[p.driverName] as ((...a: unknown[]) => unknown) | undefined;
+    if (typeof method !== 'function') throw unsupported(p.c, ErrorDomain.NONE);
+    return wireResult(p, await method.apply(conn.driver, args));
+  }
+
+  async #open(body: OpenCallBody): Promise<void> {
+    if (this.#conn !== null) throw alreadyOpen();
+    if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
+    this.#readOnly ||= body.readOnly === true;
+    this.#conn = this.pool.get(body.uri);
+    try {
+      await this.#conn;
+    } catch (e) {
+      this.#conn = null;
+      throw e;
+    }
+  }
+
+  async #subscribe(conn: SharedConnection, fn: string): Promise<number> {
+    if (!conn.driver.connectDomainEventRegister) throw unsupported(fn, ErrorDomain.NONE);
+    const callbackId = this.#nextCallbackId++;
+    const subscriber = (event: DomainEventData) => this.#sendEvent(callbackId, event);
+    this.#subscriptions.set(callbackId, subscriber);
+    await this.pool.subscribe(conn, subscriber);
+    return callbackId;
+  }
+
+  #unsubscribe(conn: SharedConnection, callbackId: number): void {
+    const subscriber = this.#subscriptions.get(callbackId);
+    if (!subscriber) throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.RPC, `callback ID ${callbackId} not registered`);
+    this.#subscriptions.delete(callbackId);
+    this.pool.unsubscribe(conn, subscriber);
+  }
+
+  #unsubscribeAll(): void {
+    const conn = this.#conn;
+    const subscribers = [...this.#subscriptions.values()];
+    this.#subscriptions.clear();
+    if (conn && subscribers.length) void conn.then((c) => subscribers.forEach((s) => this.pool.unsubscribe(c, s)), () => undefined);
+  }
+
+  #sendEvent(callbackId: number, event: DomainEventData): void {
+    const proc = eventProcOf.get(event.kind);
+    if (proc === undefined) return;
+    const { kind: _, domain, ...fields } = event;
+    const body = encodeJsonBody({ callbackId, domain: plainDomainRef(domain), ...fields });
+    this.#send({ program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: proc, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }, body);
+  }
+
+  #reply(call: FrameHeader, status: MessageStatus, body: Buffer): void {
+    this.#send({ ...call, type: MessageType.REPLY, status }, body);
+    this.#inFlight--;
+    const next = this.#waiting.shift();
+    if (next) this.#handle(next);
+    else if (!this.#closed) this.stream.resume();
+  }
+
+  #send(header: FrameHeader, body?: Buffer): void {
+    if (!this.#closed) this.stream.write(encodeFrame(header, body, this.limits.maxMessage));
+  }
+}

@@ -1,0 +1,17 @@
+import { FrameSize } from '@tsvirt/core';
+
+/** The bounds that keep one client, or many, from exhausting the daemon. */
+export interface DaemonLimits {
+  /** clients connected at once; more are disconnected on arrival (libvirt's max_clients) */
+  maxClients: number;
+  /** calls of one client being served at once; past this its socket is not read (max_client_requests) */
+  maxRequestsPerClient: number;
+  /** the largest header plus body accepted in a frame */
+  maxMessage: number;
+}
+
+export const DEFAULT_LIMITS: DaemonLimits = {
+  maxClients: 5000,
+  maxRequestsPerClient: 32,
+  maxMessage: FrameSize.DEFAULT_MAX_MESSAGE,
+};

@@ -1,0 +1,69 @@
+import { defaultSocketDir } from '@tsvirt/core';
+import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
+import type { TlsFiles } from './tcp-listener.js';
+
+export interface DaemonOptions {
+  socketDir: string;
+  /** tcp://HOST:PORT or tls://HOST:PORT listeners */
+  listen: { host: string; port: number; tls: boolean }[];
+  tls: Partial<TlsFiles>;
+  stdio: boolean;
+  /** with --stdio: the client is read-only */
+  readOnly: boolean;
+  limits: DaemonLimits;
+}
+
+export const USAGE = `Usage: tsvirtd [OPTIONS]
+  --socket-dir DIR       folder of tsvirt-sock (0600) and tsvirt-sock-ro (0666)
+  --listen URL           also listen on tcp://HOST:PORT or tls://HOST:PORT (repeatable)
+  --tls-cert FILE        server certificate (TLS)
+  --tls-key FILE         server private key (TLS)
+  --tls-ca FILE          CA that client certificates must be signed by (checks them)
+  --stdio                serve one client on stdin/stdout, exit when it closes
+  --read-only            with --stdio: refuse calls that change state
+  --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
+  --max-requests N       calls in flight per client (default ${DEFAULT_LIMITS.maxRequestsPerClient})
+  --max-message BYTES    largest frame (default ${DEFAULT_LIMITS.maxMessage})
+`;
+
+export class OptionError extends Error {}
+
+function positive(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new OptionError(`${name} needs a positive integer, got '${text ?? ''}'`);
+  return n;
+}
+
+function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
+  const m = /^(tcp|tls):\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(text ?? '');
+  if (!m) throw new OptionError(`--listen needs tcp://HOST:PORT or tls://HOST:PORT, got '${text ?? ''}'`);
+  return { tls: m[1] === 'tls', host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) };
+}
+
+export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
+  const o: DaemonOptions = { socketDir: defaultSocketDir(), listen: [], tls: {}, stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS } };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      if (i + 1 >= argv.length) throw new OptionError(`${arg} needs a value`);
+      return argv[++i]!;
+    };
+    switch (arg) {
+      case '--help': case '-h': return 'help';
+      case '--socket-dir': o.socketDir = value(); break;
+      case '--listen': o.listen.push(listenUrl(value())); break;
+      case '--tls-cert': o.tls.cert = value(); break;
+      case '--tls-key': o.tls.key = value(); break;
+      case '--tls-ca': o.tls.ca = value(); break;
+      case '--stdio': o.stdio = true; break;
+      case '--read-only': o.readOnly = true; break;
+      case '--max-clients': o.limits.maxClients = positive(arg, value()); break;
+      case '--max-requests': o.limits.maxRequestsPerClient = positive(arg, value()); break;
+      case '--max-message': o.limits.maxMessage = positive(arg, value()); break;
+      default: throw new OptionError(`unknown option '${arg}'`);
+    }
+  }
+  const tlsWanted = o.listen.some((l) => l.tls);
+  if (tlsWanted && (!o.tls.cert || !o.tls.key)) throw new OptionError('a tls:// listener needs --tls-cert and --tls-key');
+  return o;
+}

@@ -1,0 +1,46 @@
+import type { Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
+import { ClientSession } from './client-session.js';
+import { DriverPool } from './driver-pool.js';
+
+/** The daemon's state: the shared driver connections, the clients, the listeners. */
+export class DaemonServer {
+  readonly pool = new DriverPool();
+  readonly #sessions = new Set<ClientSession>();
+  readonly #servers: Server[] = [];
+
+  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS) {}
+
+  get clientCount(): number {
+    return this.#sessions.size;
+  }
+
+  addListener(server: Server): void {
+    // A failed accept (out of descriptors, say) is reported; the daemon goes on.
+    server.on('error', (e) => process.stderr.write(`tsvirtd: ${e.message}\n`));
+    this.#servers.push(server);
+  }
+
+  /** Serve a client on a stream; past the client limit it is disconnected at once. */
+  serve(stream: Duplex, readOnly: boolean, onClose?: () => void): void {
+    if (this.#sessions.size >= this.limits.maxClients) {
+      stream.destroy();
+      return;
+    }
+    const session = new ClientSession(stream, readOnly, this.pool, this.limits, (s) => {
+      this.#sessions.delete(s);
+      onClose?.();
+    });
+    this.#sessions.add(session);
+  }
+
+  /** Stop listening, drop every client, close the drivers. */
+  async stop(): Promise<void> {
+    // A server's close completes only when its clients are gone: drop them meanwhile.
+    const closed = Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    for (const s of [...this.#sessions]) s.close();
+    await closed;
+    await this.pool.closeAll();
+  }
+}

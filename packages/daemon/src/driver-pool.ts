@@ -1,0 +1,59 @@
+import { open, type ConnectDriver, type ConnectEntry, type DomainEventData } from '@tsvirt/core';
+
+/** Where a driver connection's events go: one entry per client registration. */
+export type EventSubscriber = (event: DomainEventData) => void;
+
+interface SharedConnection {
+  driver: ConnectDriver;
+  subscribers: Set<EventSubscriber>;
+  /** The one registration made on the driver for all subscribers, once the first arrives. */
+  registration: Promise<number> | null;
+}
+
+/**
+ * The driver connections, one per URI, opened on first use and shared by every
+ * client, so that all clients see the same state (as libvirtd's drivers do).
+ */
+export class DriverPool {
+  readonly #connections = new Map<string, Promise<SharedConnection>>();
+
+  /** The shared connection for a URI; a failed open is forgotten so that it can be retried. */
+  get(uri: string): Promise<SharedConnection> {
+    let conn = this.#connections.get(uri);
+    if (!conn) {
+      conn = open(uri, { localOnly: true }).then((entry) => ({
+        driver: (entry as ConnectEntry).driver,
+        subscribers: new Set<EventSubscriber>(),
+        registration: null,
+      }));
+      conn.catch(() => this.#connections.delete(uri));
+      this.#connections.set(uri, conn);
+    }
+    return conn;
+  }
+
+  /** Adds a subscriber to a connection's events, registering with the driver on the first. */
+  async subscribe(conn: SharedConnection, subscriber: EventSubscriber): Promise<void> {
+    conn.subscribers.add(subscriber);
+    if (conn.registration === null && conn.driver.connectDomainEventRegister) {
+      conn.registration = Promise.resolve(
+        conn.driver.connectDomainEventRegister((event) => {
+          for (const s of conn.subscribers) s(event);
+        }),
+      );
+    }
+    await conn.registration;
+  }
+
+  unsubscribe(conn: SharedConnection, subscriber: EventSubscriber): void {
+    conn.subscribers.delete(subscriber);
+  }
+
+  async closeAll(): Promise<void> {
+    const conns = [...this.#connections.values()];
+    this.#connections.clear();
+    await Promise.allSettled(conns.map(async (c) => (await c).driver.connectClose?.()));
+  }
+}
+
+export type { SharedConnection };

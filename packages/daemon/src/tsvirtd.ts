@@ -1,0 +1,50 @@
+import { Duplex } from 'node:stream';
+import { DaemonServer } from './daemon-server.js';
+import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
+import { listenTcp, type TlsFiles } from './tcp-listener.js';
+import { listenUnixSockets } from './unix-listener.js';
+
+/** --stdio: one client on stdin/stdout; the daemon ends with it. */
+function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
+  const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
+  daemon.serve(stream, readOnly, () => void daemon.stop().then(() => process.exit(0)));
+}
+
+async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
+  const accept = (socket: import('node:net').Socket, readOnly: boolean) => daemon.serve(socket, readOnly);
+  for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
+  for (const l of o.listen) {
+    const server = await listenTcp(l.host, l.port, l.tls ? (o.tls as TlsFiles) : null, (s) => accept(s, false));
+    daemon.addListener(server);
+  }
+  // Tests and service managers wait for this line.
+  const where = [o.socketDir, ...o.listen.map((l) => `${l.tls ? 'tls' : 'tcp'}://${l.host}:${l.port}`)].join(', ');
+  process.stderr.write(`tsvirtd: listening on ${where}\n`);
+}
+
+async function main(argv: string[]): Promise<number | null> {
+  let o;
+  try {
+    o = parseDaemonOptions(argv);
+  } catch (e) {
+    if (!(e instanceof OptionError)) throw e;
+    process.stderr.write(`tsvirtd: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (o === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const daemon = new DaemonServer(o.limits);
+  const stop = () => void daemon.stop().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  if (o.stdio) serveStdio(daemon, o.readOnly);
+  else await startListeners(daemon, o);
+  return null;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code !== null) process.exitCode = code; },
+  (e) => { process.stderr.write(`tsvirtd: ${(e as Error).message}\n`); process.exit(1); },
+);

@@ -1,0 +1,32 @@
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core';
+
+export type AcceptClient = (socket: Socket, readOnly: boolean) => void;
+
+/** One unix socket with its mode set before any client can reach it. */
+function listenUnix(path: string, mode: number, accept: (socket: Socket) => void): Promise<Server> {
+  rmSync(path, { force: true });
+  const server = createServer(accept);
+  // The bind happens inside listen(): the umask makes the file start with its final mode.
+  const oldMask = process.umask(0o777 & ~mode);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      chmodSync(path, mode);
+      server.off('error', reject);
+      resolve(server);
+    });
+    process.umask(oldMask);
+  });
+}
+
+/** The read-write socket (0600, root or the owner only) and the read-only one (0666) in `dir`. */
+export async function listenUnixSockets(dir: string, accept: AcceptClient): Promise<Server[]> {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return [
+    await listenUnix(join(dir, RW_SOCKET_NAME), 0o600, (s) => accept(s, false)),
+    await listenUnix(join(dir, RO_SOCKET_NAME), 0o666, (s) => accept(s, true)),
+  ];
+}

@@ -1,0 +1,148 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { ErrorDomain, ErrorNumber, open, procedures, VirError, type ConnectEntry, type DomainEvent } from '@tsvirt/core';
+import { NODE, socketDir, startDaemon, virsh, VIRSH } from './fixtures/daemon-harness.js';
+
+const CORE = new URL('../../core/dist/index.js', import.meta.url).pathname;
+
+const daemon = await startDaemon();
+t.teardown(() => daemon.stop());
+const uri = (sock: string) => `test+unix:///default?socket=${sock}`;
+
+t.test('virsh list --all over test+unix prints what the local driver prints', async (t) => {
+  const local = virsh('-c', 'test:///default', 'list', '--all');
+  t.equal(local.rc, 0);
+  t.same(virsh('-c', uri(daemon.rw), 'list', '--all'), local);
+  t.same(virsh('-r', '-c', uri(daemon.ro), 'dominfo', 'test').rc, 0, 'the read-only socket serves reads');
+});
+
+t.test('the read-write socket is 0600, the read-only one 0666', async (t) => {
+  t.equal(statSync(daemon.rw).mode & 0o777, 0o600);
+  t.equal(statSync(daemon.ro).mode & 0o777, 0o666);
+});
+
+t.test('a non-root user cannot open the read-write socket, and can open the read-only one', { skip: process.getuid?.() !== 0 && 'needs root to run a client as another user' }, async (t) => {
+  const probe = (path: string) => spawnSync('/usr/bin/env', [...NODE, '-e',
+    `require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); })`, path],
+  { encoding: 'utf8', uid: 65534, gid: 65534 }).stdout.trim();
+  t.equal(probe(daemon.rw), 'EACCES');
+  t.equal(probe(daemon.ro), 'connected');
+});
+
+/** A value of each wire type, enough to get past argument checks. */
+const SAMPLE: Record<string, unknown> = {
+  string: 'x', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', int: 1, uint: 1, ulong: 1, flags: 0, boolean: true,
+  'uint[]': [0], params: {}, DomainMetadataType: 0, Domain: { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 },
+};
+
+t.test('the read-only socket refuses every write call of the procedure table with VIR_ERR_OPERATION_DENIED', async (t) => {
+  // A client that does not call itself read-only: the socket alone must refuse.
+  const conn = (await open(uri(daemon.ro))) as ConnectEntry;
+  const writes = procedures.filter((p) => p.access === 'write');
+  t.ok(writes.length > 10, `${writes.length} write procedures`);
+  for (const p of writes) {
+    const method = (conn.driver as Record<string, (...a: unknown[]) => Promise<unknown>>)[p.driverName]!;
+    const args = p.args.map((a) => SAMPLE[a.type] ?? null);
+    await t.rejects(method.apply(conn.driver, args), { code: ErrorNumber.OPERATION_DENIED, message: `operation forbidden: read only access prevents ${p.c}` }, `${p.c} (proc ${p.proc})`);
+  }
+  t.equal((await conn.lookupDomainByName('test')).name, 'test', 'reads still work on it');
+  await conn.close();
+});
+
+t.test('a VirError crosses the wire whole', async (t) => {
+  const remote = await open(uri(daemon.rw));
+  const local = await open('test:///default');
+  const err = async (c: typeof remote) => { try { await c.lookupDomainByName('nosuch'); } catch (e) { return e; } };
+  const [r, l] = [await err(remote), await err(local)];
+  t.type(r, VirError);
+  t.same((r as VirError).toJSON(), (l as VirError).toJSON());
+  await remote.close();
+  await local.close();
+});
+
+t.test('driver state is shared by all clients', async (t) => {
+  const a = await open(uri(daemon.rw));
+  const b = await open(uri(daemon.rw));
+  const dom = await a.lookupDomainByName('test');
+  await dom.suspend();
+  t.equal((await (await b.lookupDomainByName('test')).getState()).state, 3, 'b sees a\'s suspend (VIR_DOMAIN_PAUSED)');
+  await dom.resume();
+  await a.close();
+  await b.close();
+});
+
+t.test('events reach subscribed clients; a lost connection gives libvirt\'s error; events resume after reconnecting', async (t) => {
+  const d = await startDaemon();
+  const conn = await open(uri(d.rw));
+  const seen: string[] = [];
+  let arrived: () => void = () => undefined;
+  await conn.domainEventRegister((e: DomainEvent) => { seen.push(`${e.kind} ${e.domain.name} ${'event' in e ? `${e.event} ${e.detail}` : ''}`); arrived(); });
+  const next = () => new Promise<void>((resolve) => { arrived = resolve; });
+  let got = next();
+  await (await conn.lookupDomainByName('test')).destroy();
+  await got;
+  t.same(seen, ['lifecycle test 5 1'], 'Stopped Destroyed');
+
+  t.equal(await d.stop(), 0, 'SIGTERM: a clean exit');
+  t.notOk(existsSync(d.rw), 'the sockets are removed');
+  await t.rejects(conn.getType(), { code: ErrorNumber.INTERNAL_ERROR, domain: ErrorDomain.RPC, message: 'internal error: client socket is closed' });
+  t.equal(await conn.isAlive(), false);
+
+  const again = await startDaemon([], d.dir);
+  t.teardown(() => again.stop());
+  while (!(await conn.isAlive())) await new Promise((r) => setTimeout(r, 50));
+  got = next();
+  await (await conn.lookupDomainByName('test')).destroy();
+  await got;
+  t.same(seen.at(-1), 'lifecycle test 5 1', 'the event arrives over the new connection');
+  await conn.close();
+});
+
+t.test('a call in flight when the daemon goes gets libvirt\'s end-of-file error', async (t) => {
+  const d = await startDaemon();
+  const conn = await open(uri(d.rw));
+  // Many calls so that some are in flight when the daemon dies.
+  const calls = Array.from({ length: 2000 }, () => conn.getHostname().then(() => null, (e: unknown) => e));
+  d.proc.kill('SIGKILL');
+  const errors = (await Promise.all(calls)).filter((e) => e !== null) as VirError[];
+  t.ok(errors.length > 0, `${errors.length} calls failed`);
+  t.match(errors[0], { code: ErrorNumber.SYSTEM_ERROR, domain: ErrorDomain.RPC, message: 'End of file while reading data: Input/output error' });
+  await conn.close();
+});
+
+t.test('virsh event --all --loop prints events as libvirt\'s virsh does until SIGINT', async (t) => {
+  const proc = spawn('/usr/bin/env', [...NODE, VIRSH, '-c', uri(daemon.rw), 'event', '--all', '--loop'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  const conn = await open(uri(daemon.rw));
+  const dom = await conn.lookupDomainByName('test');
+  // virsh registers some time after it starts: act until it has seen something.
+  while (!out.includes('Resumed')) {
+    await dom.suspend();
+    await dom.resume();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill('SIGINT');
+  t.equal(await exited, 0);
+  const events = out.split('\n').filter((l) => l.startsWith("event '"));
+  t.ok(events.length > 0 && events.every((l) => /^event 'lifecycle' for domain 'test': (Suspended Paused|Resumed Unpaused)$/.test(l)), 'libvirt\'s lines');
+  t.match(out, /event loop interrupted\nevents received: \d+\n\n?$/);
+  t.same(virsh('-c', uri(daemon.rw), 'event', '--all', '--timeout', '1'), { out: 'event loop timed out\nevents received: 0\n\n', err: '', rc: 1 });
+  await conn.close();
+});
+
+t.test('a local URI whose driver is not in the process goes to the user\'s daemon in $XDG_RUNTIME_DIR/tsvirt', { skip: process.getuid?.() !== 0 && 'needs root to run both sides as another user' }, async (t) => {
+  const runtime = socketDir();
+  chmodSync(runtime, 0o777);
+  const user = { uid: 65534, gid: 65534, env: { XDG_RUNTIME_DIR: runtime } };
+  const d = await startDaemon([], null, user);
+  t.teardown(() => d.stop());
+  t.ok(existsSync(join(runtime, 'tsvirt', 'tsvirt-sock')), 'the default socket folder of a non-root user');
+  // From a folder where no driver package resolves, as a client without the test driver.
+  const script = `import(${JSON.stringify(CORE)}).then(async ({ open }) => { const c = await open('test:///default'); console.log(await c.getType(), (await c.listAllDomains()).map((d) => d.name).join()); await c.close(); }, (e) => console.log(e.message))`;
+  const r = spawnSync('/usr/bin/env', [...NODE, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: runtime, ...user, env: { ...process.env, ...user.env } });
+  t.equal(r.stdout, 'TEST test\n');
+});

@@ -1,0 +1,29 @@
+// The QEMU driver's entry: qemu:///system and qemu:///session on this host.
+
+import { ErrorDomain, ErrorNumber, VirError, type Driver } from '@tsvirt/core';
+import { QemuConnection } from './qemu-connection.js';
+import { qemuDirs } from './qemu-dirs.js';
+
+const DEFAULT_BINARY = 'qemu-system-x86_64';
+
+export const driver: Driver = {
+  name: 'QEMU',
+  schemes: ['qemu'],
+  async open(uri) {
+    // Remote URIs (qemu+ssh://host/system) belong to the remote driver.
+    if (uri.host !== null || uri.transport !== null) return 'declined';
+    const instance = uri.path === '/system' ? 'system' : uri.path === '/session' ? 'session' : undefined;
+    if (!instance) {
+      throw VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.QEMU,
+        `unexpected QEMU URI path '${uri.path}', try qemu:///system or qemu:///session`);
+    }
+    if (instance === 'system' && process.getuid?.() !== 0 && !process.env.TSVIRT_QEMU_RUN_DIR) {
+      throw VirError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.QEMU, 'qemu:///system requires root; use qemu:///session');
+    }
+    return QemuConnection.open({
+      uri: uri.text,
+      dirs: qemuDirs(instance),
+      binary: process.env.TSVIRT_QEMU_BINARY || DEFAULT_BINARY,
+    });
+  },
+};

@@ -1,0 +1,70 @@
+// One domain of a QEMU connection: its definitions, run state and job lock. It
+// is also the DomainRef handed to applications, so `id` follows starts and stops.
+
+import {
+  DomainShutoffReason, DomainState, type DomainDef, type DomainRef,
+} from '@tsvirt/core';
+import { DomainJob } from './domain-job.js';
+import type { RunningQemu } from './running-qemu.js';
+
+export class QemuDomain implements DomainRef {
+  id = -1;
+  state: number = DomainState.SHUTOFF;
+  reason: number = DomainShutoffReason.UNKNOWN;
+  autostart = false;
+  /** a managed-save image waits for the next start */
+  managedSave = false;
+  /** the persistent definition for the next start, when it differs from the live one */
+  newDef: DomainDef | null = null;
+  /** the QEMU of a running domain */
+  running: RunningQemu | undefined;
+  /** set by the call that is stopping QEMU, so that its exit is not taken for a crash */
+  stopReason: number | undefined;
+  /** QEMU reported SHUTDOWN: the guest powered itself off (or was told to) */
+  guestShutdown = false;
+  /** a shutdown was asked for (kept in the state file for connections that find QEMU gone) */
+  shutdownRequested = false;
+  /** a reboot was asked for: QEMU pauses at the guest's power-off, to be reset and resumed */
+  rebootRequested = false;
+  /** true while a start sets the domain up: QEMU's own STOP and RESUME then are not the user's */
+  starting = false;
+  /** resolves once the exit of the current QEMU has been handled (state, files, event) */
+  afterExit: Promise<void> | undefined;
+  readonly job: DomainJob;
+
+  constructor(public def: DomainDef, public persistent: boolean, job: DomainJob) {
+    this.job = job;
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  get uuid(): string {
+    return this.def.uuid;
+  }
+
+  get active(): boolean {
+    return this.id !== -1;
+  }
+
+  /** The definition that survives a stop. */
+  get persistentDef(): DomainDef {
+    return this.newDef ?? this.def;
+  }
+
+  setShutoff(reason: number): void {
+    this.id = -1;
+    this.state = DomainState.SHUTOFF;
+    this.reason = reason;
+    this.running = undefined;
+    this.stopReason = undefined;
+    this.guestShutdown = false;
+    this.shutdownRequested = false;
+    this.rebootRequested = false;
+    if (this.newDef) {
+      this.def = this.newDef;
+      this.newDef = null;
+    }
+  }
+}

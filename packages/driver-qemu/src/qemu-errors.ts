@@ -1,0 +1,33 @@
+// The errors the QEMU driver reports, with libvirt's codes and wording.
+
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { QmpClosedError, QmpError } from './qmp/qmp-error.js';
+
+export const qemuError = (code: number, info?: string) => VirError.of(code, ErrorDomain.QEMU, info);
+
+export const notRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'domain is not running');
+export const alreadyRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'domain is already running');
+export const internalError = (info: string) => qemuError(ErrorNumber.INTERNAL_ERROR, info);
+
+/** libvirt's check of flags a call does not support: the message names the call. */
+export function checkFlags(flags: number, supported: number, fn: string): void {
+  const bad = flags & ~supported;
+  if (bad) throw qemuError(ErrorNumber.INVALID_ARG, `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`);
+}
+
+/**
+ * A monitor failure as libvirt 9.0 reports it: QEMU's own refusal is an internal
+ * error "unable to execute QEMU command 'X': DESC"; a monitor that went away is
+ * an operation failure.
+ */
+export function fromMonitorError(e: unknown): VirError {
+  if (e instanceof QmpError) return internalError(e.message);
+  if (e instanceof QmpClosedError) return qemuError(ErrorNumber.OPERATION_FAILED, e.message);
+  if (e instanceof VirError) return e;
+  return internalError(e instanceof Error ? e.message : String(e));
+}
+
+/** A monitor call's promise, with its failure reported as libvirt does (see fromMonitorError). */
+export function viaMonitor<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => { throw fromMonitorError(e); });
+}

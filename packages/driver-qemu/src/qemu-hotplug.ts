@@ -1,0 +1,121 @@
+// Devices added to and removed from a running QEMU over QMP: disks
+// (blockdev-add + device_add), interfaces (netdev_add + device_add), and the
+// medium of a cdrom.
+
+import { ErrorNumber, type DiskDef, type DomainDef, type InterfaceDef } from '@tsvirt/core';
+import { qemuError } from './qemu-errors.js';
+import type { QmpClient } from './qmp/qmp-client.js';
+import type { QmpEvent } from './qmp/qmp-wire.js';
+import {
+  diskAlias, diskBlockdevs, diskDevice, interfaceDevice, interfaceNetdev, type QemuObject,
+} from './xml-to-native.js';
+
+/** How long a removal waits for the guest to release the device (libvirt waits 5 s too). */
+const UNPLUG_WAIT_MS = 5000;
+
+const deviceAddArgs = (o: QemuObject) => ({ driver: o.driver, ...o.props });
+
+/** Give every device of a live definition the alias (QEMU id) it runs under. */
+export function assignAliases(def: DomainDef): void {
+  let nic = 0;
+  for (const dev of def.devices) {
+    if (dev.kind === 'disk') dev.alias = diskAlias(dev);
+    else if (dev.kind === 'interface') dev.alias = `net${nic++}`;
+  }
+}
+
+const aliasNumber = (alias: string | undefined, prefix: string) => (alias?.startsWith(prefix) ? Number(alias.slice(prefix.length)) : -1);
+
+export async function hotplugDisk(qmp: QmpClient, def: DomainDef, disk: DiskDef): Promise<void> {
+  if (def.devices.some((d) => d.kind === 'disk' && d.target.dev === disk.target.dev)) {
+    throw qemuError(ErrorNumber.OPERATION_FAILED, `target ${disk.target.dev} already exists`);
+  }
+  disk.alias = diskAlias(disk);
+  const nodeBase = `hotplug-${disk.alias}`;
+  const nodes = diskBlockdevs(disk, nodeBase);
+  const added: string[] = [];
+  try {
+    for (const node of nodes) {
+      await qmp.execute('blockdev-add', node);
+      added.unshift(node['node-name'] as string);
+    }
+    await qmp.execute('device_add', deviceAddArgs(diskDevice(disk, nodes.length ? `${nodeBase}-format` : undefined)));
+  } catch (e) {
+    // Undo the nodes added before the failure, top first.
+    for (const name of added) await qmp.execute('blockdev-del', { 'node-name': name }).catch(() => {});
+    throw e;
+  }
+  def.devices.push(disk);
+}
+
+export async function unplugDisk(qmp: QmpClient, def: DomainDef, target: string): Promise<void> {
+  const disk = def.devices.find((d): d is DiskDef => d.kind === 'disk' && d.target.dev === target);
+  if (!disk) throw qemuError(ErrorNumber.DEVICE_MISSING, `disk ${target} not found`);
+  const alias = disk.alias ?? diskAlias(disk);
+  const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { 'node-name'?: string } }>>('query-block');
+  const format = blocks.find((b) => b.qdev === alias || b.qdev?.includes(`/${alias}/`))?.inserted?.['node-name'];
+  await removeDevice(qmp, alias);
+  if (format) {
+    await qmp.execute('blockdev-del', { 'node-name': format });
+    if (format.endsWith('-format')) await qmp.execute('blockdev-del', { 'node-name': format.replace(/-format$/, '-storage') }).catch(() => {});
+  }
+  def.devices.splice(def.devices.indexOf(disk), 1);
+}
+
+export async function hotplugInterface(qmp: QmpClient, def: DomainDef, nic: InterfaceDef): Promise<void> {
+  const used = def.devices.filter((d) => d.kind === 'interface').map((d) => aliasNumber(d.alias, 'net'));
+  const index = Math.max(-1, ...used) + 1;
+  nic.alias = `net${index}`;
+  const netdev = interfaceNetdev(nic, index);
+  await qmp.execute('netdev_add', { type: netdev.driver, ...netdev.props });
+  try {
+    await qmp.execute('device_add', deviceAddArgs(interfaceDevice(nic, index)));
+  } catch (e) {
+    await qmp.execute('netdev_del', { id: netdev.props.id }).catch(() => {});
+    throw e;
+  }
+  def.devices.push(nic);
+}
+
+export async function unplugInterface(qmp: QmpClient, def: DomainDef, mac: string | undefined): Promise<void> {
+  const nics = def.devices.filter((d): d is InterfaceDef => d.kind === 'interface' && (mac === undefined || d.mac === mac));
+  if (nics.length === 0) throw qemuError(ErrorNumber.DEVICE_MISSING, `no device matching MAC address ${mac ?? ''} found`);
+  if (nics.length > 1) throw qemuError(ErrorNumber.OPERATION_FAILED, 'multiple devices matching MAC address found');
+  const nic = nics[0];
+  const alias = nic.alias!;
+  await removeDevice(qmp, alias);
+  await qmp.execute('netdev_del', { id: `host${alias}` }).catch(() => {});
+  def.devices.splice(def.devices.indexOf(nic), 1);
+}
+
+/** Put a new medium in a cdrom (or eject it, when the new definition has no source). */
+export async function changeMedia(qmp: QmpClient, def: DomainDef, update: DiskDef): Promise<void> {
+  const disk = def.devices.find((d): d is DiskDef => d.kind === 'disk' && d.target.dev === update.target.dev);
+  if (!disk) throw qemuError(ErrorNumber.DEVICE_MISSING, `disk ${update.target.dev} not found`);
+  if (disk.device !== 'cdrom') throw qemuError(ErrorNumber.OPERATION_UNSUPPORTED, 'only the media of a cdrom can be changed');
+  const id = disk.alias ?? diskAlias(disk);
+  const file = update.source?.file;
+  if (file === undefined) await qmp.execute('eject', { id, force: true });
+  else await qmp.execute('blockdev-change-medium', { id, filename: file, format: update.driver?.type ?? 'raw', 'read-only-mode': 'read-only' });
+  disk.source = update.source;
+}
+
+/** device_del, then wait for the guest to let go of it (DEVICE_DELETED). */
+async function removeDevice(qmp: QmpClient, alias: string): Promise<void> {
+  let onEvent!: (e: QmpEvent) => void;
+  let timer: NodeJS.Timeout | undefined;
+  const deleted = new Promise<boolean>((resolve) => {
+    onEvent = (e) => {
+      if (e.event === 'DEVICE_DELETED' && (e.data as { device?: string } | undefined)?.device === alias) resolve(true);
+    };
+    qmp.on('event', onEvent);
+    timer = setTimeout(() => resolve(false), UNPLUG_WAIT_MS);
+  });
+  try {
+    await qmp.execute('device_del', { id: alias });
+    if (!(await deleted)) throw qemuError(ErrorNumber.OPERATION_TIMEOUT, `detach of device '${alias}' timed out: the guest did not release it`);
+  } finally {
+    clearTimeout(timer);
+    qmp.off('event', onEvent);
+  }
+}

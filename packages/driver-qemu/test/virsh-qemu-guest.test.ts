@@ -1,0 +1,119 @@
+// A real guest's whole life through packages/virsh/bin/virsh -c qemu:///session,
+// one virsh process per command (each reattaches to the running QEMU), with the
+// XDG folders in a temporary directory. The tiny guest boots under TCG.
+
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { QmpClient } from '../src/qmp/qmp-client.js';
+import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
+
+t.setTimeout(300_000);
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const virshBin = path.join(packageDir, '..', 'virsh', 'bin', 'virsh');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-virsh-qemu-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  XDG_CONFIG_HOME: path.join(dir, 'config'),
+  XDG_RUNTIME_DIR: path.join(dir, 'run'),
+  ...(process.env.TSVIRT_QEMU ? { TSVIRT_QEMU_BINARY: process.env.TSVIRT_QEMU } : {}),
+};
+const runDir = path.join(dir, 'run', 'tsvirt', 'qemu');
+
+/** One virsh command, without tap's loader hooks; run from this package so that it finds the QEMU driver. */
+function virsh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', 'node', virshBin, '-c', 'qemu:///session', ...args],
+      { cwd: packageDir, env }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const guest = await tinyGuest();
+
+t.test('define → start → boots → suspend → resume → attach disk → reboot → shutdown → start → destroy → undefine', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+  if ('skip' in guest) return;
+  const serialLog = path.join(dir, 'serial.log');
+  const image = path.join(dir, 'data.img');
+  writeFileSync(image, Buffer.alloc(4 << 20));
+  const xml = path.join(dir, 'tiny.xml');
+  writeFileSync(xml, `<domain type='qemu'>
+  <name>tiny</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>${guest.kernel}</kernel>
+    <initrd>${guest.initrd}</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <serial type='file'><source path='${serialLog}'/><target port='0'/></serial>
+    <console type='file'><source path='${serialLog}'/><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+`);
+  const diskXml = path.join(dir, 'disk.xml');
+  writeFileSync(diskXml, `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${image}'/><target dev='vdb' bus='virtio'/></disk>\n`);
+  const serial = () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
+  const state = async () => (await virsh('domstate', '--reason', 'tiny')).stdout.trim();
+
+  t.same(await virsh('define', xml), { code: 0, stdout: `Domain 'tiny' defined from ${xml}\n\n`, stderr: '' });
+  t.same(await virsh('start', 'tiny'), { code: 0, stdout: "Domain 'tiny' started\n\n", stderr: '' });
+  const second = await virsh('start', 'tiny');
+  t.equal(second.code, 1);
+  t.match(second.stderr, /Domain is already active|domain is already running/);
+
+  const booted = performance.now();
+  await until(`${GUEST_READY_LINE} on the serial console`, () => serial().includes(GUEST_READY_LINE), 120_000);
+  t.comment(`guest ready ${(performance.now() - booted).toFixed(0)} ms after start returned`);
+
+  t.equal((await virsh('suspend', 'tiny')).stdout, "Domain 'tiny' suspended\n\n");
+  t.equal(await state(), 'paused (user)');
+  t.equal((await virsh('resume', 'tiny')).stdout, "Domain 'tiny' resumed\n\n");
+  t.equal(await state(), 'running (unpaused)');
+
+  t.same(await virsh('attach-device', 'tiny', diskXml, '--live'), { code: 0, stdout: 'Device attached successfully\n\n', stderr: '' });
+  t.match((await virsh('domblklist', 'tiny')).stdout, new RegExp(`^ vdb +${image}$`, 'm'));
+  // Between virsh commands nobody holds the monitor: ask QEMU itself.
+  const qmp = await QmpClient.connect({ socketPath: path.join(runDir, 'tiny.qmp') });
+  const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block');
+  await qmp.close();
+  t.ok(blocks.some((b) => b.qdev?.includes('virtio-disk1') && b.inserted?.file === image), 'query-block shows the attached disk');
+
+  // Reboot: the guest powers off, QEMU pauses instead of exiting, and whichever
+  // connection sees it next (here, a later virsh) resets and resumes it.
+  const readyLines = () => serial().split(GUEST_READY_LINE).length - 1;
+  t.equal((await virsh('reboot', 'tiny')).stdout, "Domain 'tiny' is being rebooted\n\n");
+  await until('the guest to come up again', async () => (await state()) === 'running (booted)' && readyLines() >= 2, 120_000);
+  t.pass('rebooted: the ready line shows again');
+
+  t.equal((await virsh('shutdown', 'tiny')).stdout, "Domain 'tiny' is being shutdown\n\n");
+  await until('the guest to power off', async () => (await state()).startsWith('shut off'), 30_000);
+  t.equal(await state(), 'shut off (shutdown)');
+  t.notOk(existsSync(path.join(runDir, 'tiny.qmp')), 'no monitor socket after the guest powered off');
+  t.notMatch((await virsh('domblklist', 'tiny')).stdout, /vdb/, 'a live-only disk is gone with the run');
+
+  t.equal((await virsh('start', 'tiny')).code, 0);
+  t.equal(await state(), 'running (booted)');
+  const pid = Number(/pid='(\d+)'/.exec(readFileSync(path.join(runDir, 'tiny.xml'), 'utf8'))![1]);
+  t.equal((await virsh('destroy', 'tiny')).stdout, "Domain 'tiny' destroyed\n\n");
+  t.equal(await state(), 'shut off (destroyed)');
+  t.notOk(existsSync(`/proc/${pid}/cmdline`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('tiny'), 'QEMU is gone');
+  t.equal((await virsh('undefine', 'tiny')).stdout, "Domain 'tiny' has been undefined\n\n");
+  t.equal((await virsh('list', '--all', '--name')).stdout.trim(), '');
+  t.notOk(existsSync(path.join(runDir, 'tiny.xml')), 'nothing left of it in the run folder');
+});

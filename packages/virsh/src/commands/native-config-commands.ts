@@ -1,0 +1,40 @@
+import type { CommandDef } from '../cli/command-def.js';
+import { readCommandFile } from './domain-lifecycle-commands.js';
+import { lookupDomain } from './domain-lookup.js';
+
+const domxmlToNative: CommandDef = {
+  name: 'domxml-to-native', group: 'domain', help: 'Convert domain XML to native config',
+  description: 'Convert domain XML config to a native guest configuration format.',
+  options: [
+    { name: 'format', type: 'string', help: 'target config data type format', required: true, positional: true },
+    { name: 'xml', type: 'string', help: 'xml data file to export from', positional: true },
+    { name: 'domain', type: 'string', help: 'domain name, id or uuid' },
+  ],
+  async run(ctx, opts) {
+    const conn = await ctx.connection();
+    if (!conn) return false;
+    const file = opts.get('xml') as string | undefined;
+    const name = opts.get('domain') as string | undefined;
+    if ((file === undefined) === (name === undefined)) {
+      ctx.error(file === undefined ? 'command \'domxml-to-native\' requires <xml> or <domain> option' : 'Options --domain and --xml are mutually exclusive');
+      return false;
+    }
+    let xml: string | null;
+    if (file !== undefined) {
+      xml = await readCommandFile(ctx, file);
+    } else {
+      const dom = await lookupDomain(ctx, conn, name!);
+      xml = dom && await dom.getXMLDesc().catch((e: unknown) => { ctx.reportError(e); return null; });
+    }
+    if (xml === null) return false;
+    try {
+      ctx.print(await conn.domainXMLToNative(opts.get('format') as string, xml, 0));
+      return true;
+    } catch (e) {
+      ctx.reportError(e);
+      return false;
+    }
+  },
+};
+
+export const nativeConfigCommands: CommandDef[] = [domxmlToNative];
