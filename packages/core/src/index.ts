@@ -10,6 +10,7 @@ export { procedures, procedureByNumber, type Procedure, type ProcedureArg } from
 export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
 export { open, defaultUri } from './open.js';
 export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from './drivers/driver-registry.js';
+export { DomainObject } from './drivers/domain-object.js';
 export type { Driver, OpenOptions } from './drivers/driver.js';
 export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
 export { normalizeUuid, newUuid } from './util/uuid.js';

@@ -1,21 +1,11 @@
 // One domain of a QEMU connection: its definitions, run state and job lock. It
 // is also the DomainRef handed to applications, so `id` follows starts and stops.
 
-import {
-  DomainShutoffReason, DomainState, type DomainDef, type DomainRef,
-} from '@tsvirt/core';
+import { DomainObject, type DomainDef } from '@tsvirt/core';
 import { DomainJob } from './domain-job.js';
 import type { RunningQemu } from './running-qemu.js';
 
-export class QemuDomain implements DomainRef {
-  id = -1;
-  state: number = DomainState.SHUTOFF;
-  reason: number = DomainShutoffReason.UNKNOWN;
-  autostart = false;
-  /** a managed-save image waits for the next start */
-  managedSave = false;
-  /** the persistent definition for the next start, when it differs from the live one */
-  newDef: DomainDef | null = null;
+export class QemuDomain extends DomainObject {
   /** the QEMU of a running domain */
   running: RunningQemu | undefined;
   /** set by the call that is stopping QEMU, so that its exit is not taken for a crash */
@@ -32,39 +22,17 @@ export class QemuDomain implements DomainRef {
   afterExit: Promise<void> | undefined;
   readonly job: DomainJob;
 
-  constructor(public def: DomainDef, public persistent: boolean, job: DomainJob) {
+  constructor(def: DomainDef, persistent: boolean, job: DomainJob) {
+    super(def, persistent);
     this.job = job;
   }
 
-  get name(): string {
-    return this.def.name;
-  }
-
-  get uuid(): string {
-    return this.def.uuid;
-  }
-
-  get active(): boolean {
-    return this.id !== -1;
-  }
-
-  /** The definition that survives a stop. */
-  get persistentDef(): DomainDef {
-    return this.newDef ?? this.def;
-  }
-
-  setShutoff(reason: number): void {
-    this.id = -1;
-    this.state = DomainState.SHUTOFF;
-    this.reason = reason;
+  override setShutoff(reason: number): void {
+    super.setShutoff(reason);
     this.running = undefined;
     this.stopReason = undefined;
     this.guestShutdown = false;
     this.shutdownRequested = false;
     this.rebootRequested = false;
-    if (this.newDef) {
-      this.def = this.newDef;
-      this.newDef = null;
-    }
   }
 }
