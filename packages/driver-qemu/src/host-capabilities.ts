@@ -8,6 +8,7 @@ import { ErrorNumber, type Capabilities } from '@tsvirt/core';
 import { loadQemuCapabilities, type QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
 import { qemuError } from './qemu-errors.js';
+import type { HostCpu } from './host-cpu.js';
 
 /** A binary named without a folder is looked up on PATH, as exec would. */
 export async function resolveBinary(binary: string): Promise<string> {
@@ -27,12 +28,18 @@ export async function probeBinary(binary: string, dirs: QemuDirs): Promise<QemuC
 
 const NODE_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686' };
 
-export function hostCapabilities(qemu: QemuCapabilities): Capabilities {
-  const arch = NODE_ARCH[os.arch()] ?? os.arch();
+/** The host's architecture in libvirt's words (x86_64, not Node's x64). */
+export const hostArch = () => NODE_ARCH[os.arch()] ?? os.arch();
+
+export function hostCapabilities(qemu: QemuCapabilities, cpu: HostCpu): Capabilities {
+  const arch = hostArch();
   return {
     host: {
       arch,
       cpuFeatures: [],
+      cpuVendor: cpu.vendor,
+      cpuTopology: { sockets: cpu.sockets, dies: 1, cores: cpu.cores, threads: cpu.threads },
+      cpuFeatureNames: cpu.features,
       pageSizes: [4],
       cells: [{
         id: 0,

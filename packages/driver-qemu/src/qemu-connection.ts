@@ -2,19 +2,20 @@
 // persistent configs, and the QEMU processes of the running ones.
 
 import { promises as fs } from 'node:fs';
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import path from 'node:path';
 import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainRebootFlags, DomainDeviceModifyFlags as DeviceModify, DomainEventType, DomainPausedReason, DomainRunningReason,
   DomainSaveRestoreFlags, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ErrorNumber, formatCapabilitiesXml, formatDomainXml, normalizeUuid, parseDomainXml,
-  type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
+  type NodeInfo, type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
 } from '@tsvirt/core';
 import { DomainConfigStore } from './domain-config-store.js';
 import { DomainJob } from './domain-job.js';
 import { applyConfigDeviceChange, parseDeviceXml, type DeviceChange } from './device-config.js';
 import { DomainEventSinks, EventDetail } from './domain-events.js';
 import { validateDomainName } from './domain-name.js';
-import { hostCapabilities, probeBinary, qemuVersionNumber } from './host-capabilities.js';
+import { hostArch, hostCapabilities, probeBinary, qemuVersionNumber } from './host-capabilities.js';
+import { hostCpu } from './host-cpu.js';
 import { formatDomainCapabilities } from './domain-capabilities.js';
 import { findInterface, tapInterfaceStats } from './interface-stats.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
@@ -247,7 +248,13 @@ export class QemuConnection implements ConnectDriver {
   }
 
   async connectGetCapabilities(): Promise<string> {
-    return formatCapabilitiesXml(hostCapabilities(await this.#capabilities()));
+    return formatCapabilitiesXml(hostCapabilities(await this.#capabilities(), await hostCpu()));
+  }
+
+  /** Host facts as libvirt's QEMU driver gives them: CPU topology from the host, memory in KiB. */
+  async connectGetNodeInfo(): Promise<NodeInfo> {
+    const cpu = await hostCpu();
+    return { model: hostArch(), memory: Math.floor(totalmem() / 1024), cpus: cpus().length, mhz: cpu.mhz, nodes: 1, sockets: cpu.sockets, cores: cpu.cores, threads: cpu.threads };
   }
 
   async connectGetDomainCapabilities(

@@ -5,19 +5,8 @@ import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { parseCpuList } from './cpu-list.js';
+import { loadHvNative } from './hv-native-peer.js';
 
-interface HvNativeAffinity {
-  setAffinity(tid: number, cpus: readonly number[]): void;
-}
-
-// A variable specifier: hv-native is an optional peer, absent at compile time too.
-const HV_NATIVE = '@tsvirt/hv-native';
-let hvNative: Promise<HvNativeAffinity | undefined> | undefined;
-
-function loadHvNative(): Promise<HvNativeAffinity | undefined> {
-  hvNative ??= (import(HV_NATIVE) as Promise<HvNativeAffinity>).catch(() => undefined);
-  return hvNative;
-}
 
 export async function setThreadAffinity(tid: number, cpus: readonly number[]): Promise<void> {
   const hv = await loadHvNative();

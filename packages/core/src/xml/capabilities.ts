@@ -1,11 +1,16 @@
-import { formatAttrs } from './xml-element.js';
+import { escapeXml, formatAttrs } from './xml-element.js';
 
 /** The host and guest capabilities of a driver, as libvirt's capabilities XML describes them. */
 export interface Capabilities {
   host: {
     uuid?: string;
     arch: string;
+    /** old-style features, written as <features><pae/></features> (the test driver's) */
     cpuFeatures: string[];
+    cpuVendor?: string;
+    cpuTopology?: { sockets: number; dies: number; cores: number; threads: number };
+    /** features written as <feature name='x'/>, as hypervisor drivers report the host CPU */
+    cpuFeatureNames?: string[];
     /** page sizes in KiB */
     pageSizes: number[];
     cells: CapsCell[];
@@ -38,6 +43,9 @@ export function formatCapabilitiesXml(caps: Capabilities): string {
   if (h.uuid) s += `    <uuid>${h.uuid}</uuid>\n`;
   s += `    <cpu>\n      <arch>${h.arch}</arch>\n`;
   if (h.cpuFeatures.length) s += `      <features>\n${h.cpuFeatures.map((f) => `        <${f}/>\n`).join('')}      </features>\n`;
+  if (h.cpuVendor) s += `      <vendor>${escapeXml(h.cpuVendor)}</vendor>\n`;
+  if (h.cpuTopology) s += `      <topology${formatAttrs(h.cpuTopology)}/>\n`;
+  s += (h.cpuFeatureNames ?? []).map((f) => `      <feature name='${escapeXml(f)}'/>\n`).join('');
   s += h.pageSizes.map((p) => `      <pages unit='KiB' size='${p}'/>\n`).join('');
   s += '    </cpu>\n    <power_management/>\n    <iommu support=\'no\'/>\n';
   s += `    <topology>\n      <cells num='${h.cells.length}'>\n`;
