@@ -18,5 +18,8 @@ await build({
   target: 'node20',
   outExtension: { '.js': '.mjs' },
   external: ['libxmljs2'],
+  // less source to compile at every start; names are kept for readable stack traces
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
