@@ -80,7 +80,7 @@ await t.test('every package packs with its publishing fields and real dependency
 await t.test('the tarballs install into a fresh project outside the workspace with plain npm', async (t) => {
   mkdirSync(project, { recursive: true });
   // npm 11 asks for dependencies' install scripts to be approved: libxmljs2's builds its native part.
-  const manifest = { name: 'tsvirt-consumer', private: true, type: 'module', allowScripts: { libxmljs2: true } };
+  const manifest = { name: 'tsvirt-consumer', private: true, type: 'module', allowScripts: { libxmljs2: true, '@tsvirt/hv-native': true } };
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const f of readdirSync(fixtures)) copyFileSync(join(fixtures, f), join(project, f));
   // api.xml and its lock, for the bindings-gen examples and the typed consumer.
@@ -137,22 +137,20 @@ await t.test('tsvirt-bindgen runs from outside the workspace', async (t) => {
   t.ok(existsSync(join(project, 'gen-docs/README.md')), 'the API reference is written');
 });
 
-/** The README of each installed package, as it was published. */
-const readmes = () => requested.map((pkg) => join(project, 'node_modules/@tsvirt', pkg, 'README.md')).filter((f) => existsSync(f))
+/** The README of each of `pkgs`, as it was published. */
+const readmes = (pkgs) => pkgs.map((pkg) => join(project, 'node_modules/@tsvirt', pkg, 'README.md')).filter((f) => existsSync(f))
   .map((f) => ({ pkg: f.split('/').at(-2), text: readFileSync(f, 'utf8') }));
 
-await t.test('TypeScript code compiles against the published types (tsc --noEmit, strict)', async (t) => {
-  for (const { pkg, text } of readmes()) {
+/** Type-check, then run, the README examples of `pkgs` in the consumer project. */
+async function readmeExamples(t, pkgs) {
+  for (const { pkg, text } of readmes(pkgs)) {
     const code = typescriptExample(text);
     if (code) writeFileSync(join(project, `readme-${pkg}.ts`), code);
   }
-  const r = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
-  t.equal(r.rc, 0, 'typed-consumer.ts and the README examples type-check', { out: r.out });
-});
-
-await t.test('each installed package\'s README example runs', async (t) => {
+  const checked = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  t.equal(checked.rc, 0, 'typed-consumer.ts and the README examples type-check', { out: checked.out });
   const ts = createRequire(join(project, 'package.json'))('typescript');
-  for (const { pkg, text } of readmes()) {
+  for (const { pkg, text } of readmes(pkgs)) {
     const tsCode = typescriptExample(text);
     const shell = shellCommands(text, pkg);
     if (!tsCode && !shell.length) { t.todo(`${pkg}: its README has no example yet`); continue; }
@@ -168,4 +166,15 @@ await t.test('each installed package\'s README example runs', async (t) => {
       t.equal(r.rc, 0, `${pkg}: \`${command}\``, { out: r.out, err: r.err });
     }
   }
+}
+
+await t.test('TypeScript code compiles against the published types, and each installed package\'s README example runs', (t) => readmeExamples(t, requested));
+
+// Last, as a user adds a driver later: the QEMU driver and the native module, each
+// installed on request beside core, and their README examples.
+const later = ['driver-qemu', 'hv-native'].filter((p) => tarballOf[p]);
+await t.test('drivers installed later run their README examples', { skip: existsSync('/usr/bin/qemu-system-x86_64') ? false : 'needs qemu-system-x86_64' }, async (t) => {
+  const r = run('npm', ['install', '--no-package-lock', ...later.map((p) => tarballOf[p])], project, 900_000);
+  t.equal(r.rc, 0, `npm install ${later.join(' ')}`, { err: r.err.slice(-4000) });
+  await readmeExamples(t, later);
 });
