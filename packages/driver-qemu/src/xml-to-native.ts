@@ -3,7 +3,7 @@
 // QMP monitor and pidfile are added by QemuProcess, not here.
 
 import {
-  childElement, childElements, childText, ErrorDomain, ErrorNumber, VirError, textOf,
+  childElement, childElements, childText, defaultDiskBus, diskNameToIndex, ErrorDomain, ErrorNumber, VirError, textOf,
   type DiskDef, type DomainDef, type InterfaceDef, type XmlElement,
 } from '@tsvirt/core';
 import { qemuOpts } from './qemu-opts.js';
@@ -128,29 +128,28 @@ function bootArgs(def: DomainDef): string[] {
   return order.length ? ['-boot', qemuOpts(undefined, { order: order.join(''), strict: true })] : [];
 }
 
-/** A disk's target name as an index: vda → 0, hdc → 2, sdab → 27. */
+/** A disk's target name as an index: vda → 0, hdc → 2, sdab → 27; names with a partition or of a floppy are not QEMU disks. */
 export function diskIndex(dev: string): number {
-  const m = /^(?:[hsv]d|xvd)([a-z]+)$/.exec(dev);
-  if (!m) throw unsupported(`disk target '${dev}'`);
-  let n = 0;
-  for (const ch of m[1]) n = n * 26 + (ch.charCodeAt(0) - 96);
-  return n - 1;
+  const index = /^(?:[hsv]d|xvd)[a-z]+$/.test(dev) ? diskNameToIndex(dev) : -1;
+  if (index < 0) throw unsupported(`disk target '${dev}'`);
+  return index;
 }
 
 /** The alias libvirt gives a disk, which is also its QEMU device id. */
 export function diskAlias(disk: DiskDef): string {
   const index = diskIndex(disk.target.dev);
-  switch (disk.target.bus ?? defaultDiskBus(disk.target.dev)) {
+  switch (diskBus(disk)) {
     case 'virtio': return `virtio-disk${index}`;
     case 'ide': return `ide0-${Math.floor(index / 2)}-${index % 2}`;
     case 'sata': return `sata0-0-${index}`;
     case 'scsi': return `scsi0-0-0-${index}`;
     case 'usb': return `usb-disk${index}`;
-    default: throw unsupported(`disk bus '${disk.target.bus}'`);
+    default: throw unsupported(`disk bus '${diskBus(disk)}'`);
   }
 }
 
-const defaultDiskBus = (dev: string): string => (dev.startsWith('vd') ? 'virtio' : dev.startsWith('sd') ? 'scsi' : 'ide');
+/** The bus of a disk that names none: libvirt's rule from the target name, IDE when the name says nothing. */
+const diskBus = (disk: DiskDef): string => disk.target.bus ?? defaultDiskBus(disk.target.dev, disk.device) ?? 'ide';
 
 /** A QEMU object as QMP takes it: a type (driver) and typed properties. */
 export interface QemuObject {
@@ -190,7 +189,7 @@ export function diskDevice(disk: DiskDef, drive: string | undefined): QemuObject
   const cdrom = disk.device === 'cdrom';
   const index = diskIndex(disk.target.dev);
   const common = { drive, id: diskAlias(disk), serial: disk.serial };
-  switch (disk.target.bus ?? defaultDiskBus(disk.target.dev)) {
+  switch (diskBus(disk)) {
     case 'virtio':
       if (cdrom) throw unsupported('a cdrom on the virtio bus');
       return { driver: 'virtio-blk-pci', props: common };

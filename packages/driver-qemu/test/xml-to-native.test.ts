@@ -72,14 +72,15 @@ t.test('disks: -blockdev storage and format nodes, devices by bus, cdroms read-o
     'node-name=libvirt-1-format,read-only=off,driver=qcow2,file=libvirt-1-storage',
     'driver=file,filename=/images/install.iso,node-name=libvirt-2-storage,read-only=on',
     'node-name=libvirt-2-format,read-only=on,driver=raw,file=libvirt-2-storage',
-    'driver=host_device,filename=/dev/sdz,node-name=libvirt-4-storage,read-only=on',
-    'node-name=libvirt-4-format,read-only=on,driver=raw,file=libvirt-4-storage',
+    'driver=host_device,filename=/dev/sdz,node-name=libvirt-3-storage,read-only=on',
+    'node-name=libvirt-3-format,read-only=on,driver=raw,file=libvirt-3-storage',
   ]);
+  // as libvirt parses them, hdb goes before hdc on the same bus
   t.same(valuesOf(args, '-device'), [
     'virtio-blk-pci,drive=libvirt-1-format,id=virtio-disk0',
     'ide-cd,bus=ide.0,drive=libvirt-2-format,id=sata0-0-0',
+    'ide-hd,bus=ide.0,unit=1,drive=libvirt-3-format,id=ide0-0-1',
     'ide-cd,bus=ide.1,unit=0,id=ide0-1-0',
-    'ide-hd,bus=ide.0,unit=1,drive=libvirt-4-format,id=ide0-0-1',
   ]);
 });
 

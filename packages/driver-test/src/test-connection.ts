@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainDestroyFlags, DomainRunningReason, DomainShutoffReason, DomainState,
-  DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, formatCapabilitiesXml, formatDomainXml, parseDomainXml,
+  DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, applyDomainDefaults, formatCapabilitiesXml, formatDomainXml, parseDomainXml,
   DomainEventType as Ev, DomainEventDefinedDetailType as Defined, DomainEventStartedDetailType as Started,
   DomainEventStoppedDetailType as Stopped, DomainEventUndefinedDetailType as Undefined, DomainEventSuspendedDetailType as Suspended, DomainEventResumedDetailType as Resumed,
-  DomainSaveRestoreFlags as SaveFlags, DomainMemoryModFlags, DomainVcpuFlags, DomainModificationImpact as Impact,
+  DomainSaveRestoreFlags as SaveFlags, DomainMemoryModFlags, DomainVcpuFlags, DomainModificationImpact as Impact, DomainMessageType,
   type Capabilities, type ConnectDriver, type DomainDef, type DomainEventSink, type DomainInfo, type DomainRef, type DomainStateInfo, type NodeInfo,
   type SecurityLabel, type SecurityModel, type TypedParams, type DomainSnapshotRef, type DomainStatsRecord,
   DomainStatsTypes as StatsTypes, ConnectGetAllDomainStatsFlags as StatsFlags,
@@ -21,6 +21,8 @@ import { TEST_MAX_VCPUS, domainVcpuInfo, getDomainVcpus, pinDomainVcpu, setDomai
 import { TEST_CPU_MAP, TEST_CPU_STATS, TEST_SYSINFO_XML, cellsFreeMemory } from './host-resources.js';
 import { parseSnapshotXml, type TestSnapshot } from './test-snapshots.js';
 import { DomainTable } from './domain-table.js';
+import { checkDomainTaints } from './domain-taints.js';
+import { testVideoModel } from './domain-video.js';
 import { TestDomain } from './test-domain.js';
 import { TestInterfaces } from './test-interfaces.js';
 import { TestNetworks } from './test-networks.js';
@@ -73,6 +75,8 @@ export class TestConnection implements ConnectDriver {
     this.nodeDevices = new TestNodeDevices(node.nodeDevices ?? []);
     for (const d of node.domains) {
       const dom = new TestDomain(this.fillDefaults(d.def), d.persistent);
+      // as libvirt's test driver, only domains loaded from the node file are checked
+      checkDomainTaints(dom.def, dom.messages);
       // as libvirt's test driver: a domain loaded running or paused has no recorded reason
       if (d.state !== DomainState.SHUTOFF) {
         dom.setRunning(this.nextId++, DomainRunningReason.UNKNOWN);
@@ -82,9 +86,10 @@ export class TestConnection implements ConnectDriver {
     }
   }
 
-  /** The defaults libvirt's test driver fills in: the host's arch, interface target names. */
+  /** The defaults libvirt fills in (its generic ones, then the test driver's): the host's arch, interface target names. */
   private fillDefaults(def: DomainDef): DomainDef {
     def.os.arch ??= this.node.capabilities.host.arch;
+    applyDomainDefaults(def, { videoModel: testVideoModel });
     let n = 0;
     for (const dev of def.devices) if (dev.kind === 'interface') dev.targetDev ??= `testnet${n++}`;
     return def;
@@ -281,6 +286,10 @@ export class TestConnection implements ConnectDriver {
   }
 
   domainGetOSType() { return 'linux'; }
+  domainGetMessages(ref: DomainRef, flags: number) {
+    checkFlags(flags, DomainMessageType.DEPRECATION | DomainMessageType.TAINTING, 'testDomainGetMessages');
+    return this.dom(ref).messages.list(flags);
+  }
   domainIsActive(ref: DomainRef) { return this.dom(ref).active; }
   domainIsPersistent(ref: DomainRef) { return this.dom(ref).persistent; }
   domainGetAutostart(ref: DomainRef) { return this.dom(ref).autostart; }

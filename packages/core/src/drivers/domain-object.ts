@@ -3,6 +3,7 @@ import {
 } from '../gen/api.gen.js';
 import type { DomainRef } from '../gen/driver.gen.js';
 import type { DomainDef } from '../xml/domain/domain-def.js';
+import { DomainMessages } from './domain-messages.js';
 
 /**
  * A driver's record of one domain: its live and persistent definitions and libvirt's
@@ -19,6 +20,8 @@ export class DomainObject implements DomainRef {
   managedSave = false;
   /** the persistent definition for the next start, when it differs from the live one */
   newDef: DomainDef | null = null;
+  /** taints and deprecations recorded for the domain, reported by virDomainGetMessages */
+  readonly messages = new DomainMessages();
 
   constructor(public def: DomainDef, public persistent: boolean) {}
 

@@ -235,6 +235,17 @@ export const DomainDefineFlags = {
 /** A bitwise OR of DomainDefineFlags values. */
 export type DomainDefineFlags = number;
 
+/** Which kinds of message getMessages returns; none asks for all. (libvirt's virDomainMessageType, VIR_DOMAIN_MESSAGE_*). Since 0.1.0. */
+export const DomainMessageType = {
+  /** use of deprecated configuration or features */
+  DEPRECATION: 1,
+  /** reasons the domain is tainted */
+  TAINTING: 2,
+} as const;
+
+/** A bitwise OR of DomainMessageType values. */
+export type DomainMessageType = number;
+
 /** DomainUndefineFlags (libvirt's virDomainUndefineFlagsValues, VIR_DOMAIN_UNDEFINE_*). Since 0.1.0. */
 export const DomainUndefineFlags = {
   MANAGED_SAVE: 1,
@@ -1243,6 +1254,8 @@ export interface Domain {
   rename(newName: string, flags?: number): Promise<void>;
   /** The guest's host name. Since 0.1.0. */
   getHostname(flags?: number): Promise<string>;
+  /** Messages about the domain's state: why it is tainted, what deprecated configuration it uses. Since 0.1.0. */
+  getMessages(flags?: number): Promise<string[]>;
   /** The host CPUs the domain's emulator threads may run on. Since 0.1.0. */
   getEmulatorPinInfo(flags?: number): Promise<number[]>;
   /** The guest's clock. Since 0.1.0. */

@@ -241,6 +241,8 @@ export interface ConnectDriver {
   domainRename?(domain: DomainRef, newName: string, flags: number): Awaitable<void>;
   /** virDomainGetHostname, remote procedure 277 */
   domainGetHostname?(domain: DomainRef, flags: number): Awaitable<string>;
+  /** virDomainGetMessages, remote procedure 426 */
+  domainGetMessages?(domain: DomainRef, flags: number): Awaitable<string[]>;
   /** virDomainGetEmulatorPinInfo, remote procedure 280 */
   domainGetEmulatorPinInfo?(domain: DomainRef, flags: number): Awaitable<number[]>;
   /** virDomainGetTime, remote procedure 337 */

@@ -1192,6 +1192,18 @@ export class DomainEntry implements Domain {
     }
   }
 
+  async getMessages(flags?: number): Promise<string[]> {
+    const conn = this.connection;
+    if (conn.closed) throw invalidConnection('virDomainGetMessages');
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetMessages', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.domainGetMessages === undefined) throw unsupported('virDomainGetMessages', ErrorDomain.DOMAIN);
+    try {
+      return await conn.driver.domainGetMessages(this.ref, flags ?? 0);
+    } catch (e) {
+      throw toVirError(e, ErrorDomain.DOMAIN);
+    }
+  }
+
   async getEmulatorPinInfo(flags?: number): Promise<number[]> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetEmulatorPinInfo');

@@ -158,6 +158,7 @@ export const procedures: readonly Procedure[] = [
   { proc: 342, object: 'Connect', method: 'getDomainCapabilities', driverName: 'connectGetDomainCapabilities', c: 'virConnectGetDomainCapabilities', access: 'read', args: [{ name: 'emulatorbin', type: 'string', optional: true }, { name: 'arch', type: 'string', optional: true }, { name: 'machine', type: 'string', optional: true }, { name: 'virttype', type: 'string', optional: true }, { name: 'flags', type: 'flags', optional: true }], returns: 'string' },
   { proc: 344, object: 'Connect', method: 'getAllDomainStats', driverName: 'connectGetAllDomainStats', c: 'virConnectGetAllDomainStats', access: 'read', args: [{ name: 'stats', type: 'flags', optional: true }, { name: 'flags', type: 'flags', optional: true }], returns: 'DomainStatsRecord[]' },
   { proc: 358, object: 'Domain', method: 'rename', driverName: 'domainRename', c: 'virDomainRename', access: 'write', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'newName', type: 'string', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'void' },
+  { proc: 426, object: 'Domain', method: 'getMessages', driverName: 'domainGetMessages', c: 'virDomainGetMessages', access: 'read', args: [{ name: 'domain', type: 'Domain', optional: false }, { name: 'flags', type: 'flags', optional: true }], returns: 'string[]' },
 ];
 
 /** A domain event as it travels: its kind, libvirt event id and procedure number, and its fields after the domain. */

@@ -122,6 +122,9 @@ const dominfo: CommandDef = {
       const label = await tryGet(() => dom.getSecurityLabel());
       if (label && label.label) s += `${pad('Security label:')} ${label.label} (${label.enforcing ? 'enforcing' : 'permissive'})\n`;
     }
+    // the first message beside its label, the others aligned under it
+    const messages = await tryGet(() => dom.getMessages());
+    messages?.forEach((m, i) => { s += `${pad(i === 0 ? 'Messages:' : '')} ${m}\n`; });
     ctx.print(s);
     return true;
   },

@@ -55,6 +55,8 @@ export interface DiskDef {
   kind: 'disk';
   type: string;
   device: string;
+  /** rawio='yes': the guest may send raw SCSI commands to a LUN */
+  rawio?: string;
   driver?: Record<string, string>;
   /** the source attributes: file, dev, network, volume... */
   source?: Record<string, string>;

@@ -1,4 +1,5 @@
 import { escapeXml, formatAttrs, formatElement, type XmlElement } from '../xml-element.js';
+import { inCanonicalOrder } from './child-order.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef } from './domain-def.js';
 
 export interface DomainFormatOptions {
@@ -23,7 +24,7 @@ const raw = (list: XmlElement[], indent: string) => list.map((e) => formatElemen
 
 function formatDisk(d: DiskDef, i: string, live: boolean): string {
   const c = `${i}  `;
-  let s = `${i}<disk${formatAttrs({ type: d.type, device: d.device })}>\n`;
+  let s = `${i}<disk${formatAttrs({ type: d.type, device: d.device, rawio: d.rawio })}>\n`;
   if (d.driver) s += el(c, 'driver', d.driver);
   if (d.source) s += el(c, 'source', d.source);
   s += raw(d.extra.filter((e) => e.name === 'backingStore'), c);
@@ -94,7 +95,7 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions = {}):
   } else {
     add('devices', '  <devices>\n  </devices>\n');
   }
-  for (const e of def.extra) add(e.name, formatElement(e, '  '));
+  for (const e of def.extra) add(e.name, formatElement(inCanonicalOrder(e), '  '));
   parts.sort((a, b) => rank(TOP_ORDER, a.name) - rank(TOP_ORDER, b.name));
   const head = `<domain${formatAttrs({ type: def.type, id: live ? opts.id : undefined })}>\n`;
   return `${head}${parts.map((p) => p.text).join('')}</domain>\n`;

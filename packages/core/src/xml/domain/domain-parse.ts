@@ -4,6 +4,7 @@ import { normalizeUuid, newUuid } from '../../util/uuid.js';
 import { parseXmlDocument } from '../xml-document.js';
 import { childElement, childElements, childText, textOf, type XmlElement } from '../xml-element.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef, OsDef } from './domain-def.js';
+import { orderDisks } from './disk-order.js';
 import { toKiB } from './memory-units.js';
 
 /** Domain types libvirt knows (virDomainVirtType). */
@@ -51,6 +52,7 @@ function parseDisk(el: XmlElement): DiskDef {
     kind: 'disk',
     type: el.attrs.type ?? 'file',
     device: el.attrs.device ?? 'disk',
+    rawio: el.attrs.rawio,
     driver: attrsOf(childElement(el, 'driver')),
     source: attrsOf(childElement(el, 'source')),
     target: { dev: target.attrs.dev, bus: target.attrs.bus, tray: target.attrs.tray },
@@ -133,7 +135,7 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
     onPoweroff: lifecycle('on_poweroff', 'destroy'),
     onReboot: lifecycle('on_reboot', 'restart'),
     onCrash: lifecycle('on_crash', 'destroy'),
-    devices: devicesEl ? childElements(devicesEl).map(parseDevice) : [],
+    devices: devicesEl ? orderDisks(childElements(devicesEl).map(parseDevice)) : [],
     extra: childElements(root).filter((c) => !TYPED.has(c.name)),
   };
   const title = childText(root, 'title');
