@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import { DaemonServer } from './daemon-server.js';
+import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
 import { listenUnixSockets } from './unix-listener.js';
@@ -40,7 +41,11 @@ async function main(argv: string[]): Promise<number | null> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (o.stdio) serveStdio(daemon, o.readOnly);
-  else await startListeners(daemon, o);
+  else {
+    await startListeners(daemon, o);
+    // A --stdio daemon lives for one client (ssh): its drivers open when that client asks.
+    startDrivers(daemon.pool);
+  }
   return null;
 }
 

@@ -33,6 +33,8 @@ import { formatQemuArgv } from './native-format.js';
 import { RunningQemu } from './running-qemu.js';
 import { applyVcpuPins, blockStats, pinVcpuThread, queryVcpus } from './qemu-live-queries.js';
 import { setVcpuPin, vcpuPins } from './vcpu-pinning.js';
+import { recordPtyPaths } from './chardev-ptys.js';
+import { claimAutostart } from './autostart-marker.js';
 import { assignAliases, changeMedia, hotplugDisk, hotplugInterface, unplugDisk, unplugInterface } from './qemu-hotplug.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';
 import { domainToQemuArgs, emulatorOf } from './xml-to-native.js';
@@ -58,6 +60,7 @@ export class QemuConnection implements ConnectDriver {
   static async open(options: QemuConnectionOptions): Promise<QemuConnection> {
     const conn = new QemuConnection(options);
     await conn.#load();
+    if (await claimAutostart(options.dirs.runDir)) await conn.#autostart();
     return conn;
   }
 
@@ -142,6 +145,18 @@ export class QemuConnection implements ConnectDriver {
         d.state = status.running ? DomainState.RUNNING : DomainState.PAUSED;
         d.reason = status.running ? DomainRunningReason.UNPAUSED : DomainPausedReason.UNKNOWN;
       }
+      // The state file has them, unless it was written by a version that did not record them.
+      await recordPtyPaths(running.qmp, d.def).catch(() => {});
+    }
+  }
+
+  /** Start the autostart domains that are not running; one that fails is reported and left shut off, as libvirt does. */
+  async #autostart(): Promise<void> {
+    for (const d of this.#domains.values()) {
+      if (!d.autostart || d.active) continue;
+      await this.#start(d, 0, 'virDomainCreate').catch((e: Error) => {
+        process.emitWarning(`Failed to autostart VM '${d.name}': ${e.message}`);
+      });
     }
   }
 
@@ -415,6 +430,7 @@ export class QemuConnection implements ConnectDriver {
     this.#watch(d, running);
     try {
       await incoming?.(running);
+      await recordPtyPaths(running.qmp, d.def);
       await applyVcpuPins(running, d.def);
       if (!paused) await running.qmp.execute('cont');
       d.state = paused ? DomainState.PAUSED : DomainState.RUNNING;

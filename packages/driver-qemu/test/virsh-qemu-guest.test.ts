@@ -2,48 +2,22 @@
 // one virsh process per command (each reattaches to the running QEMU), with the
 // XDG folders in a temporary directory. The tiny guest boots under TCG.
 
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { QmpClient } from '../src/qmp/qmp-client.js';
 import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
+import { until, virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(300_000);
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const virshBin = path.join(packageDir, '..', 'virsh', 'bin', 'virsh');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-virsh-qemu-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  XDG_CONFIG_HOME: path.join(dir, 'config'),
-  XDG_RUNTIME_DIR: path.join(dir, 'run'),
-  ...(process.env.TSVIRT_QEMU ? { TSVIRT_QEMU_BINARY: process.env.TSVIRT_QEMU } : {}),
-};
-const runDir = path.join(dir, 'run', 'tsvirt', 'qemu');
-
-/** One virsh command, without tap's loader hooks; run from this package so that it finds the QEMU driver. */
-function virsh(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', 'node', virshBin, '-c', 'qemu:///session', ...args],
-      { cwd: packageDir, env }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const { virsh, runDir } = virshQemu(dir);
 
 const guest = await tinyGuest();
 
-t.test('define → start → boots → suspend → resume → attach disk → reboot → shutdown → start → destroy → undefine', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+t.test('define → start → boots → suspend → resume → attach and detach disk and interface → reboot → shutdown → start → destroy → undefine', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
   if ('skip' in guest) return;
   const serialLog = path.join(dir, 'serial.log');
   const image = path.join(dir, 'data.img');
@@ -93,6 +67,28 @@ t.test('define → start → boots → suspend → resume → attach disk → re
   const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block');
   await qmp.close();
   t.ok(blocks.some((b) => b.qdev?.includes('virtio-disk1') && b.inserted?.file === image), 'query-block shows the attached disk');
+
+  // Hot-unplug: device_del only asks the guest; its ACPI PCI hotplug ejects the card,
+  // then QEMU reports DEVICE_DELETED, which detach waits for (and fails without).
+  let unplugStart = performance.now();
+  t.same(await virsh('detach-device', 'tiny', diskXml, '--live'), { code: 0, stdout: 'Device detached successfully\n\n', stderr: '' });
+  t.comment(`disk detached (DEVICE_DELETED) in ${(performance.now() - unplugStart).toFixed(0)} ms`);
+  t.notMatch((await virsh('domblklist', 'tiny')).stdout, /vdb/, 'gone from the live XML');
+  const afterUnplug = await QmpClient.connect({ socketPath: path.join(runDir, 'tiny.qmp') });
+  const [pci, nodes] = [await afterUnplug.execute<Array<{ devices: Array<{ qdev_id: string }> }>>('query-pci'),
+    await afterUnplug.execute<Array<{ 'node-name': string }>>('query-named-block-nodes')];
+  await afterUnplug.close();
+  t.notOk(pci.some((bus) => bus.devices.some((d) => d.qdev_id === 'virtio-disk1')), 'the card is off the PCI bus');
+  t.notOk(nodes.some((n) => n['node-name'].startsWith('hotplug-')), 'its block nodes are deleted');
+
+  const nicXml = path.join(dir, 'nic.xml');
+  writeFileSync(nicXml, "<interface type='user'><mac address='52:54:00:aa:bb:cc'/><model type='virtio'/></interface>\n");
+  t.same(await virsh('attach-device', 'tiny', nicXml, '--live'), { code: 0, stdout: 'Device attached successfully\n\n', stderr: '' });
+  t.match((await virsh('domiflist', 'tiny')).stdout, /52:54:00:aa:bb:cc/);
+  unplugStart = performance.now();
+  t.same(await virsh('detach-device', 'tiny', nicXml, '--live'), { code: 0, stdout: 'Device detached successfully\n\n', stderr: '' });
+  t.comment(`interface detached (DEVICE_DELETED) in ${(performance.now() - unplugStart).toFixed(0)} ms`);
+  t.notMatch((await virsh('dumpxml', 'tiny')).stdout, /52:54:00:aa:bb:cc/, 'gone from the live XML');
 
   // Reboot: the guest powers off, QEMU pauses instead of exiting, and whichever
   // connection sees it next (here, a later virsh) resets and resumes it.

@@ -21,11 +21,12 @@ import { domainConfigCommands } from './domain-config-commands.js';
 import { snapshotCommands } from './snapshot-commands.js';
 import { nodeCommands } from './node-commands.js';
 import { domainTuneCommands } from './domain-tune-commands.js';
+import { consoleCommands } from './console-commands.js';
 
 const byName = new Map<string, CommandDef>();
 export const findCommand = (name: string) => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
 allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
-allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands);
+allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands);
 for (const c of allCommands) byName.set(c.name, c);
