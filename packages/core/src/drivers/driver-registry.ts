@@ -26,6 +26,21 @@ export function registeredDrivers(): readonly Driver[] {
 }
 
 /**
+ * A package's module: required where Node can require ES modules (20.19 and later),
+ * which also works in a single-file build run from a code cache (virsh's); imported
+ * where it cannot.
+ */
+async function loadModule(path: string): Promise<unknown> {
+  try {
+    return createRequire(path)(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE') return import(pathToFileURL(path).href);
+    throw e;
+  }
+}
+
+/**
  * Import a driver package as the application would: from the main script's folder,
  * then the working folder, then core's own. False when it is not installed (or
  * provides no driver yet).
@@ -40,7 +55,7 @@ async function importDriverPackage(pkg: string): Promise<boolean> {
     } catch {
       continue;
     }
-    const mod = (await import(pathToFileURL(path).href)) as { driver?: Driver; default?: Driver };
+    const mod = (await loadModule(path)) as { driver?: Driver; default?: Driver };
     const driver = mod.driver ?? mod.default;
     if (!driver) return false;
     registerDriver(driver);
