@@ -11,7 +11,8 @@ const python = ['/usr/bin/python3', '/usr/local/bin/python3'].find(existsSync);
 /** Type `keys` into virsh on a real pseudo-terminal; what the screen showed, and the exit status. */
 function session(args: string[], keys: string[], cache: string) {
   const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', `XDG_CACHE_HOME=${cache}`, python!, driver, bin, ...args], {
-    input: JSON.stringify(keys), encoding: 'utf8', timeout: 60000,
+    // wait for the first prompt, then type each key and let readline redraw
+    input: JSON.stringify([{ expect: 'virsh ', timeout: 20 }, ...keys.flatMap((k) => [{ send: k }, { pause: 0.7 }])]), encoding: 'utf8', timeout: 90000,
   });
   const res = JSON.parse(r.stdout) as { screen: string; status: number | null };
   // drop readline's cursor movements, keep what was written
