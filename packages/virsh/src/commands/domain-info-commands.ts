@@ -3,6 +3,7 @@ import type { CommandDef } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import { reasonText, stateText } from '../output/domain-state-text.js';
 import { commandDomain, DOMAIN_OPTION, lookupDomain } from './domain-lookup.js';
+import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const LIST_FILTERS: [string, number, string][] = [
   ['inactive', L.INACTIVE, 'list inactive domains'],
@@ -190,8 +191,7 @@ const dumpxml: CommandDef = {
     { name: 'security-info', type: 'bool', help: 'include security sensitive information in XML dump' },
     { name: 'update-cpu', type: 'bool', help: 'update guest CPU according to host CPU' },
     { name: 'migratable', type: 'bool', help: 'provide XML suitable for migrations' },
-    { name: 'xpath', type: 'string', help: 'xpath expression to filter the XML document' },
-    { name: 'wrap', type: 'bool', help: 'wrap xpath results in an common root element' },
+    ...XPATH_OPTIONS,
   ],
   async run(ctx, opts) {
     const dom = await commandDomain(ctx, opts);

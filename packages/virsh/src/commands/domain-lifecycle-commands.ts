@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, type Connect, type Domain } from '@tsvirt/core';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { commandDomain, DOMAIN_OPTION } from './domain-lookup.js';
@@ -16,6 +16,37 @@ export async function readCommandFile(ctx: VirshContext, path: string): Promise<
     const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;
     ctx.error(`Failed to open file '${path}': ${reason}`);
     return null;
+  }
+}
+
+/** The start flags that create's and start's options ask for. */
+function createFlagsOf(opts: OptionValues): number {
+  const flags: [string, number][] = [
+    ['paused', DomainCreateFlags.START_PAUSED], ['autodestroy', DomainCreateFlags.START_AUTODESTROY],
+    ['bypass-cache', DomainCreateFlags.START_BYPASS_CACHE], ['force-boot', DomainCreateFlags.START_FORCE_BOOT],
+    ['validate', DomainCreateFlags.START_VALIDATE], ['reset-nvram', DomainCreateFlags.START_RESET_NVRAM],
+  ];
+  return flags.reduce((acc, [opt, bit]) => (opts.has(opt) ? acc | bit : acc), 0);
+}
+
+/** define and create: a domain from the XML file the command names, and virsh's words for what happened. */
+async function fromXmlFile(
+  ctx: VirshContext, opts: OptionValues, verb: string, done: string,
+  make: (conn: Connect, xml: string) => Promise<Domain>,
+): Promise<boolean> {
+  const file = opts.get('file') as string;
+  const conn = await ctx.connection();
+  if (!conn) return false;
+  const xml = await readCommandFile(ctx, file);
+  if (xml === null) return false;
+  try {
+    const dom = await make(conn, xml);
+    ctx.print(`Domain '${dom.name}' ${done} from ${file}\n`);
+    return true;
+  } catch (e) {
+    ctx.error(`Failed to ${verb} domain from ${file}`);
+    ctx.reportError(e);
+    return false;
   }
 }
 
@@ -48,22 +79,7 @@ export const lifecycleCommands: CommandDef[] = [
   {
     name: 'define', group: 'domain', help: "define (but don't start) a domain from an XML file", description: 'Define a domain.',
     options: [FILE_OPTION, { name: 'validate', type: 'bool', help: 'validate the XML against the schema' }],
-    async run(ctx, opts) {
-      const file = opts.get('file') as string;
-      const conn = await ctx.connection();
-      if (!conn) return false;
-      const xml = await readCommandFile(ctx, file);
-      if (xml === null) return false;
-      try {
-        const dom = await conn.defineDomainXML(xml, opts.has('validate') ? 1 : 0);
-        ctx.print(`Domain '${dom.name}' defined from ${file}\n`);
-        return true;
-      } catch (e) {
-        ctx.error(`Failed to define domain from ${file}`);
-        ctx.reportError(e);
-        return false;
-      }
-    },
+    run: (ctx, opts) => fromXmlFile(ctx, opts, 'define', 'defined', (conn, xml) => conn.defineDomainXML(xml, opts.has('validate') ? 1 : 0)),
   },
   {
     name: 'create', group: 'domain', help: 'create a domain from an XML file', description: 'Create a domain.',
@@ -75,26 +91,7 @@ export const lifecycleCommands: CommandDef[] = [
       { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest' },
       { name: 'validate', type: 'bool', help: 'validate the XML against the schema' },
     ],
-    async run(ctx, opts) {
-      const file = opts.get('file') as string;
-      const conn = await ctx.connection();
-      if (!conn) return false;
-      const xml = await readCommandFile(ctx, file);
-      if (xml === null) return false;
-      let flags = 0;
-      if (opts.has('paused')) flags |= DomainCreateFlags.START_PAUSED;
-      if (opts.has('autodestroy')) flags |= DomainCreateFlags.START_AUTODESTROY;
-      if (opts.has('validate')) flags |= DomainCreateFlags.START_VALIDATE;
-      try {
-        const dom = await conn.createDomainXML(xml, flags);
-        ctx.print(`Domain '${dom.name}' created from ${file}\n`);
-        return true;
-      } catch (e) {
-        ctx.error(`Failed to create domain from ${file}`);
-        ctx.reportError(e);
-        return false;
-      }
-    },
+    run: (ctx, opts) => fromXmlFile(ctx, opts, 'create', 'created', (conn, xml) => conn.createDomainXML(xml, createFlagsOf(opts))),
   },
   {
     name: 'start', group: 'domain', help: 'start a (previously defined) inactive domain',
@@ -116,12 +113,7 @@ export const lifecycleCommands: CommandDef[] = [
         ctx.error('Domain is already active');
         return false;
       }
-      let flags = 0;
-      if (opts.has('paused')) flags |= DomainCreateFlags.START_PAUSED;
-      if (opts.has('autodestroy')) flags |= DomainCreateFlags.START_AUTODESTROY;
-      if (opts.has('bypass-cache')) flags |= DomainCreateFlags.START_BYPASS_CACHE;
-      if (opts.has('force-boot')) flags |= DomainCreateFlags.START_FORCE_BOOT;
-      if (opts.has('reset-nvram')) flags |= DomainCreateFlags.START_RESET_NVRAM;
+      const flags = createFlagsOf(opts);
       try {
         await dom.create(flags);
       } catch (e) {

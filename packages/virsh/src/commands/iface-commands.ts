@@ -4,6 +4,7 @@ import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';
 import { byName, listOrReport, objectPrintCommand } from './object-commands.js';
 import { lookupNamedObject, type LookupWays } from './object-lookup.js';
+import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const G = 'interface';
 const ifaceArg = (help: string): OptionDef => ({ name: 'interface', type: 'string', help, required: true, positional: true });
@@ -48,8 +49,7 @@ export const ifaceCommands: CommandDef[] = [
       options: [
         ifaceArg('interface name or MAC address'),
         { name: 'inactive', type: 'bool', help: 'show inactive defined XML' },
-        { name: 'xpath', type: 'string', help: 'xpath expression to filter the XML document' },
-        { name: 'wrap', type: 'bool', help: 'wrap xpath results in an common root element' },
+        ...XPATH_OPTIONS,
       ],
     },
     interfaceFinder(byNameOrMac), (i, opts) => i.getXMLDesc(opts.has('inactive') ? 1 : 0),
