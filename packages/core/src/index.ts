@@ -11,6 +11,10 @@ export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
 export { open, defaultUri } from './open.js';
 export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from './drivers/driver-registry.js';
 export { DomainObject } from './drivers/domain-object.js';
+export {
+  reportsDomainStatus, domainInfoOf, domainStateOf, domainRefOf, cpuTimeNow, processCpuTimeNs, statFieldsAfterName, statCpuTimeNs, wallClockNs,
+  type DomainStatus, type CpuTimeSource, type StatusReportingDriver,
+} from './drivers/domain-status.js';
 export { DomainMessages, DomainTaint } from './drivers/domain-messages.js';
 export type { Driver, OpenOptions } from './drivers/driver.js';
 export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
@@ -26,7 +30,10 @@ export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions 
 export { toKiB } from './xml/domain/memory-units.js';
 export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from './xml/capabilities.js';
 export * from './rpc/index.js';
-export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type EventMessageBody } from './remote/remote-protocol.js';
+export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type OpenReplyBody, type EventMessageBody } from './remote/remote-protocol.js';
+export {
+  PublishedStatusReader, STATUS_FOLDERS, statusRecordPath, statusNameLinkPath, statusIdLinkPath,
+} from './remote/published-domain-status.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from './remote/socket-paths.js';
 export { deniedOnReadOnly, invalidArgument, unsupported } from './entry-checks.js';
 export * from './xml/network/network-def.js';

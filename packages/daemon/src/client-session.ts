@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import {
   ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion,
   VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, toVirError,
-  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody,
+  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type OpenReplyBody,
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
 import { driverArgs, procedureFor, wireResult } from './dispatcher.js';
@@ -35,6 +35,8 @@ export class ClientSession {
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
     private readonly onClose: (session: ClientSession) => void,
+    /** a client on this machine (a unix socket), which may read the published domain status */
+    private readonly local = false,
   ) {
     this.#readOnly = readOnly;
     this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
@@ -102,20 +104,30 @@ export class ClientSession {
     }
     const method = (conn.driver as Record<string, unknown>)[p.driverName] as ((...a: unknown[]) => unknown) | undefined;
     if (typeof method !== 'function') throw unsupported(p.c, ErrorDomain.NONE);
-    return wireResult(p, await method.apply(conn.driver, args));
+    if (p.access === 'read' || conn.publisher === null) return wireResult(p, await method.apply(conn.driver, args));
+    // What a write changed is published before the reply leaves, even when it failed half-way.
+    let result: unknown;
+    try {
+      result = await method.apply(conn.driver, args);
+    } finally {
+      await conn.publisher.afterWrite(p, args, result);
+    }
+    return wireResult(p, result);
   }
 
-  async #open(body: OpenCallBody): Promise<void> {
+  async #open(body: OpenCallBody): Promise<OpenReplyBody> {
     if (this.#conn !== null) throw alreadyOpen();
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
     this.#readOnly ||= body.readOnly === true;
     this.#conn = this.pool.get(body.uri);
+    let conn: SharedConnection;
     try {
-      await this.#conn;
+      conn = await this.#conn;
     } catch (e) {
       this.#conn = null;
       throw e;
     }
+    return this.local && conn.publisher !== null ? { statusDir: conn.publisher.dir } : {};
   }
 
   async #subscribe(conn: SharedConnection, fn: string): Promise<number> {

@@ -38,7 +38,7 @@ export function procedureFor(proc: number, readOnly: boolean): Procedure {
 }
 
 /** The arguments that travel: a listener stays with the client, which gets events instead. */
-const wireArgs = (p: Procedure) => p.args.filter((a) => a.type !== 'DomainEventListener');
+export const wireArgs = (p: Procedure) => p.args.filter((a) => a.type !== 'DomainEventListener');
 
 /** A call's body as the driver method's arguments, in the table's order. */
 export function driverArgs(p: Procedure, body: unknown): unknown[] {

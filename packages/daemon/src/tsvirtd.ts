@@ -1,21 +1,23 @@
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { DaemonServer } from './daemon-server.js';
 import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
-import { listenUnixSockets } from './unix-listener.js';
+import { STATUS_FOLDER_NAME, listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
   const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
-  daemon.serve(stream, readOnly, () => void daemon.stop().then(() => process.exit(0)));
+  daemon.serve(stream, readOnly, { onClose: () => void daemon.stop().then(() => process.exit(0)) });
 }
 
 async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
-  const accept = (socket: import('node:net').Socket, readOnly: boolean) => daemon.serve(socket, readOnly);
+  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, readOnly, { local: true });
   for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
   for (const l of o.listen) {
-    const server = await listenTcp(l.host, l.port, l.tls ? (o.tls as TlsFiles) : null, (s) => accept(s, false));
+    const server = await listenTcp(l.host, l.port, l.tls ? (o.tls as TlsFiles) : null, (s) => daemon.serve(s, false));
     daemon.addListener(server);
   }
   // Tests and service managers wait for this line.
@@ -36,7 +38,8 @@ async function main(argv: string[]): Promise<number | null> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const daemon = new DaemonServer(o.limits);
+  // Clients on the unix sockets read domain status from files beside them; a --stdio client is never local.
+  const daemon = new DaemonServer(o.limits, o.stdio ? null : join(o.socketDir, STATUS_FOLDER_NAME));
   const stop = () => void daemon.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { open } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
 import { DRIVER_CWD, NODE, VIRSH, startDaemon } from './fixtures/daemon-harness.js';
 
@@ -36,4 +37,37 @@ t.test('a domain marked autostart is started when the daemon starts', { skip: !h
   t.ok(running(), 'the daemon started it with no client connected');
   t.equal(await daemon.stop(), 0);
   t.equal(virsh('domstate', 'auto').stdout, 'running\n\n', 'and it runs on after the daemon stops');
+});
+
+t.test('a restarted daemon finds its running QEMU guests again', { skip: !hasQemu && 'no qemu-system-x86_64' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-restart-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') };
+  const first = await startDaemon([], undefined, { env });
+  const [scheme, path] = startupUris()[0]!.split(':///');
+  const uri = `${scheme}+unix:///${path}?socket=${first.rw}`;
+  const conn = await open(uri);
+  const dom = await conn.defineDomainXML(`<domain type='qemu'><name>survivor</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>`);
+  await dom.create();
+  const id = (await conn.lookupDomainByName('survivor')).id;
+  const pid = Number(readFileSync(join(env.TSVIRT_QEMU_RUN_DIR, 'survivor.pid'), 'utf8'));
+  t.equal(await first.stop(), 0, 'SIGTERM: a clean exit');
+  t.doesNotThrow(() => process.kill(pid, 0), 'the guest runs on without its daemon');
+
+  const second = await startDaemon([], first.dir, { env });
+  t.teardown(() => second.stop());
+  const again = await open(uri);
+  const found = await again.lookupDomainByName('survivor');
+  t.equal(found.id, id, 'the same guest, under the same id');
+  t.same(await found.getState(), { state: 1, reason: 1 }, 'running (booted)');
+  await found.suspend();
+  t.same(await found.getState(), { state: 3, reason: 1 }, 'its monitor answers the new daemon: paused (user)');
+  await found.destroy();
+  // Its parent was the first daemon: whoever inherited it reaps it in its own time.
+  const gone = () => !existsSync(`/proc/${pid}`) || /^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const deadline = Date.now() + 5000;
+  while (!gone() && Date.now() < deadline) await sleep(20);
+  t.ok(gone(), 'and it can be destroyed');
+  await Promise.all([conn.close(), again.close()]);
 });

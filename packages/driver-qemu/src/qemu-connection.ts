@@ -8,6 +8,7 @@ import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainRebootFlags, DomainDeviceModifyFlags as DeviceModify, DomainEventType, DomainPausedReason, DomainRunningReason,
   DomainSaveRestoreFlags, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ErrorNumber, formatCapabilitiesXml, formatDomainXml, normalizeUuid, parseDomainXml,
   type NodeInfo, type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
+  domainInfoOf, domainStateOf, type DomainStatus, type StatusReportingDriver,
 } from '@tsvirt/core';
 import { DomainConfigStore } from './domain-config-store.js';
 import { DomainJob } from './domain-job.js';
@@ -21,7 +22,7 @@ import { findInterface, tapInterfaceStats } from './interface-stats.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import { readSaveHeader, restoreFromFile, saveToFile } from './qemu-save-image.js';
 import { readDomainStates, removeDomainState, writeDomainState, writeShutoffState } from './domain-state-file.js';
-import { processCpuTimeNs, processMentions } from './process-probe.js';
+import { processMentions } from './process-probe.js';
 import type { QemuDirs } from './qemu-dirs.js';
 import { QemuDomain } from './qemu-domain.js';
 import {
@@ -56,7 +57,7 @@ const PAUSE_REASONS: Record<string, number> = {
   virDomainManagedSave: DomainPausedReason.SAVE,
 };
 
-export class QemuConnection implements ConnectDriver {
+export class QemuConnection implements ConnectDriver, StatusReportingDriver {
   static async open(options: QemuConnectionOptions): Promise<QemuConnection> {
     const conn = new QemuConnection(options);
     await conn.#load();
@@ -633,19 +634,23 @@ export class QemuConnection implements ConnectDriver {
     });
   }
 
-  async domainGetInfo(ref: DomainRef): Promise<DomainInfo> {
+  /** CPU time is the QEMU process's, read from /proc when asked. */
+  domainStatus(ref: DomainRef): DomainStatus {
     const d = this.#dom(ref);
-    const cpuTime = d.running ? await processCpuTimeNs(d.running.pid) : 0;
     return {
-      state: d.state as DomainInfo['state'], maxMem: d.def.memory, memory: d.def.currentMemory,
-      nrVirtCpu: d.def.vcpu.current ?? d.def.vcpu.max, cpuTime,
+      name: d.name, uuid: d.uuid, id: d.id, state: d.state, reason: d.reason,
+      maxMem: d.def.memory, memory: d.def.currentMemory, nrVirtCpu: d.def.vcpu.current ?? d.def.vcpu.max,
+      cpuTime: d.running ? { clock: 'process', pid: d.running.pid } : { clock: 'none' },
     };
+  }
+
+  domainGetInfo(ref: DomainRef): DomainInfo {
+    return domainInfoOf(this.domainStatus(ref));
   }
 
   domainGetState(ref: DomainRef, flags: number): DomainStateInfo {
     checkFlags(flags, 0, 'qemuDomainGetState');
-    const d = this.#dom(ref);
-    return { state: d.state as DomainStateInfo['state'], reason: d.reason };
+    return domainStateOf(this.domainStatus(ref));
   }
 
   domainGetXMLDesc(ref: DomainRef, flags: number): string {

@@ -9,6 +9,7 @@ import {
   type SecurityLabel, type SecurityModel, type TypedParams, type DomainSnapshotRef, type DomainStatsRecord,
   DomainStatsTypes as StatsTypes, ConnectGetAllDomainStatsFlags as StatsFlags,
   DomainSnapshotCreateFlags as SnapCreate, DomainSnapshotDeleteFlags as SnapDelete, DomainSnapshotRevertFlags as Revert, DomainPausedReason,
+  domainInfoOf, domainStateOf, type DomainStatus, type StatusReportingDriver,
 } from '@tsvirt/core';
 import { attachDomainDevice, detachDomainDevice } from './domain-devices.js';
 import { DomainEventSinks } from './domain-events.js';
@@ -46,8 +47,6 @@ export interface TestNode {
   nodeDevices?: NodeDeviceDef[];
 }
 
-const nowNs = () => Date.now() * 1e6;
-
 /** The detail of the STARTED event for each reason a domain runs. */
 const STARTED_DETAIL: Record<number, number> = {
   [DomainRunningReason.BOOTED]: Started.BOOTED, [DomainRunningReason.RESTORED]: Started.RESTORED,
@@ -58,7 +57,7 @@ const STARTED_DETAIL: Record<number, number> = {
  * A connection to the mock hypervisor. All state lives here, as in libvirt: each
  * open of test:///default starts from the same default objects.
  */
-export class TestConnection implements ConnectDriver {
+export class TestConnection implements ConnectDriver, StatusReportingDriver {
   private readonly domains = new DomainTable();
   private readonly events = new DomainEventSinks();
   private nextId = 1;
@@ -266,16 +265,23 @@ export class TestConnection implements ConnectDriver {
     this.events.lifecycle(d, Ev.RESUMED, Resumed.UNPAUSED);
   }
 
-  domainGetInfo(ref: DomainRef): DomainInfo {
+  /** CPU time is the wall clock, as in libvirt's test driver. */
+  domainStatus(ref: DomainRef): DomainStatus {
     const d = this.dom(ref);
     const def = d.def;
-    return { state: d.state as DomainInfo['state'], maxMem: def.memory, memory: def.currentMemory, nrVirtCpu: def.vcpu.current ?? def.vcpu.max, cpuTime: nowNs() };
+    return {
+      name: d.name, uuid: d.uuid, id: d.id, state: d.state, reason: d.reason,
+      maxMem: def.memory, memory: def.currentMemory, nrVirtCpu: def.vcpu.current ?? def.vcpu.max, cpuTime: { clock: 'wall' },
+    };
+  }
+
+  domainGetInfo(ref: DomainRef): DomainInfo {
+    return domainInfoOf(this.domainStatus(ref));
   }
 
   domainGetState(ref: DomainRef, flags: number): DomainStateInfo {
     checkFlags(flags, 0, 'testDomainGetState');
-    const d = this.dom(ref);
-    return { state: d.state as DomainStateInfo['state'], reason: d.reason };
+    return domainStateOf(this.domainStatus(ref));
   }
 
   domainGetXMLDesc(ref: DomainRef, flags: number): string {

@@ -1,10 +1,25 @@
 import type { Driver } from '../drivers/driver.js';
-import type { ConnectDriver } from '../gen/driver.gen.js';
+import { domainInfoOf, domainRefOf, domainStateOf, type DomainStatus } from '../drivers/domain-status.js';
+import type { ConnectDriver, DomainRef } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
+import type { PublishedStatusReader } from './published-domain-status.js';
 import { RemoteConnection } from './remote-connection.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
+
+type StatusRead = (status: PublishedStatusReader, args: unknown[]) => unknown;
+const answer = <T>(record: DomainStatus | null, of: (s: DomainStatus) => T): T | null => (record === null ? null : of(record));
+
+/** The reads that the daemon's published domain status answers (published-domain-status.ts); the rest are calls. */
+const STATUS_READS: Readonly<Record<string, StatusRead>> = {
+  connectLookupDomainByName: (s, [name]) => answer(s.byName(name as string), domainRefOf),
+  connectLookupDomainByUUID: (s, [uuid]) => answer(s.byUuid(uuid as string), domainRefOf),
+  connectLookupDomainByID: (s, [id]) => answer(s.byId(id as number), domainRefOf),
+  domainGetInfo: (s, [dom]) => answer(s.byUuid((dom as DomainRef).uuid), domainInfoOf),
+  // flags are refused by the daemon, with its error
+  domainGetState: (s, [dom, flags]) => (flags ? null : answer(s.byUuid((dom as DomainRef).uuid), domainStateOf)),
+};
 
 /**
  * A ConnectDriver over a daemon connection, one method per row of the procedure
@@ -14,7 +29,10 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
   const methods: Record<string, unknown> = {};
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
-    methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
+    const read = STATUS_READS[p.driverName];
+    methods[p.driverName] = read
+      ? (...args: unknown[]) => conn.callOrRead(p.proc, args, (status) => read(status, args))
+      : (...args: unknown[]) => conn.call(p.proc, args);
   }
   const local: ConnectDriver = {
     connectDomainEventRegister: (sink) => conn.registerEvents(sink),
