@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import {
-  ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion,
+  ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
   VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, toVirError,
   unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type OpenReplyBody,
 } from '@tsvirt/core';
@@ -28,6 +28,7 @@ export class ClientSession {
   readonly #subscriptions = new Map<number, EventSubscriber>();
   #nextCallbackId = 0;
   #closed = false;
+  readonly #keepalive: Keepalive;
 
   constructor(
     private readonly stream: Duplex,
@@ -40,6 +41,13 @@ export class ClientSession {
   ) {
     this.#readOnly = readOnly;
     this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
+    // A client gone without a word (a host that vanished from the network) is noticed and dropped.
+    this.#keepalive = new Keepalive({
+      intervalMs: limits.keepaliveInterval * 1000,
+      count: limits.keepaliveCount,
+      ping: () => { if (!this.#closed) stream.write(keepaliveFrame(KeepaliveProcedure.PING)); },
+      dead: () => this.close(),
+    });
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
     stream.on('error', () => this.close());
     stream.on('close', () => this.close());
@@ -49,12 +57,14 @@ export class ClientSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#keepalive.stop();
     this.#unsubscribeAll();
     this.stream.destroy();
     this.onClose(this);
   }
 
   #receive(chunk: Buffer): void {
+    this.#keepalive.heard();
     try {
       for (const frame of this.#decoder.push(chunk)) this.#handle(frame);
     } catch {
@@ -65,7 +75,7 @@ export class ClientSession {
   #handle({ header, body }: Frame): void {
     if (header.program === Program.KEEPALIVE) {
       if (header.procedure !== KeepaliveProcedure.PING && header.procedure !== KeepaliveProcedure.PONG) this.close();
-      else if (header.procedure === KeepaliveProcedure.PING) this.#send({ ...header, procedure: KeepaliveProcedure.PONG, type: MessageType.MESSAGE, status: MessageStatus.OK });
+      else if (header.procedure === KeepaliveProcedure.PING) this.stream.write(keepaliveFrame(KeepaliveProcedure.PONG));
       return;
     }
     // A client sends calls only; libvirt's own program (XDR) is not served yet.

@@ -8,10 +8,16 @@ export interface DaemonLimits {
   maxRequestsPerClient: number;
   /** the largest header plus body accepted in a frame */
   maxMessage: number;
+  /** seconds of silence from a client before it is pinged; 0: never (libvirt's keepalive_interval) */
+  keepaliveInterval: number;
+  /** pings met with silence before the client is dropped (keepalive_count) */
+  keepaliveCount: number;
 }
 
 export const DEFAULT_LIMITS: DaemonLimits = {
   maxClients: 5000,
   maxRequestsPerClient: 32,
   maxMessage: FrameSize.DEFAULT_MAX_MESSAGE,
+  keepaliveInterval: 5,
+  keepaliveCount: 5,
 };

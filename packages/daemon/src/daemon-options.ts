@@ -24,6 +24,8 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
   --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
   --max-requests N       calls in flight per client (default ${DEFAULT_LIMITS.maxRequestsPerClient})
   --max-message BYTES    largest frame (default ${DEFAULT_LIMITS.maxMessage})
+  --keepalive-interval S ping a client silent for S seconds; 0: never (default ${DEFAULT_LIMITS.keepaliveInterval})
+  --keepalive-count N    drop it after N pings met with silence (default ${DEFAULT_LIMITS.keepaliveCount})
 `;
 
 export class OptionError extends Error {}
@@ -31,6 +33,12 @@ export class OptionError extends Error {}
 function positive(name: string, text: string | undefined): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1) throw new OptionError(`${name} needs a positive integer, got '${text ?? ''}'`);
+  return n;
+}
+
+function wholeNumber(name: string, text: string | undefined): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text ?? '') || !Number.isSafeInteger(n)) throw new OptionError(`${name} needs a whole number, got '${text ?? ''}'`);
   return n;
 }
 
@@ -60,6 +68,8 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--max-clients': o.limits.maxClients = positive(arg, value()); break;
       case '--max-requests': o.limits.maxRequestsPerClient = positive(arg, value()); break;
       case '--max-message': o.limits.maxMessage = positive(arg, value()); break;
+      case '--keepalive-interval': o.limits.keepaliveInterval = wholeNumber(arg, value()); break;
+      case '--keepalive-count': o.limits.keepaliveCount = wholeNumber(arg, value()); break;
       default: throw new OptionError(`unknown option '${arg}'`);
     }
   }

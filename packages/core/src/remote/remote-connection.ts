@@ -4,7 +4,7 @@ import { VirError } from '../errors/vir-error.js';
 import type { DomainEventData, DomainEventSink } from '../gen/driver.gen.js';
 import { eventProcedures, procedures } from '../gen/procedures.gen.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
-import { RpcChannel } from './rpc-channel.js';
+import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
 import { PublishedStatusReader } from './published-domain-status.js';
 import { ConnectionProcedure, socketClosedError, type EventMessageBody, type OpenCallBody, type OpenReplyBody } from './remote-protocol.js';
 import { connectTransport, farSideUri } from './transports/connect-transport.js';
@@ -17,6 +17,20 @@ const eventKinds = new Map(eventProcedures.map((e) => [e.proc, e.kind]));
 
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 2000;
+
+/** A whole number of seconds or pings from the URI (tsvirt's keepalive_interval and keepalive_count), else the default. */
+function uriCount(uri: ConnectUri, param: string, fallback: number): number {
+  const text = uri.query.get(param);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(text)) throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `${param} must be a whole number, not '${text}'`);
+  return Number(text);
+}
+
+/** Keepalive as virsh sets it, unless the URI says otherwise; keepalive_interval=0 turns it off. */
+const keepaliveOf = (uri: ConnectUri) => ({
+  intervalMs: uriCount(uri, 'keepalive_interval', CLIENT_KEEPALIVE.intervalMs / 1000) * 1000,
+  count: uriCount(uri, 'keepalive_count', CLIENT_KEEPALIVE.count),
+});
 
 /**
  * A client's connection to a daemon. Calls made while the link is down fail with
@@ -101,11 +115,12 @@ export class RemoteConnection {
   }
 
   async #connect(): Promise<void> {
+    const keepalive = keepaliveOf(this.uri);
     const stream: Duplex = await connectTransport(this.uri, this.readOnly);
     const channel: RpcChannel = new RpcChannel(stream, {
       onMessage: (proc, body) => this.#deliver(proc, body as EventMessageBody),
       onClose: () => this.#lost(channel),
-    });
+    }, keepalive);
     try {
       const open: OpenCallBody = { uri: farSideUri(this.uri), readOnly: this.readOnly };
       const reply = (await channel.call(ConnectionProcedure.OPEN, open)) as OpenReplyBody | undefined;

@@ -72,3 +72,8 @@ export function endOfFileError(): VirError {
 export function socketClosedError(): VirError {
   return VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'client socket is closed');
 }
+
+/** libvirt's error when keepalive gives the daemon up (virNetClientIOEventLoop). */
+export function keepaliveTimeoutError(): VirError {
+  return VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection closed due to keepalive timeout');
+}

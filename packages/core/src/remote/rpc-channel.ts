@@ -2,13 +2,17 @@ import type { Duplex } from 'node:stream';
 import { VirError } from '../errors/vir-error.js';
 import { encodeFrame, FrameDecoder, type Frame } from '../rpc/frame-codec.js';
 import { decodeErrorBody, decodeJsonBody, encodeJsonBody } from '../rpc/json-body-codec.js';
+import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion } from '../rpc/rpc-constants.js';
-import { endOfFileError, socketClosedError } from './remote-protocol.js';
+import { endOfFileError, keepaliveTimeoutError, socketClosedError } from './remote-protocol.js';
 
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: VirError): void;
 }
+
+/** Keepalive as virsh sets it by default (virConnectSetKeepAlive(conn, 5, 6)). */
+export const CLIENT_KEEPALIVE = { intervalMs: 5000, count: 6 };
 
 export interface RpcChannelHandlers {
   /** A MESSAGE frame of the tsvirt program: an event. */
@@ -29,7 +33,17 @@ export class RpcChannel {
   readonly #decoder = new FrameDecoder();
   #closed = false;
 
-  constructor(private readonly stream: Duplex, private readonly handlers: RpcChannelHandlers) {
+  readonly #keepalive: Keepalive;
+
+  constructor(private readonly stream: Duplex, private readonly handlers: RpcChannelHandlers, keepalive = CLIENT_KEEPALIVE) {
+    this.#keepalive = new Keepalive({
+      ...keepalive,
+      ping: () => stream.write(keepaliveFrame(KeepaliveProcedure.PING)),
+      dead: () => {
+        this.#shutdown(keepaliveTimeoutError());
+        stream.destroy();
+      },
+    });
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
     stream.on('error', () => this.#shutdown(endOfFileError()));
     stream.on('close', () => this.#shutdown(endOfFileError()));
@@ -62,6 +76,7 @@ export class RpcChannel {
   }
 
   #receive(chunk: Buffer): void {
+    this.#keepalive.heard();
     try {
       for (const frame of this.#decoder.push(chunk)) this.#dispatch(frame);
     } catch {
@@ -74,7 +89,7 @@ export class RpcChannel {
   #dispatch({ header, body }: Frame): void {
     if (header.program === Program.KEEPALIVE) {
       if (header.procedure === KeepaliveProcedure.PING) {
-        this.stream.write(encodeFrame({ ...header, procedure: KeepaliveProcedure.PONG, type: MessageType.MESSAGE, status: MessageStatus.OK }));
+        this.stream.write(keepaliveFrame(KeepaliveProcedure.PONG));
       }
       return;
     }
@@ -93,6 +108,7 @@ export class RpcChannel {
   #shutdown(error: VirError): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#keepalive.stop();
     for (const call of this.#pending.values()) call.reject(error);
     this.#pending.clear();
     this.handlers.onClose(error);

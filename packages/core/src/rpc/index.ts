@@ -2,3 +2,4 @@ export * from './rpc-constants.js';
 export * from './rpc-error.js';
 export * from './frame-codec.js';
 export * from './json-body-codec.js';
+export * from './keepalive.js';
