@@ -94,7 +94,8 @@ async function startLibvirtSide() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bench-'));
+// The socket folder in memory, as /run/tsvirt and $XDG_RUNTIME_DIR are: tsvirtd publishes domain status only there.
+const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tsvirtd-bench-'));
 const daemon = await startProcess(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', dir],
   { cwd: `${root}packages/virsh` }, (e) => e.includes('listening'));
 const uri = `test+unix:///default?socket=${dir}/tsvirt-sock`;

@@ -114,9 +114,12 @@ export class DomainStatusPublisher {
     this.#written.set(uuid, { json, nameLink, idLink });
   }
 
-  /** Make a file at the temporary name, then rename it over `path`: readers see the old file or the new, never a part. */
+  /**
+   * Make a file at the temporary name, then rename it over `path`: readers see the old
+   * file or the new, never a part. The temporary name is always renamed away (a failure
+   * closes the publisher, and a new daemon starts with an empty folder).
+   */
   #replace(path: string, make: () => void): void {
-    removeFile(this.#tmp);
     make();
     renameSync(this.#tmp, path);
   }

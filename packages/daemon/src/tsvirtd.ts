@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { DaemonServer } from './daemon-server.js';
 import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
-import { STATUS_FOLDER_NAME, listenUnixSockets } from './unix-listener.js';
+import { statusRootFor } from './status-folder.js';
+import { listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number | null> {
     return 0;
   }
   // Clients on the unix sockets read domain status from files beside them; a --stdio client is never local.
-  const daemon = new DaemonServer(o.limits, o.stdio ? null : join(o.socketDir, STATUS_FOLDER_NAME));
+  const daemon = new DaemonServer(o.limits, o.stdio ? null : statusRootFor(o.socketDir));
   const stop = () => void daemon.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -3,9 +3,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core';
 
-/** The folder beside the sockets where domain status is published (its own folder per driver connection). */
-export const STATUS_FOLDER_NAME = 'tsvirt-status';
-
 export type AcceptClient = (socket: Socket, readOnly: boolean) => void;
 
 /** One unix socket with its mode set before any client can reach it. */
@@ -28,8 +25,6 @@ function listenUnix(path: string, mode: number, accept: (socket: Socket) => void
 /** The read-write socket (0600, root or the owner only) and the read-only one (0666) in `dir`. */
 export async function listenUnixSockets(dir: string, accept: AcceptClient): Promise<Server[]> {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  // What a daemon killed before it could clean up left behind.
-  rmSync(join(dir, STATUS_FOLDER_NAME), { recursive: true, force: true });
   return [
     await listenUnix(join(dir, RW_SOCKET_NAME), 0o600, (s) => accept(s, false)),
     await listenUnix(join(dir, RO_SOCKET_NAME), 0o666, (s) => accept(s, true)),

@@ -1,13 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, decodeJsonBody, open, type ConnectEntry, type DomainEntry } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
-import { RawClient, freePort, startDaemon, type RunningDaemon } from './fixtures/daemon-harness.js';
+import { RawClient, SOCKET_PARENT, TMPFS_MAGIC, freePort, socketDir, startDaemon, type RunningDaemon } from './fixtures/daemon-harness.js';
 
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
+const inMemory = (dir: string) => statfsSync(dir).type === TMPFS_MAGIC;
+// The daemon publishes only in a socket folder in memory: the harness makes them in /dev/shm.
+const noTmpfs = !inMemory(SOCKET_PARENT) && 'no tmpfs at /dev/shm, where the daemon would publish domain status';
 
 const uri = (sock: string, extra = '') => `test+unix:///default?socket=${sock}${extra}`;
 const STATUS = 'tsvirt-status';
@@ -48,7 +51,7 @@ async function reads(conn: ConnectEntry, name: string, uuid: string, id: number)
   };
 }
 
-t.test('a local client answers lookups, getInfo and getState from the published status, even from a stopped daemon', async (t) => {
+t.test('a local client answers lookups, getInfo and getState from the published status, even from a stopped daemon', { skip: noTmpfs }, async (t) => {
   const d = await startDaemon();
   t.teardown(() => d.stop());
   const conn = await open(uri(d.rw));
@@ -84,7 +87,7 @@ t.test('a local client answers lookups, getInfo and getState from the published 
   await Promise.all([conn.close(), ro.close(), rpc.close()]);
 });
 
-t.test('what is published answers what the daemon answers, after every kind of change by another client', async (t) => {
+t.test('what is published answers what the daemon answers, after every kind of change by another client', { skip: noTmpfs }, async (t) => {
   const d = await startDaemon();
   t.teardown(() => d.stop());
   const fast = await open(uri(d.rw));
@@ -131,7 +134,7 @@ t.test('what is published answers what the daemon answers, after every kind of c
   await Promise.all([fast.close(), slow.close(), writer.close()]);
 });
 
-t.test('the folder: records 0644 that name links lead to, links gone with the domain, all gone on SIGTERM', async (t) => {
+t.test('the folder: records 0644 that name links lead to, links gone with the domain, all gone on SIGTERM', { skip: noTmpfs }, async (t) => {
   const d = await startDaemon();
   const conn = await open(uri(d.rw));
   const folder = testFolder(d);
@@ -151,7 +154,7 @@ t.test('the folder: records 0644 that name links lead to, links gone with the do
   t.notOk(existsSync(join(d.dir, STATUS)), 'the folder goes with the daemon');
 });
 
-t.test('a killed daemon leaves its files behind; its clients do not believe them, and the next daemon clears them', async (t) => {
+t.test('a killed daemon leaves its files behind; its clients do not believe them, and the next daemon clears them', { skip: noTmpfs }, async (t) => {
   const d = await startDaemon();
   const conn = await open(uri(d.rw));
   const leftover = await conn.defineDomainXML(`<domain type='test'><name>leftover</name><memory>65536</memory><os><type>hvm</type></os></domain>`);
@@ -167,7 +170,7 @@ t.test('a killed daemon leaves its files behind; its clients do not believe them
   await conn.close();
 });
 
-t.test('only clients on the unix sockets are told of the folder, not TCP ones', async (t) => {
+t.test('only clients on the unix sockets are told of the folder, not TCP ones', { skip: noTmpfs }, async (t) => {
   const port = await freePort();
   const d = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`]);
   t.teardown(() => d.stop());
@@ -184,7 +187,7 @@ t.test('only clients on the unix sockets are told of the folder, not TCP ones', 
   t.strictSame(await openReply(port), {}, 'TCP');
 });
 
-t.test('the QEMU driver publishes too: a running guest\'s CPU time is read from its process', { skip: !hasQemu && 'no qemu-system-x86_64' }, async (t) => {
+t.test('the QEMU driver publishes too: a running guest\'s CPU time is read from its process', { skip: noTmpfs || (!hasQemu && 'no qemu-system-x86_64') }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-published-qemu-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const d = await startDaemon([], undefined, { env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
@@ -215,4 +218,18 @@ t.test('the QEMU driver publishes too: a running guest\'s CPU time is read from 
   await dom.destroy();
   t.same(await (await conn.lookupDomainByName('published')).getState(), await rpcDom.getState(), 'shut off once destroyed');
   await Promise.all([conn.close(), rpc.close()]);
+});
+
+t.test('a socket folder on a disk: nothing published, the daemon says why, every read is a call', { skip: inMemory(tmpdir()) && `${tmpdir()} is in memory` }, async (t) => {
+  const d = await startDaemon([], socketDir(tmpdir()));
+  t.teardown(() => d.stop());
+  t.match(d.stderr(), /tsvirtd: .* is not in memory \(tmpfs\): domain status is not published, every read is a call/);
+  const c = await RawClient.connect(d.rw);
+  c.open('test:///default', 0);
+  t.strictSame(decodeJsonBody((await c.reply(0)).body), {});
+  c.socket.destroy();
+  t.notOk(existsSync(join(d.dir, STATUS)));
+  const conn = await open(uri(d.rw));
+  t.equal((await conn.lookupDomainByName('test')).name, 'test');
+  await conn.close();
 });
