@@ -3,7 +3,11 @@
 // socket, one after another and pipelined, beside libvirt's libvirtd doing the same
 // work over test+unix:///default where it is installed; and tsvirtd's memory with 100
 // connected clients. libvirtd is started privately (own socket folder), so that no
-// system daemon is needed or disturbed.
+// system daemon is needed or disturbed. Sequential pairs are measured twice: as a client
+// does by default (reads answered from the status tsvirtd publishes beside its sockets),
+// and with every call a round trip (no_published=1), which on a virtual machine is bound
+// by the idle vCPUs' wake-up latency, for any daemon (a C ping-pong between two processes
+// pays ~45-50 us per round trip here when idle, ~10 us when the CPUs are kept busy).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +98,36 @@ async function startLibvirtSide() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * The floor of any request/reply design between two Node processes here: a bare echo
+ * over a unix socket, one 64-byte message at a time. A sequential pair is two of these.
+ */
+async function bareEchoRoundTrips(seconds) {
+  const sock = join(mkdtempSync(join(tmpdir(), 'echo-bench-')), 'echo.sock');
+  const code = `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`;
+  const echo = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve) => echo.stdout.once('data', resolve));
+  const { connect } = await import('node:net');
+  const client = connect(sock);
+  await new Promise((resolve) => client.once('connect', resolve));
+  const message = Buffer.alloc(64);
+  let trips = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await new Promise((resolve) => {
+    client.on('data', () => {
+      trips++;
+      if (performance.now() < end) client.write(message);
+      else resolve();
+    });
+    client.write(message);
+  });
+  const rate = trips / ((performance.now() - t0) / 1000);
+  client.destroy();
+  echo.kill();
+  return rate;
+}
+
 // The socket folder in memory, as /run/tsvirt and $XDG_RUNTIME_DIR are: tsvirtd publishes domain status only there.
 const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tsvirtd-bench-'));
 const daemon = await startProcess(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', dir],
@@ -121,6 +155,8 @@ console.log(`tsvirtd, ${uri.replace(dir, 'DIR')} (medians of ${ROUNDS} rounds of
 console.log(`  sequential lookupByName + getInfo, reads from the published domain status: ${fmt(median(ours))} pairs/s${ratio(median(ours))}`);
 console.log(`  sequential, every call a round trip (no_published=1): ${fmt(median(oursRpc))} pairs/s${ratio(median(oursRpc))}`);
 console.log(`  pipelined round trips (${PIPELINE} pairs in flight, no_published=1): ${fmt(piped)} pairs/s${ratio(piped)}`);
+const echo = await bareEchoRoundTrips(SECONDS);
+console.log(`  the floor of round trips here: a bare Node echo between two processes, ${fmt(echo)} round trips/s (${fmt(echo / 2)} two-trip pairs/s)`);
 if (libvirt) {
   console.log(`libvirtd 9.0 (private session daemon) + libvirt-python, same pairs, rounds interleaved: ${fmt(median(theirs))} pairs/s sequential (target: 5x)`);
   libvirt.stop();

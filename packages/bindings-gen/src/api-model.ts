@@ -4,7 +4,8 @@ export type Access = 'read' | 'write';
 
 /** Primitive types of api.xml; anything else names an enum, a struct or an object. */
 /** `params` is libvirt's typed parameter list, as a record of names to values. */
-export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void', 'params'] as const;
+/** `stream` is bytes both ways for as long as it is open (libvirt's virStream), a Node Duplex; only as a return type. */
+export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void', 'params', 'stream'] as const;
 
 /** The callback type that a domain event registration takes; known when api.xml declares events. */
 export const EVENT_LISTENER = 'DomainEventListener';

@@ -133,7 +133,9 @@ function modelOf(root: XNode, file: string): ApiDef {
       const args: ArgDef[] = elements(m, 'arg').map((a) => {
         const enumName = attr(a, 'enum');
         if (enumName && kinds.get(enumName) !== 'enum') problems.push({ line: a.line(), message: `unknown enum '${enumName}'` });
-        return { name: req(a, 'name'), type: typeOf(a), enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a) };
+        const type = typeOf(a);
+        if (type.name === 'stream') problems.push({ line: a.line(), message: `${objName}.${name}: a stream is only returned, never passed` });
+        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a) };
       });
       const firstOptional = args.findIndex((a) => a.optional);
       if (firstOptional >= 0 && args.slice(firstOptional).some((a) => !a.optional)) {

@@ -56,6 +56,9 @@ t.test('a broken api.xml is reported with its line', async (t) => {
   const dup = scratch((x) => x.replace('proc="34"', 'proc="28"'));
   const r2 = spawnSync(process.execPath, [cli, '--check', join(dup, 'api.xml')], { encoding: 'utf8' });
   t.match(r2.stderr, /api\.xml:\d+: procedure 28 of Domain\.(suspend|resume) is already used by Domain\.(suspend|resume)/);
+  const streamArg = scratch((x) => x.replace('<arg name="devname" type="string" optional="true"/>', '<arg name="devname" type="stream" optional="true"/>'));
+  const r4 = spawnSync(process.execPath, [cli, '--check', join(streamArg, 'api.xml')], { encoding: 'utf8' });
+  t.match(r4.stderr, /api\.xml:\d+: Domain\.openConsole: a stream is only returned, never passed/);
   const malformed = scratch((x) => x.replace('</api>', ''));
   const r3 = spawnSync(process.execPath, [cli, '--check', join(malformed, 'api.xml')], { encoding: 'utf8' });
   t.equal(r3.status, 1);

@@ -34,6 +34,8 @@ export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCall
 export {
   PublishedStatusReader, STATUS_FOLDERS, statusRecordPath, statusNameLinkPath, statusIdLinkPath,
 } from './remote/published-domain-status.js';
+export { isRemoteDriver } from './remote/remote-marker.js';
+export { relayStream, remoteStream, type StreamLink, type SendStreamFrame } from './remote/stream-frames.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from './remote/socket-paths.js';
 export { deniedOnReadOnly, invalidArgument, unsupported } from './entry-checks.js';
 export * from './xml/network/network-def.js';

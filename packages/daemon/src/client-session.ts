@@ -1,8 +1,8 @@
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import {
   ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
-  VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, toVirError,
-  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type OpenReplyBody,
+  VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, relayStream, toVirError,
+  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type OpenReplyBody, type StreamLink,
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
 import { driverArgs, procedureFor, wireResult } from './dispatcher.js';
@@ -29,6 +29,8 @@ export class ClientSession {
   #nextCallbackId = 0;
   #closed = false;
   readonly #keepalive: Keepalive;
+  /** Streams the client opened (a guest console), by the serial of the call that opened each. */
+  readonly #streams = new Map<number, StreamLink>();
 
   constructor(
     private readonly stream: Duplex,
@@ -59,6 +61,8 @@ export class ClientSession {
     this.#closed = true;
     this.#keepalive.stop();
     this.#unsubscribeAll();
+    for (const link of this.#streams.values()) link.abort(VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'client went away'));
+    this.#streams.clear();
     this.stream.destroy();
     this.onClose(this);
   }
@@ -78,7 +82,12 @@ export class ClientSession {
       else if (header.procedure === KeepaliveProcedure.PING) this.stream.write(keepaliveFrame(KeepaliveProcedure.PONG));
       return;
     }
-    // A client sends calls only; libvirt's own program (XDR) is not served yet.
+    if (header.program === Program.TSVIRT && header.type === MessageType.STREAM) {
+      // Data, end or failure for a stream it opened; a stream already gone may still get a frame or two.
+      this.#streams.get(header.serial)?.receive(header.status, body);
+      return;
+    }
+    // Otherwise a client sends calls only; libvirt's own program (XDR) is not served yet.
     if (header.program !== Program.TSVIRT || header.type !== MessageType.CALL || header.status !== MessageStatus.OK) {
       this.close();
       return;
@@ -90,10 +99,27 @@ export class ClientSession {
       return;
     }
     this.#inFlight++;
-    this.#serve(header.procedure, body).then((value) => encodeJsonBody(value, this.limits.maxMessage)).then(
-      (reply) => this.#reply(header, MessageStatus.OK, reply),
+    this.#serve(header.procedure, body).then((value) => {
+      // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
+      const opened = value instanceof Duplex ? value : null;
+      return { opened, reply: encodeJsonBody(opened ? undefined : value, this.limits.maxMessage) };
+    }).then(
+      ({ opened, reply }) => {
+        this.#reply(header, MessageStatus.OK, reply);
+        if (opened) this.#relay(header, opened);
+      },
       (e) => this.#reply(header, MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.RPC))),
     );
+  }
+
+  #relay(call: FrameHeader, local: Duplex): void {
+    if (this.#closed) {
+      local.destroy();
+      return;
+    }
+    const link = relayStream(local, (status, body) => this.#send({ ...call, type: MessageType.STREAM, status }, body));
+    this.#streams.set(call.serial, link);
+    local.once('close', () => this.#streams.delete(call.serial));
   }
 
   async #serve(proc: number, body: Buffer): Promise<unknown> {
@@ -179,7 +205,7 @@ export class ClientSession {
     else if (!this.#closed) this.stream.resume();
   }
 
-  #send(header: FrameHeader, body?: Buffer): void {
+  #send(header: FrameHeader, body?: Uint8Array): void {
     if (!this.#closed) this.stream.write(encodeFrame(header, body, this.limits.maxMessage));
   }
 }

@@ -1,22 +1,82 @@
-// virsh console opens the guest's pty itself (tsvirt has no streams yet), which
-// only works on the connection's host: over a remote URI it refuses clearly.
+// virsh console through tsvirtd: the console is a stream (virDomainOpenConsole,
+// procedure 201) whose frames follow the call's reply, both ways, over TCP here.
+// A real tiny guest boots under TCG; the console is attached while it is paused.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { DomainConsoleFlags, ErrorDomain, ErrorNumber, open } from '@tsvirt/core';
+import { consoleRoundTrip, tinyGuest } from '../../driver-qemu/test/fixtures/guest/tiny-guest.js';
+import { startupUris } from '../src/driver-startup.js';
 import { DRIVER_CWD, NODE, VIRSH, freePort, startDaemon } from './fixtures/daemon-harness.js';
 
+t.setTimeout(300_000);
 const PTY_SESSION = new URL('../../virsh/test/fixtures/pty-session.py', import.meta.url).pathname;
+type Step = { expect: string; timeout?: number } | { send: string };
 
-t.test('virsh console over test+tcp://HOST: a clear error, exit 1', async (t) => {
+/** virsh on a pty of its own, as a user runs it, driven by steps (this process runs on meanwhile). */
+function virshOnPty(steps: Step[], ...args: string[]): Promise<{ screen: string; status: number; missed: string | null }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('python3', [PTY_SESSION, '/usr/bin/env', ...NODE, VIRSH, ...args], { cwd: DRIVER_CWD, timeout: 300_000 },
+      (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))));
+    child.stdin!.end(JSON.stringify(steps));
+  });
+}
+
+t.test('virsh console over test+tcp: the test driver has no console, as libvirt\'s has none', async (t) => {
   const port = await freePort();
   const daemon = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`]);
   t.teardown(() => daemon.stop());
-  const uri = `test+tcp://127.0.0.1:${port}/default`;
-  // On a pty, as a user runs it: console's checks for a terminal pass.
-  const r = spawnSync('python3', [PTY_SESSION, '/usr/bin/env', ...NODE, VIRSH, '-c', uri, 'console', 'test'],
-    { input: '[]', encoding: 'utf8', cwd: DRIVER_CWD });
-  const { screen, status } = JSON.parse(r.stdout) as { screen: string; status: number };
-  t.match(screen, `error: Operation not supported: console needs a local connection for now, '${uri}' is remote`);
-  t.notMatch(screen, 'Connected to domain');
-  t.equal(status, 1);
+  const r = await virshOnPty([{ expect: 'error' }], '-c', `test+tcp://127.0.0.1:${port}/default`, 'console', 'test');
+  t.match(r.screen, "Connected to domain 'test'");
+  t.match(r.screen, 'error: this function is not supported by the connection driver: virDomainOpenConsole');
+  t.equal(r.status, 1);
+});
+
+const guest = await tinyGuest();
+
+t.test('a real guest\'s console over qemu+tcp: both ways, one session at a time unless forced', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+  if ('skip' in guest) return;
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-console-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const daemon = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`], undefined,
+    { env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
+  t.teardown(() => daemon.stop());
+  const [scheme, path] = startupUris()[0]!.split(':///');
+  const uri = `${scheme}+tcp://127.0.0.1:${port}/${path}`;
+  const conn = await open(uri);
+  const dom = await conn.defineDomainXML(`<domain type='qemu'><name>tiny</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${guest.kernel}</kernel><initrd>${guest.initrd}</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
+  <features><acpi/></features>
+  <devices><serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console></devices></domain>`);
+  await dom.create(1); // paused: the console is attached before the guest prints anything
+  t.teardown(() => dom.destroy().catch(() => undefined));
+
+  const resumed = sleep(1500).then(() => dom.resume());
+  // What is typed goes through the daemon to the guest, whose tty echoes it back the same way.
+  const session = await virshOnPty(consoleRoundTrip('tiny'), '-c', uri, 'console', 'tiny');
+  await resumed;
+  t.equal(session.missed, null, `every expected output came (screen: ${JSON.stringify(session.screen.slice(-300))})`);
+  t.equal(session.status, 0, 'virsh exits 0 on Ctrl+]');
+
+  // Through the API: a second session is refused while one is open; FORCE takes over.
+  const first = await dom.openConsole();
+  await t.rejects(dom.openConsole(), { code: ErrorNumber.OPERATION_FAILED, domain: ErrorDomain.QEMU, message: 'operation failed: Active console session exists for this domain' });
+  const firstEnded = new Promise((resolve) => first.once('end', resolve));
+  first.resume();
+  const second = await dom.openConsole(undefined, DomainConsoleFlags.FORCE);
+  await firstEnded;
+  t.pass('the forced session ended the first');
+  let seen = '';
+  second.on('data', (d: Buffer) => { seen += d.toString(); });
+  second.write('tsvirt-forced\r');
+  const deadline = Date.now() + 30_000;
+  while (!seen.includes('tsvirt-forced') && Date.now() < deadline) await sleep(50);
+  t.match(seen, 'tsvirt-forced', 'the guest\'s tty echoes what was written to the new session\'s stream');
+  await conn.close();
+  t.ok(second.destroyed, 'closing the connection ends its streams, quietly');
 });

@@ -4,12 +4,14 @@
 import { promises as fs } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainRebootFlags, DomainDeviceModifyFlags as DeviceModify, DomainEventType, DomainPausedReason, DomainRunningReason,
   DomainSaveRestoreFlags, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ErrorNumber, formatCapabilitiesXml, formatDomainXml, normalizeUuid, parseDomainXml,
-  type NodeInfo, type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
+  DomainConsoleFlags, type NodeInfo, type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
   domainInfoOf, domainStateOf, type DomainStatus, type StatusReportingDriver,
 } from '@tsvirt/core';
+import { consolePtyPath, openPtyStream } from './console-pty.js';
 import { DomainConfigStore } from './domain-config-store.js';
 import { DomainJob } from './domain-job.js';
 import { applyConfigDeviceChange, parseDeviceXml, type DeviceChange } from './device-config.js';
@@ -69,6 +71,8 @@ export class QemuConnection implements ConnectDriver, StatusReportingDriver {
   readonly #configs: DomainConfigStore;
   readonly #domains = new Map<string, QemuDomain>();
   readonly #events = new DomainEventSinks();
+  /** Console streams open now, by pty. */
+  readonly #consoles = new Map<string, Duplex>();
   #nextId = 1;
   #closed = false;
   #qemuCaps: Promise<QemuCapabilities> | undefined;
@@ -646,6 +650,25 @@ export class QemuConnection implements ConnectDriver, StatusReportingDriver {
 
   domainGetInfo(ref: DomainRef): DomainInfo {
     return domainInfoOf(this.domainStatus(ref));
+  }
+
+  /** A running guest's console pty as a stream; one at a time per pty, as libvirt's console locking allows. */
+  domainOpenConsole(ref: DomainRef, devname: string | undefined, flags: number): Duplex {
+    checkFlags(flags, DomainConsoleFlags.FORCE | DomainConsoleFlags.SAFE, 'qemuDomainOpenConsole');
+    const d = this.#dom(ref);
+    if (!d.active) throw notRunning();
+    const path = consolePtyPath(d.def, devname);
+    const open = this.#consoles.get(path);
+    if (open) {
+      if (!(flags & DomainConsoleFlags.FORCE)) throw qemuError(ErrorNumber.OPERATION_FAILED, 'Active console session exists for this domain');
+      open.destroy();
+    }
+    const stream = openPtyStream(path);
+    this.#consoles.set(path, stream);
+    stream.once('close', () => {
+      if (this.#consoles.get(path) === stream) this.#consoles.delete(path);
+    });
+    return stream;
   }
 
   domainGetState(ref: DomainRef, flags: number): DomainStateInfo {

@@ -8,14 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
-import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
+import { consoleHeader, consoleRoundTrip, tinyGuest } from './fixtures/guest/tiny-guest.js';
 import { virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(300_000);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-virsh-console-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const { virsh, virshOnPty } = virshQemu(dir);
-const HEADER = "Connected to domain 'tiny'\r\nEscape character is ^] (Ctrl + ])\r\n";
+const HEADER = consoleHeader('tiny');
 
 const domainXml = (name: string, os: string, devices: string) => `<domain type='qemu'>
   <name>${name}</name>
@@ -54,14 +54,7 @@ t.test('console relays the serial pty both ways until Ctrl+], then exits 0; also
   // Resumed once virsh has the pty open; the guest's boot then shows on the console.
   const started = performance.now();
   const resumed = sleep(1500).then(() => virsh('resume', 'tiny'));
-  const session = await virshOnPty([
-    { expect: HEADER },
-    { expect: GUEST_READY_LINE, timeout: 120 },
-    // The guest's tty echoes what is typed: a round trip through the guest.
-    { send: 'tsvirt-typed\r' },
-    { expect: 'tsvirt-typed' },
-    { send: '\x1d' },
-  ], 'console', 'tiny');
+  const session = await virshOnPty(consoleRoundTrip('tiny'), 'console', 'tiny');
   t.equal((await resumed).code, 0);
   t.comment(`console: ready line ${(performance.now() - started).toFixed(0)} ms after attaching`);
   t.equal(session.missed, null, `every expected output came (screen: ${JSON.stringify(session.screen.slice(-300))})`);

@@ -1,4 +1,4 @@
-import { ErrorNumber, open, VirError, type Connect } from '@tsvirt/core';
+import { ConnectEntry, ErrorNumber, isRemoteDriver, open, VirError, type Connect } from '@tsvirt/core';
 
 export interface VirshOptions {
   uri: string | undefined;
@@ -65,6 +65,14 @@ export class VirshContext {
     await this.close();
     this.options = options;
     return (await this.connection()) !== null;
+  }
+
+  /**
+   * Close the connection if its driver runs in this process (a QEMU driver here holds
+   * its guests' monitors); a daemon's connection stays, with what it streams.
+   */
+  async closeIfInProcess(): Promise<void> {
+    if (this.conn instanceof ConnectEntry && !isRemoteDriver(this.conn.driver)) await this.close();
   }
 
   async close(): Promise<void> {

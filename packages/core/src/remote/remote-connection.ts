@@ -68,6 +68,12 @@ export class RemoteConnection {
     return channel.call(proc, args);
   }
 
+  openStream(proc: number, args: unknown[]): Promise<Duplex> {
+    const channel = this.#channel;
+    if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
+    return channel.openStream(proc, args);
+  }
+
   /**
    * A read answered from the daemon's published status where it has the answer, else
    * by the call. The answer waits one turn of the event loop, which reads the socket

@@ -4,6 +4,7 @@ import type { ConnectDriver, DomainRef } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
 import type { PublishedStatusReader } from './published-domain-status.js';
 import { RemoteConnection } from './remote-connection.js';
+import { REMOTE_DRIVER } from './remote-marker.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
@@ -30,9 +31,9 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
     const read = STATUS_READS[p.driverName];
-    methods[p.driverName] = read
-      ? (...args: unknown[]) => conn.callOrRead(p.proc, args, (status) => read(status, args))
-      : (...args: unknown[]) => conn.call(p.proc, args);
+    if (read) methods[p.driverName] = (...args: unknown[]) => conn.callOrRead(p.proc, args, (status) => read(status, args));
+    else if (p.returns === 'stream') methods[p.driverName] = (...args: unknown[]) => conn.openStream(p.proc, args);
+    else methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
   }
   const local: ConnectDriver = {
     connectDomainEventRegister: (sink) => conn.registerEvents(sink),
@@ -40,8 +41,9 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
     connectClose: () => conn.close(),
     connectIsAlive: () => conn.alive,
   };
-  return Object.assign(methods, local) as ConnectDriver;
+  return Object.assign(methods, local, { [REMOTE_DRIVER]: true }) as ConnectDriver;
 }
+
 
 /**
  * The remote driver: URIs that name a transport or host (test+unix:///default,

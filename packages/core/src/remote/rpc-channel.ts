@@ -1,10 +1,11 @@
 import type { Duplex } from 'node:stream';
 import { VirError } from '../errors/vir-error.js';
-import { encodeFrame, FrameDecoder, type Frame } from '../rpc/frame-codec.js';
+import { encodeFrame, FrameDecoder, type Frame, type FrameHeader } from '../rpc/frame-codec.js';
 import { decodeErrorBody, decodeJsonBody, encodeJsonBody } from '../rpc/json-body-codec.js';
 import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion } from '../rpc/rpc-constants.js';
 import { endOfFileError, keepaliveTimeoutError, socketClosedError } from './remote-protocol.js';
+import { remoteStream, type StreamLink } from './stream-frames.js';
 
 interface PendingCall {
   resolve(value: unknown): void;
@@ -30,6 +31,8 @@ const UINT32_SPAN = 0x100000000;
 export class RpcChannel {
   #serial = 0;
   readonly #pending = new Map<number, PendingCall>();
+  /** Open streams by the serial of the call that opened them. */
+  readonly #streams = new Map<number, StreamLink>();
   readonly #decoder = new FrameDecoder();
   #closed = false;
 
@@ -56,21 +59,51 @@ export class RpcChannel {
 
   /** Send a call and await its reply's value; an error reply rejects with the VirError it carries. */
   call(proc: number, args: unknown): Promise<unknown> {
-    if (this.#closed) return Promise.reject(socketClosedError());
+    return this.#call(proc, this.#nextSerial(), args);
+  }
+
+  /**
+   * A call that opens a stream (its reply is empty): the stream's frames may follow the
+   * reply in the same read, so its end is in place before the call goes out.
+   */
+  async openStream(proc: number, args: unknown): Promise<Duplex> {
+    const serial = this.#nextSerial();
+    const link = remoteStream((status, body) => {
+      if (!this.#closed) this.stream.write(encodeFrame(this.#header(proc, MessageType.STREAM, serial, status), body));
+    });
+    this.#streams.set(serial, link);
+    link.stream.once('close', () => this.#streams.delete(serial));
+    try {
+      await this.#call(proc, serial, args);
+    } catch (e) {
+      this.#streams.delete(serial);
+      throw e;
+    }
+    return link.stream;
+  }
+
+  #nextSerial(): number {
     const serial = this.#serial;
     this.#serial = (this.#serial + 1) % UINT32_SPAN;
-    const frame = encodeFrame(
-      { program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: proc, type: MessageType.CALL, serial, status: MessageStatus.OK },
-      encodeJsonBody(args),
-    );
+    return serial;
+  }
+
+  #header(procedure: number, type: MessageType, serial: number, status: MessageStatus = MessageStatus.OK): FrameHeader {
+    return { program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure, type, serial, status };
+  }
+
+  #call(proc: number, serial: number, args: unknown): Promise<unknown> {
+    if (this.#closed) return Promise.reject(socketClosedError());
+    const frame = encodeFrame(this.#header(proc, MessageType.CALL, serial), encodeJsonBody(args));
     return new Promise((resolve, reject) => {
       this.#pending.set(serial, { resolve, reject });
       this.stream.write(frame);
     });
   }
 
-  /** Hang up; pending calls fail as on a lost connection. */
+  /** Hang up; pending calls fail as on a lost connection, open streams just end. */
   close(): void {
+    for (const link of this.#streams.values()) link.abort();
     this.#shutdown(socketClosedError());
     this.stream.destroy();
   }
@@ -93,6 +126,10 @@ export class RpcChannel {
       }
       return;
     }
+    if (header.type === MessageType.STREAM) {
+      this.#streams.get(header.serial)?.receive(header.status, body);
+      return;
+    }
     if (header.type === MessageType.MESSAGE) {
       this.handlers.onMessage(header.procedure, decodeJsonBody(body));
       return;
@@ -111,6 +148,8 @@ export class RpcChannel {
     this.#keepalive.stop();
     for (const call of this.#pending.values()) call.reject(error);
     this.#pending.clear();
+    for (const link of this.#streams.values()) link.abort(error);
+    this.#streams.clear();
     this.handlers.onClose(error);
   }
 }

@@ -1,11 +1,9 @@
-// virsh console. libvirt streams the console through virDomainOpenConsole; tsvirt has
-// no streams yet, so virsh finds the pty in the live XML (the QEMU driver records
-// it there) and opens it itself, which only works on the host of the connection.
+// virsh console: the guest's console as a stream from virDomainOpenConsole, whether the
+// driver runs in this process or behind a daemon, relayed to the terminal.
 
-import { defaultUri, DomainState, ErrorDomain, ErrorNumber, parseConnectUri, VirError } from '@tsvirt/core';
+import { DomainConsoleFlags, DomainState } from '@tsvirt/core';
 import type { ReadStream } from 'node:tty';
-import { consolePtyPath } from '../console/console-device.js';
-import { relayPty } from '../console/pty-relay.js';
+import { relayConsole } from '../console/console-relay.js';
 import type { CommandDef } from '../cli/command-def.js';
 import { domainCommand } from './domain-command.js';
 
@@ -14,7 +12,6 @@ const consoleCommand: CommandDef = domainCommand({
   description: 'Connect the virtual serial console for the guest',
   options: [
     { name: 'devname', type: 'string', help: 'character device name' },
-    // With no streams there is no console session held by the driver to take over or to guard.
     { name: 'force', type: 'bool', help: 'force console connection (disconnect already connected sessions)' },
     { name: 'safe', type: 'bool', help: 'only connect if safe console handling is supported' },
   ],
@@ -27,19 +24,13 @@ const consoleCommand: CommandDef = domainCommand({
     ctx.error('Cannot run interactive console without a controlling TTY');
     return false;
   }
-  // The URI virsh was given, not the one the driver answers to (a daemon's own is local).
-  const uri = parseConnectUri(ctx.options.uri ?? defaultUri());
-  if (uri.host !== null) {
-    throw VirError.of(ErrorNumber.OPERATION_UNSUPPORTED, ErrorDomain.NONE,
-      `console needs a local connection for now, '${uri.text}' is remote`);
-  }
   ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
-  const pty = consolePtyPath(await dom.getXMLDesc(), opts.get('devname') as string | undefined);
-  // A local QEMU connection holds the guest's only monitor: let go of it while the
-  // console runs, so that other virsh commands can manage the guest meanwhile.
-  // The next command of this virsh reconnects.
-  await ctx.close();
-  await relayPty(pty, process.stdin as ReadStream, process.stdout);
+  const flags = (opts.get('force') ? DomainConsoleFlags.FORCE : 0) | (opts.get('safe') ? DomainConsoleFlags.SAFE : 0);
+  const guest = await dom.openConsole(opts.get('devname') as string | undefined, flags);
+  // Other virsh commands can then manage the guest while the console runs; the next
+  // command of this virsh reconnects.
+  await ctx.closeIfInProcess();
+  await relayConsole(guest, process.stdin as ReadStream, process.stdout);
 });
 
 export const consoleCommands = [consoleCommand];

@@ -1,7 +1,7 @@
 import { VariableDeclarationKind } from 'ts-morph';
 import type { ApiDef, MethodDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { eventUnion, finish, jsdoc, newSource, tsType } from './ts-source.js';
+import { eventUnion, finish, importStreamType, jsdoc, newSource, tsType } from './ts-source.js';
 
 /** The public signature of a method, as its parameters and return type. */
 export function publicSignature(m: MethodDef) {
@@ -14,6 +14,7 @@ export function publicSignature(m: MethodDef) {
 /** api.gen.ts: enums and flags, structs, and the public object interfaces. */
 export function emitApi(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('api.gen.ts');
+  importStreamType(f, api);
   f.addVariableStatement({
     isExported: true, declarationKind: VariableDeclarationKind.Const,
     docs: ['The version of the API described here, and the libvirt API level it implements.'],

@@ -1,6 +1,6 @@
 import type { ApiDef, MethodDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { eventUnion, finish, newSource, selfParam, tsType } from './ts-source.js';
+import { eventUnion, finish, importStreamType, newSource, selfParam, tsType } from './ts-source.js';
 
 /** The driver-side parameters of a method: the object's reference first, then its arguments. */
 export function driverParameters(m: MethodDef) {
@@ -11,6 +11,7 @@ export function driverParameters(m: MethodDef) {
 /** driver.gen.ts: object references and the driver interface, one optional method per call. */
 export function emitDriver(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('driver.gen.ts');
+  importStreamType(f, api);
   const used = new Set<string>();
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
     if (t.kind === 'struct' || t.kind === 'enum') used.add(t.name);

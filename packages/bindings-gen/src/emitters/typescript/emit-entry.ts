@@ -2,7 +2,7 @@ import { Scope } from 'ts-morph';
 import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
 import { publicSignature } from './emit-api.js';
-import { errorDomainOf, finish, newSource, tsType } from './ts-source.js';
+import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts-source.js';
 
 /** The check of one argument, as a condition that is true when the argument is bad. */
 function badArg(a: ArgDef): [string, string] {
@@ -63,6 +63,7 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
 /** entry.gen.ts: the public classes: check the connection, access and arguments, then call the driver. */
 export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('entry.gen.ts');
+  importStreamType(f, api);
   const types = new Set<string>(api.objects.map((o) => o.name));
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
     if (t.kind === 'struct' || t.kind === 'enum') types.add(t.name);

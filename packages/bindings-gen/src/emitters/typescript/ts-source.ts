@@ -31,7 +31,7 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
   switch (t.kind) {
     case 'primitive':
       base = t.name === 'string' || t.name === 'uuid' ? 'string' : t.name === 'boolean' ? 'boolean' : t.name === 'void' ? 'void'
-        : t.name === 'params' ? 'TypedParams' : 'number';
+        : t.name === 'params' ? 'TypedParams' : t.name === 'stream' ? 'Duplex' : 'number';
       break;
     case 'listener':
       base = objects === 'ref' ? 'DomainEventSink' : 'DomainEventListener';
@@ -63,4 +63,11 @@ const RESERVED = new Set(['interface', 'package', 'private', 'protected', 'publi
 export function selfParam(object: string): string {
   const name = object[0].toLowerCase() + object.slice(1);
   return RESERVED.has(name) ? `${name}Ref` : name;
+}
+
+/** Import Node's Duplex into a generated module when some call returns a stream. */
+export function importStreamType(f: SourceFile, api: ApiDef): void {
+  if (api.objects.some((o) => o.methods.some((m) => m.returns.name === 'stream'))) {
+    f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: 'node:stream', namedImports: ['Duplex'] });
+  }
 }

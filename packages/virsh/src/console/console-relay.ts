@@ -1,20 +1,16 @@
 // The terminal side of virsh console: the user's terminal in raw mode, relayed
-// both ways with a guest's pseudo-terminal until the escape character is typed
-// or the guest's side goes away; the terminal is restored either way.
+// both ways with the guest's console stream (from the driver, in this process or
+// through a daemon) until the escape character is typed or the guest's side goes
+// away; the terminal is restored either way.
 
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import tty from 'node:tty';
+import type { Duplex } from 'node:stream';
+import type tty from 'node:tty';
 
 /** Ctrl+], virsh's default escape character. */
 export const ESCAPE_BYTE = 0x1d;
 
-/** Relay until the escape character (or the pty's end); resolves once the terminal is restored. */
-export function relayPty(ptyPath: string, input: tty.ReadStream, output: NodeJS.WritableStream): Promise<void> {
-  // O_NOCTTY: the guest's pty must not become virsh's controlling terminal.
-  const fd = openSync(ptyPath, constants.O_RDWR | constants.O_NOCTTY);
-  // A tty stream reads through libuv without blocking a thread; QEMU keeps its side raw.
-  const guest = new tty.ReadStream(fd);
-  guest.setRawMode(true);
+/** Relay until the escape character (or the stream's end); resolves once the terminal is restored. */
+export function relayConsole(guest: Duplex, input: tty.ReadStream, output: NodeJS.WritableStream): Promise<void> {
   const wasRaw = input.isRaw;
   input.setRawMode(true);
   // In the interactive shell, readline reads the same terminal through keypress
@@ -26,7 +22,7 @@ export function relayPty(ptyPath: string, input: tty.ReadStream, output: NodeJS.
     const fromUser = (chunk: Buffer) => {
       const escape = chunk.indexOf(ESCAPE_BYTE);
       const keys = escape < 0 ? chunk : chunk.subarray(0, escape);
-      if (keys.length) writeSync(fd, keys);
+      if (keys.length) guest.write(keys);
       if (escape >= 0) finish();
     };
     let done = false;
@@ -40,11 +36,10 @@ export function relayPty(ptyPath: string, input: tty.ReadStream, output: NodeJS.
       if (!keypress.length) input.pause();
       guest.off('data', fromGuest);
       guest.destroy();
-      try { closeSync(fd); } catch { /* closed with the stream */ }
       resolve();
     }
     guest.on('data', fromGuest);
-    // EIO once QEMU has closed its side: the guest is gone, as is the console.
+    // The guest is gone, or the connection that carried its console.
     guest.once('error', finish);
     guest.once('end', finish);
     input.on('data', fromUser);

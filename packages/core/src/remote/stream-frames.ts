@@ -1,0 +1,66 @@
+import { Duplex } from 'node:stream';
+import { ErrorDomain } from '../gen/errors.gen.js';
+import { VirError, toVirError } from '../errors/vir-error.js';
+import { decodeErrorBody, encodeErrorBody } from '../rpc/json-body-codec.js';
+import { MessageStatus } from '../rpc/rpc-constants.js';
+
+// A stream travels as in libvirt: once the call that opened it has been answered,
+// STREAM frames under that call's procedure and serial go both ways: data with status
+// CONTINUE, the end of one direction with OK and an empty body, a failure with ERROR
+// and the VirError. Who frames them (header, serial) is the sender's business.
+
+/** Sends one STREAM frame of this stream. */
+export type SendStreamFrame = (status: MessageStatus, body?: Uint8Array) => void;
+
+/** One end of a stream as the connection sees it: frames from the peer come in, a lost connection ends it. */
+export interface StreamLink {
+  receive(status: number, body: Uint8Array): void;
+  /** The connection is gone: with the error when it was lost, without when it was closed on purpose. */
+  abort(error?: VirError): void;
+}
+
+interface Sink {
+  data(chunk: Buffer): void;
+  end(): void;
+  fail(error: VirError): void;
+}
+
+/** A frame from the peer, to what the local side does with it. Bodies are copied: the decoder's buffer is reused. */
+function receiveInto(sink: Sink, status: number, body: Uint8Array): void {
+  if (status === MessageStatus.CONTINUE) sink.data(Buffer.from(body));
+  else if (status === MessageStatus.OK) sink.end();
+  else sink.fail(new VirError(decodeErrorBody(body)));
+}
+
+/** The client's end: a Duplex whose writes go to the peer and whose reads are what the peer sends. */
+export function remoteStream(send: SendStreamFrame): StreamLink & { stream: Duplex } {
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, done) {
+      send(MessageStatus.CONTINUE, chunk);
+      done();
+    },
+    final(done) {
+      send(MessageStatus.OK);
+      done();
+    },
+  });
+  const sink: Sink = { data: (chunk) => stream.push(chunk), end: () => stream.push(null), fail: (e) => stream.destroy(e) };
+  return { stream, receive: (status, body) => receiveInto(sink, status, body), abort: (e) => stream.destroy(e) };
+}
+
+/** The serving end: a driver's Duplex (a guest's console) relayed to the peer until either side ends it. */
+export function relayStream(local: Duplex, send: SendStreamFrame): StreamLink {
+  let over = false;
+  const finish = (status: MessageStatus, body?: Uint8Array) => {
+    if (!over) send(status, body);
+    over = true;
+  };
+  local.on('data', (chunk: Buffer) => send(MessageStatus.CONTINUE, chunk));
+  local.once('end', () => finish(MessageStatus.OK));
+  local.once('error', (e) => finish(MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.STREAMS))));
+  // Destroyed without an end (another session forced its way to the console): over all the same.
+  local.once('close', () => finish(MessageStatus.OK));
+  const sink: Sink = { data: (chunk) => local.write(chunk), end: () => local.end(), fail: (e) => local.destroy(e) };
+  return { receive: (status, body) => receiveInto(sink, status, body), abort: () => local.destroy() };
+}
