@@ -5,7 +5,7 @@ import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
 import { statusRootFor } from './status-folder.js';
-import { listenUnixSockets } from './unix-listener.js';
+import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number | null> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (!o.stdio) await checkFolderFree(o.socketDir);
   // Clients on the unix sockets read domain status from files beside them; a --stdio client is never local.
   const daemon = new DaemonServer(o.limits, o.stdio ? null : statusRootFor(o.socketDir));
   const stop = () => void daemon.stop().then(() => process.exit(0));

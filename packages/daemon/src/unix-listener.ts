@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core';
 
@@ -29,4 +29,19 @@ export async function listenUnixSockets(dir: string, accept: AcceptClient): Prom
     await listenUnix(join(dir, RW_SOCKET_NAME), 0o600, (s) => accept(s, false)),
     await listenUnix(join(dir, RO_SOCKET_NAME), 0o666, (s) => accept(s, true)),
   ];
+}
+
+/**
+ * Refuse a socket folder that a running daemon serves: its sockets (and published
+ * status) would be taken from under it. A socket nobody answers on is a dead daemon's.
+ */
+export async function checkFolderFree(dir: string): Promise<void> {
+  const path = join(dir, RW_SOCKET_NAME);
+  const answered = await new Promise<boolean | string>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? false : e.message));
+  });
+  if (answered === true) throw new Error(`another tsvirtd serves ${dir} (${path} answers)`);
+  if (answered !== false) throw new Error(`cannot use ${dir}: ${answered}`);
 }

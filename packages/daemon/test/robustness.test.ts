@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import t from 'tap';
 import {
@@ -125,4 +126,23 @@ t.test('--stdio serves one client on stdin/stdout and exits when it closes', asy
   t.strictSame(replies, [{}, 'TEST']);
   proc.stdin.end();
   t.equal(await new Promise((resolve) => proc.once('exit', resolve)), 0);
+});
+
+t.test('a second daemon on the same socket folder is refused; the first serves on, its published status intact', async (t) => {
+  const first = await startDaemon();
+  t.teardown(() => first.stop());
+  const c = await RawClient.connect(first.rw);
+  c.open('test:///default', 0);
+  await c.reply(0);
+  const listing = () => readdirSync(first.dir, { recursive: true }).map(String).sort();
+  const before = listing();
+  const second = spawnSync('/usr/bin/env', [...NODE, TSVIRTD, '--socket-dir', first.dir], { cwd: DRIVER_CWD, encoding: 'utf8', timeout: 30_000 });
+  t.equal(second.status, 1);
+  t.equal(second.stderr, `tsvirtd: another tsvirtd serves ${first.dir} (${first.rw} answers)\n`);
+  // (The daemon's QEMU connection, opened in the background at start, may add its own folder meanwhile.)
+  const after = listing();
+  t.same(before.filter((f) => !after.includes(f)), [], 'nothing in the folder was removed');
+  c.call(GET_TYPE, [], 1);
+  t.equal(decodeJsonBody((await c.reply(1)).body), 'TEST', 'the first daemon still answers');
+  c.socket.destroy();
 });
