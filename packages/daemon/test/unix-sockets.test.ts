@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, open, procedures, VirError, type ConnectEntry, type DomainEvent } from '@tsvirt/core';
 import { NODE, socketDir, startDaemon, virsh, VIRSH } from './fixtures/daemon-harness.js';
 
 const CORE = new URL('../../core/dist/index.js', import.meta.url).pathname;
+const QEMU_PACKAGE = new URL('../../driver-qemu/', import.meta.url).pathname;
 
 const daemon = await startDaemon();
 t.teardown(() => daemon.stop());
@@ -145,4 +146,26 @@ t.test('a local URI whose driver is not in the process goes to the user\'s daemo
   const script = `import(${JSON.stringify(CORE)}).then(async ({ open }) => { const c = await open('test:///default'); console.log(await c.getType(), (await c.listAllDomains()).map((d) => d.name).join()); await c.close(); }, (e) => console.log(e.message))`;
   const r = spawnSync('/usr/bin/env', [...NODE, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: runtime, ...user, env: { ...process.env, ...user.env } });
   t.equal(r.stdout, 'TEST test\n');
+});
+
+t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the guests\' monitors), else to this process', { skip: process.getuid?.() !== 0 && 'needs root to run both sides as another user' }, async (t) => {
+  const runtime = socketDir();
+  chmodSync(runtime, 0o777);
+  const user = { uid: 65534, gid: 65534 };
+  const clientEnv = { ...process.env, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: join(runtime, 'client-config'), HOME: runtime, LIBVIRT_DEFAULT_URI: '' };
+  const daemonEnv = { XDG_RUNTIME_DIR: runtime, TSVIRT_QEMU_CONFIG_DIR: join(runtime, 'daemon-config'), TSVIRT_QEMU_RUN_DIR: join(runtime, 'daemon-run') };
+  const d = await startDaemon([], null, { ...user, env: daemonEnv });
+  t.teardown(() => d.stop());
+  const xml = join(runtime, 'viadaemon.xml');
+  writeFileSync(xml, "<domain type='qemu'><name>viadaemon</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+  // virsh from the QEMU driver's package, where the driver is installed in process too.
+  const virshQemu = (...args: string[]) => spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', 'qemu:///session', ...args],
+    { encoding: 'utf8', cwd: QEMU_PACKAGE, ...user, env: clientEnv });
+  t.equal(virshQemu('define', xml).status, 0);
+  const fromDaemon = await open(`qemu+unix:///session?socket=${join(runtime, 'tsvirt', 'tsvirt-sock')}`);
+  t.same((await fromDaemon.listAllDomains()).map((dom) => dom.name), ['viadaemon'], 'the daemon has what the local URI defined');
+  await fromDaemon.close();
+  t.equal(virshQemu('list', '--all', '--name').stdout, 'viadaemon\n\n');
+  t.equal(await d.stop(), 0);
+  t.equal(virshQemu('list', '--all', '--name').stdout, '\n', 'with no daemon, this process\'s own QEMU instance, which has no such domain');
 });

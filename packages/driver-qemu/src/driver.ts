@@ -9,6 +9,8 @@ const DEFAULT_BINARY = 'qemu-system-x86_64';
 export const driver: Driver = {
   name: 'QEMU',
   schemes: ['qemu'],
+  // A guest's monitor has one client: where tsvirtd runs, it is that client.
+  daemonFirst: true,
   async open(uri) {
     // Remote URIs (qemu+ssh://host/system) belong to the remote driver.
     if (uri.host !== null || uri.transport !== null) return 'declined';

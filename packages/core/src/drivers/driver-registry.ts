@@ -82,12 +82,29 @@ export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise
   const local = () => (isRemoteUri ? [] : registered.filter((d) => !d.remote && d.schemes.includes(uri.driver)));
   const pkg = DRIVER_PACKAGES[uri.driver];
   const installed = isRemoteUri || local().length > 0 || (pkg !== undefined && (await importDriverPackage(pkg)));
+  if (!options.localOnly && local().some((d) => d.daemonFirst)) {
+    const viaDaemon = await openRemote(uri, options, false).catch((e: unknown) => {
+      // A daemon that runs but cannot serve this driver leaves it to this process.
+      if (VirError.is(e, ErrorNumber.NO_CONNECT)) return null;
+      throw e;
+    });
+    if (viaDaemon) return viaDaemon;
+  }
   for (const d of local()) {
     const conn = await d.open(uri, options);
     if (conn !== 'declined') return conn;
   }
   const hint = pkg && !installed ? `install ${pkg} to use ${uri.driver}:// URIs` : undefined;
   if (options.localOnly || (!isRemoteUri && installed)) throw noDriver(uri, hint);
+  return (await openRemote(uri, options, isRemoteUri)) ?? throwing(noDriver(uri, hint));
+}
+
+const throwing = (e: VirError): never => {
+  throw e;
+};
+
+/** The URI through a daemon; null when no daemon answers (for a local URI, whose daemon may simply not run). */
+async function openRemote(uri: ConnectUri, options: OpenOptions, mustReach: boolean): Promise<ConnectDriver | null> {
   const registeredRemotes = registered.filter((d) => d.remote);
   // Loaded on first use only: its transports (tls above all) cost start-up time.
   const remotes = registeredRemotes.length ? registeredRemotes : [(await import('../remote/remote-driver.js')).remoteDriver];
@@ -96,8 +113,8 @@ export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise
       const conn = await d.open(uri, options);
       if (conn !== 'declined') return conn;
     } catch (e) {
-      if (isRemoteUri || !unreachable(e)) throw e;
+      if (mustReach || !unreachable(e)) throw e;
     }
   }
-  throw noDriver(uri, hint);
+  return null;
 }

@@ -16,5 +16,11 @@ export interface Driver {
   schemes: readonly string[];
   /** whether it serves URIs that name a host or a transport (only the remote driver does) */
   remote?: boolean;
+  /**
+   * whether its state belongs to one process at a time (the QEMU driver: a guest's
+   * monitor has one client): a local daemon that runs then serves its URIs, as libvirt's
+   * always does, and this process opens it only when none runs
+   */
+  daemonFirst?: boolean;
   open(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver | 'declined'> | ConnectDriver | 'declined';
 }
