@@ -35,7 +35,7 @@ export {
   PublishedStatusReader, STATUS_FOLDERS, statusRecordPath, statusNameLinkPath, statusIdLinkPath,
 } from './remote/published-domain-status.js';
 export { isRemoteDriver } from './remote/remote-marker.js';
-export { relayStream, remoteStream, type StreamLink, type SendStreamFrame } from './remote/stream-frames.js';
+export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from './remote/stream-frames.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from './remote/socket-paths.js';
 export { deniedOnReadOnly, invalidArgument, unsupported } from './entry-checks.js';
 export * from './xml/network/network-def.js';

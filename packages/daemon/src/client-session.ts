@@ -117,7 +117,7 @@ export class ClientSession {
       local.destroy();
       return;
     }
-    const link = relayStream(local, (status, body) => this.#send({ ...call, type: MessageType.STREAM, status }, body));
+    const link = relayStream(local, (status, body) => this.#send({ ...call, type: MessageType.STREAM, status }, body), this.stream);
     this.#streams.set(call.serial, link);
     local.once('close', () => this.#streams.delete(call.serial));
   }

@@ -1,8 +1,9 @@
 // libvirt's keepalive, both ways, with a real daemon and one-second intervals.
 
+import { execFile } from 'node:child_process';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, KeepaliveProcedure, MessageType, Program, open } from '@tsvirt/core';
-import { RawClient, startDaemon } from './fixtures/daemon-harness.js';
+import { NODE, RawClient, VIRSH, startDaemon } from './fixtures/daemon-harness.js';
 
 const uri = (sock: string, extra = '') => `test+unix:///default?socket=${sock}${extra}`;
 
@@ -27,6 +28,18 @@ t.test('a client gives up a daemon that stops answering, with libvirt\'s error',
   await t.rejects(conn.getHostname(), { code: ErrorNumber.INTERNAL_ERROR, domain: ErrorDomain.RPC, message: 'internal error: connection closed due to keepalive timeout' });
   d.proc.kill('SIGCONT');
   await conn.close();
+});
+
+t.test('virsh -k 1 -K 1 gives up a stopped daemon as libvirt\'s virsh does', async (t) => {
+  const d = await startDaemon(['--keepalive-interval', '0']);
+  t.teardown(() => { d.proc.kill('SIGCONT'); return d.stop(); });
+  d.proc.kill('SIGSTOP');
+  const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+    execFile('/usr/bin/env', [...NODE, VIRSH, '-k', '1', '-K', '1', '-c', uri(d.rw), 'hostname'], { encoding: 'utf8', timeout: 60_000 },
+      (e, _out, err) => resolve({ code: e ? (e.code as number) : 0, err }));
+  });
+  t.equal(r.code, 1);
+  t.match(r.err, 'error: internal error: connection closed due to keepalive timeout');
 });
 
 t.test('keepalive URI parameters must be whole numbers', async (t) => {

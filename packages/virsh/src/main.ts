@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   if (g.action === 'version-long') { process.stdout.write(LONG_VERSION); return 0; }
   if (g.action === 'help') { process.stdout.write(usageText()); return 0; }
   const uri = g.uri ?? (process.env.VIRSH_DEFAULT_CONNECT_URI || process.env.LIBVIRT_DEFAULT_URI || undefined);
-  const ctx = new VirshContext({ uri, readOnly: g.readOnly, quiet: g.quiet });
+  const ctx = new VirshContext({ uri, readOnly: g.readOnly, quiet: g.quiet, keepalive: g.keepalive });
   const commands = commandsOfArgs(g.rest);
   const ok = commands.length === 0
     ? await (await import('./shell/interactive-shell.js')).runShell(ctx)

@@ -4,6 +4,8 @@ export interface VirshOptions {
   uri: string | undefined;
   readOnly: boolean;
   quiet: boolean;
+  /** with a daemon: seconds between keepalive pings (0: none) and how many may go unanswered */
+  keepalive?: { interval: number; count: number };
 }
 
 /**
@@ -49,7 +51,7 @@ export class VirshContext {
   async connection(): Promise<Connect | null> {
     if (this.conn) return this.conn;
     try {
-      this.conn = await open(this.options.uri, { readOnly: this.options.readOnly });
+      this.conn = await open(this.options.uri, { readOnly: this.options.readOnly, keepalive: this.options.keepalive });
       return this.conn;
     } catch (e) {
       const unloadable = e instanceof VirError && e.code === ErrorNumber.XML_ERROR && /^XML error: failed to parse xml document '(.*)'$/.exec(e.message);

@@ -40,6 +40,8 @@ t.test('bad input: libvirt\'s messages and exit codes', async (t) => {
   t.same(virsh('-c', 'test:///default', 'dominfo test extra'), { out: '', err: "error: unexpected data 'extra'\n", rc: 1 });
   t.same(virsh('-c', 'test:///default', 'domname', '99'), { out: '\n', err: "error: failed to get domain '99'\n", rc: 1 });
   t.same(virsh('--bogus-option'), { out: '', err: "error: unsupported option '--bogus-option'. See --help.\n", rc: 1 });
+  t.same(virsh('-k', 'soon', 'list'), { out: '', err: 'error: Invalid value for option -k\n', rc: 1 });
+  t.same(virsh('-K', '-2', 'list'), { out: '', err: 'error: option -K requires a positive integer argument\n', rc: 1 });
   const bad = file('bad.xml', "<domain type='test'><name>bad</name>\n");
   t.same(virsh('-c', 'test:///default', 'define', bad), { out: '\n', err: `error: Failed to define domain from ${bad}\nerror: (domain_definition):2: Premature end of data in tag domain line 1\n(null)\n^\n`, rc: 1 });
   t.same(virsh('-c', 'test:///default', 'define', '/nonexistent/file.xml'), { out: '\n', err: "error: Failed to open file '/nonexistent/file.xml': No such file or directory\n", rc: 1 });

@@ -5,6 +5,12 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** only drivers in this process: no fallback to the daemon (the daemon itself opens this way) */
   localOnly?: boolean;
+  /**
+   * through a daemon: a keepalive ping after `interval` seconds of silence (0: none), and
+   * the daemon given up after `count` unanswered (virConnectSetKeepAlive; default 5 and 6,
+   * or the URI's keepalive_interval and keepalive_count)
+   */
+  keepalive?: { interval: number; count: number };
 }
 
 /**

@@ -26,11 +26,13 @@ function uriCount(uri: ConnectUri, param: string, fallback: number): number {
   return Number(text);
 }
 
-/** Keepalive as virsh sets it, unless the URI says otherwise; keepalive_interval=0 turns it off. */
-const keepaliveOf = (uri: ConnectUri) => ({
-  intervalMs: uriCount(uri, 'keepalive_interval', CLIENT_KEEPALIVE.intervalMs / 1000) * 1000,
-  count: uriCount(uri, 'keepalive_count', CLIENT_KEEPALIVE.count),
+/** Keepalive as the caller asks, else as the URI says, else as virsh sets it; an interval of 0 turns it off. */
+const keepaliveOf = (uri: ConnectUri, asked: Keepalive | undefined) => ({
+  intervalMs: (asked?.interval ?? uriCount(uri, 'keepalive_interval', CLIENT_KEEPALIVE.intervalMs / 1000)) * 1000,
+  count: asked?.count ?? uriCount(uri, 'keepalive_count', CLIENT_KEEPALIVE.count),
 });
+
+type Keepalive = { interval: number; count: number };
 
 /**
  * A client's connection to a daemon. Calls made while the link is down fail with
@@ -50,10 +52,10 @@ export class RemoteConnection {
   /** The daemon's published domain status, when it offers it and the URI does not say no_published=1. */
   #status: PublishedStatusReader | null = null;
 
-  private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean) {}
+  private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {}
 
-  static async open(uri: ConnectUri, readOnly: boolean): Promise<RemoteConnection> {
-    const conn = new RemoteConnection(uri, readOnly);
+  static async open(uri: ConnectUri, readOnly: boolean, keepalive?: Keepalive): Promise<RemoteConnection> {
+    const conn = new RemoteConnection(uri, readOnly, keepalive);
     await conn.#connect();
     return conn;
   }
@@ -121,7 +123,7 @@ export class RemoteConnection {
   }
 
   async #connect(): Promise<void> {
-    const keepalive = keepaliveOf(this.uri);
+    const keepalive = keepaliveOf(this.uri, this.keepalive);
     const stream: Duplex = await connectTransport(this.uri, this.readOnly);
     const channel: RpcChannel = new RpcChannel(stream, {
       onMessage: (proc, body) => this.#deliver(proc, body as EventMessageBody),

@@ -54,6 +54,6 @@ export const remoteDriver: Driver = {
   schemes: [],
   remote: true,
   async open(uri, options) {
-    return remoteConnectDriver(await RemoteConnection.open(uri, options.readOnly === true));
+    return remoteConnectDriver(await RemoteConnection.open(uri, options.readOnly === true, options.keepalive));
   },
 };

@@ -70,7 +70,7 @@ export class RpcChannel {
     const serial = this.#nextSerial();
     const link = remoteStream((status, body) => {
       if (!this.#closed) this.stream.write(encodeFrame(this.#header(proc, MessageType.STREAM, serial, status), body));
-    });
+    }, this.stream);
     this.#streams.set(serial, link);
     link.stream.once('close', () => this.#streams.delete(serial));
     try {

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { ErrorDomain } from '../gen/errors.gen.js';
+import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError, toVirError } from '../errors/vir-error.js';
 import { decodeErrorBody, encodeErrorBody } from '../rpc/json-body-codec.js';
 import { MessageStatus } from '../rpc/rpc-constants.js';
@@ -11,6 +11,15 @@ import { MessageStatus } from '../rpc/rpc-constants.js';
 
 /** Sends one STREAM frame of this stream. */
 export type SendStreamFrame = (status: MessageStatus, body?: Uint8Array) => void;
+
+/** The connection's socket, for flow control: data waits while the peer reads slower than it comes. */
+export interface StreamPeer {
+  readonly writableNeedDrain: boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** How much may wait to be written to a serving end (a guest's console) before the stream is given up. */
+export const STREAM_BACKLOG_MAX = 4 * 1024 * 1024;
 
 /** One end of a stream as the connection sees it: frames from the peer come in, a lost connection ends it. */
 export interface StreamLink {
@@ -32,13 +41,14 @@ function receiveInto(sink: Sink, status: number, body: Uint8Array): void {
   else sink.fail(new VirError(decodeErrorBody(body)));
 }
 
-/** The client's end: a Duplex whose writes go to the peer and whose reads are what the peer sends. */
-export function remoteStream(send: SendStreamFrame): StreamLink & { stream: Duplex } {
+/** The client's end: a Duplex whose writes go to the peer (at the pace its socket takes them) and whose reads are what the peer sends. */
+export function remoteStream(send: SendStreamFrame, peer: StreamPeer): StreamLink & { stream: Duplex } {
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, done) {
       send(MessageStatus.CONTINUE, chunk);
-      done();
+      if (peer.writableNeedDrain) peer.once('drain', () => done());
+      else done();
     },
     final(done) {
       send(MessageStatus.OK);
@@ -49,18 +59,35 @@ export function remoteStream(send: SendStreamFrame): StreamLink & { stream: Dupl
   return { stream, receive: (status, body) => receiveInto(sink, status, body), abort: (e) => stream.destroy(e) };
 }
 
-/** The serving end: a driver's Duplex (a guest's console) relayed to the peer until either side ends it. */
-export function relayStream(local: Duplex, send: SendStreamFrame): StreamLink {
+/**
+ * The serving end: a driver's Duplex (a guest's console) relayed to the peer until
+ * either side ends it. A guest that writes faster than the peer reads is paused (its
+ * pty fills and it waits); a peer that writes far more than the guest takes fails the stream.
+ */
+export function relayStream(local: Duplex, send: SendStreamFrame, peer: StreamPeer): StreamLink {
   let over = false;
   const finish = (status: MessageStatus, body?: Uint8Array) => {
     if (!over) send(status, body);
     over = true;
   };
-  local.on('data', (chunk: Buffer) => send(MessageStatus.CONTINUE, chunk));
+  local.on('data', (chunk: Buffer) => {
+    send(MessageStatus.CONTINUE, chunk);
+    if (peer.writableNeedDrain) {
+      local.pause();
+      peer.once('drain', () => local.resume());
+    }
+  });
   local.once('end', () => finish(MessageStatus.OK));
   local.once('error', (e) => finish(MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.STREAMS))));
   // Destroyed without an end (another session forced its way to the console): over all the same.
   local.once('close', () => finish(MessageStatus.OK));
-  const sink: Sink = { data: (chunk) => local.write(chunk), end: () => local.end(), fail: (e) => local.destroy(e) };
+  const sink: Sink = {
+    data: (chunk) => {
+      if (local.writableLength + chunk.length <= STREAM_BACKLOG_MAX) local.write(chunk);
+      else local.destroy(VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.STREAMS, `more than ${STREAM_BACKLOG_MAX} bytes wait to be written to the stream`));
+    },
+    end: () => local.end(),
+    fail: (e) => local.destroy(e),
+  };
   return { receive: (status, body) => receiveInto(sink, status, body), abort: () => local.destroy() };
 }

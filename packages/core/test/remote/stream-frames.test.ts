@@ -1,9 +1,12 @@
 // Both ends of a stream over STREAM frames, with the frames captured by hand:
 // what each end sends for data, an end and a failure, and what it does with each.
 
-import { PassThrough } from 'node:stream';
+import { EventEmitter } from 'node:events';
+import { Duplex, PassThrough } from 'node:stream';
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, MessageStatus, VirError, decodeErrorBody, encodeErrorBody, relayStream, remoteStream } from '../../src/index.js';
+import {
+  ErrorDomain, ErrorNumber, MessageStatus, STREAM_BACKLOG_MAX, VirError, decodeErrorBody, encodeErrorBody, relayStream, remoteStream,
+} from '../../src/index.js';
 
 type Sent = [number, string];
 const capture = () => {
@@ -13,9 +16,19 @@ const capture = () => {
 const failure = new VirError({ code: ErrorNumber.OPERATION_FAILED, domain: ErrorDomain.QEMU, level: 2, message: 'operation failed: gone' });
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** A connection's socket as flow control sees it: full or not, and a drain to emit. */
+class FakePeer extends EventEmitter {
+  writableNeedDrain = false;
+  drain(): void {
+    this.writableNeedDrain = false;
+    this.emit('drain');
+  }
+}
+const idlePeer = () => new FakePeer();
+
 t.test('the client end: writes go out as CONTINUE, end() as an empty OK; CONTINUE comes in as data, OK as the end', async (t) => {
   const { sent, send } = capture();
-  const { stream, receive } = remoteStream(send);
+  const { stream, receive } = remoteStream(send, idlePeer());
   stream.write('ab');
   stream.end('c');
   await tick();
@@ -32,17 +45,17 @@ t.test('the client end: writes go out as CONTINUE, end() as an empty OK; CONTINU
 });
 
 t.test('the client end: an ERROR frame fails the stream with the VirError it carries; a lost connection fails it, a closed one just ends it', async (t) => {
-  const a = remoteStream(() => undefined);
+  const a = remoteStream(() => undefined, idlePeer());
   const failed = new Promise((r) => a.stream.once('error', r));
   a.receive(MessageStatus.ERROR, encodeErrorBody(failure));
   t.same(((await failed) as VirError).toJSON(), failure.toJSON());
 
-  const b = remoteStream(() => undefined);
+  const b = remoteStream(() => undefined, idlePeer());
   const lost = new Promise((r) => b.stream.once('error', r));
   b.abort(failure);
   t.equal(((await lost) as VirError).message, 'operation failed: gone');
 
-  const c = remoteStream(() => undefined);
+  const c = remoteStream(() => undefined, idlePeer());
   c.stream.on('error', () => t.fail('no error for a connection closed on purpose'));
   c.abort();
   await tick();
@@ -52,7 +65,7 @@ t.test('the client end: an ERROR frame fails the stream with the VirError it car
 t.test('the serving end: the driver\'s data goes out as CONTINUE and its end as OK, once; frames in are written to it', async (t) => {
   const { sent, send } = capture();
   const local = new PassThrough();
-  const link = relayStream(local, send);
+  const link = relayStream(local, send, idlePeer());
   // What the peer sends is written to the local stream: a PassThrough gives it straight back, to be sent.
   link.receive(MessageStatus.CONTINUE, Buffer.from('hello'));
   await tick();
@@ -65,7 +78,7 @@ t.test('the serving end: the driver\'s data goes out as CONTINUE and its end as 
 t.test('the serving end: a driver stream that fails sends ERROR; one destroyed with no end (a forced takeover) still sends OK', async (t) => {
   const a = capture();
   const failing = new PassThrough();
-  relayStream(failing, a.send);
+  relayStream(failing, a.send, idlePeer());
   failing.destroy(failure);
   await new Promise((r) => failing.once('close', r));
   t.equal(a.sent.length, 1);
@@ -74,15 +87,57 @@ t.test('the serving end: a driver stream that fails sends ERROR; one destroyed w
 
   const b = capture();
   const taken = new PassThrough();
-  relayStream(taken, b.send);
+  relayStream(taken, b.send, idlePeer());
   taken.destroy();
   await new Promise((r) => taken.once('close', r));
   t.same(b.sent, [[MessageStatus.OK, '']]);
 
   const c = capture();
   const local = new PassThrough();
-  const link = relayStream(local, c.send);
+  const link = relayStream(local, c.send, idlePeer());
   link.abort();
   await new Promise((r) => local.once('close', r));
   t.ok(local.destroyed, 'a client gone: the driver stream is closed');
+});
+
+t.test('flow control: a guest that writes faster than the peer reads waits; a client\'s writes wait for its socket', async (t) => {
+  const peer = new FakePeer();
+  const { sent, send } = capture();
+  const guest = new PassThrough();
+  relayStream(guest, send, peer);
+  peer.writableNeedDrain = true;
+  guest.write('a');
+  await tick();
+  t.ok(guest.isPaused(), 'the guest\'s output is paused while the socket is full');
+  guest.write('b');
+  await tick();
+  t.same(sent.map(([, b]) => b), ['a'], 'and nothing more is sent');
+  peer.drain();
+  await tick();
+  t.same(sent.map(([, b]) => b), ['a', 'b'], 'until it drains');
+
+  const clientPeer = new FakePeer();
+  const { stream } = remoteStream(() => undefined, clientPeer);
+  clientPeer.writableNeedDrain = true;
+  let written = false;
+  stream.write('x', () => { written = true; });
+  await tick();
+  t.notOk(written, 'a write is not done while the socket is full');
+  clientPeer.drain();
+  await tick();
+  t.ok(written, 'and is once it drains');
+});
+
+t.test('a peer that sends far more than the serving end takes fails the stream, with an ERROR frame', async (t) => {
+  const { sent, send } = capture();
+  // A guest that never takes what is written to it.
+  const local = new Duplex({ read() {}, write() {} });
+  const link = relayStream(local, send, idlePeer());
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < 6; i++) link.receive(MessageStatus.CONTINUE, chunk);
+  await new Promise((r) => local.once('close', r));
+  t.equal(sent.at(-1)![0], MessageStatus.ERROR);
+  t.match(decodeErrorBody(Buffer.from(sent.at(-1)![1], 'latin1')), {
+    code: ErrorNumber.OPERATION_FAILED, domain: ErrorDomain.STREAMS, message: `operation failed: more than ${STREAM_BACKLOG_MAX} bytes wait to be written to the stream`,
+  });
 });

@@ -4,6 +4,8 @@ export interface GlobalOptions {
   readOnly: boolean;
   quiet: boolean;
   action: 'run' | 'help' | 'version-short' | 'version-long';
+  /** -k and -K: keepalive with a daemon, in seconds and missed pings (libvirt's virsh: 5 and 6) */
+  keepalive: { interval: number; count: number };
   /** the command words after the options */
   rest: string[];
 }
@@ -13,9 +15,17 @@ export class GlobalOptionError extends Error {}
 const WITH_VALUE = new Map([['c', 'connect'], ['d', 'debug'], ['e', 'escape'], ['k', 'keepalive-interval'], ['K', 'keepalive-count'], ['l', 'log']]);
 const FLAGS = new Map([['h', 'help'], ['q', 'quiet'], ['r', 'readonly'], ['t', 'timing'], ['v', 'version'], ['V', 'long-version']]);
 
+/** A -k or -K value, checked with libvirt's virsh's words. */
+function keepaliveValue(option: string, value: string | undefined): number {
+  if (!/^\s*[-+]?\d+$/.test(value ?? '')) throw new GlobalOptionError(`Invalid value for option ${option}`);
+  const n = Number(value);
+  if (n < 0) throw new GlobalOptionError(`option ${option} requires a positive integer argument`);
+  return n;
+}
+
 /** Parse virsh's options as getopt_long does: they end at the first non-option word. */
 export function parseGlobalOptions(argv: string[]): GlobalOptions {
-  const o: GlobalOptions = { uri: undefined, readOnly: false, quiet: false, action: 'run', rest: [] };
+  const o: GlobalOptions = { uri: undefined, readOnly: false, quiet: false, action: 'run', keepalive: { interval: 5, count: 6 }, rest: [] };
   const apply = (name: string, value: string | undefined) => {
     switch (name) {
       case 'connect': o.uri = value; break;
@@ -24,7 +34,9 @@ export function parseGlobalOptions(argv: string[]): GlobalOptions {
       case 'help': o.action = 'help'; break;
       case 'long-version': o.action = 'version-long'; break;
       case 'version': o.action = value === 'long' ? 'version-long' : 'version-short'; break;
-      default: break; // debug, escape, keepalive, log, timing: accepted, no effect here
+      case 'keepalive-interval': o.keepalive.interval = keepaliveValue('-k', value); break;
+      case 'keepalive-count': o.keepalive.count = keepaliveValue('-K', value); break;
+      default: break; // debug, escape, log, timing: accepted, no effect here
     }
   };
   let i = 0;
