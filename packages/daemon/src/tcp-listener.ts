@@ -13,7 +13,12 @@ export interface TlsFiles {
  * A TCP listener at tcp://HOST:PORT; with TLS files, a TLS one (a client whose
  * certificate is missing or not signed by the CA fails the handshake).
  */
-export function listenTcp(host: string, port: number, tls: TlsFiles | null, accept: (socket: Socket) => void): Promise<Server> {
+export function listenTcp(host: string, port: number, tls: TlsFiles | null, acceptClient: (socket: Socket) => void): Promise<Server> {
+  // Replies, events and console data are small writes that must not wait for the last one's ACK (Nagle).
+  const accept = (socket: Socket) => {
+    socket.setNoDelay(true);
+    acceptClient(socket);
+  };
   const server = tls
     ? createTlsServer(
         {

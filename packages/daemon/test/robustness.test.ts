@@ -60,8 +60,10 @@ t.test('out-of-order calls get libvirt\'s errors and the client stays', async (t
   t.match(decodeErrorBody((await c.reply(4)).body), { code: ErrorNumber.RPC, message: 'unknown procedure: 99999' });
   c.send(encodeFrame(header({ serial: 5 }), Buffer.from('{not json')));
   t.equal((await c.reply(5)).header.status, MessageStatus.ERROR, 'a body that is not JSON is an error reply');
+  c.send(encodeFrame(header({ type: MessageType.STREAM, status: MessageStatus.CONTINUE, serial: 77 }), Buffer.from('data for no stream')));
+  c.send(encodeFrame(header({ type: MessageType.STREAM, status: MessageStatus.ERROR, serial: 78 }), Buffer.from('not an error body')));
   c.call(GET_TYPE, [], 6);
-  t.equal(decodeJsonBody((await c.reply(6)).body), 'TEST');
+  t.equal(decodeJsonBody((await c.reply(6)).body), 'TEST', 'stream frames for no open stream are ignored');
   c.socket.destroy();
 });
 
