@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DomainCreateFlags, DomainDeviceModifyFlags as Dev, DomainState, DomainXMLFlags, ErrorNumber, open, registerDriver } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 // Device hot-plug and START_PAUSED: tsvirt's additions to the mock (DIFFERENCES.md).
 
@@ -12,7 +13,7 @@ const TRANSIENT = "<domain type='test'><name>t1</name><memory>262144</memory><os
 const xmlOf = async (dom: { getXMLDesc(f?: number): Promise<string> }, inactive = false) => dom.getXMLDesc(inactive ? DomainXMLFlags.INACTIVE : 0);
 
 t.test('attach with CURRENT on a running domain changes the running definition only', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await dom.attachDevice(DISK);
   t.match(await xmlOf(dom), /<target dev='vdb' bus='virtio'\/>/);
@@ -22,7 +23,7 @@ t.test('attach with CURRENT on a running domain changes the running definition o
 });
 
 t.test('CONFIG changes the persistent definition, LIVE|CONFIG both', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await dom.attachDevice(NIC, Dev.CONFIG);
   t.notMatch(await xmlOf(dom), /52:54:00:11:22:33/);
@@ -37,7 +38,7 @@ t.test('CONFIG changes the persistent definition, LIVE|CONFIG both', async (t) =
 });
 
 t.test('an interface without a MAC gets one, the same in both definitions', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await dom.attachDevice("<interface type='network'><source network='default'/></interface>", Dev.LIVE | Dev.CONFIG);
   const mac = /<mac address='(52:54:00:[0-9a-f:]{8})'\/>/.exec(await xmlOf(dom))?.[1];
@@ -46,7 +47,7 @@ t.test('an interface without a MAC gets one, the same in both definitions', asyn
 });
 
 t.test('device errors have libvirt\'s codes and messages', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await t.rejects(dom.detachDevice(DISK), { code: ErrorNumber.DEVICE_MISSING, message: 'device not found: no target device vdb' });
   await t.rejects(dom.attachDevice("<disk type='file' device='disk'><source file='/x'/><target dev='vda'/></disk>"),
@@ -61,7 +62,7 @@ t.test('device errors have libvirt\'s codes and messages', async (t) => {
 });
 
 t.test('START_PAUSED starts a domain paused, from create and from createXML', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await dom.destroy();
   await dom.create(DomainCreateFlags.START_PAUSED);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { DomainMessageType, ErrorNumber, open, registerDriver } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 registerDriver(driver);
 
@@ -54,13 +55,13 @@ t.test('domains loaded from a node file report libvirt\'s taints and deprecation
 });
 
 t.test('defined domains are not checked, as in libvirt\'s test driver', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.defineDomainXML("<domain type='test'><name>d</name><memory>1024</memory><os><type>hvm</type></os><devices><interface type='bridge'><source bridge='br0'/><script path='x'/></interface></devices></domain>");
   t.same(await dom.getMessages(), []);
 });
 
 t.test('the test driver fills in libvirt\'s post-parse defaults, with its own video model', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const pv = await c.defineDomainXML("<domain type='test'><name>pv</name><memory>1024</memory><os><type>xen</type></os><devices><graphics type='vnc'/></devices></domain>");
   t.match(await pv.getXMLDesc(), "<model type='xen' vram='4096' heads='1' primary='yes'/>", 'a paravirtualized guest gets a Xen framebuffer');
   const hvm = await c.defineDomainXML("<domain type='test'><name>fv</name><memory>1024</memory><os><type>hvm</type></os><devices><disk type='file'><source file='/a'/><target dev='hda'/></disk><graphics type='vnc'/></devices></domain>");

@@ -1,18 +1,19 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   DomainEventType, DomainMemoryModFlags as Mem, DomainMetadataType as Meta, DomainRunningReason, DomainShutoffReason, DomainState,
   DomainVcpuFlags as Vcpu, DomainXMLFlags, ErrorNumber, open, registerDriver, type DomainEvent,
 } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 registerDriver(driver);
-const testDomain = async () => (await open('test:///default')).lookupDomainByName('test');
+const testDomain = async (t: Test) => (await openDefault(t)).lookupDomainByName('test');
 
 t.test('memory: balloon and maximum, live and config, with libvirt\'s checks', async (t) => {
-  const dom = await testDomain();
+  const dom = await testDomain(t);
   await dom.setMemory(1048576, Mem.LIVE);
   t.match(await dom.getInfo(), { memory: 1048576, maxMem: 8388608 });
   t.match(await dom.getXMLDesc(DomainXMLFlags.INACTIVE), /<currentMemory unit='KiB'>2097152</, 'a live change leaves the persistent definition');
@@ -25,7 +26,7 @@ t.test('memory: balloon and maximum, live and config, with libvirt\'s checks', a
 });
 
 t.test('vCPUs: counts, maximum, pinning', async (t) => {
-  const dom = await testDomain();
+  const dom = await testDomain(t);
   t.equal(await dom.getVcpusFlags(Vcpu.LIVE | Vcpu.MAXIMUM), 2);
   await t.rejects(dom.setVcpus(4, Vcpu.LIVE), { code: ErrorNumber.INVALID_ARG, message: 'invalid argument: requested cpu amount exceeds maximum (4 > 2)' });
   await t.rejects(dom.setVcpus(33), { message: 'invalid argument: requested cpu amount exceeds maximum supported amount (33 > 32)' });
@@ -43,7 +44,7 @@ t.test('vCPUs: counts, maximum, pinning', async (t) => {
 });
 
 t.test('save and restore through a file; managed save; libvirt\'s reasons', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   const file = join(mkdtempSync(join(tmpdir(), 'tsvirt-save-')), 'test.save');
   await dom.save(file);
@@ -65,7 +66,7 @@ t.test('save and restore through a file; managed save; libvirt\'s reasons', asyn
 });
 
 t.test('metadata: elements by namespace, title and description', async (t) => {
-  const dom = await testDomain();
+  const dom = await testDomain(t);
   await dom.setMetadata(Meta.ELEMENT, '<foo a="1"><bar/></foo>', 'ex', 'http://example.org/ns');
   t.equal(await dom.getMetadata(Meta.ELEMENT, 'http://example.org/ns'), '<foo a="1">\n  <bar/>\n</foo>');
   t.match(await dom.getXMLDesc(), /<metadata>\n {4}<ex:foo xmlns:ex="http:\/\/example.org\/ns" a="1">/);
@@ -79,7 +80,7 @@ t.test('metadata: elements by namespace, title and description', async (t) => {
 });
 
 t.test('statistics and host resources', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   t.same(await dom.getBlockInfo('vda'), { capacity: 1099506450432, allocation: 1099511627776, physical: 1099511627776 });
   t.same(await dom.getBlockInfo('/guest/diskimage1'), await dom.getBlockInfo('vda'), 'a disk by its source path');
@@ -95,7 +96,7 @@ t.test('statistics and host resources', async (t) => {
 });
 
 t.test('rename: only a shut off, persistent domain, to a free name', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await t.rejects(dom.rename('x'), { message: 'Requested operation is not valid: cannot rename active domain' });
   await dom.destroy();
@@ -105,7 +106,7 @@ t.test('rename: only a shut off, persistent domain, to a free name', async (t) =
 });
 
 t.test('lifecycle events reach registered listeners, after the call', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const seen: [string, number, number][] = [];
   const id = await c.domainEventRegister((e: DomainEvent) => { if (e.kind === 'lifecycle') seen.push([e.domain.name, e.event, e.detail]); });
   const dom = await c.lookupDomainByName('test');
@@ -121,7 +122,7 @@ t.test('lifecycle events reach registered listeners, after the call', async (t) 
 });
 
 t.test('tunables and disk errors, as libvirt\'s test driver reports them', async (t) => {
-  const dom = await testDomain();
+  const dom = await testDomain(t);
   t.same(await dom.getMemoryParameters(), { hard_limit: Number.MAX_SAFE_INTEGER, soft_limit: Number.MAX_SAFE_INTEGER, swap_hard_limit: Number.MAX_SAFE_INTEGER });
   t.same(await dom.getNumaParameters(), { numa_mode: 0, numa_nodeset: '' });
   t.match(await dom.getInterfaceParameters('aa:bb:cc:dd:ee:ff'), { 'inbound.average': 0, 'outbound.burst': 0 });
@@ -133,7 +134,7 @@ t.test('tunables and disk errors, as libvirt\'s test driver reports them', async
 });
 
 t.test('domain stats: the state group for the domains a filter selects', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const [rec] = await c.getAllDomainStats();
   t.same(rec, { domain: '6695eb01-f6a4-8304-79aa-97f2502e193f', params: { 'state.state': 1, 'state.reason': 0 } });
   t.same(await c.getAllDomainStats(0, 64 /* SHUTOFF */), []);

@@ -1,14 +1,15 @@
 import t from 'tap';
 import { DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, open, registerDriver, ConnectListAllDomainsFlags as L } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 registerDriver(driver);
 const NEWDOM = "<domain type='test'><name>newdom</name><uuid>11111111-2222-3333-4444-555555555555</uuid><memory unit='MiB'>128</memory><vcpu>2</vcpu><os><type arch='x86_64'>hvm</type></os></domain>";
 const TRANSIENT = "<domain type='test'><name>t1</name><memory>262144</memory><os><type>hvm</type></os></domain>";
 
-t.test('test:///default holds libvirt\'s default objects, per connection', async (t) => {
-  const a = await open('test:///default');
-  const b = await open('test:///default');
+t.test('test:///default holds libvirt\'s default objects, shared by the connections of a process until the last closes', async (t) => {
+  const a = await openDefault(t);
+  const b = await openDefault(t);
   const [dom] = await a.listAllDomains();
   t.match(dom, { name: 'test', id: 1, uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' });
   t.match(await dom.getInfo(), { state: DomainState.RUNNING, maxMem: 8388608, memory: 2097152, nrVirtCpu: 2 });
@@ -17,11 +18,17 @@ t.test('test:///default holds libvirt\'s default objects, per connection', async
   t.equal(await a.getLibVersion(), 9000000);
   t.match(await a.getCapabilities(), /<secmodel>\n {6}<model>testSecurity<\/model>/);
   await dom.destroy();
-  t.equal((await (await b.lookupDomainByName('test')).getState()).state, DomainState.RUNNING, 'state belongs to the connection');
+  t.equal((await (await b.lookupDomainByName('test')).getState()).state, DomainState.SHUTOFF, 'b sees what a did');
+  await a.close();
+  t.equal((await (await b.lookupDomainByName('test')).getState()).state, DomainState.SHUTOFF, 'and still does once a is closed');
+  await b.close();
+  const fresh = await open('test:///default');
+  t.equal((await (await fresh.lookupDomainByName('test')).getState()).state, DomainState.RUNNING, 'after the last close, a new open starts afresh');
+  await fresh.close();
 });
 
 t.test('the lifecycle follows libvirt\'s state machine', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const def = await c.defineDomainXML(NEWDOM);
   t.equal(def.id, -1);
   t.equal(await def.isPersistent(), true);
@@ -51,7 +58,7 @@ t.test('the lifecycle follows libvirt\'s state machine', async (t) => {
 });
 
 t.test('transient domains vanish when they stop; undefining a running domain makes it transient', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const tr = await c.createDomainXML(TRANSIENT);
   t.equal(await tr.isPersistent(), false);
   t.equal((await c.listAllDomains(L.TRANSIENT)).map((d) => d.name).join(), 't1');
@@ -68,7 +75,7 @@ t.test('transient domains vanish when they stop; undefining a running domain mak
 });
 
 t.test('list filters', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   await c.defineDomainXML(NEWDOM);
   const names = async (f: number) => (await c.listAllDomains(f)).map((d) => d.name).sort().join();
   t.equal(await names(L.ACTIVE), 'test');
@@ -81,7 +88,7 @@ t.test('list filters', async (t) => {
 });
 
 t.test('bad definitions: duplicate names and UUIDs, malformed XML, read-only', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   await t.rejects(c.defineDomainXML(NEWDOM.replace('newdom', 'test')), { code: ErrorNumber.OPERATION_FAILED, message: /domain 'test' already exists with uuid 6695eb01/ });
   await c.defineDomainXML(NEWDOM);
   await t.rejects(c.defineDomainXML(NEWDOM.replace('newdom', 'other')), { code: ErrorNumber.OPERATION_FAILED, message: /domain 'newdom' is already defined with uuid/ });

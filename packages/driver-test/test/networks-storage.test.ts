@@ -7,6 +7,7 @@ import {
   ErrorNumber, StoragePoolState, open, registerDriver,
 } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 registerDriver(driver);
 const NET2 = "<network><name>net2</name><uuid>22222222-3333-4444-5555-666666666666</uuid><bridge name='virbr9'/></network>";
@@ -14,7 +15,7 @@ const GiB = 1024 ** 3;
 const reference = new URL('../../../../shared/reference/virsh/', import.meta.url).pathname;
 
 t.test('test:///default has libvirt\'s network, pool, interface and devices', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const [net] = await c.listAllNetworks();
   t.match(net, { name: 'default', uuid: 'dd8fe884-6c02-601e-7551-cca97df1c5df' });
   t.equal(await net.getBridgeName(), 'virbr0');
@@ -31,7 +32,7 @@ t.test('test:///default has libvirt\'s network, pool, interface and devices', as
 });
 
 t.test('networks: define, start, destroy, undefine, with libvirt\'s errors', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const net = await c.defineNetworkXML(NET2);
   t.match(await net.getXMLDesc(), /<bridge name='virbr9' stp='on' delay='0'\/>/, 'STP and delay filled in');
   t.same((await c.listAllNetworks(N.INACTIVE)).map((n) => n.name), ['net2']);
@@ -53,7 +54,7 @@ t.test('networks: define, start, destroy, undefine, with libvirt\'s errors', asy
 });
 
 t.test('volumes take their space from the pool; pool state rules', async (t) => {
-  const c = await open('test:///default');
+  const c = await openDefault(t);
   const pool = await c.lookupStoragePoolByName('default-pool');
   const vol = await pool.createVolumeXML("<volume><name>vol1.img</name><capacity unit='MiB'>100</capacity></volume>");
   t.match(vol, { name: 'vol1.img', key: '/default-pool/vol1.img', path: '/default-pool/vol1.img', pool: 'default-pool' });

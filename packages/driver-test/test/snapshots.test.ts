@@ -4,6 +4,7 @@ import {
   ErrorNumber, open, registerDriver,
 } from '@tsvirt/core';
 import { driver } from '../src/index.js';
+import { openDefault } from './fixtures/open-default.js';
 
 registerDriver(driver);
 const snapXml = (name: string, description?: string) =>
@@ -11,7 +12,7 @@ const snapXml = (name: string, description?: string) =>
 const names = (snaps: { name: string }[]) => snaps.map((s) => s.name).sort();
 
 t.test('create, list, look up; each new snapshot is current and a child of the previous', async (t) => {
-  const dom = await (await open('test:///default')).lookupDomainByName('test');
+  const dom = await (await openDefault(t)).lookupDomainByName('test');
   t.equal(await dom.hasCurrentSnapshot(), false);
   const s1 = await dom.snapshotCreateXML(snapXml('s1', 'first'));
   const s2 = await dom.snapshotCreateXML(snapXml('s2'));
@@ -30,7 +31,7 @@ t.test('create, list, look up; each new snapshot is current and a child of the p
 });
 
 t.test('revert brings back the definition and the state', async (t) => {
-  const dom = await (await open('test:///default')).lookupDomainByName('test');
+  const dom = await (await openDefault(t)).lookupDomainByName('test');
   const s1 = await dom.snapshotCreateXML(snapXml('s1'));
   await dom.setMemory(1048576, 1);
   await dom.destroy();
@@ -48,7 +49,7 @@ t.test('revert brings back the definition and the state', async (t) => {
 });
 
 t.test('delete: children move up, or go with CHILDREN; the current one falls back to the parent', async (t) => {
-  const dom = await (await open('test:///default')).lookupDomainByName('test');
+  const dom = await (await openDefault(t)).lookupDomainByName('test');
   const a = await dom.snapshotCreateXML(snapXml('a'));
   const b = await dom.snapshotCreateXML(snapXml('b'));
   await dom.snapshotCreateXML(snapXml('c'));
@@ -62,7 +63,7 @@ t.test('delete: children move up, or go with CHILDREN; the current one falls bac
 });
 
 t.test('bad names, unknown snapshots and wrong states give libvirt\'s errors', async (t) => {
-  const dom = await (await open('test:///default')).lookupDomainByName('test');
+  const dom = await (await openDefault(t)).lookupDomainByName('test');
   await t.rejects(dom.snapshotLookupByName('nope'),
     { code: ErrorNumber.NO_DOMAIN_SNAPSHOT, message: "Domain snapshot not found: no domain snapshot with matching name 'nope'" });
   await t.rejects(dom.snapshotCurrent(), { code: ErrorNumber.NO_DOMAIN_SNAPSHOT, message: 'Domain snapshot not found: the domain does not have a current snapshot' });
