@@ -16,6 +16,10 @@ interface Written {
 /** Object types whose calls leave every domain as it was. */
 const NOT_DOMAINS = new Set(['Network', 'StoragePool', 'StorageVol', 'Interface', 'NodeDevice']);
 
+/** A call on, for or returning a network, pool, volume, interface or node device (networkDefineXML, say). */
+const aboutOtherObjects = (p: Procedure) =>
+  [p.object, p.returns.replace(/\[\]$/, ''), ...wireArgs(p).map((a) => a.type)].some((type) => NOT_DOMAINS.has(type));
+
 const TMP = '.tmp';
 
 /**
@@ -52,7 +56,7 @@ export class DomainStatusPublisher {
   async afterWrite(p: Procedure, args: readonly unknown[], result: unknown): Promise<void> {
     const uuids = touchedDomains(p, args, result);
     if (uuids.length) this.#guarded(() => uuids.forEach((uuid) => this.#refresh(uuid)));
-    else if (!NOT_DOMAINS.has(p.object)) await this.publishAll();
+    else if (!aboutOtherObjects(p)) await this.publishAll();
   }
 
   /** A domain event: the domain may have changed without a call (a guest that shut itself down). */
