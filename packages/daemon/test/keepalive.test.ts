@@ -42,9 +42,10 @@ t.test('virsh -k 1 -K 1 gives up a stopped daemon as libvirt\'s virsh does', asy
   t.match(r.err, 'error: internal error: connection closed due to keepalive timeout');
 });
 
-t.test('keepalive URI parameters must be whole numbers', async (t) => {
+t.test('keepalive parameters, in the URI or open()\'s options, must be whole numbers', async (t) => {
   const d = await startDaemon();
   t.teardown(() => d.stop());
   await t.rejects(open(uri(d.rw, '&keepalive_interval=soon')), { code: ErrorNumber.INVALID_ARG, message: /keepalive_interval must be a whole number, not 'soon'/ });
   await t.rejects(open(uri(d.rw, '&keepalive_count=-1')), { code: ErrorNumber.INVALID_ARG });
+  await t.rejects(open(uri(d.rw), { keepalive: { interval: 1.5, count: 1 } }), { code: ErrorNumber.INVALID_ARG, message: /keepalive interval and count must be whole numbers/ });
 });

@@ -3,6 +3,7 @@ import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import type { DomainEventData, DomainEventSink } from '../gen/driver.gen.js';
 import { eventProcedures, procedures } from '../gen/procedures.gen.js';
+import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
 import { PublishedStatusReader } from './published-domain-status.js';
@@ -26,13 +27,18 @@ function uriCount(uri: ConnectUri, param: string, fallback: number): number {
   return Number(text);
 }
 
-/** Keepalive as the caller asks, else as the URI says, else as virsh sets it; an interval of 0 turns it off. */
-const keepaliveOf = (uri: ConnectUri, asked: Keepalive | undefined) => ({
-  intervalMs: (asked?.interval ?? uriCount(uri, 'keepalive_interval', CLIENT_KEEPALIVE.intervalMs / 1000)) * 1000,
-  count: asked?.count ?? uriCount(uri, 'keepalive_count', CLIENT_KEEPALIVE.count),
-});
+type Keepalive = NonNullable<OpenOptions['keepalive']>;
 
-type Keepalive = { interval: number; count: number };
+/** Keepalive as the caller asks, else as the URI says, else as virsh sets it; an interval of 0 turns it off. */
+function keepaliveOf(uri: ConnectUri, asked: Keepalive | undefined): { intervalMs: number; count: number } {
+  if (asked && ![asked.interval, asked.count].every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, 'keepalive interval and count must be whole numbers');
+  }
+  return {
+    intervalMs: (asked?.interval ?? uriCount(uri, 'keepalive_interval', CLIENT_KEEPALIVE.intervalMs / 1000)) * 1000,
+    count: asked?.count ?? uriCount(uri, 'keepalive_count', CLIENT_KEEPALIVE.count),
+  };
+}
 
 /**
  * A client's connection to a daemon. Calls made while the link is down fail with
