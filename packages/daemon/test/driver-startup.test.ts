@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { open } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
-import { DRIVER_CWD, NODE, VIRSH, startDaemon } from './fixtures/daemon-harness.js';
+import { DRIVER_CWD, NODE, VIRSH, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
 
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
 
@@ -56,7 +56,7 @@ t.test('a restarted daemon finds its running QEMU guests again', { skip: !hasQem
   t.doesNotThrow(() => process.kill(pid, 0), 'the guest runs on without its daemon');
 
   const second = await startDaemon([], first.dir, { env });
-  t.teardown(() => second.stop());
+  stopAfterDestroying(t, second, uri, 'survivor');
   const again = await open(uri);
   const found = await again.lookupDomainByName('survivor');
   t.equal(found.id, id, 'the same guest, under the same id');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, decodeJsonBody, open, type ConnectEntry, type DomainEntry } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
-import { RawClient, SOCKET_PARENT, TMPFS_MAGIC, freePort, socketDir, startDaemon, type RunningDaemon } from './fixtures/daemon-harness.js';
+import { RawClient, SOCKET_PARENT, TMPFS_MAGIC, freePort, socketDir, startDaemon, stopAfterDestroying, type RunningDaemon } from './fixtures/daemon-harness.js';
 
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
 const inMemory = (dir: string) => statfsSync(dir).type === TMPFS_MAGIC;
@@ -191,15 +191,14 @@ t.test('the QEMU driver publishes too: a running guest\'s CPU time is read from 
   const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-published-qemu-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const d = await startDaemon([], undefined, { env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
-  t.teardown(() => d.stop());
   const [scheme, path] = startupUris()[0]!.split(':///');
   const qemuUri = `${scheme}+unix:///${path}?socket=${d.rw}`;
+  stopAfterDestroying(t, d, qemuUri, 'published');
   const conn = await open(qemuUri);
   const rpc = await open(`${qemuUri}&no_published=1`);
   const dom = await conn.defineDomainXML(`<domain type='qemu'><name>published</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>`);
   await dom.create();
-  t.teardown(() => dom.destroy().catch(() => undefined));
   const rpcDom = await rpc.lookupDomainByName('published');
   const { cpuTime: _, ...expected } = await rpcDom.getInfo();
   const expectedState = await rpcDom.getState();

@@ -11,7 +11,7 @@ import t from 'tap';
 import { DomainConsoleFlags, ErrorDomain, ErrorNumber, open } from '@tsvirt/core';
 import { consoleRoundTrip, tinyGuest } from '../../driver-qemu/test/fixtures/guest/tiny-guest.js';
 import { startupUris } from '../src/driver-startup.js';
-import { DRIVER_CWD, NODE, VIRSH, freePort, startDaemon } from './fixtures/daemon-harness.js';
+import { DRIVER_CWD, NODE, VIRSH, freePort, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
 
 t.setTimeout(300_000);
 const PTY_SESSION = new URL('../../virsh/test/fixtures/pty-session.py', import.meta.url).pathname;
@@ -45,16 +45,15 @@ t.test('a real guest\'s console over qemu+tcp: both ways, one session at a time 
   const port = await freePort();
   const daemon = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`], undefined,
     { env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
-  t.teardown(() => daemon.stop());
   const [scheme, path] = startupUris()[0]!.split(':///');
   const uri = `${scheme}+tcp://127.0.0.1:${port}/${path}`;
+  stopAfterDestroying(t, daemon, uri, 'tiny');
   const conn = await open(uri);
   const dom = await conn.defineDomainXML(`<domain type='qemu'><name>tiny</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${guest.kernel}</kernel><initrd>${guest.initrd}</initrd><cmdline>console=ttyS0 quiet</cmdline></os>
   <features><acpi/></features>
   <devices><serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console></devices></domain>`);
   await dom.create(1); // paused: the console is attached before the guest prints anything
-  t.teardown(() => dom.destroy().catch(() => undefined));
 
   const resumed = sleep(1500).then(() => dom.resume());
   // What is typed goes through the daemon to the guest, whose tty echoes it back the same way.

@@ -44,6 +44,12 @@ for (const target of TARGETS) {
 
     t.test('define, start, suspend, resume, destroy, undefine: states, reasons, lookups and events', async (t) => {
       const name = 'conformance-life';
+      // A QEMU guest outlives whoever started it: never leave one behind, whatever fails.
+      t.teardown(async () => {
+        const left = await conn.lookupDomainByName(name).catch(() => null);
+        await left?.destroy().catch(() => undefined);
+        await left?.undefine().catch(() => undefined);
+      });
       const events = await watch(conn, name);
       const dom = await conn.defineDomainXML(target.xml(name));
       t.equal((await conn.lookupDomainByName(name)).uuid, dom.uuid);
