@@ -34,7 +34,7 @@ export class DomainStatusPublisher {
   #closed = false;
 
   constructor(readonly dir: string, private readonly driver: ConnectDriver & StatusReportingDriver) {
-    rmSync(dir, { recursive: true, force: true });
+    // A new folder: the daemon clears the status root at start and numbers folders afresh.
     for (const folder of STATUS_FOLDERS) mkdirSync(join(dir, folder), { recursive: true, mode: 0o755 });
     this.#tmp = join(dir, TMP);
   }

@@ -56,11 +56,18 @@ function connectionTo(shared: { state: TestConnection; users: number }): Connect
       if (--shared.users === 0 && sharedDefault === shared) sharedDefault = null;
     },
   };
+  // Methods are bound to the state once, not on every call: this is every in-process call's path.
+  const bound = new Map<PropertyKey, unknown>(Object.entries(own));
   return new Proxy(state, {
     get(target, prop) {
-      if (typeof prop === 'string' && prop in own) return own[prop as keyof ConnectDriver];
-      const value = Reflect.get(target, prop);
-      return typeof value === 'function' ? value.bind(target) : value;
+      let value = bound.get(prop);
+      if (value === undefined) {
+        value = Reflect.get(target, prop);
+        if (typeof value !== 'function') return value;
+        value = value.bind(target);
+        bound.set(prop, value);
+      }
+      return value;
     },
   }) as ConnectDriver;
 }
