@@ -3,11 +3,9 @@
 // socket, one after another and pipelined, beside libvirt's libvirtd doing the same
 // work over test+unix:///default where it is installed; and tsvirtd's memory with 100
 // connected clients. libvirtd is started privately (own socket folder), so that no
-// system daemon is needed or disturbed. Sequential pairs are measured twice: as a client
-// does by default (reads answered from the status tsvirtd publishes beside its sockets),
-// and with every call a round trip (no_published=1), which on a virtual machine is bound
-// by the idle vCPUs' wake-up latency, for any daemon (a C ping-pong between two processes
-// pays ~45-50 us per round trip here when idle, ~10 us when the CPUs are kept busy).
+// system daemon is needed or disturbed. Sequential calls are bound by the idle vCPUs'
+// wake-up latency, for any daemon (a C ping-pong between two processes pays ~45-50 us
+// per round trip here when idle, ~10 us when the CPUs are kept busy).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,33 +126,26 @@ async function bareEchoRoundTrips(seconds) {
   return rate;
 }
 
-// The socket folder in memory, as /run/tsvirt and $XDG_RUNTIME_DIR are: tsvirtd publishes domain status only there.
-const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'tsvirtd-bench-'));
+const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bench-'));
 const daemon = await startProcess(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', dir],
   { cwd: `${root}packages/virsh` }, (e) => e.includes('listening'));
 const uri = `test+unix:///default?socket=${dir}/tsvirt-sock`;
-// The same socket with every call a round trip: no_published=1 turns off the published domain status.
 const conn = await open(uri);
-const rpcOnly = await open(`${uri}&no_published=1`);
 await pairsPerSecond(conn, 1, 0.5); // warm up
-await pairsPerSecond(rpcOnly, 1, 0.5);
 const libvirt = await startLibvirtSide();
 
 // Rounds alternate, so that a busy machine slows each side alike.
 const ours = [];
-const oursRpc = [];
 const theirs = [];
 for (let r = 0; r < ROUNDS; r++) {
   ours.push(await pairsPerSecond(conn, 1, SECONDS));
-  oursRpc.push(await pairsPerSecond(rpcOnly, 1, SECONDS));
   if (libvirt) theirs.push(await libvirt.round(SECONDS));
 }
-const piped = await pairsPerSecond(rpcOnly, PIPELINE, SECONDS);
+const piped = await pairsPerSecond(conn, PIPELINE, SECONDS);
 const ratio = (n) => (libvirt ? ` (${(n / median(theirs)).toFixed(1)}x libvirt's)` : '');
 console.log(`tsvirtd, ${uri.replace(dir, 'DIR')} (medians of ${ROUNDS} rounds of ${SECONDS} s):`);
-console.log(`  sequential lookupByName + getInfo, reads from the published domain status: ${fmt(median(ours))} pairs/s${ratio(median(ours))}`);
-console.log(`  sequential, every call a round trip (no_published=1): ${fmt(median(oursRpc))} pairs/s${ratio(median(oursRpc))}`);
-console.log(`  pipelined round trips (${PIPELINE} pairs in flight, no_published=1): ${fmt(piped)} pairs/s${ratio(piped)}`);
+console.log(`  sequential lookupByName + getInfo: ${fmt(median(ours))} pairs/s${ratio(median(ours))}`);
+console.log(`  pipelined (${PIPELINE} pairs in flight): ${fmt(piped)} pairs/s${ratio(piped)}`);
 const echo = await bareEchoRoundTrips(SECONDS);
 console.log(`  the floor of round trips here: a bare Node echo between two processes, ${fmt(echo)} round trips/s (${fmt(echo / 2)} two-trip pairs/s)`);
 if (libvirt) {
@@ -162,7 +153,6 @@ if (libvirt) {
   libvirt.stop();
 }
 await conn.close();
-await rpcOnly.close();
 
 const before = rssKiB(daemon.pid);
 const clients = [];

@@ -11,10 +11,6 @@ export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
 export { open, defaultUri } from './open.js';
 export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from './drivers/driver-registry.js';
 export { DomainObject } from './drivers/domain-object.js';
-export {
-  reportsDomainStatus, domainInfoOf, domainStateOf, domainRefOf, cpuTimeNow, processCpuTimeNs, statFieldsAfterName, statCpuTimeNs, wallClockNs,
-  type DomainStatus, type CpuTimeSource, type StatusReportingDriver,
-} from './drivers/domain-status.js';
 export { DomainMessages, DomainTaint } from './drivers/domain-messages.js';
 export type { Driver, OpenOptions } from './drivers/driver.js';
 export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
@@ -30,10 +26,7 @@ export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions 
 export { toKiB } from './xml/domain/memory-units.js';
 export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from './xml/capabilities.js';
 export * from './rpc/index.js';
-export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type OpenReplyBody, type EventMessageBody } from './remote/remote-protocol.js';
-export {
-  PublishedStatusReader, STATUS_FOLDERS, statusRecordPath, statusNameLinkPath, statusIdLinkPath,
-} from './remote/published-domain-status.js';
+export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type EventMessageBody } from './remote/remote-protocol.js';
 export { isRemoteDriver } from './remote/remote-marker.js';
 export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from './remote/stream-frames.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from './remote/socket-paths.js';

@@ -1,8 +1,8 @@
 import { Duplex } from 'node:stream';
 import {
   ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
-  VirError, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, eventProcedures, plainDomainRef, relayStream, toVirError,
-  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type OpenReplyBody, type StreamLink,
+  VirError, decodeJsonBody, encodeFrame, encodeJsonFrame, errorBodyOf, eventProcedures, plainDomainRef, relayStream, toVirError,
+  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type StreamLink,
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
 import { driverArgs, procedureFor, wireResult } from './dispatcher.js';
@@ -38,8 +38,6 @@ export class ClientSession {
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
     private readonly onClose: (session: ClientSession) => void,
-    /** a client on this machine (a unix socket), which may read the published domain status */
-    private readonly local = false,
   ) {
     this.#readOnly = readOnly;
     this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
@@ -99,16 +97,17 @@ export class ClientSession {
       return;
     }
     this.#inFlight++;
-    this.#serve(header.procedure, body).then((value) => {
-      // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
-      const opened = value instanceof Duplex ? value : null;
-      return { opened, reply: encodeJsonBody(opened ? undefined : value, this.limits.maxMessage) };
-    }).then(
-      ({ opened, reply }) => {
-        this.#reply(header, MessageStatus.OK, reply);
-        if (opened) this.#relay(header, opened);
+    this.#serve(header.procedure, body).then(
+      (value) => {
+        // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
+        if (value instanceof Duplex) {
+          this.#reply(header, MessageStatus.OK, undefined);
+          this.#relay(header, value);
+        } else {
+          this.#reply(header, MessageStatus.OK, value);
+        }
       },
-      (e) => this.#reply(header, MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.RPC))),
+      (e) => this.#reply(header, MessageStatus.ERROR, errorBodyOf(toVirError(e, ErrorDomain.RPC))),
     );
   }
 
@@ -117,7 +116,7 @@ export class ClientSession {
       local.destroy();
       return;
     }
-    const link = relayStream(local, (status, body) => this.#send({ ...call, type: MessageType.STREAM, status }, body), this.stream);
+    const link = relayStream(local, (status, body) => this.#write(encodeFrame({ ...call, type: MessageType.STREAM, status }, body, this.limits.maxMessage)), this.stream);
     this.#streams.set(call.serial, link);
     local.once('close', () => this.#streams.delete(call.serial));
   }
@@ -140,30 +139,20 @@ export class ClientSession {
     }
     const method = (conn.driver as Record<string, unknown>)[p.driverName] as ((...a: unknown[]) => unknown) | undefined;
     if (typeof method !== 'function') throw unsupported(p.c, ErrorDomain.NONE);
-    if (p.access === 'read' || conn.publisher === null) return wireResult(p, await method.apply(conn.driver, args));
-    // What a write changed is published before the reply leaves, even when it failed half-way.
-    let result: unknown;
-    try {
-      result = await method.apply(conn.driver, args);
-    } finally {
-      await conn.publisher.afterWrite(p, args, result);
-    }
-    return wireResult(p, result);
+    return wireResult(p, await method.apply(conn.driver, args));
   }
 
-  async #open(body: OpenCallBody): Promise<OpenReplyBody> {
+  async #open(body: OpenCallBody): Promise<void> {
     if (this.#conn !== null) throw alreadyOpen();
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
     this.#readOnly ||= body.readOnly === true;
     this.#conn = this.pool.get(body.uri);
-    let conn: SharedConnection;
     try {
-      conn = await this.#conn;
+      await this.#conn;
     } catch (e) {
       this.#conn = null;
       throw e;
     }
-    return this.local && conn.publisher !== null ? { statusDir: conn.publisher.dir } : {};
   }
 
   async #subscribe(conn: SharedConnection, fn: string): Promise<number> {
@@ -193,19 +182,30 @@ export class ClientSession {
     const proc = eventProcOf.get(event.kind);
     if (proc === undefined) return;
     const { kind: _, domain, ...fields } = event;
-    const body = encodeJsonBody({ callbackId, domain: plainDomainRef(domain), ...fields });
-    this.#send({ program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: proc, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }, body);
+    this.#send({ program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: proc, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK },
+      { callbackId, domain: plainDomainRef(domain), ...fields });
   }
 
-  #reply(call: FrameHeader, status: MessageStatus, body: Buffer): void {
-    this.#send({ ...call, type: MessageType.REPLY, status }, body);
+  /** The reply to a call, as one frame; a value too large to send becomes an error reply. */
+  #reply(call: FrameHeader, status: MessageStatus, value: unknown): void {
+    const header = { ...call, type: MessageType.REPLY, status };
+    try {
+      this.#send(header, value);
+    } catch (e) {
+      this.#send({ ...header, status: MessageStatus.ERROR }, errorBodyOf(toVirError(e, ErrorDomain.RPC)));
+    }
     this.#inFlight--;
     const next = this.#waiting.shift();
     if (next) this.#handle(next);
     else if (!this.#closed) this.stream.resume();
   }
 
-  #send(header: FrameHeader, body?: Uint8Array): void {
-    if (!this.#closed) this.stream.write(encodeFrame(header, body, this.limits.maxMessage));
+  /** A frame with a JSON body, encoded into one buffer and written at once. */
+  #send(header: FrameHeader, value: unknown): void {
+    if (!this.#closed) this.#write(encodeJsonFrame(header, value, this.limits.maxMessage));
+  }
+
+  #write(frame: Buffer): void {
+    if (!this.#closed) this.stream.write(frame);
   }
 }

@@ -6,14 +6,11 @@ import { DriverPool } from './driver-pool.js';
 
 /** The daemon's state: the shared driver connections, the clients, the listeners. */
 export class DaemonServer {
-  readonly pool: DriverPool;
+  readonly pool = new DriverPool();
   readonly #sessions = new Set<ClientSession>();
   readonly #servers: Server[] = [];
 
-  /** `statusRoot`: where domain status is published for clients on unix sockets (null: nowhere). */
-  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, statusRoot: string | null = null) {
-    this.pool = new DriverPool(statusRoot);
-  }
+  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS) {}
 
   get clientCount(): number {
     return this.#sessions.size;
@@ -25,8 +22,8 @@ export class DaemonServer {
     this.#servers.push(server);
   }
 
-  /** Serve a client on a stream; past the client limit it is disconnected at once. `local`: it came over a unix socket. */
-  serve(stream: Duplex, readOnly: boolean, { local = false, onClose }: { local?: boolean; onClose?: () => void } = {}): void {
+  /** Serve a client on a stream; past the client limit it is disconnected at once. */
+  serve(stream: Duplex, readOnly: boolean, onClose?: () => void): void {
     if (this.#sessions.size >= this.limits.maxClients) {
       stream.destroy();
       return;
@@ -34,7 +31,7 @@ export class DaemonServer {
     const session = new ClientSession(stream, readOnly, this.pool, this.limits, (s) => {
       this.#sessions.delete(s);
       onClose?.();
-    }, local);
+    });
     this.#sessions.add(session);
   }
 

@@ -4,17 +4,16 @@ import { DaemonServer } from './daemon-server.js';
 import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
-import { statusRootFor } from './status-folder.js';
 import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
   const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
-  daemon.serve(stream, readOnly, { onClose: () => void daemon.stop().then(() => process.exit(0)) });
+  daemon.serve(stream, readOnly, () => void daemon.stop().then(() => process.exit(0)));
 }
 
 async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
-  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, readOnly, { local: true });
+  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, readOnly);
   for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
   for (const l of o.listen) {
     const server = await listenTcp(l.host, l.port, l.tls ? (o.tls as TlsFiles) : null, (s) => daemon.serve(s, false));
@@ -39,8 +38,7 @@ async function main(argv: string[]): Promise<number | null> {
     return 0;
   }
   if (!o.stdio) await checkFolderFree(o.socketDir);
-  // Clients on the unix sockets read domain status from files beside them; a --stdio client is never local.
-  const daemon = new DaemonServer(o.limits, o.stdio ? null : statusRootFor(o.socketDir));
+  const daemon = new DaemonServer(o.limits);
   const stop = () => void daemon.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

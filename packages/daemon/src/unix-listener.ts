@@ -32,8 +32,8 @@ export async function listenUnixSockets(dir: string, accept: AcceptClient): Prom
 }
 
 /**
- * Refuse a socket folder that a running daemon serves: its sockets (and published
- * status) would be taken from under it. A socket nobody answers on is a dead daemon's.
+ * Refuse a socket folder that a running daemon serves: its sockets would be taken
+ * from under it. A socket nobody answers on is a dead daemon's.
  */
 export async function checkFolderFree(dir: string): Promise<void> {
   const path = join(dir, RW_SOCKET_NAME);

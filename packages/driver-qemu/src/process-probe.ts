@@ -2,12 +2,13 @@
 // runs, whether it is the QEMU we think, and the CPU time it used.
 
 import { promises as fs } from 'node:fs';
-import { statCpuTimeNs, statFieldsAfterName } from '@tsvirt/core';
 
 /** The fields of /proc/<pid>/stat (or a thread's) after the command name, or undefined when it is gone. */
 async function statFields(pid: number, tid?: number): Promise<string[] | undefined> {
   const text = await fs.readFile(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : statFieldsAfterName(text);
+  if (text === undefined) return undefined;
+  // The command name, in parentheses, may itself contain spaces and parentheses.
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
@@ -23,8 +24,17 @@ export async function processMentions(pid: number, needle: string): Promise<bool
   return cmdline.split('\0').some((arg) => arg.includes(needle));
 }
 
+// utime and stime are fields 14 and 15 of stat, counted in clock ticks (100 per second on Linux).
+const cpuTimeNs = (f: string[]) => (Number(f[11]) + Number(f[12])) * 10_000_000;
+
+/** User plus system CPU time of a process, in nanoseconds (0 when it is gone). */
+export async function processCpuTimeNs(pid: number): Promise<number> {
+  const fields = await statFields(pid);
+  return fields ? cpuTimeNs(fields) : 0;
+}
+
 /** A thread's CPU time (ns) and the CPU it last ran on (stat field 39). */
 export async function threadCpuUsage(pid: number, tid: number): Promise<{ cpuTimeNs: number; cpu: number }> {
   const fields = await statFields(pid, tid);
-  return fields ? { cpuTimeNs: statCpuTimeNs(fields), cpu: Number(fields[36]) } : { cpuTimeNs: 0, cpu: -1 };
+  return fields ? { cpuTimeNs: cpuTimeNs(fields), cpu: Number(fields[36]) } : { cpuTimeNs: 0, cpu: -1 };
 }

@@ -9,7 +9,6 @@ import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainRebootFlags, DomainDeviceModifyFlags as DeviceModify, DomainEventType, DomainPausedReason, DomainRunningReason,
   DomainSaveRestoreFlags, DomainShutoffReason, DomainState, DomainUndefineFlags, DomainXMLFlags, ErrorNumber, formatCapabilitiesXml, formatDomainXml, normalizeUuid, parseDomainXml,
   DomainConsoleFlags, type NodeInfo, type ConnectDriver, type DeviceDef, type DomainDef, type DomainEventSink, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo, type VcpuInfo, type VcpuPin,
-  domainInfoOf, domainStateOf, type DomainStatus, type StatusReportingDriver,
 } from '@tsvirt/core';
 import { consolePtyPath, openPtyStream } from './console-pty.js';
 import { DomainConfigStore } from './domain-config-store.js';
@@ -24,7 +23,7 @@ import { findInterface, tapInterfaceStats } from './interface-stats.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import { readSaveHeader, restoreFromFile, saveToFile } from './qemu-save-image.js';
 import { readDomainStates, removeDomainState, writeDomainState, writeShutoffState } from './domain-state-file.js';
-import { processMentions } from './process-probe.js';
+import { processCpuTimeNs, processMentions } from './process-probe.js';
 import type { QemuDirs } from './qemu-dirs.js';
 import { QemuDomain } from './qemu-domain.js';
 import {
@@ -59,7 +58,7 @@ const PAUSE_REASONS: Record<string, number> = {
   virDomainManagedSave: DomainPausedReason.SAVE,
 };
 
-export class QemuConnection implements ConnectDriver, StatusReportingDriver {
+export class QemuConnection implements ConnectDriver {
   static async open(options: QemuConnectionOptions): Promise<QemuConnection> {
     const conn = new QemuConnection(options);
     await conn.#load();
@@ -638,18 +637,13 @@ export class QemuConnection implements ConnectDriver, StatusReportingDriver {
     });
   }
 
-  /** CPU time is the QEMU process's, read from /proc when asked. */
-  domainStatus(ref: DomainRef): DomainStatus {
+  async domainGetInfo(ref: DomainRef): Promise<DomainInfo> {
     const d = this.#dom(ref);
+    const cpuTime = d.running ? await processCpuTimeNs(d.running.pid) : 0;
     return {
-      name: d.name, uuid: d.uuid, id: d.id, state: d.state, reason: d.reason,
-      maxMem: d.def.memory, memory: d.def.currentMemory, nrVirtCpu: d.def.vcpu.current ?? d.def.vcpu.max,
-      cpuTime: d.running ? { clock: 'process', pid: d.running.pid } : { clock: 'none' },
+      state: d.state as DomainInfo['state'], maxMem: d.def.memory, memory: d.def.currentMemory,
+      nrVirtCpu: d.def.vcpu.current ?? d.def.vcpu.max, cpuTime,
     };
-  }
-
-  domainGetInfo(ref: DomainRef): DomainInfo {
-    return domainInfoOf(this.domainStatus(ref));
   }
 
   /** A running guest's console pty as a stream; one at a time per pty, as libvirt's console locking allows. */
@@ -673,7 +667,8 @@ export class QemuConnection implements ConnectDriver, StatusReportingDriver {
 
   domainGetState(ref: DomainRef, flags: number): DomainStateInfo {
     checkFlags(flags, 0, 'qemuDomainGetState');
-    return domainStateOf(this.domainStatus(ref));
+    const d = this.#dom(ref);
+    return { state: d.state as DomainStateInfo['state'], reason: d.reason };
   }
 
   domainGetXMLDesc(ref: DomainRef, flags: number): string {

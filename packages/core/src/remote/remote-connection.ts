@@ -6,8 +6,7 @@ import { eventProcedures, procedures } from '../gen/procedures.gen.js';
 import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
-import { PublishedStatusReader } from './published-domain-status.js';
-import { ConnectionProcedure, socketClosedError, type EventMessageBody, type OpenCallBody, type OpenReplyBody } from './remote-protocol.js';
+import { ConnectionProcedure, socketClosedError, type EventMessageBody, type OpenCallBody } from './remote-protocol.js';
 import { connectTransport, farSideUri } from './transports/connect-transport.js';
 
 const procOf = (driverName: string): number => procedures.find((p) => p.driverName === driverName)!.proc;
@@ -55,8 +54,6 @@ export class RemoteConnection {
   #closed = false;
   #retryTimer: NodeJS.Timeout | null = null;
   #retryDelay = RECONNECT_FIRST_MS;
-  /** The daemon's published domain status, when it offers it and the URI does not say no_published=1. */
-  #status: PublishedStatusReader | null = null;
 
   private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {}
 
@@ -80,23 +77,6 @@ export class RemoteConnection {
     const channel = this.#channel;
     if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
     return channel.openStream(proc, args);
-  }
-
-  /**
-   * A read answered from the daemon's published status where it has the answer, else
-   * by the call. The answer waits one turn of the event loop, which reads the socket
-   * first: a daemon that has gone is noticed before its files are believed.
-   */
-  callOrRead<T>(proc: number, args: unknown[], read: (status: PublishedStatusReader) => T | null): Promise<unknown> {
-    if (this.#status === null) return this.call(proc, args);
-    return new Promise((resolve, reject) => {
-      setImmediate(() => {
-        const status = this.alive ? this.#status : null;
-        const value = status === null ? null : read(status);
-        if (value !== null) resolve(value);
-        else this.call(proc, args).then(resolve, reject);
-      });
-    });
   }
 
   async registerEvents(sink: DomainEventSink): Promise<number> {
@@ -137,9 +117,7 @@ export class RemoteConnection {
     }, keepalive);
     try {
       const open: OpenCallBody = { uri: farSideUri(this.uri), readOnly: this.readOnly };
-      const reply = (await channel.call(ConnectionProcedure.OPEN, open)) as OpenReplyBody | undefined;
-      this.#status = typeof reply?.statusDir === 'string' && this.uri.query.get('no_published') !== '1'
-        ? new PublishedStatusReader(reply.statusDir) : null;
+      await channel.call(ConnectionProcedure.OPEN, open);
       this.#localIdOf.clear();
       for (const localId of this.#sinks.keys()) {
         this.#localIdOf.set((await channel.call(REGISTER_PROC, [])) as number, localId);

@@ -1,26 +1,11 @@
 import type { Driver } from '../drivers/driver.js';
-import { domainInfoOf, domainRefOf, domainStateOf, type DomainStatus } from '../drivers/domain-status.js';
-import type { ConnectDriver, DomainRef } from '../gen/driver.gen.js';
+import type { ConnectDriver } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
-import type { PublishedStatusReader } from './published-domain-status.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
-
-type StatusRead = (status: PublishedStatusReader, args: unknown[]) => unknown;
-const answer = <T>(record: DomainStatus | null, of: (s: DomainStatus) => T): T | null => (record === null ? null : of(record));
-
-/** The reads that the daemon's published domain status answers (published-domain-status.ts); the rest are calls. */
-const STATUS_READS: Readonly<Record<string, StatusRead>> = {
-  connectLookupDomainByName: (s, [name]) => answer(s.byName(name as string), domainRefOf),
-  connectLookupDomainByUUID: (s, [uuid]) => answer(s.byUuid(uuid as string), domainRefOf),
-  connectLookupDomainByID: (s, [id]) => answer(s.byId(id as number), domainRefOf),
-  domainGetInfo: (s, [dom]) => answer(s.byUuid((dom as DomainRef).uuid), domainInfoOf),
-  // flags are refused by the daemon, with its error
-  domainGetState: (s, [dom, flags]) => (flags ? null : answer(s.byUuid((dom as DomainRef).uuid), domainStateOf)),
-};
 
 /**
  * A ConnectDriver over a daemon connection, one method per row of the procedure
@@ -30,9 +15,7 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
   const methods: Record<string, unknown> = {};
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
-    const read = STATUS_READS[p.driverName];
-    if (read) methods[p.driverName] = (...args: unknown[]) => conn.callOrRead(p.proc, args, (status) => read(status, args));
-    else if (p.returns === 'stream') methods[p.driverName] = (...args: unknown[]) => conn.openStream(p.proc, args);
+    if (p.returns === 'stream') methods[p.driverName] = (...args: unknown[]) => conn.openStream(p.proc, args);
     else methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
   }
   const local: ConnectDriver = {

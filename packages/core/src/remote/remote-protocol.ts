@@ -7,7 +7,7 @@ import type { DomainRef, DomainSnapshotRef, InterfaceRef, NetworkRef, NodeDevice
  * (libvirt's numbers from remote_protocol.x).
  */
 export const ConnectionProcedure = {
-  /** REMOTE_PROC_CONNECT_OPEN: body {uri, readOnly}, reply {statusDir?}, the first call of every client. */
+  /** REMOTE_PROC_CONNECT_OPEN: body {uri, readOnly}, empty reply, the first call of every client. */
   OPEN: 1,
 } as const;
 
@@ -15,11 +15,6 @@ export const ConnectionProcedure = {
 export interface OpenCallBody {
   uri: string;
   readOnly: boolean;
-}
-
-/** The open call's reply: for a client on a unix socket, where the daemon publishes domain status (published-domain-status.ts). */
-export interface OpenReplyBody {
-  statusDir?: string;
 }
 
 /** An event as it travels in a MESSAGE frame: the client's registration, the domain, the event's fields. */

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { VirError } from '../errors/vir-error.js';
 import { encodeFrame, FrameDecoder, type Frame, type FrameHeader } from '../rpc/frame-codec.js';
-import { decodeErrorBody, decodeJsonBody, encodeJsonBody } from '../rpc/json-body-codec.js';
+import { decodeErrorBody, decodeJsonBody, encodeJsonFrame } from '../rpc/json-body-codec.js';
 import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion } from '../rpc/rpc-constants.js';
 import { endOfFileError, keepaliveTimeoutError, socketClosedError } from './remote-protocol.js';
@@ -94,7 +94,7 @@ export class RpcChannel {
 
   #call(proc: number, serial: number, args: unknown): Promise<unknown> {
     if (this.#closed) return Promise.reject(socketClosedError());
-    const frame = encodeFrame(this.#header(proc, MessageType.CALL, serial), encodeJsonBody(args));
+    const frame = encodeJsonFrame(this.#header(proc, MessageType.CALL, serial), args);
     return new Promise((resolve, reject) => {
       this.#pending.set(serial, { resolve, reject });
       this.stream.write(frame);

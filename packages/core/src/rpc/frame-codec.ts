@@ -75,21 +75,21 @@ function checkField(name: string, value: number, min: number, max: number): void
   }
 }
 
-/** The whole frame, length word first, as one buffer ready for a socket write. */
-export function encodeFrame(
-  header: FrameHeader,
-  body: Uint8Array = new Uint8Array(0),
-  maxMessage: number = DEFAULT_MAX_MESSAGE,
-): Buffer {
+/**
+ * A frame's buffer for a body of `bodyLength` bytes, length word and header written,
+ * the body's bytes left for the caller to fill at MIN_FRAME: every encoder makes its
+ * frame in one allocation, ready for one socket write.
+ */
+export function allocFrame(header: FrameHeader, bodyLength: number, maxMessage: number = DEFAULT_MAX_MESSAGE): Buffer {
   checkField('program', header.program, 0, UINT32_MAX);
   checkField('version', header.version, 0, UINT32_MAX);
   checkField('procedure', header.procedure, INT32_MIN, INT32_MAX);
   checkField('serial', header.serial, 0, UINT32_MAX);
   checkType(header.type);
   checkStatus(header.status);
-  const message = HEADER + body.byteLength;
+  const message = HEADER + bodyLength;
   if (message > maxMessage) {
-    throw new RpcProtocolError('too-long', `a ${body.byteLength}-byte body exceeds the ${maxMessage}-byte message maximum with its ${HEADER}-byte header`);
+    throw new RpcProtocolError('too-long', `a ${bodyLength}-byte body exceeds the ${maxMessage}-byte message maximum with its ${HEADER}-byte header`);
   }
   const frame = Buffer.allocUnsafe(LENGTH_WORD + message);
   frame.writeUInt32BE(LENGTH_WORD + message, 0);
@@ -99,6 +99,16 @@ export function encodeFrame(
   frame.writeInt32BE(header.type, 16);
   frame.writeUInt32BE(header.serial, 20);
   frame.writeInt32BE(header.status, 24);
+  return frame;
+}
+
+/** The whole frame, length word first, as one buffer ready for a socket write. */
+export function encodeFrame(
+  header: FrameHeader,
+  body: Uint8Array = new Uint8Array(0),
+  maxMessage: number = DEFAULT_MAX_MESSAGE,
+): Buffer {
+  const frame = allocFrame(header, body.byteLength, maxMessage);
   frame.set(body, MIN_FRAME);
   return frame;
 }

@@ -1,12 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import type { VirErrorData } from '../errors/vir-error.js';
+import { allocFrame, type FrameHeader } from './frame-codec.js';
 import { FrameSize } from './rpc-constants.js';
 import { RpcProtocolError } from './rpc-error.js';
 
 /** An error reply's body as decoded: every field present, as libvirt's remote_error has them. */
 export type RpcErrorBody = Required<VirErrorData>;
 
-const { DEFAULT_MAX_BODY } = FrameSize;
+const { DEFAULT_MAX_BODY, DEFAULT_MAX_MESSAGE } = FrameSize;
 
 /** A hint for bodies sent in another encoding, which otherwise fail obscurely. */
 function encodingHint(body: Uint8Array): string {
@@ -21,9 +22,9 @@ function encodingHint(body: Uint8Array): string {
   return '';
 }
 
-/** A value as a JSON body; `undefined` (no arguments, void reply) is the empty body. */
-export function encodeJsonBody(value: unknown, maxBody: number = DEFAULT_MAX_BODY): Buffer {
-  if (value === undefined) return Buffer.alloc(0);
+/** A value's JSON text; `undefined` (no arguments, void reply) is the empty text. */
+function jsonText(value: unknown): string {
+  if (value === undefined) return '';
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -32,11 +33,31 @@ export function encodeJsonBody(value: unknown, maxBody: number = DEFAULT_MAX_BOD
   }
   // stringify gives undefined, not an error, for a function or symbol.
   if (text === undefined) throw new RpcProtocolError('bad-json', `a ${typeof value} cannot be sent as JSON`);
-  const body = Buffer.from(text, 'utf8');
-  if (body.length > maxBody) {
-    throw new RpcProtocolError('too-long', `the JSON body is ${body.length} bytes, above the maximum of ${maxBody}`);
-  }
+  return text;
+}
+
+function checkBodySize(length: number, maxBody: number): void {
+  if (length > maxBody) throw new RpcProtocolError('too-long', `the JSON body is ${length} bytes, above the maximum of ${maxBody}`);
+}
+
+/** A value as a JSON body; `undefined` (no arguments, void reply) is the empty body. */
+export function encodeJsonBody(value: unknown, maxBody: number = DEFAULT_MAX_BODY): Buffer {
+  const body = Buffer.from(jsonText(value), 'utf8');
+  checkBodySize(body.length, maxBody);
   return body;
+}
+
+/**
+ * A whole frame whose body is a value's JSON: the text is written straight into the
+ * frame's one buffer (calls, replies and events, both ways, take this path).
+ */
+export function encodeJsonFrame(header: FrameHeader, value: unknown, maxMessage: number = DEFAULT_MAX_MESSAGE): Buffer {
+  const text = jsonText(value);
+  const length = Buffer.byteLength(text, 'utf8');
+  checkBodySize(length, maxMessage - FrameSize.HEADER);
+  const frame = allocFrame(header, length, maxMessage);
+  frame.write(text, FrameSize.MIN_FRAME, length, 'utf8');
+  return frame;
 }
 
 /** A JSON body's value; the empty body is `undefined`. */
@@ -53,9 +74,9 @@ export function decodeJsonBody(body: Uint8Array, maxBody: number = DEFAULT_MAX_B
   }
 }
 
-/** An error reply's body, the nine fields in libvirt's order, absent ones filled as VirError does. */
-export function encodeErrorBody(error: VirErrorData, maxBody: number = DEFAULT_MAX_BODY): Buffer {
-  const body: RpcErrorBody = {
+/** An error reply's body as a value: the nine fields in libvirt's order, absent ones filled as VirError does. */
+export function errorBodyOf(error: VirErrorData): RpcErrorBody {
+  return {
     code: error.code,
     domain: error.domain,
     level: error.level,
@@ -66,7 +87,11 @@ export function encodeErrorBody(error: VirErrorData, maxBody: number = DEFAULT_M
     int1: error.int1 ?? -1,
     int2: error.int2 ?? -1,
   };
-  return encodeJsonBody(body, maxBody);
+}
+
+/** An error reply's body, encoded. */
+export function encodeErrorBody(error: VirErrorData, maxBody: number = DEFAULT_MAX_BODY): Buffer {
+  return encodeJsonBody(errorBodyOf(error), maxBody);
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { decodeErrorBody, decodeJsonBody, encodeErrorBody, encodeJsonBody, FrameSize } from '../../src/rpc/index.js';
+import {
+  decodeErrorBody, decodeJsonBody, encodeErrorBody, encodeFrame, encodeJsonBody, encodeJsonFrame, FrameDecoder, FrameSize, MessageStatus, MessageType, Program, ProgramVersion,
+} from '../../src/rpc/index.js';
 import { bytes } from './fixtures/frames.js';
 
 const fails = (reason: string, message?: RegExp) => ({ name: 'RpcProtocolError', reason, ...(message && { message }) });
@@ -93,4 +95,19 @@ t.test('error bodies that are not errors', async (t) => {
   t.throws(() => decodeErrorBody(Buffer.from('{}')), fails('bad-error-body', /fields: code, domain, level, message$/));
   const bad = { code: 1.5, domain: '0', level: 2, message: null, str1: 1, str2: 5, str3: false, int1: 'x', int2: 2 ** 53 };
   t.throws(() => decodeErrorBody(Buffer.from(JSON.stringify(bad))), fails('bad-error-body', /fields: code, domain, message, str1, str2, str3, int1, int2$/));
+});
+
+t.test('encodeJsonFrame makes the frame encodeFrame makes of the JSON body, in one buffer', async (t) => {
+  const header = { program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure: 23, type: MessageType.REPLY, serial: 9, status: MessageStatus.OK };
+  for (const value of [undefined, null, 'astral 😀 é', [1, { x: 'y' }], 'x'.repeat(100_000)]) {
+    const frame = encodeJsonFrame(header, value);
+    t.same(frame, encodeFrame(header, encodeJsonBody(value)), JSON.stringify(value)?.slice(0, 30) ?? 'undefined');
+    const [decoded] = [...new FrameDecoder().push(frame)];
+    t.same(decodeJsonBody(decoded!.body), value);
+  }
+  // "xxxxxxxx" is 10 bytes: with the 24-byte header exactly a 34-byte message.
+  t.equal(encodeJsonFrame(header, 'x'.repeat(8), 34).length, 38);
+  t.throws(() => encodeJsonFrame(header, 'x'.repeat(9), 34), fails('too-long'));
+  t.throws(() => encodeJsonFrame(header, 'é'.repeat(5), 34), fails('too-long'), 'bytes are counted, not characters');
+  t.throws(() => encodeJsonFrame(header, { n: 1n }), fails('bad-json', /BigInt/));
 });
