@@ -23,7 +23,9 @@ export function surfaceOf(api: ApiDef): ApiLock {
     for (const p of o.properties) symbols[`property ${o.name}.${p.name}`] = typeText(p.type);
     for (const m of o.methods) {
       const args = m.args.map((a) => `${a.name}${a.optional ? '?' : ''}: ${typeText(a.type)}`).join(', ');
-      symbols[`method ${o.name}.${m.name}`] = `(${args}) => ${typeText(m.returns)}; proc ${m.proc ?? 'none'}; ${m.access}`;
+      const writeFlags = m.args.flatMap((a) => a.writeFlags.map((w) => `${a.name}.${w.name}`));
+      const flagAccess = writeFlags.length ? `; write ${writeFlags.join(' ')}` : '';
+      symbols[`method ${o.name}.${m.name}`] = `(${args}) => ${typeText(m.returns)}; proc ${m.proc ?? 'none'}; ${m.access}${flagAccess}`;
     }
   }
   for (const e of api.events) {

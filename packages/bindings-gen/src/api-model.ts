@@ -42,7 +42,17 @@ export interface BindingNames { c: string | null; python: string | null; perl: s
 
 export interface PropertyDef extends BindingNames { name: string; type: TypeRef; since: string; doc: string }
 
-export interface ArgDef { name: string; type: TypeRef; enumName: string | null; optional: boolean; doc: string }
+/** A flag that only a read-write connection may pass (libvirt's SECURE flags): its name in the arg's enum and its value. */
+export interface WriteFlagDef { name: string; value: number }
+export interface ArgDef {
+  name: string;
+  type: TypeRef;
+  enumName: string | null;
+  optional: boolean;
+  doc: string;
+  /** the flags of this argument that need write access, refused on a read-only connection */
+  writeFlags: WriteFlagDef[];
+}
 export interface MethodDef extends BindingNames {
   name: string;
   object: string;

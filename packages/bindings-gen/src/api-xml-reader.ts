@@ -135,7 +135,14 @@ function modelOf(root: XNode, file: string): ApiDef {
         if (enumName && kinds.get(enumName) !== 'enum') problems.push({ line: a.line(), message: `unknown enum '${enumName}'` });
         const type = typeOf(a);
         if (type.name === 'stream') problems.push({ line: a.line(), message: `${objName}.${name}: a stream is only returned, never passed` });
-        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a) };
+        const writeFlags = (attr(a, 'write-flags') ?? '').split(/\s+/).filter(Boolean).map((flag) => {
+          const value = enums.find((e) => e.name === enumName)?.values.find((v) => v.name === flag)?.value;
+          if (type.name !== 'flags' || value === undefined) {
+            problems.push({ line: a.line(), message: `${objName}.${name}: write-flags names '${flag}', which is not a value of the argument's flags enum` });
+          }
+          return { name: flag, value: value ?? 0 };
+        });
+        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags };
       });
       const firstOptional = args.findIndex((a) => a.optional);
       if (firstOptional >= 0 && args.slice(firstOptional).some((a) => !a.optional)) {

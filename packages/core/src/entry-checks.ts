@@ -10,6 +10,10 @@ export const invalidConnection = (fn: string) => VirError.of(ErrorNumber.INVALID
 export const deniedOnReadOnly = (fn: string, domain: number) =>
   VirError.of(ErrorNumber.OPERATION_DENIED, domain, `read only access prevents ${fn}`);
 
+/** A flag that only a read-write connection may pass, such as SECURE (libvirt's wording). */
+export const deniedFlagOnReadOnly = (fn: string, flag: string, domain: number) =>
+  VirError.of(ErrorNumber.OPERATION_DENIED, domain, `${fn} with ${flag} flag`);
+
 export const invalidArgument = (arg: string, fn: string, expected: string, domain: number) =>
   VirError.of(ErrorNumber.INVALID_ARG, domain, `${arg} in ${fn} must be ${expected}`);
 

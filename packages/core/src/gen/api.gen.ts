@@ -595,6 +595,15 @@ export const DomainSnapshotCreateFlags = {
 /** A bitwise OR of DomainSnapshotCreateFlags values. */
 export type DomainSnapshotCreateFlags = number;
 
+/** DomainSnapshotXMLFlags (libvirt's virDomainSnapshotXMLFlags, VIR_DOMAIN_SNAPSHOT_XML_*). Since 0.1.0. */
+export const DomainSnapshotXMLFlags = {
+  /** dump security sensitive information too */
+  SECURE: 1,
+} as const;
+
+/** A bitwise OR of DomainSnapshotXMLFlags values. */
+export type DomainSnapshotXMLFlags = number;
+
 /** DomainSnapshotListFlags (libvirt's virDomainSnapshotListFlags, VIR_DOMAIN_SNAPSHOT_LIST_*). Since 0.1.0. */
 export const DomainSnapshotListFlags = {
   /** only snapshots without a parent (DESCENDANTS when listing children) */

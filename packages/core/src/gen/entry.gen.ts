@@ -4,7 +4,7 @@ import type { Connect, Domain, DomainBlockInfo, DomainBlockStats, DomainControlI
 import type { ConnectDriver, DomainEventData, DomainRef, DomainSnapshotRef, NetworkRef, StoragePoolRef, StorageVolRef, InterfaceRef, NodeDeviceRef } from './driver.gen.js';
 import { ErrorDomain } from './errors.gen.js';
 import { toVirError } from '../errors/vir-error.js';
-import { deniedOnReadOnly, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
+import { deniedFlagOnReadOnly, deniedOnReadOnly, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
 
 /** A driver's event with its domain as the public object. */
 function publicEvent(conn: ConnectEntry, e: DomainEventData): DomainEvent {
@@ -236,6 +236,7 @@ export class ConnectEntry implements Connect {
   async domainXMLToNative(nativeFormat: string, domainXml: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainXMLToNative');
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLToNative', ErrorDomain.NONE);
     if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.NONE);
     if (typeof domainXml !== 'string') throw invalidArgument('domainXml', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.NONE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLToNative', 'an unsigned 32-bit integer', ErrorDomain.NONE);
@@ -250,6 +251,7 @@ export class ConnectEntry implements Connect {
   async domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainXMLFromNative');
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLFromNative', ErrorDomain.NONE);
     if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.NONE);
     if (typeof nativeConfig !== 'string') throw invalidArgument('nativeConfig', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.NONE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLFromNative', 'an unsigned 32-bit integer', ErrorDomain.NONE);
@@ -583,6 +585,7 @@ export class ConnectEntry implements Connect {
   async getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetDomainCapabilities');
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectGetDomainCapabilities', ErrorDomain.NONE);
     if (emulatorbin !== undefined && (typeof emulatorbin !== 'string')) throw invalidArgument('emulatorbin', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
     if (arch !== undefined && (typeof arch !== 'string')) throw invalidArgument('arch', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
     if (machine !== undefined && (typeof machine !== 'string')) throw invalidArgument('machine', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
@@ -743,6 +746,7 @@ export class DomainEntry implements Domain {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetXMLDesc');
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.readOnly && flags !== undefined && (flags & 1) !== 0) throw deniedFlagOnReadOnly('virDomainGetXMLDesc', 'secure', ErrorDomain.DOMAIN);
     if (conn.driver.domainGetXMLDesc === undefined) throw unsupported('virDomainGetXMLDesc', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.domainGetXMLDesc(this.ref, flags ?? 0);
@@ -1198,6 +1202,7 @@ export class DomainEntry implements Domain {
   async getHostname(flags?: number): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetHostname');
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainGetHostname', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetHostname', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainGetHostname === undefined) throw unsupported('virDomainGetHostname', ErrorDomain.DOMAIN);
     try {
@@ -1234,6 +1239,7 @@ export class DomainEntry implements Domain {
   async getTime(flags?: number): Promise<DomainTime> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetTime');
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainGetTime', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetTime', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainGetTime === undefined) throw unsupported('virDomainGetTime', ErrorDomain.DOMAIN);
     try {
@@ -1373,6 +1379,7 @@ export class DomainSnapshotEntry implements DomainSnapshot {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotGetXMLDesc');
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NONE);
+    if (conn.readOnly && flags !== undefined && (flags & 1) !== 0) throw deniedFlagOnReadOnly('virDomainSnapshotGetXMLDesc', 'secure', ErrorDomain.NONE);
     if (conn.driver.domainSnapshotGetXMLDesc === undefined) throw unsupported('virDomainSnapshotGetXMLDesc', ErrorDomain.NONE);
     try {
       return await conn.driver.domainSnapshotGetXMLDesc(this.ref, flags ?? 0);
@@ -1641,6 +1648,7 @@ export class StoragePoolEntry implements StoragePool {
   async refresh(flags?: number): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolRefresh');
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolRefresh', ErrorDomain.NONE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolRefresh', 'an unsigned 32-bit integer', ErrorDomain.NONE);
     if (conn.driver.storagePoolRefresh === undefined) throw unsupported('virStoragePoolRefresh', ErrorDomain.NONE);
     try {

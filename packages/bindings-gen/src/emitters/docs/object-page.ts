@@ -6,6 +6,7 @@ import { anchor, factLine, page, table, typeLink } from './markdown.js';
 function methodFacts(m: MethodDef): string {
   return factLine([
     `access: ${m.access}`,
+    ...m.args.flatMap((a) => a.writeFlags.map((w) => `\`${w.name}\` in \`${a.name}\` needs write access`)),
     `since ${m.since}`,
     m.c ? `libvirt: \`${m.c}\`` : null,
     `procedure: ${m.proc ?? 'none (answered locally)'}`,

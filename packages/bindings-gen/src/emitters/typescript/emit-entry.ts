@@ -33,6 +33,11 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     const cond = a.optional ? `${a.name} !== undefined && (${bad})` : bad;
     lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
   }
+  // After the type checks, so that a flag is only tested on a number.
+  for (const a of m.args) for (const flag of a.writeFlags) {
+    const label = flag.name.toLowerCase().replace(/_/g, ' ');
+    lines.push(`if (conn.readOnly && ${a.name} !== undefined && (${a.name} & ${flag.value}) !== 0) throw deniedFlagOnReadOnly('${fn}', '${label}', ${dom});`);
+  }
   const argValue = (a: ArgDef) => {
     if (a.type.kind === 'object') return `${a.name}.ref`;
     if (a.type.kind === 'listener') return `(e: DomainEventData) => ${a.name}(publicEvent(conn, e))`;
@@ -81,7 +86,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['toVirError'] });
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
-    namedImports: ['deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
+    namedImports: ['deniedFlagOnReadOnly', 'deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
   });
   if (events) {
     f.addFunction({

@@ -10,7 +10,10 @@ export function emitProcedures(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('procedures.gen.ts');
   f.addInterface({
     isExported: true, name: 'ProcedureArg',
-    properties: [{ name: 'name', type: 'string' }, { name: 'type', type: 'string' }, { name: 'optional', type: 'boolean' }],
+    properties: [
+      { name: 'name', type: 'string' }, { name: 'type', type: 'string' }, { name: 'optional', type: 'boolean' },
+      { name: 'writeFlags', type: 'Readonly<Record<string, number>>', hasQuestionToken: true, docs: ['flags that a read-only connection may not pass, by name'] },
+    ],
   });
   f.addInterface({
     isExported: true, name: 'Procedure',
@@ -23,7 +26,10 @@ export function emitProcedures(api: ApiDef, path: string): GeneratedFile {
   });
   const rows = api.objects.flatMap((o) => o.methods.filter((m) => m.proc !== null).map((m) => {
     const self = o.name === 'Connect' ? [] : [{ name: selfParam(o.name), type: o.name, optional: false }];
-    const args = [...self, ...m.args.map((a) => ({ name: a.name, type: typeText(a.type), optional: a.optional }))];
+    const args = [...self, ...m.args.map((a) => ({
+      name: a.name, type: typeText(a.type), optional: a.optional,
+      ...(a.writeFlags.length ? { writeFlags: Object.fromEntries(a.writeFlags.map((w) => [w.name, w.value])) } : {}),
+    }))];
     return `  { proc: ${m.proc}, object: '${o.name}', method: '${m.name}', driverName: '${m.driverName}', c: '${m.c ?? ''}', access: '${m.access}', args: ${JSON.stringify(args).replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'")}, returns: '${typeText(m.returns)}' },`;
   })).sort((a, b) => Number(/proc: (\d+)/.exec(a)![1]) - Number(/proc: (\d+)/.exec(b)![1]));
   f.addVariableStatement({
