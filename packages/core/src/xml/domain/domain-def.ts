@@ -3,10 +3,15 @@ import type { XmlElement } from '../xml-element.js';
 /**
  * The typed model of libvirt's domain XML. Drivers read and change the typed parts;
  * elements that tsvirt does not interpret are kept as parsed and written back in
- * libvirt's order, so that a definition survives a round trip.
+ * libvirt's order (domain-layout.ts), so that a definition survives a round trip. A typed
+ * part parsed from a document keeps that element too (`element`): what the typed fields
+ * do not say (a network disk's hosts, a MAC address's type) is written back from it, and
+ * the typed fields win where both say something.
  */
 export interface DomainDef {
   type: string;
+  /** namespace declarations on <domain> (xmlns:qemu=...), for the extensions kept in `extra` */
+  namespaces?: Record<string, string>;
   name: string;
   uuid: string;
   title?: string;
@@ -19,6 +24,8 @@ export interface DomainDef {
   vcpu: VcpuDef;
   os: OsDef;
   clockOffset: string;
+  /** the parsed <clock> (timers, start, adjustment); `clockOffset` wins over its offset */
+  clock?: XmlElement;
   onPoweroff: string;
   onReboot: string;
   onCrash: string;
@@ -47,6 +54,10 @@ export interface OsDef {
   cmdline?: string;
   /** other children of <os> kept as parsed (loader, nvram, bootmenu, root, ...) */
   extra: XmlElement[];
+  /** attributes of <os> (firmware) */
+  attrs?: Record<string, string>;
+  /** attributes of <os><type> other than arch and machine */
+  typeAttrs?: Record<string, string>;
 }
 
 export type DeviceDef = DiskDef | InterfaceDef | OtherDeviceDef;
@@ -60,7 +71,7 @@ export interface DiskDef {
   driver?: Record<string, string>;
   /** the source attributes: file, dev, network, volume... */
   source?: Record<string, string>;
-  target: { dev: string; bus?: string; tray?: string };
+  target: { dev: string; bus?: string; tray?: string; [attr: string]: string | undefined };
   readonly: boolean;
   shareable: boolean;
   serial?: string;
@@ -68,6 +79,8 @@ export interface DiskDef {
   alias?: string;
   /** other children kept as parsed */
   extra: XmlElement[];
+  /** the parsed <disk>: attributes and parts of typed children that are not typed */
+  element?: XmlElement;
 }
 
 export interface InterfaceDef {
@@ -80,6 +93,8 @@ export interface InterfaceDef {
   address?: Record<string, string>;
   alias?: string;
   extra: XmlElement[];
+  /** the parsed <interface>: attributes and parts of typed children that are not typed */
+  element?: XmlElement;
 }
 
 /** Any other device (controller, serial, console, graphics, video, memballoon, ...), kept as parsed. */

@@ -29,15 +29,18 @@ function memoryOf(el: XmlElement | undefined, what: string): number | undefined 
 function parseOs(el: XmlElement | undefined): OsDef {
   const typeEl = el && childElement(el, 'type');
   if (!el || !typeEl) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, 'an os <type> must be specified');
+  const { arch, machine, ...typeAttrs } = typeEl.attrs;
   const os: OsDef = {
     type: textOf(typeEl).trim(),
-    arch: typeEl.attrs.arch,
-    machine: typeEl.attrs.machine,
+    arch,
+    machine,
     boot: childElements(el, 'boot').map((b) => b.attrs.dev).filter((d): d is string => !!d),
     kernel: childText(el, 'kernel'),
     initrd: childText(el, 'initrd'),
     extra: childElements(el).filter((c) => !['type', 'boot', 'kernel', 'initrd', 'cmdline'].includes(c.name)),
   };
+  if (Object.keys(el.attrs).length) os.attrs = { ...el.attrs };
+  if (Object.keys(typeAttrs).length) os.typeAttrs = typeAttrs;
   const cmdline = childElement(el, 'cmdline');
   if (cmdline) os.cmdline = textOf(cmdline);
   return os;
@@ -55,13 +58,14 @@ function parseDisk(el: XmlElement): DiskDef {
     rawio: el.attrs.rawio,
     driver: attrsOf(childElement(el, 'driver')),
     source: attrsOf(childElement(el, 'source')),
-    target: { dev: target.attrs.dev, bus: target.attrs.bus, tray: target.attrs.tray },
+    target: { ...target.attrs, dev: target.attrs.dev },
     readonly: !!childElement(el, 'readonly'),
     shareable: !!childElement(el, 'shareable'),
     serial: childText(el, 'serial'),
     address: attrsOf(childElement(el, 'address')),
     alias: childElement(el, 'alias')?.attrs.name,
     extra: childElements(el).filter((c) => !['driver', 'source', 'target', 'readonly', 'shareable', 'serial', 'address', 'alias'].includes(c.name)),
+    element: el,
   };
 }
 
@@ -80,6 +84,7 @@ function parseInterface(el: XmlElement): InterfaceDef {
     address: attrsOf(childElement(el, 'address')),
     alias: childElement(el, 'alias')?.attrs.name,
     extra: childElements(el).filter((c) => !['mac', 'source', 'target', 'model', 'address', 'alias'].includes(c.name)),
+    element: el,
   };
 }
 
@@ -118,6 +123,7 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
     return v;
   };
   const devicesEl = childElement(root, 'devices');
+  const clock = childElement(root, 'clock');
   const def: DomainDef = {
     type,
     name,
@@ -131,7 +137,8 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
       cpuset: vcpuEl?.attrs.cpuset,
     },
     os: parseOs(childElement(root, 'os')),
-    clockOffset: childElement(root, 'clock')?.attrs.offset ?? 'utc',
+    clockOffset: clock?.attrs.offset ?? 'utc',
+    clock,
     onPoweroff: lifecycle('on_poweroff', 'destroy'),
     onReboot: lifecycle('on_reboot', 'restart'),
     onCrash: lifecycle('on_crash', 'destroy'),
@@ -145,6 +152,8 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   }
   const description = childElement(root, 'description');
   if (description) def.description = textOf(description);
+  const namespaces = Object.entries(root.attrs).filter(([k]) => k.startsWith('xmlns:'));
+  if (namespaces.length) def.namespaces = Object.fromEntries(namespaces);
   const metadata = childElement(root, 'metadata');
   if (metadata) def.metadata = metadata;
   if (!def.os.boot.length && !def.os.kernel && ['hvm'].includes(def.os.type)) def.os.boot = ['hd'];
