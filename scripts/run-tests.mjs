@@ -1,42 +1,87 @@
 #!/usr/bin/env node
-// Runs every package's tap tests, one package at a time (the machine has 2 cores),
-// and ends with the line CI reads: "N passed, N failed, N skipped".
+// Runs every package's tap tests, one package at a time (the machine may have few cores),
+// and ends with the line CI reads: "N passed, N failed, N skipped". Each failure is listed
+// with its file, line and message. `--unit` runs only the fast tests that need nothing
+// but Node (no QEMU, no daemons, no packing); names of packages (or `consumer`) narrow the run.
+//
+// The tests run with XDG folders of their own (removed afterwards), so that nothing they
+// start reads or writes the user's configuration, cache or history.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unitTests } from './unit-tests.mjs';
+import { failuresOf } from './tap-failures.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const only = args.filter((a) => a !== '--unit');
 let passed = 0, failed = 0, skipped = 0;
+const failures = [];
 const hasTests = (dir) => existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.ts'));
 
-/** Run one suite that prints TAP, count its results, and show what failed. */
-function runSuite(label, cwd, command, args) {
+const xdg = mkdtempSync(join(tmpdir(), 'tsvirt-tests-xdg-'));
+const env = { ...process.env };
+for (const name of ['CONFIG', 'CACHE', 'DATA', 'STATE']) {
+  env[`XDG_${name}_HOME`] = join(xdg, name.toLowerCase());
+  mkdirSync(env[`XDG_${name}_HOME`]);
+}
+// A default URI from the user's environment must not choose the tests' hypervisor.
+env.LIBVIRT_DEFAULT_URI = '';
+env.VIRSH_DEFAULT_CONNECT_URI = '';
+
+/** Run one suite that prints TAP, count its results, and keep what failed. */
+function runSuite(label, cwd, command, commandArgs) {
   console.log(`\n=== ${label}`);
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const start = Date.now();
+  const r = spawnSync(command, commandArgs, { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const out = `${r.stdout}${r.stderr}`;
-  const notOk = out.split('\n').filter((l) => /^\s*not ok /.test(l));
   const summary = /# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(out);
   if (!summary) {
     console.log(out.slice(-4000));
     console.log(`${label}: no tap summary (exit ${r.status})`);
+    failures.push({ label, where: cwd, title: `no tap summary (exit ${r.status})`, details: [] });
     failed++;
     return;
   }
   const [, , p = '0', f = '0', s = '0'] = summary;
   passed += Number(p); failed += Number(f); skipped += Number(s);
-  for (const l of notOk) console.log(l);
-  if (Number(f) || r.status) console.log(out.split('\n').filter((l) => /^\s+(---|\.\.\.|[a-z]+:)/.test(l)).slice(0, 200).join('\n'));
-  console.log(`${label}: ${p} passed, ${f} failed, ${s} skipped`);
-  if (r.status && !Number(f)) { console.log(`${label}: tap exited ${r.status}`); failed++; }
+  const found = failuresOf(out);
+  for (const failure of found) failures.push({ label, ...failure });
+  console.log(`${label}: ${p} passed, ${f} failed, ${s} skipped (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+  if (r.status && !Number(f)) {
+    failures.push({ label, where: cwd, title: `tap exited ${r.status} with no failed test`, details: out.split('\n').slice(-20) });
+    failed++;
+  }
 }
 
-for (const pkg of readdirSync(join(root, 'packages')).sort()) {
-  if (only.length && !only.includes(pkg)) continue;
-  const dir = join(root, 'packages', pkg);
-  if (hasTests(join(dir, 'test'))) runSuite(`@tsvirt/${pkg}`, dir, 'npx', ['tap', '--reporter=tap', '--disable-coverage', '--timeout=900']);
+const tap = ['tap', '--reporter=tap', '--disable-coverage', '--timeout=900'];
+try {
+  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+    if (only.length && !only.includes(pkg)) continue;
+    const dir = join(root, 'packages', pkg);
+    if (!hasTests(join(dir, 'test'))) continue;
+    if (unit) {
+      const files = unitTests[pkg];
+      if (files?.length) runSuite(`@tsvirt/${pkg} (unit)`, dir, 'npx', [...tap, ...files]);
+    } else {
+      runSuite(`@tsvirt/${pkg}`, dir, 'npx', tap);
+    }
+  }
+  // The packages as published: packed, installed with npm outside the workspace, used there.
+  if (!unit && (!only.length || only.includes('consumer'))) runSuite('consumer test', root, process.execPath, ['test/consumer/consumer-test.mjs']);
+} finally {
+  rmSync(xdg, { recursive: true, force: true });
 }
-// The packages as published: packed, installed with npm outside the workspace, used there.
-if (!only.length || only.includes('consumer')) runSuite('consumer test', root, process.execPath, ['test/consumer/consumer-test.mjs']);
+
+if (failures.length) {
+  console.log(`\n${failures.length} failure${failures.length === 1 ? '' : 's'}:`);
+  for (const { label, where, title, details } of failures) {
+    console.log(`\n✗ ${label} ${where}\n  ${title}`);
+    for (const line of details) console.log(`    ${line}`);
+  }
+  console.log('');
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = failed ? 1 : 0;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { classifyQmpMessage, encodeQmpCommand, QmpDecoder, QmpWireError, type QmpMessage } from '../src/qmp/qmp-wire.js';
 
-// Lines as QEMU 7.2 writes them (see shared/reference/qemu/qmp-transcript-tcg.jsonl), "\r\n"-terminated.
+// Lines as QEMU 7.2 writes them (recorded from a real QEMU under TCG), "\r\n"-terminated.
 const GREETING =
   '{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "capabilities": ["oob"]}}\r\n';
 const RETURN = '{"return": {"status": "running", "singlestep": false, "running": true}, "id": "tsvirt-2"}\r\n';

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import t from 'tap';
 import {
   ConnectListAllNetworksFlags as N, ConnectListAllStoragePoolsFlags as P, ConnectListAllInterfacesFlags as I, ConnectListAllNodeDeviceFlags as D,
@@ -12,7 +12,6 @@ import { openDefault } from './fixtures/open-default.js';
 registerDriver(driver);
 const NET2 = "<network><name>net2</name><uuid>22222222-3333-4444-5555-666666666666</uuid><bridge name='virbr9'/></network>";
 const GiB = 1024 ** 3;
-const reference = new URL('../../../../shared/reference/virsh/', import.meta.url).pathname;
 
 t.test('test:///default has libvirt\'s network, pool, interface and devices', async (t) => {
   const c = await openDefault(t);
@@ -76,21 +75,54 @@ t.test('volumes take their space from the pool; pool state rules', async (t) => 
     { code: ErrorNumber.OPERATION_FAILED, message: /^operation failed: pool 'default-pool' already exists with uuid dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566$/ });
 });
 
+/** A folder holding `files` (name to content), for node files and the files they name. */
+function folderWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'node-file-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+const CPU = '<cpu><mhz>6000</mhz><model>i986</model><active>50</active><nodes>4</nodes><sockets>4</sockets><cores>4</cores><threads>2</threads></cpu><memory>8192000</memory>';
+const POOL = "<pool type='dir'><name>default-pool</name><uuid>35bb2ad9-388a-cdfe-461a-b8907f6e53fe</uuid><target><path>/default-pool</path></target></pool>";
+const VOL = "<volume><name>default-vol</name><capacity unit='GiB'>1</capacity><target><path>/default-pool/default-vol</path></target></volume>";
+const DEVICE = '<device><name>File_test_device</name><parent>computer</parent><capability type="system"><hardware><vendor>tsvirt</vendor></hardware></capability></device>';
+const net = (name: string, uuid: string, bridge: string) => `<network><name>${name}</name><uuid>${uuid}</uuid><bridge name='${bridge}'/></network>`;
+
 t.test('a node file: inline objects and objects in files relative to it', async (t) => {
-  const inline = await open(`test://${reference}testnode/testnodeinline.xml`);
+  const inlineDir = folderWith({
+    'node.xml': `<node>${net('private', '004b22212d78c30f5aa5f03c87d21e69', 'virbr1')}${net('default', '004b96e12d78c30f5aa5f03c87d21e69', 'virbr0')}
+      ${POOL.replace('</pool>', `${VOL}</pool>`)}${CPU}</node>`,
+  });
+  t.teardown(() => rmSync(inlineDir, { recursive: true, force: true }));
+  const inline = await open(`test://${inlineDir}/node.xml`);
   t.match(await inline.getNodeInfo(), { model: 'i986', cpus: 50, mhz: 6000, nodes: 4, memory: 8192000 });
   t.same((await inline.listAllNetworks()).map((n) => n.name).sort(), ['default', 'private']);
   const [pool] = await inline.listAllStoragePools();
   t.same((await pool.listAllVolumes()).map((v) => v.path), ['/default-pool/default-vol']);
-  const fixed = await open(`test://${reference}inputs/testnode-fixed.xml`);
+  // objects in files named relative to the node file, one folder up
+  const filesDir = folderWith({
+    'nodes/node.xml': `<node><network file="../objects/net.xml"/><pool file="../objects/pool.xml"><volume file="../objects/vol.xml"/></pool>
+      <device file="../objects/dev.xml"/>${CPU}</node>`,
+    'objects/net.xml': net('private', '004b22212d78c30f5aa5f03c87d21e69', 'virbr1'),
+    'objects/pool.xml': POOL,
+    'objects/vol.xml': VOL,
+    'objects/dev.xml': DEVICE,
+  });
+  t.teardown(() => rmSync(filesDir, { recursive: true, force: true }));
+  const fixed = await open(`test://${filesDir}/nodes/node.xml`);
   t.same((await fixed.listAllNodeDevices()).map((d) => d.name), ['File_test_device']);
+  t.same((await fixed.listAllNetworks()).map((n) => n.name), ['private']);
   t.same(await (await fixed.lookupStoragePoolByName('default-pool')).listAllVolumes(), [], 'volumes beside a pool file are not read, as in libvirt');
 });
 
 t.test('a node file that cannot be loaded or is not a node', async (t) => {
   await t.rejects(open('test:///nonexistent/node.xml'), { code: ErrorNumber.XML_ERROR, message: "XML error: failed to parse xml document '/nonexistent/node.xml'" });
-  await t.rejects(open(`test://${reference}testnode/testnode.xml`), { message: `XML error: failed to parse xml document '${reference}testnode/testdomfc5.xml'` });
-  const dir = mkdtempSync(join(tmpdir(), 'node-file-'));
+  const dir = folderWith({ 'node.xml': `<node><domain file="missing-domain.xml"/>${CPU}</node>` });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await t.rejects(open(`test://${dir}/node.xml`), { code: ErrorNumber.XML_ERROR, message: `XML error: failed to parse xml document '${dir}/missing-domain.xml'` },
+    'a file the node names and that is missing');
   writeFileSync(join(dir, 'bad.xml'), '<notnode/>');
   await t.rejects(open(`test://${dir}/bad.xml`), { message: "XML error: expecting root element of 'node', not 'notnode'" });
   writeFileSync(join(dir, 'cpu.xml'), '<node><cpu><nodes>x</nodes></cpu></node>');

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
+import { virshEnv } from './fixtures/run-virsh.js';
 
 // Through env(1) without tap's loader hooks, as in virsh-cli.test.ts. Events over a
 // daemon are tested in packages/daemon/test/unix-sockets.test.ts.
-const env = { ...process.env, LIBVIRT_DEFAULT_URI: '', VIRSH_DEFAULT_CONNECT_URI: '' };
+const env = virshEnv;
 const bin = new URL('../bin/virsh', import.meta.url).pathname;
 const virsh = (...args: string[]) => {
   const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, bin, '-c', 'test:///default', ...args], { encoding: 'utf8', env });

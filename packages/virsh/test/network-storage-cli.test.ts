@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { virshEnv } from './fixtures/run-virsh.js';
 import { allCommands } from '../src/commands/command-registry.js';
 import { HELP_GROUPS } from '../src/commands/help-catalog.js';
 
 // The built CLI, run through env(1) so that tap's spawn hooks do not reach it.
-const env = { ...process.env, LIBVIRT_DEFAULT_URI: '', VIRSH_DEFAULT_CONNECT_URI: '' };
+const env = virshEnv;
 const bin = new URL('../bin/virsh', import.meta.url).pathname;
 const virsh = (...args: string[]) => {
   const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, bin, ...args], { encoding: 'utf8', env });

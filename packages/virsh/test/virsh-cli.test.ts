@@ -3,10 +3,11 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { virshEnv } from './fixtures/run-virsh.js';
 
 // Children run the built CLI as a user would: through env(1), so that tap's spawn
 // hooks (which re-add their loaders to NODE_OPTIONS) do not reach it.
-const env = { ...process.env, LIBVIRT_DEFAULT_URI: '', VIRSH_DEFAULT_CONNECT_URI: '' };
+const env = virshEnv;
 const node = ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath];
 
 const bin = new URL('../bin/virsh', import.meta.url).pathname;
