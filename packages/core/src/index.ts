@@ -10,7 +10,13 @@ export { procedures, procedureByNumber, type Procedure, type ProcedureArg } from
 export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
 export { open, defaultUri } from './open.js';
 export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from './drivers/driver-registry.js';
-export { DomainObject } from './drivers/domain-object.js';
+export { DomainObject, type AffectedDefs } from './drivers/domain-object.js';
+export { DomainTable } from './drivers/domain-table.js';
+export { DomainEvents, eventMatches, type DomainEventFilter } from './drivers/domain-events.js';
+export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from './drivers/domain-list-filter.js';
+export { modificationImpact, type ModificationImpact } from './drivers/modification-impact.js';
+export { checkFlags, flagChecker } from './drivers/flag-checks.js';
+export { domainNotRunning, noPersistentConfig } from './drivers/conf-errors.js';
 export { DomainMessages, DomainTaint } from './drivers/domain-messages.js';
 export type { Driver, OpenOptions } from './drivers/driver.js';
 export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';

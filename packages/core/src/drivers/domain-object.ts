@@ -4,15 +4,24 @@ import {
 import type { DomainRef } from '../gen/driver.gen.js';
 import type { DomainDef } from '../xml/domain/domain-def.js';
 import { DomainMessages } from './domain-messages.js';
+import { modificationImpact } from './modification-impact.js';
+
+/** The definitions a change touches: the running one (live), the persistent one (config), or both. */
+export interface AffectedDefs {
+  live: DomainDef | null;
+  config: DomainDef | null;
+}
 
 /**
- * A driver's record of one domain: its live and persistent definitions and libvirt's
- * state machine (state, reason, id). It is also the DomainRef that core hands to
- * applications, so `dom.id` follows the domain as it starts and stops. Drivers extend it
- * with what their hypervisor needs.
+ * A driver's record of one domain (libvirt's virDomainObj): its live and persistent
+ * definitions and libvirt's state machine (state, reason, id). Applications never get
+ * it: they get references, which are values (ref()). Drivers extend it with what their
+ * hypervisor needs.
  */
-export class DomainObject implements DomainRef {
-  id = -1;
+export class DomainObject {
+  #id = -1;
+  /** told when the id changes (the domain table's id index) */
+  #idWatcher: ((oldId: number) => void) | null = null;
   state: number = DomainState.SHUTOFF;
   reason: number = DomainShutoffReason.UNKNOWN;
   autostart = false;
@@ -24,6 +33,40 @@ export class DomainObject implements DomainRef {
   readonly messages = new DomainMessages();
 
   constructor(public def: DomainDef, public persistent: boolean) {}
+
+  get id(): number {
+    return this.#id;
+  }
+
+  set id(id: number) {
+    const old = this.#id;
+    this.#id = id;
+    if (old !== id) this.#idWatcher?.(old);
+  }
+
+  /** Follow the id's changes (one watcher: the table that holds the domain). */
+  watchId(watcher: ((oldId: number) => void) | null): void {
+    this.#idWatcher = watcher;
+  }
+
+  /** The reference handed to applications: a value, which does not follow the domain. */
+  ref(): DomainRef {
+    return { name: this.def.name, uuid: this.def.uuid, id: this.#id };
+  }
+
+  /**
+   * A call made through `ref` has started or stopped the domain: that reference takes
+   * the domain's id now, as libvirt updates the virDomainPtr a call was given. Other
+   * references keep the id they were handed out with.
+   */
+  updateHandle(ref: DomainRef): void {
+    if (!Object.isFrozen(ref)) (ref as { id: number }).id = this.#id;
+  }
+
+  /** whether the domain has snapshots (drivers that keep them say so) */
+  get hasSnapshots(): boolean {
+    return false;
+  }
 
   get name(): string {
     return this.def.name;
@@ -47,6 +90,18 @@ export class DomainObject implements DomainRef {
     if (!this.active) return this.def;
     this.newDef ??= structuredClone(this.def);
     return this.newDef;
+  }
+
+  /**
+   * The definitions a LIVE/CONFIG/CURRENT request names (modificationImpact). For a
+   * change, the persistent definition of a running domain is split from the live one
+   * first, so that a change to one does not reach the other.
+   */
+  affectedDefs(flags: number, forChange = true): AffectedDefs {
+    const { live, config } = modificationImpact(this, flags);
+    if (forChange && live && this.persistent) this.editablePersistentDef();
+    const persistent = config ? (forChange ? this.editablePersistentDef() : this.persistentDef) : null;
+    return { live: live ? this.def : null, config: persistent };
   }
 
   setRunning(id: number, reason: number = DomainRunningReason.BOOTED): void {

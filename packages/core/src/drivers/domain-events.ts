@@ -1,0 +1,75 @@
+import type { DomainEventType } from '../gen/api.gen.js';
+import type { DomainEventData, DomainEventSink, DomainRef } from '../gen/driver.gen.js';
+import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
+import { VirError } from '../errors/vir-error.js';
+
+/** Which events a listener hears: one domain's (by UUID), one kind, or both; all when empty. */
+export interface DomainEventFilter {
+  readonly domain?: { readonly uuid: string };
+  readonly kind?: DomainEventData['kind'];
+}
+
+/** Whether an event passes a filter (virConnectDomainEventRegisterAny's domain and event id). */
+export const eventMatches = (filter: DomainEventFilter | undefined, event: DomainEventData): boolean =>
+  filter === undefined
+  || ((filter.domain === undefined || filter.domain.uuid === event.domain.uuid) && (filter.kind === undefined || filter.kind === event.kind));
+
+interface Registration {
+  readonly sink: DomainEventSink;
+  readonly filter: DomainEventFilter | undefined;
+}
+
+/**
+ * The domain event listeners of a driver's state, and libvirt's one delivery rule:
+ * an event is queued when it happens and delivered from the event loop once the call
+ * that caused it has returned, in order; the domain in it is a snapshot taken when it
+ * happened; each listener hears only what its filter lets through, and a listener's
+ * failure is its own.
+ */
+export class DomainEvents {
+  readonly #listeners = new Map<number, Registration>();
+  #nextId = 1;
+  #queue: DomainEventData[] = [];
+
+  get size(): number {
+    return this.#listeners.size;
+  }
+
+  register(sink: DomainEventSink, filter?: DomainEventFilter): number {
+    const id = this.#nextId++;
+    this.#listeners.set(id, { sink, filter });
+    return id;
+  }
+
+  /** libvirt's error for an id that names no listener (virObjectEventCallbackListRemoveID). */
+  deregister(id: number): void {
+    if (!this.#listeners.delete(id)) {
+      throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, `could not find event callback ${id} for deletion`);
+    }
+  }
+
+  lifecycle(domain: DomainRef, event: DomainEventType, detail: number): void {
+    if (this.#listeners.size !== 0) this.#enqueue({ kind: 'lifecycle', domain: snapshot(domain), event, detail });
+  }
+
+  reboot(domain: DomainRef): void {
+    if (this.#listeners.size !== 0) this.#enqueue({ kind: 'reboot', domain: snapshot(domain) });
+  }
+
+  #enqueue(event: DomainEventData): void {
+    if (this.#queue.push(event) === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const events = this.#queue;
+    this.#queue = [];
+    for (const event of events) {
+      for (const { sink, filter } of this.#listeners.values()) {
+        if (!eventMatches(filter, event)) continue;
+        try { sink(event); } catch { /* the other listeners still hear it */ }
+      }
+    }
+  }
+}
+
+const snapshot = (d: DomainRef): DomainRef => ({ name: d.name, uuid: d.uuid, id: d.id });

@@ -1,0 +1,14 @@
+import { ErrorNumber } from '../gen/errors.gen.js';
+import { VirError } from '../errors/vir-error.js';
+
+/**
+ * libvirt's virCheckFlags: a call refuses flags it does not know, naming itself, in the
+ * error domain of the driver that answers (`errorDomain`).
+ */
+export function checkFlags(flags: number, supported: number, fn: string, errorDomain: number): void {
+  const bad = flags & ~supported;
+  if (bad) throw VirError.of(ErrorNumber.INVALID_ARG, errorDomain, `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`);
+}
+
+/** A driver's checkFlags, its error domain bound. */
+export const flagChecker = (errorDomain: number) => (flags: number, supported: number, fn: string): void => checkFlags(flags, supported, fn, errorDomain);
