@@ -2,6 +2,12 @@
 // arguments, an option and its value per line, quoted for a POSIX shell so that
 // the text can be pasted (the driver itself never runs a shell).
 
+import { ErrorNumber, parseDomainXml } from '@tsvirt/core';
+import { fillDomainDefaults } from './domain-defaults.js';
+import { validateDomainName } from './domain-name.js';
+import { checkFlags, qemuError } from './qemu-errors.js';
+import { domainToQemuArgs, emulatorOf } from './xml-to-native.js';
+
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
 
 export const shellQuote = (word: string): string => (SAFE_WORD.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
@@ -13,4 +19,16 @@ export function formatQemuArgv(binary: string, args: readonly string[]): string 
     lines.push(takesValue ? `${shellQuote(args[i])} ${shellQuote(args[++i])}` : shellQuote(args[i]));
   }
   return `${lines.join(' \\\n')}\n`;
+}
+
+const QEMU_ARGV = 'qemu-argv';
+
+/** virConnectDomainXMLToNative: the command line a definition would start QEMU with. */
+export function domainXmlToNative(defaultBinary: string, nativeFormat: string, domainXml: string, flags: number): string {
+  checkFlags(flags, 0, 'qemuConnectDomainXMLToNative');
+  if (nativeFormat !== QEMU_ARGV) throw qemuError(ErrorNumber.INVALID_ARG, `unsupported config type ${nativeFormat}`);
+  const def = parseDomainXml(domainXml);
+  validateDomainName(def.name);
+  fillDomainDefaults(def);
+  return formatQemuArgv(emulatorOf(def) ?? defaultBinary, domainToQemuArgs(def));
 }

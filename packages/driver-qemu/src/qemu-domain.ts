@@ -1,5 +1,5 @@
-// One domain of a QEMU connection: its definitions, run state and job lock. It
-// is also the DomainRef handed to applications, so `id` follows starts and stops.
+// One domain of a QEMU connection: core's domain record, with its QEMU process,
+// the flags of the job that is stopping or rebooting it, and its job lock.
 
 import { DomainObject, type DomainDef } from '@tsvirt/core';
 import { DomainJob } from './domain-job.js';

@@ -1,6 +1,6 @@
 // The errors the QEMU driver reports, with libvirt's codes and wording.
 
-import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError, flagChecker } from '@tsvirt/core';
 import { QmpClosedError, QmpError } from './qmp/qmp-error.js';
 
 export const qemuError = (code: number, info?: string) => VirError.of(code, ErrorDomain.QEMU, info);
@@ -10,10 +10,7 @@ export const alreadyRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'do
 export const internalError = (info: string) => qemuError(ErrorNumber.INTERNAL_ERROR, info);
 
 /** libvirt's check of flags a call does not support: the message names the call. */
-export function checkFlags(flags: number, supported: number, fn: string): void {
-  const bad = flags & ~supported;
-  if (bad) throw qemuError(ErrorNumber.INVALID_ARG, `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`);
-}
+export const checkFlags = flagChecker(ErrorDomain.QEMU);
 
 /**
  * A monitor failure as libvirt 9.0 reports it: QEMU's own refusal is an internal

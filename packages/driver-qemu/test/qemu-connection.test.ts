@@ -91,6 +91,8 @@ t.test('define, start, suspend, resume, destroy, undefine, with their events', a
 
   await dom.undefine();
   await expectVirError(t, conn.lookupDomainByName('life'), ErrorNumber.NO_DOMAIN, "Domain not found: no domain with matching name 'life'");
+  // events are delivered after the call that caused them has returned
+  await until('six events', () => events.length >= 6);
   t.same(events, [
     [DomainEventType.DEFINED, 0], [DomainEventType.STARTED, 0], [DomainEventType.SUSPENDED, 0],
     [DomainEventType.RESUMED, 0], [DomainEventType.STOPPED, 1], [DomainEventType.UNDEFINED, 0],
@@ -149,6 +151,7 @@ t.test('a new connection reattaches to running guests and cleans up after dead o
   await again.destroy();
   t.comment(`destroy of a reattached QEMU: ${(performance.now() - started).toFixed(1)} ms`);
   t.notOk(alive(pid));
+  await until('two events', () => events.length >= 2);
   t.same(events, [[DomainEventType.RESUMED, 0], [DomainEventType.STOPPED, 1]]);
   await again.undefine();
   await (await second.lookupDomainByName('ghost')).undefine();
@@ -274,6 +277,7 @@ t.test('save to a file and restore; managed save resumed by the next start', asy
   t.equal(await dom.hasManagedSaveImage(), false, 'and consumed the image');
   await dom.destroy();
   await dom.undefine();
+  await until('ten events', () => events.length >= 10);
   t.same(events.map(([e, detail]) => `${e}/${detail}`), [
     '0/0', '2/0', '3/0', '5/4', '2/2', '3/0', '5/4', '2/2', '5/1', '1/0',
   ], 'defined, started, suspended, stopped (saved), started (restored), ..., stopped (destroyed), undefined');

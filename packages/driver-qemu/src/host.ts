@@ -1,0 +1,31 @@
+// The host as the QEMU driver describes it: capabilities, node facts, domain capabilities, version.
+
+import { cpus, totalmem } from 'node:os';
+import { formatCapabilitiesXml, type NodeInfo } from '@tsvirt/core';
+import { formatDomainCapabilities } from './domain-capabilities.js';
+import type { QemuDriverState } from './driver-state.js';
+import { hostArch, hostCapabilities, probeBinary, qemuVersionNumber } from './host-capabilities.js';
+import { hostCpu } from './host-cpu.js';
+import { checkFlags } from './qemu-errors.js';
+
+export async function capabilitiesXml(s: QemuDriverState): Promise<string> {
+  return formatCapabilitiesXml(hostCapabilities(await s.capabilities(), await hostCpu()));
+}
+
+/** Host facts as libvirt's QEMU driver gives them: CPU topology from the host, memory in KiB. */
+export async function nodeInfo(): Promise<NodeInfo> {
+  const cpu = await hostCpu();
+  return { model: hostArch(), memory: Math.floor(totalmem() / 1024), cpus: cpus().length, mhz: cpu.mhz, nodes: 1, sockets: cpu.sockets, cores: cpu.cores, threads: cpu.threads };
+}
+
+export async function domainCapabilitiesXml(
+  s: QemuDriverState, emulatorbin: string | undefined, arch: string | undefined, machine: string | undefined, virttype: string | undefined, flags: number,
+): Promise<string> {
+  checkFlags(flags, 0, 'qemuConnectGetDomainCapabilities');
+  const qemu = emulatorbin === undefined ? await s.capabilities() : await probeBinary(emulatorbin, s.dirs);
+  return formatDomainCapabilities(qemu, { arch, machine, virttype });
+}
+
+export async function qemuVersion(s: QemuDriverState): Promise<number> {
+  return qemuVersionNumber(await s.capabilities());
+}
