@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 6's figures: lookupByName + getInfo pairs per second through tsvirtd's unix
+// Figures: lookupByName + getInfo pairs per second through tsvirtd's unix
 // socket, one after another and pipelined, beside libvirt's libvirtd doing the same
 // work over test+unix:///default where it is installed; and tsvirtd's memory with 100
 // connected clients. libvirtd is started privately (own socket folder), so that no

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 3's scale figure: one virsh process runs a script of N `define` commands (distinct
+// The scale figure: one virsh process runs a script of N `define` commands (distinct
 // names and UUIDs) and a `list --all`, for N = 1,000, 5,000 and 10,000; prints wall time
 // and peak memory (GNU time's maximum resident set size) of each run, beside libvirt's
 // own /usr/bin/virsh doing the same where it is installed (reference: 1.13 s, 58 MiB for 10,000).

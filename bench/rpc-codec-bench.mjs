@@ -76,5 +76,5 @@ for (const c of cases) {
   );
 }
 // libvirt's framing and XDR run only inside libvirtd and its client library: there is
-// no standalone equivalent to time here (its whole RPC round trip is in shared/reference).
+// no standalone equivalent to time (its cost shows only in a whole round trip).
 console.log('libvirt: no standalone equivalent of this work to measure');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 2's figures: (a) in-process lookup-by-name + get-info pairs per second on
+// Figures: (a) in-process lookup-by-name + get-info pairs per second on
 // test:///default; (b) whole-process wall time of `virsh -c test:///default list --all`,
 // beside bare `node -e 0` and, where installed, libvirt's own virsh and libvirt-python.
 import { spawnSync } from 'node:child_process';

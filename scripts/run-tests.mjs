@@ -2,7 +2,7 @@
 // Runs every package's tap tests, one package at a time (the machine may have few cores),
 // and ends with the line CI reads: "N passed, N failed, N skipped". Each failure is listed
 // with its file, line and message. `--unit` runs only the fast tests that need nothing
-// but Node (no QEMU, no daemons, no packing); names of packages (or `consumer`) narrow the run.
+// but Node (no QEMU, no daemons, no packing); names of packages (or `repository`, `consumer`) narrow the run.
 //
 // The tests run with XDG folders of their own (removed afterwards), so that nothing they
 // start reads or writes the user's configuration, cache or history.
@@ -69,6 +69,8 @@ try {
       runSuite(`@tsvirt/${pkg}`, dir, 'npx', tap);
     }
   }
+  // The repository as a whole: it explains itself.
+  if (!only.length || only.includes('repository')) runSuite('repository', root, 'npx', [...tap, 'test/repository/self-contained.test.mjs']);
   // The packages as published: packed, installed with npm outside the workspace, used there.
   if (!unit && (!only.length || only.includes('consumer'))) runSuite('consumer test', root, process.execPath, ['test/consumer/consumer-test.mjs']);
 } finally {

@@ -34,7 +34,7 @@ try {
   giveUp('node-gyp is not installed');
 }
 
-// Build machines may have no internet: use the distribution's Node headers instead of
+// A machine may have no internet: use the distribution's Node headers instead of
 // letting node-gyp download them, unless the caller chose a nodedir already.
 const options = ['--loglevel=warn'];
 if (!process.env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {

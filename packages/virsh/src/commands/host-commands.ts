@@ -3,7 +3,10 @@ import type { CommandDef } from '../cli/command-def.js';
 /** A libvirt version number (major * 1,000,000 + minor * 1,000 + release) as text. */
 export const versionText = (v: number) => `${Math.floor(v / 1e6)}.${Math.floor((v % 1e6) / 1e3)}.${v % 1e3}`;
 
-/** tsvirt reports the libvirt API level it implements (see DESIGN.md). */
+/**
+ * tsvirt reports the libvirt API level it implements, not its own release, because
+ * clients gate features on that number.
+ */
 export const LIBVIRT_VERSION = 9000000;
 
 /** A command that prints one answer of the connection. */
