@@ -5,7 +5,7 @@
 export * from './gen/api.gen.js';
 export * from './gen/errors.gen.js';
 export type * from './gen/driver.gen.js';
-export { ConnectEntry, DomainEntry } from './gen/entry.gen.js';
+export { ConnectEntry, DomainEntry, entryFromWire } from './gen/entry.gen.js';
 export { procedures, procedureByNumber, type Procedure, type ProcedureArg } from './gen/procedures.gen.js';
 export { VirError, toVirError, type VirErrorData } from './errors/vir-error.js';
 export { open, defaultUri } from './open.js';
@@ -36,7 +36,7 @@ export { ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCall
 export { isRemoteDriver } from './remote/remote-marker.js';
 export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from './remote/stream-frames.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from './remote/socket-paths.js';
-export { deniedOnReadOnly, invalidArgument, unsupported } from './entry-checks.js';
+export { deniedOnReadOnly, invalidArgument, invalidConnection, unsupported } from './entry-checks.js';
 export * from './xml/network/network-def.js';
 export { expectRoot } from './xml/xml-fields.js';
 export { parseNetworkXml, networkDefFromTree } from './xml/network/network-parse.js';

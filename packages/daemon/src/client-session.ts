@@ -1,11 +1,11 @@
 import { Duplex } from 'node:stream';
 import {
-  ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
+  ConnectEntry, ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
   VirError, decodeJsonBody, encodeFrame, encodeJsonFrame, errorBodyOf, eventProcedures, plainDomainRef, relayStream, toVirError,
-  unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type StreamLink,
+  invalidArgument, invalidConnection, unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type StreamLink,
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
-import { driverArgs, procedureFor, wireResult } from './dispatcher.js';
+import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { DriverPool, EventSubscriber, SharedConnection } from './driver-pool.js';
 
 const eventProcOf = new Map(eventProcedures.map((e) => [e.kind, e.proc]));
@@ -23,8 +23,8 @@ export class ClientSession {
   #inFlight = 0;
   /** Calls beyond the in-flight limit, in arrival order. */
   readonly #waiting: Frame[] = [];
-  #readOnly: boolean;
-  #conn: Promise<SharedConnection> | null = null;
+  /** The driver's connection, shared with the other clients, and this client's own public connection over it. */
+  #conn: Promise<{ shared: SharedConnection; entry: ConnectEntry }> | null = null;
   readonly #subscriptions = new Map<number, EventSubscriber>();
   #nextCallbackId = 0;
   #closed = false;
@@ -34,12 +34,11 @@ export class ClientSession {
 
   constructor(
     private readonly stream: Duplex,
-    readOnly: boolean,
+    private readonly readOnly: boolean,
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
     private readonly onClose: (session: ClientSession) => void,
   ) {
-    this.#readOnly = readOnly;
     this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
     // A client gone without a word (a host that vanished from the network) is noticed and dropped.
     this.#keepalive = new Keepalive({
@@ -124,29 +123,34 @@ export class ClientSession {
   async #serve(proc: number, body: Buffer): Promise<unknown> {
     const value = decodeJsonBody(body, this.limits.maxMessage);
     if (proc === ConnectionProcedure.OPEN) return this.#open(value as OpenCallBody);
-    const p = procedureFor(proc, this.#readOnly);
+    const p = procedureFor(proc);
     if (this.#conn === null) throw notOpen();
-    const conn = await this.#conn;
-    const args = driverArgs(p, value);
+    const { shared, entry } = await this.#conn;
+    const args = callArgs(p, value);
+    // What the client holds rather than the driver: its event registrations, and the
+    // connection, which it may close while the driver's stays open for the others.
     switch (p.driverName) {
       case 'connectClose':
+        if (entry.closed) throw invalidConnection(p.c);
+        entry.closed = true;
         this.#unsubscribeAll();
         return undefined;
       case 'connectDomainEventRegister':
-        return this.#subscribe(conn, p.c);
+        if (entry.closed) throw invalidConnection(p.c);
+        return this.#subscribe(shared, p.c);
       case 'connectDomainEventDeregister':
-        return this.#unsubscribe(conn, args[0] as number);
+        if (entry.closed) throw invalidConnection(p.c);
+        if (!Number.isSafeInteger(args[0])) throw invalidArgument('callbackID', p.c, 'an integer', ErrorDomain.NONE);
+        return this.#unsubscribe(shared, args[0] as number);
     }
-    const method = (conn.driver as Record<string, unknown>)[p.driverName] as ((...a: unknown[]) => unknown) | undefined;
-    if (typeof method !== 'function') throw unsupported(p.c, ErrorDomain.NONE);
-    return wireResult(p, await method.apply(conn.driver, args));
+    return callEntry(entry, p, args);
   }
 
   async #open(body: OpenCallBody): Promise<void> {
     if (this.#conn !== null) throw alreadyOpen();
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
-    this.#readOnly ||= body.readOnly === true;
-    this.#conn = this.pool.get(body.uri);
+    const readOnly = this.readOnly || body.readOnly === true;
+    this.#conn = this.pool.get(body.uri).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, readOnly) }));
     try {
       await this.#conn;
     } catch (e) {
@@ -175,7 +179,7 @@ export class ClientSession {
     const conn = this.#conn;
     const subscribers = [...this.#subscriptions.values()];
     this.#subscriptions.clear();
-    if (conn && subscribers.length) void conn.then((c) => subscribers.forEach((s) => this.pool.unsubscribe(c, s)), () => undefined);
+    if (conn && subscribers.length) void conn.then(({ shared }) => subscribers.forEach((s) => this.pool.unsubscribe(shared, s)), () => undefined);
   }
 
   #sendEvent(callbackId: number, event: DomainEventData): void {

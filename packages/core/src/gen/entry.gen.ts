@@ -2,8 +2,8 @@
 import type { Duplex } from 'node:stream';
 import type { Connect, Domain, DomainBlockInfo, DomainBlockStats, DomainControlInfo, DomainDiskError, DomainEvent, DomainEventListener, DomainInfo, DomainInterfaceStats, DomainJobInfo, DomainMetadataType, DomainSnapshot, DomainStateInfo, DomainStatsRecord, DomainTime, Interface, MemoryStat, Network, NetworkDHCPLease, NodeCPUMap, NodeDevice, NodeInfo, SchedulerType, SecurityLabel, SecurityModel, StoragePool, StoragePoolInfo, StorageVol, StorageVolInfo, TypedParams, VcpuInfo, VcpuPin } from './api.gen.js';
 import type { ConnectDriver, DomainEventData, DomainRef, DomainSnapshotRef, NetworkRef, StoragePoolRef, StorageVolRef, InterfaceRef, NodeDeviceRef } from './driver.gen.js';
-import { ErrorDomain } from './errors.gen.js';
-import { toVirError } from '../errors/vir-error.js';
+import { ErrorDomain, ErrorNumber } from './errors.gen.js';
+import { VirError, toVirError } from '../errors/vir-error.js';
 import { deniedFlagOnReadOnly, deniedOnReadOnly, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
 
 /** A driver's event with its domain as the public object. */
@@ -1891,5 +1891,35 @@ export class NodeDeviceEntry implements NodeDevice {
     } catch (e) {
       throw toVirError(e, ErrorDomain.NONE);
     }
+  }
+}
+
+/** The object a call from a client is made on: the connection itself, or the object its reference names, checked against api.xml's properties (a bad one is libvirt's invalid-pointer error for `fn`). */
+export function entryFromWire(conn: ConnectEntry, object: string, value: unknown, fn: string): object {
+  const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  switch (object) {
+    case 'Domain':
+      if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string') || (!Number.isSafeInteger(r.id))) throw VirError.of(ErrorNumber.INVALID_DOMAIN, ErrorDomain.DOMAIN, fn);
+      return new DomainEntry(conn, { name: r.name as string, uuid: r.uuid as string, id: r.id as number });
+    case 'DomainSnapshot':
+      if ((typeof r.name !== 'string') || (typeof r.domain !== 'string')) throw VirError.of(ErrorNumber.INVALID_DOMAIN_SNAPSHOT, ErrorDomain.NONE, fn);
+      return new DomainSnapshotEntry(conn, { name: r.name as string, domain: r.domain as string });
+    case 'Network':
+      if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string')) throw VirError.of(ErrorNumber.INVALID_NETWORK, ErrorDomain.NETWORK, fn);
+      return new NetworkEntry(conn, { name: r.name as string, uuid: r.uuid as string });
+    case 'StoragePool':
+      if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_POOL, ErrorDomain.NONE, fn);
+      return new StoragePoolEntry(conn, { name: r.name as string, uuid: r.uuid as string });
+    case 'StorageVol':
+      if ((typeof r.name !== 'string') || (typeof r.key !== 'string') || (typeof r.path !== 'string') || (typeof r.pool !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_VOL, ErrorDomain.NONE, fn);
+      return new StorageVolEntry(conn, { name: r.name as string, key: r.key as string, path: r.path as string, pool: r.pool as string });
+    case 'Interface':
+      if ((typeof r.name !== 'string') || (typeof r.mac !== 'string')) throw VirError.of(ErrorNumber.INVALID_INTERFACE, ErrorDomain.INTERFACE, fn);
+      return new InterfaceEntry(conn, { name: r.name as string, mac: r.mac as string });
+    case 'NodeDevice':
+      if ((typeof r.name !== 'string')) throw VirError.of(ErrorNumber.INVALID_NODE_DEVICE, ErrorDomain.NONE, fn);
+      return new NodeDeviceEntry(conn, { name: r.name as string });
+    default: // Connect
+      return conn;
   }
 }

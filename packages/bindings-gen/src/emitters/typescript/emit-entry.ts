@@ -65,6 +65,32 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   return lines;
 }
 
+/** libvirt's error for a bad pointer to an object (VIR_ERR_INVALID_DOMAIN, ...), else INVALID_ARG. */
+function invalidObjectCode(api: ApiDef, object: string): string {
+  const code = `INVALID_${object.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
+  return api.errors.codes.some((c) => c.name === code) ? code : 'INVALID_ARG';
+}
+
+/**
+ * entryFromWire: a reference as a client sent it over the wire, checked field by field
+ * against the object's properties, as the public object whose methods check the rest.
+ */
+function wireEntryStatements(api: ApiDef): string[] {
+  const lines = ['const r = (typeof value === \'object\' && value !== null ? value : {}) as Record<string, unknown>;', 'switch (object) {'];
+  for (const o of api.objects) {
+    if (o.name === 'Connect') continue;
+    const bad = o.properties.map((p) => badArg({ name: `r.${p.name}`, type: p.type, enumName: null, optional: false, doc: '', writeFlags: [] })[0]);
+    const fields = o.properties.map((p) => `${p.name}: r.${p.name} as ${tsType(p.type, 'ref')}`).join(', ');
+    lines.push(
+      `  case '${o.name}':`,
+      `    if (${bad.map((b) => `(${b})`).join(' || ')}) throw VirError.of(ErrorNumber.${invalidObjectCode(api, o.name)}, ErrorDomain.${errorDomainOf(api, o.name)}, fn);`,
+      `    return new ${o.name}Entry(conn, { ${fields} });`,
+    );
+  }
+  lines.push('  default: // Connect', '    return conn;', '}');
+  return lines;
+}
+
 /** entry.gen.ts: the public classes: check the connection, access and arguments, then call the driver. */
 export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('entry.gen.ts');
@@ -82,8 +108,8 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     isTypeOnly: true, moduleSpecifier: './driver.gen.js',
     namedImports: ['ConnectDriver', ...(events ? ['DomainEventData'] : []), ...api.objects.filter((o) => o.name !== 'Connect').map((o) => `${o.name}Ref`)],
   });
-  f.addImportDeclaration({ moduleSpecifier: './errors.gen.js', namedImports: ['ErrorDomain'] });
-  f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['toVirError'] });
+  f.addImportDeclaration({ moduleSpecifier: './errors.gen.js', namedImports: ['ErrorDomain', 'ErrorNumber'] });
+  f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['VirError', 'toVirError'] });
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
     namedImports: ['deniedFlagOnReadOnly', 'deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
@@ -116,5 +142,11 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
       methods: o.methods.map((m) => ({ name: m.name, isAsync: true, ...publicSignature(m), statements: methodBody(api, o, m) })),
     });
   }
+  f.addFunction({
+    isExported: true, name: 'entryFromWire', returnType: 'object',
+    docs: ["The object a call from a client is made on: the connection itself, or the object its reference names, checked against api.xml's properties (a bad one is libvirt's invalid-pointer error for `fn`)."],
+    parameters: [{ name: 'conn', type: 'ConnectEntry' }, { name: 'object', type: 'string' }, { name: 'value', type: 'unknown' }, { name: 'fn', type: 'string' }],
+    statements: wireEntryStatements(api),
+  });
   return finish(f, path);
 }
