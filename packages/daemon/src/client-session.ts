@@ -8,23 +8,36 @@ import type { DaemonLimits } from './daemon-limits.js';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { DriverPool, EventSubscriber, SharedConnection } from './driver-pool.js';
 
+/** The driver's connection, shared with the other clients, and this client's own public connection over it. */
+interface OpenConnection {
+  shared: SharedConnection;
+  entry: ConnectEntry;
+}
+
+const NOTHING = new Uint8Array(0);
+
 const eventProcOf = new Map(eventProcedures.map((e) => [e.kind, e.proc]));
 
 const notOpen = () => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection not open');
 const alreadyOpen = () => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection already open');
 
 /**
- * One client of the daemon: reads its frames, serves its calls (several at once, up
- * to the limit, after which its socket is not read), forwards the events it asked
- * for, and drops it on the first byte that breaks the protocol.
+ * One client of the daemon: reads its frames, serves its calls, forwards the events it
+ * asked for, and drops it on the first byte that breaks the protocol. Its pace is its
+ * own: while it has the most calls in flight that it may, or has not read what was last
+ * sent to it, its socket is not read (the frames already read wait in the decoder), and
+ * a client whose unread replies and events pass the limit is dropped.
  */
 export class ClientSession {
   readonly #decoder: FrameDecoder;
   #inFlight = 0;
-  /** Calls beyond the in-flight limit, in arrival order. */
-  readonly #waiting: Frame[] = [];
-  /** The driver's connection, shared with the other clients, and this client's own public connection over it. */
-  #conn: Promise<{ shared: SharedConnection; entry: ConnectEntry }> | null = null;
+  /** The last write filled the socket's buffer: no call is served until it drains. */
+  #congested = false;
+  /** Frames are being taken from the decoder (a reply given at once must not start another loop). */
+  #pumping = false;
+  #conn: Promise<OpenConnection> | null = null;
+  /** The same, once open. */
+  #ready: OpenConnection | null = null;
   readonly #subscriptions = new Map<number, EventSubscriber>();
   #nextCallbackId = 0;
   #closed = false;
@@ -38,16 +51,22 @@ export class ClientSession {
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
     private readonly onClose: (session: ClientSession) => void,
+    /** who the client is, for the log */
+    private readonly peer: string,
   ) {
     this.#decoder = new FrameDecoder({ maxMessage: limits.maxMessage });
     // A client gone without a word (a host that vanished from the network) is noticed and dropped.
     this.#keepalive = new Keepalive({
       intervalMs: limits.keepaliveInterval * 1000,
       count: limits.keepaliveCount,
-      ping: () => { if (!this.#closed) stream.write(keepaliveFrame(KeepaliveProcedure.PING)); },
+      ping: () => this.#write(keepaliveFrame(KeepaliveProcedure.PING)),
       dead: () => this.close(),
     });
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
+    stream.on('drain', () => {
+      this.#congested = false;
+      this.#pump();
+    });
     stream.on('error', () => this.close());
     stream.on('close', () => this.close());
     stream.on('end', () => this.close());
@@ -66,17 +85,40 @@ export class ClientSession {
 
   #receive(chunk: Buffer): void {
     this.#keepalive.heard();
+    this.#pump(chunk);
+  }
+
+  /** Nothing more is served while the last write waits, the calls in flight are at the limit, or the open call is under way. */
+  get #blocked(): boolean {
+    return this.#congested || this.#inFlight >= this.limits.maxRequestsPerClient || (this.#conn !== null && this.#ready === null);
+  }
+
+  /** Serve the frames read so far until the client is blocked, then read its socket again or not. */
+  #pump(chunk: Uint8Array = NOTHING): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
     try {
-      for (const frame of this.#decoder.push(chunk)) this.#handle(frame);
+      const frames = this.#decoder.push(chunk);
+      if (!this.#blocked) {
+        for (const frame of frames) {
+          this.#handle(frame);
+          if (this.#blocked || this.#closed) break;
+        }
+      }
     } catch {
       this.close();
+    } finally {
+      this.#pumping = false;
     }
+    if (this.#closed) return;
+    if (this.#blocked) this.stream.pause();
+    else this.stream.resume();
   }
 
   #handle({ header, body }: Frame): void {
     if (header.program === Program.KEEPALIVE) {
       if (header.procedure !== KeepaliveProcedure.PING && header.procedure !== KeepaliveProcedure.PONG) this.close();
-      else if (header.procedure === KeepaliveProcedure.PING) this.stream.write(keepaliveFrame(KeepaliveProcedure.PONG));
+      else if (header.procedure === KeepaliveProcedure.PING) this.#write(keepaliveFrame(KeepaliveProcedure.PONG));
       return;
     }
     if (header.program === Program.TSVIRT && header.type === MessageType.STREAM) {
@@ -89,25 +131,31 @@ export class ClientSession {
       this.close();
       return;
     }
-    if (this.#inFlight >= this.limits.maxRequestsPerClient) {
-      // Calls that arrived in the same read wait here; the socket is not read meanwhile.
-      this.#waiting.push({ header, body: Buffer.from(body) });
-      this.stream.pause();
+    this.#inFlight++;
+    // A call answered at once is replied to at once, without a turn through promises.
+    let result: unknown;
+    try {
+      result = this.#serve(header.procedure, body);
+    } catch (e) {
+      this.#fail(header, e);
       return;
     }
-    this.#inFlight++;
-    this.#serve(header.procedure, body).then(
-      (value) => {
-        // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
-        if (value instanceof Duplex) {
-          this.#reply(header, MessageStatus.OK, undefined);
-          this.#relay(header, value);
-        } else {
-          this.#reply(header, MessageStatus.OK, value);
-        }
-      },
-      (e) => this.#reply(header, MessageStatus.ERROR, errorBodyOf(toVirError(e, ErrorDomain.RPC))),
-    );
+    if (result instanceof Promise) result.then((value) => this.#answer(header, value), (e) => this.#fail(header, e));
+    else this.#answer(header, result);
+  }
+
+  #answer(call: FrameHeader, value: unknown): void {
+    // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
+    if (value instanceof Duplex) {
+      this.#reply(call, MessageStatus.OK, undefined);
+      this.#relay(call, value);
+    } else {
+      this.#reply(call, MessageStatus.OK, value);
+    }
+  }
+
+  #fail(call: FrameHeader, e: unknown): void {
+    this.#reply(call, MessageStatus.ERROR, errorBodyOf(toVirError(e, ErrorDomain.RPC)));
   }
 
   #relay(call: FrameHeader, local: Duplex): void {
@@ -120,12 +168,13 @@ export class ClientSession {
     local.once('close', () => this.#streams.delete(call.serial));
   }
 
-  async #serve(proc: number, body: Buffer): Promise<unknown> {
+  /** A call's value, or a promise of it. */
+  #serve(proc: number, body: Buffer): unknown {
     const value = decodeJsonBody(body, this.limits.maxMessage);
     if (proc === ConnectionProcedure.OPEN) return this.#open(value as OpenCallBody);
     const p = procedureFor(proc);
-    if (this.#conn === null) throw notOpen();
-    const { shared, entry } = await this.#conn;
+    if (this.#ready === null) throw notOpen();
+    const { shared, entry } = this.#ready;
     const args = callArgs(p, value);
     // What the client holds rather than the driver: its event registrations, and the
     // connection, which it may close while the driver's stays open for the others.
@@ -150,9 +199,10 @@ export class ClientSession {
     if (this.#conn !== null) throw alreadyOpen();
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
     const readOnly = this.readOnly || body.readOnly === true;
+    // Calls that follow wait, unread, until it is open (#blocked).
     this.#conn = this.pool.get(body.uri).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, readOnly) }));
     try {
-      await this.#conn;
+      this.#ready = await this.#conn;
     } catch (e) {
       this.#conn = null;
       throw e;
@@ -161,6 +211,9 @@ export class ClientSession {
 
   async #subscribe(conn: SharedConnection, fn: string): Promise<number> {
     if (!conn.driver.connectDomainEventRegister) throw unsupported(fn, ErrorDomain.NONE);
+    if (this.#subscriptions.size >= this.limits.maxEventCallbacks) {
+      throw VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.RPC, `too many event callbacks on this connection: the limit is ${this.limits.maxEventCallbacks}`);
+    }
     const callbackId = this.#nextCallbackId++;
     const subscriber = (event: DomainEventData) => this.#sendEvent(callbackId, event);
     this.#subscriptions.set(callbackId, subscriber);
@@ -199,9 +252,7 @@ export class ClientSession {
       this.#send({ ...header, status: MessageStatus.ERROR }, errorBodyOf(toVirError(e, ErrorDomain.RPC)));
     }
     this.#inFlight--;
-    const next = this.#waiting.shift();
-    if (next) this.#handle(next);
-    else if (!this.#closed) this.stream.resume();
+    this.#pump();
   }
 
   /** A frame with a JSON body, encoded into one buffer and written at once. */
@@ -209,7 +260,18 @@ export class ClientSession {
     if (!this.#closed) this.#write(encodeJsonFrame(header, value, this.limits.maxMessage));
   }
 
-  #write(frame: Buffer): void {
-    if (!this.#closed) this.stream.write(frame);
+  /**
+   * One frame to the client, unless what it has not read is already past the limit:
+   * then it is dropped, as a client that does not keep up with its own calls and events.
+   */
+  #write(frame: Uint8Array): void {
+    if (this.#closed) return;
+    const unread = this.stream.writableLength;
+    if (unread > this.limits.maxQueuedBytes) {
+      process.stderr.write(`tsvirtd: dropped ${this.peer}: ${unread} bytes of replies and events unread, above the limit of ${this.limits.maxQueuedBytes}\n`);
+      this.close();
+      return;
+    }
+    if (!this.stream.write(frame)) this.#congested = true;
   }
 }

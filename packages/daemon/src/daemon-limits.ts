@@ -6,8 +6,15 @@ export interface DaemonLimits {
   maxClients: number;
   /** calls of one client being served at once; past this its socket is not read (max_client_requests) */
   maxRequestsPerClient: number;
-  /** the largest header plus body accepted in a frame */
+  /** the largest header plus body accepted in a frame, either way */
   maxMessage: number;
+  /**
+   * bytes of replies and events a client may leave unread; one more frame due past this
+   * drops it. With maxMessage, this bounds what one client can make the daemon hold.
+   */
+  maxQueuedBytes: number;
+  /** event callbacks one client may register */
+  maxEventCallbacks: number;
   /** seconds of silence from a client before it is pinged; 0: never (libvirt's keepalive_interval) */
   keepaliveInterval: number;
   /** pings met with silence before the client is dropped (keepalive_count) */
@@ -18,6 +25,8 @@ export const DEFAULT_LIMITS: DaemonLimits = {
   maxClients: 5000,
   maxRequestsPerClient: 32,
   maxMessage: FrameSize.DEFAULT_MAX_MESSAGE,
+  maxQueuedBytes: FrameSize.DEFAULT_MAX_MESSAGE,
+  maxEventCallbacks: 1024,
   keepaliveInterval: 5,
   keepaliveCount: 5,
 };

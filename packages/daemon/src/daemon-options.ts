@@ -24,6 +24,8 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
   --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
   --max-requests N       calls in flight per client (default ${DEFAULT_LIMITS.maxRequestsPerClient})
   --max-message BYTES    largest frame (default ${DEFAULT_LIMITS.maxMessage})
+  --max-queued BYTES     replies and events a client may leave unread; past it, it is dropped (default ${DEFAULT_LIMITS.maxQueuedBytes})
+  --max-event-callbacks N  event callbacks per client (default ${DEFAULT_LIMITS.maxEventCallbacks})
   --keepalive-interval S ping a client silent for S seconds; 0: never (default ${DEFAULT_LIMITS.keepaliveInterval})
   --keepalive-count N    drop it after N pings met with silence (default ${DEFAULT_LIMITS.keepaliveCount})
 `;
@@ -68,6 +70,8 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--max-clients': o.limits.maxClients = positive(arg, value()); break;
       case '--max-requests': o.limits.maxRequestsPerClient = positive(arg, value()); break;
       case '--max-message': o.limits.maxMessage = positive(arg, value()); break;
+      case '--max-queued': o.limits.maxQueuedBytes = positive(arg, value()); break;
+      case '--max-event-callbacks': o.limits.maxEventCallbacks = positive(arg, value()); break;
       case '--keepalive-interval': o.limits.keepaliveInterval = wholeNumber(arg, value()); break;
       case '--keepalive-count': o.limits.keepaliveCount = wholeNumber(arg, value()); break;
       default: throw new OptionError(`unknown option '${arg}'`);

@@ -9,6 +9,8 @@ export class DaemonServer {
   readonly pool = new DriverPool();
   readonly #sessions = new Set<ClientSession>();
   readonly #servers: Server[] = [];
+  /** Clients served since start, to tell them apart in the log. */
+  #served = 0;
 
   constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS) {}
 
@@ -22,16 +24,17 @@ export class DaemonServer {
     this.#servers.push(server);
   }
 
-  /** Serve a client on a stream; past the client limit it is disconnected at once. */
-  serve(stream: Duplex, readOnly: boolean, onClose?: () => void): void {
+  /** Serve a client on a stream; past the client limit it is disconnected at once. `peer` names it in the log. */
+  serve(stream: Duplex, readOnly: boolean, peer: string, onClose?: () => void): void {
     if (this.#sessions.size >= this.limits.maxClients) {
       stream.destroy();
       return;
     }
+    this.#served++;
     const session = new ClientSession(stream, readOnly, this.pool, this.limits, (s) => {
       this.#sessions.delete(s);
       onClose?.();
-    });
+    }, `client ${this.#served} (${peer})`);
     this.#sessions.add(session);
   }
 

@@ -135,7 +135,8 @@ export function decodeHeader(buf: Uint8Array, offset = 0): FrameHeader {
 /**
  * Cuts a byte stream into frames. Chunks may split frames anywhere and hold many.
  * A body that lies within one chunk is a view of it (do not reuse pushed chunks);
- * one that spans chunks is copied once into a buffer of its exact size. The length
+ * one that spans chunks is copied once into a buffer of its exact size, when its
+ * last byte has arrived. The length
  * and header are checked as soon as they arrive, before any body is awaited. The
  * first error poisons the decoder: the connection is to be dropped.
  */
@@ -149,9 +150,6 @@ export class FrameDecoder {
   /** Set while the body of a frame whose header was read is awaited. */
   #header: FrameHeader | null = null;
   #bodyLength = 0;
-  /** Set when that body spans chunks and is being gathered. */
-  #body: Buffer | null = null;
-  #filled = 0;
   /** Gathers a length word and header that span chunks. */
   readonly #scratch = Buffer.allocUnsafe(MIN_FRAME);
   #failure: RpcProtocolError | null = null;
@@ -180,7 +178,7 @@ export class FrameDecoder {
     this.#checkUsable();
     if (this.#header !== null) {
       const want = MIN_FRAME + this.#bodyLength;
-      const have = MIN_FRAME + this.#filled + this.#buffered;
+      const have = MIN_FRAME + this.#buffered;
       this.#fail('truncated', `the stream ended inside a frame: ${have} of its ${want} bytes arrived`);
     }
     if (this.#buffered > 0) {
@@ -232,23 +230,23 @@ export class FrameDecoder {
     return true;
   }
 
-  /** The awaited body when complete, else null; a view when it lies in one chunk. */
+  /**
+   * The awaited body when complete, else null; a view when it lies in one chunk. A body
+   * that spans chunks is gathered only once all of it has arrived: what a frame's length
+   * word announces is never allocated ahead of the bytes, so a peer that announces a large
+   * frame and sends little holds only what it sent.
+   */
   #readBody(): Buffer | null {
     const need = this.#bodyLength;
-    if (this.#body === null) {
-      const first = this.#chunks[0];
-      if (need === 0 || (first !== undefined && first.length - this.#offset >= need)) {
-        const body = need === 0 ? Buffer.alloc(0) : first!.subarray(this.#offset, this.#offset + need);
-        this.#skip(need);
-        return body;
-      }
-      this.#body = Buffer.allocUnsafe(need);
-      this.#filled = 0;
+    const first = this.#chunks[0];
+    if (need === 0 || (first !== undefined && first.length - this.#offset >= need)) {
+      const body = need === 0 ? Buffer.alloc(0) : first!.subarray(this.#offset, this.#offset + need);
+      this.#skip(need);
+      return body;
     }
-    this.#filled += this.#copyOut(this.#body, this.#filled, need - this.#filled);
-    if (this.#filled < need) return null;
-    const body = this.#body;
-    this.#body = null;
+    if (this.#buffered < need) return null;
+    const body = Buffer.allocUnsafe(need);
+    this.#copyOut(body, 0, need);
     return body;
   }
 
@@ -323,7 +321,6 @@ export class FrameDecoder {
     this.#failure = error;
     this.#chunks = [];
     this.#buffered = 0;
-    this.#body = null;
     return error;
   }
 

@@ -68,7 +68,8 @@ export function decodeJsonBody(body: Uint8Array, maxBody: number = DEFAULT_MAX_B
   if (body.byteLength === 0) return undefined;
   if (!isUtf8(body)) throw new RpcProtocolError('bad-utf8', `the body is not valid UTF-8${encodingHint(body)}`);
   try {
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    return JSON.parse(text);
   } catch (e) {
     throw new RpcProtocolError('bad-json', `the body is not valid JSON: ${(e as Error).message}${encodingHint(body)}`, { cause: e });
   }

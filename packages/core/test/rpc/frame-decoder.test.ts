@@ -65,6 +65,25 @@ t.test('a large body spanning chunks is gathered into one buffer of its size', a
   t.equal(frames[0]!.body.buffer.byteLength, 100_000);
 });
 
+t.test('what a length word announces is not allocated before the bytes arrive', async (t) => {
+  // 100 peers each announce a frame of the largest size and send 1 KiB of its body.
+  const announced = FrameSize.DEFAULT_MAX_MESSAGE;
+  const start = Buffer.alloc(FrameSize.MIN_FRAME + 1024);
+  start.writeUInt32BE(announced + FrameSize.LENGTH_WORD, 0);
+  start.writeUInt32BE(Program.TSVIRT, 4);
+  start.writeUInt32BE(1, 8);
+  const before = process.memoryUsage().arrayBuffers;
+  const decoders = Array.from({ length: 100 }, () => new FrameDecoder());
+  for (const d of decoders) t.same([...d.push(Buffer.from(start))], [], 'no frame yet');
+  const grown = process.memoryUsage().arrayBuffers - before;
+  t.ok(grown < 10 * 1024 * 1024, `100 announced ${announced}-byte frames hold ${grown} bytes, not ${100 * announced}`);
+  // The whole body, once it is all there, is gathered into one buffer.
+  const d = decoders[0]!;
+  const rest = Buffer.alloc(announced - 24 - 1024, 0x61);
+  const [frame] = [...d.push(rest)];
+  t.equal(frame!.body.length, announced - 24);
+});
+
 t.test('a body contiguous after a split header is still a view', async (t) => {
   const decoder = new FrameDecoder();
   t.same([...decoder.push(tsvirtCall.subarray(0, 10))], []);
