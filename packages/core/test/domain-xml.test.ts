@@ -64,7 +64,7 @@ t.test('bad documents give libvirt\'s errors', async (t) => {
   t.match(err("<domain type='test'><memory>1</memory><os><type>hvm</type></os></domain>"), { code: ErrorNumber.NO_NAME, message: 'missing name information' });
   t.match(err("<network/>"), { code: ErrorNumber.XML_ERROR, message: /unexpected root element <network>/ });
   t.match(err("<domain type='test'><name>x</name><uuid>zz</uuid><memory>1</memory><os><type>hvm</type></os></domain>"), { code: ErrorNumber.INTERNAL_ERROR });
-  t.match(err("<domain type='test'><name>x</name><memory unit='parsec'>1</memory><os><type>hvm</type></os></domain>"), { code: ErrorNumber.CONFIG_UNSUPPORTED });
+  t.match(err("<domain type='test'><name>x</name><memory unit='parsec'>1</memory><os><type>hvm</type></os></domain>"), { code: ErrorNumber.INVALID_ARG, message: "invalid argument: unknown suffix 'parsec'" });
   t.match(err(''), { code: ErrorNumber.XML_ERROR });
   t.match(err('x'.repeat(11 * 1024 * 1024)), { code: ErrorNumber.XML_ERROR, message: /larger than/ });
 });

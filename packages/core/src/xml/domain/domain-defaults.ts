@@ -1,15 +1,22 @@
 // What libvirt fills into every domain definition after parsing it, whatever the driver
-// (its generic post-parse): buses and drive addresses of disks, the controllers those
-// addresses name, console and graphics defaults, the video card that graphics imply.
-// Driver-specific choices come in through DomainDefaultsOptions. The order of disks, which
-// libvirt settles while parsing, is the parser's (disk-order.ts).
+// (its generic post-parse), and the checks that go with it: buses and drive addresses
+// of disks, controllers and the controllers other devices imply, consoles and serial
+// ports, character device backends, graphics listens and ports, video cards, cputune.
+// Driver-specific choices come in through DomainDefaultsOptions. The order of disks,
+// which libvirt settles while parsing, is the parser's (disk-order.ts).
 
-import { childElement, childElements, element, textOf, type XmlElement } from '../xml-element.js';
-import type { DeviceDef, DiskDef, DomainDef, OtherDeviceDef } from './domain-def.js';
+import { childElements, textOf, type XmlElement } from '../xml-element.js';
+import type { DiskDef, DomainDef } from './domain-def.js';
 import { defaultDiskBus, diskNameToIndex } from './disk-names.js';
+import { fillChardevSource, fillConsoles, fillSerials } from './chardev-rules.js';
+import { addDiskControllers, addSmartcardControllers, addVirtioSerialControllers, orderControllers } from './controller-rules.js';
+import { fillCputune } from './cputune-rules.js';
+import { devicesNamed, replaceDevices } from './device-elements.js';
+import { fillGraphics } from './graphics-rules.js';
+import { fillVideos, implicitVideo } from './video-rules.js';
 
 export interface DomainDefaultsOptions {
-  /** the model of the video card added for graphics without one: each driver picks its own */
+  /** the model of a video card that names none: each driver picks its own */
   videoModel(def: DomainDef): string;
 }
 
@@ -37,57 +44,33 @@ function fillDisk(disk: DiskDef): void {
   };
 }
 
-const others = (def: DomainDef, name: string): OtherDeviceDef[] =>
-  def.devices.filter((d): d is OtherDeviceDef => d.kind === 'other' && d.element.name === name);
-
-const other = (el: XmlElement): DeviceDef => ({ kind: 'other', element: el });
-
-/** The controllers disk addresses name, each index up to the highest, in libvirt's order of controller types. */
-function addDiskControllers(def: DomainDef): void {
-  for (const type of ['scsi', 'fdc', 'ide', 'sata']) {
-    let max = -1;
-    for (const d of def.devices) {
-      if (d.kind === 'disk' && d.target.bus === type && d.address?.type === 'drive') max = Math.max(max, Number(d.address.controller ?? 0));
-    }
-    const existing = new Set(others(def, 'controller').filter((c) => c.element.attrs.type === type).map((c) => Number(c.element.attrs.index ?? 0)));
-    for (let index = 0; index <= max; index++) {
-      if (!existing.has(index)) def.devices.push(other(element('controller', { type, index: String(index) })));
-    }
+/** Character devices and the devices a character device backs. */
+function fillCharacterDevices(def: DomainDef): void {
+  for (const name of ['serial', 'parallel', 'console', 'channel']) for (const c of devicesNamed(def, name)) fillChardevSource(c, false);
+  for (const s of devicesNamed(def, 'smartcard')) if (s.attrs.mode === 'passthrough') fillChardevSource(s, true);
+  for (const r of devicesNamed(def, 'redirdev')) fillChardevSource(r, true);
+  for (const r of devicesNamed(def, 'rng')) {
+    for (const b of childElements(r, 'backend')) if (b.attrs.model === 'egd') fillChardevSource(b, true);
   }
+  const serials = devicesNamed(def, 'serial');
+  fillSerials(serials);
+  fillConsoles(devicesNamed(def, 'console'), serials, def.os.type === 'hvm');
+  replaceDevices(def, 'serial', serials);
 }
 
-/** A console is a pty on the first serial port unless it says otherwise; its tty is only known while it runs. */
-function fillConsoles(def: DomainDef): void {
-  others(def, 'console').forEach(({ element: c }, port) => {
-    delete c.attrs.tty;
-    c.attrs = { type: c.attrs.type ?? 'pty', ...c.attrs };
-    if (!childElement(c, 'target')) c.children.push(element('target', { type: 'serial', port: String(port) }));
-  });
+function fillControllers(def: DomainDef): void {
+  const list = orderControllers(devicesNamed(def, 'controller'));
+  addDiskControllers(list, def);
+  addVirtioSerialControllers(list, [...devicesNamed(def, 'console'), ...devicesNamed(def, 'channel')]);
+  addSmartcardControllers(list, devicesNamed(def, 'smartcard'));
+  replaceDevices(def, 'controller', list);
 }
-
-/** A fixed VNC port means no automatic one; graphics listen on an address unless told where. */
-function fillGraphics(def: DomainDef): void {
-  for (const { element: g } of others(def, 'graphics')) {
-    if (g.attrs.type === 'vnc' && g.attrs.autoport === undefined && g.attrs.port !== undefined) {
-      g.attrs.autoport = g.attrs.port === '-1' ? 'yes' : 'no';
-    }
-    if (['vnc', 'spice', 'rdp'].includes(g.attrs.type) && childElements(g, 'listen').length === 0) {
-      const address = g.attrs.listen;
-      g.children.push(element('listen', address !== undefined ? { type: 'address', address } : { type: 'address' }));
-    }
-  }
-}
-
-/** Video RAM, KiB, libvirt gives a card of each model by default. */
-const DEFAULT_VRAM: Record<string, number> = { vga: 16384, cirrus: 16384, qxl: 16384, xen: 4096 };
 
 /** Graphics need a video card: one is added when none is defined. */
-function addImplicitVideo(def: DomainDef, opts: DomainDefaultsOptions): void {
-  if (others(def, 'graphics').length === 0 || others(def, 'video').length > 0) return;
-  const type = opts.videoModel(def);
-  const vram = DEFAULT_VRAM[type];
-  const model: Record<string, string> = { type, ...(vram !== undefined ? { vram: String(vram) } : {}), heads: '1', primary: 'yes' };
-  def.devices.push(other(element('video', {}, [element('model', model)])));
+function fillVideo(def: DomainDef, opts: DomainDefaultsOptions): void {
+  const videos = devicesNamed(def, 'video');
+  if (videos.length === 0 && devicesNamed(def, 'graphics').length > 0) videos.push(implicitVideo());
+  if (videos.length) replaceDevices(def, 'video', fillVideos(videos, opts.videoModel(def)));
 }
 
 /** A loader given by path alone is a ROM. */
@@ -96,13 +79,17 @@ function fillLoader(def: DomainDef): void {
   if (loader && loader.attrs.type === undefined && textOf(loader).trim() !== '') loader.attrs.type = 'rom';
 }
 
-/** Fill in libvirt's post-parse defaults, in place; applying them twice changes nothing more. */
+const topLevel = (def: DomainDef, name: string): XmlElement | undefined => def.extra.find((e) => e.name === name);
+
+/** Fill in libvirt's post-parse defaults, in place, and check what they check; applying them twice changes nothing more. */
 export function applyDomainDefaults(def: DomainDef, opts: DomainDefaultsOptions): DomainDef {
   for (const d of def.devices) if (d.kind === 'disk') fillDisk(d);
-  addDiskControllers(def);
-  fillConsoles(def);
-  fillGraphics(def);
-  addImplicitVideo(def, opts);
+  fillCharacterDevices(def);
+  fillControllers(def);
+  for (const g of devicesNamed(def, 'graphics')) fillGraphics(g);
+  fillVideo(def, opts);
   fillLoader(def);
+  const cputune = topLevel(def, 'cputune');
+  if (cputune) fillCputune(cputune, def.vcpu.max);
   return def;
 }

@@ -27,7 +27,7 @@ const LAYOUT: Record<string, string> = {
   'cpu/numa/interconnects/bandwidth': 'initiator target cache type value unit',
   'cpu/numa/interconnects/latency': 'initiator target cache type value',
   'cpu/topology': 'sockets dies cores threads',
-  'cputune': '| shares period quota global_period global_quota emulator_period emulator_quota iothread_period iothread_quota vcpupin emulatorpin iothreadpin vcpusched emulatorsched iothreadsched cachetune memorytune',
+  'cputune': '| shares period quota global_period global_quota emulator_period emulator_quota iothread_period iothread_quota vcpupin emulatorpin iothreadpin emulatorsched vcpusched iothreadsched cachetune memorytune',
   'cputune/cachetune': 'vcpus | cache monitor',
   'cputune/cachetune/cache': 'id level type size unit',
   'cputune/cachetune/monitor': 'level vcpus',

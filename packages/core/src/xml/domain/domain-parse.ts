@@ -5,7 +5,9 @@ import { parseXmlDocument } from '../xml-document.js';
 import { childElement, childElements, childText, textOf, type XmlElement } from '../xml-element.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef, OsDef } from './domain-def.js';
 import { orderDisks } from './disk-order.js';
-import { toKiB } from './memory-units.js';
+import { memoryKiB } from './memory-units.js';
+import { checkDomainName } from './domain-name.js';
+import { unsupportedConfig, xmlError } from './conf-errors.js';
 
 /** Domain types libvirt knows (virDomainVirtType). */
 export const DOMAIN_TYPES = new Set(['none', 'qemu', 'kqemu', 'kvm', 'xen', 'lxc', 'uml', 'openvz', 'test', 'vmware', 'hyperv', 'vbox', 'phyp', 'parallels', 'bhyve', 'vz', 'hvf', 'ch']);
@@ -14,16 +16,17 @@ export const DOMAIN_TYPES = new Set(['none', 'qemu', 'kqemu', 'kvm', 'xen', 'lxc
 const TYPED = new Set(['name', 'uuid', 'title', 'description', 'metadata', 'memory', 'currentMemory', 'vcpu', 'os', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'devices']);
 const LIFECYCLE_ACTIONS = new Set(['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart']);
 
-const xmlError = (info: string) => VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, info);
-const unsupportedConfig = (info: string) => VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN, info);
 
 function memoryOf(el: XmlElement | undefined, what: string): number | undefined {
   if (!el) return undefined;
   const text = textOf(el).trim();
   if (!/^\d+$/.test(text)) throw xmlError(`Invalid value '${text}' for element or attribute './${what}[1]'`);
-  const kib = toKiB(Number(text), el.attrs.unit);
-  if (kib === null) throw unsupportedConfig(`unknown suffix '${el.attrs.unit}'`);
-  return kib;
+  return memoryKiB(text, el.attrs.unit);
+}
+
+/** An unsigned int as libvirt reads one (32 bits), or undefined when it is not one. */
+function uint32(text: string): number | undefined {
+  return /^\d+$/.test(text) && Number(text) <= 0xffffffff ? Number(text) : undefined;
 }
 
 function parseOs(el: XmlElement | undefined): OsDef {
@@ -102,7 +105,7 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   if (type === undefined) throw xmlError("missing domain type attribute");
   if (!DOMAIN_TYPES.has(type)) throw unsupportedConfig(`invalid domain type ${type}`);
   const name = childText(root, 'name');
-  if (!name) throw VirError.of(ErrorNumber.NO_NAME, ErrorDomain.DOMAIN);
+  checkDomainName(name);
   const uuidText = childText(root, 'uuid');
   let uuid = newUuid();
   if (uuidText !== undefined) {
@@ -112,11 +115,17 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   }
   const memory = memoryOf(childElement(root, 'memory'), 'memory');
   if (memory === undefined) throw xmlError("missing element or attribute './memory[1]'");
+  if (memory === 0) throw xmlError('Memory size must be specified via <memory> or in the <numa> configuration');
   const currentMemory = memoryOf(childElement(root, 'currentMemory'), 'currentMemory') ?? memory;
   const vcpuEl = childElement(root, 'vcpu');
-  const vcpuText = vcpuEl ? textOf(vcpuEl).trim() : '1';
-  if (!/^\d+$/.test(vcpuText) || Number(vcpuText) < 1) throw xmlError(`maximum vcpus count must be an integer`);
-  const current = vcpuEl?.attrs.current !== undefined ? Number(vcpuEl.attrs.current) : undefined;
+  const max = uint32(vcpuEl ? textOf(vcpuEl).trim() : '1');
+  if (max === undefined || max < 1) throw xmlError('maximum vcpus count must be an integer');
+  let current: number | undefined;
+  if (vcpuEl?.attrs.current !== undefined) {
+    current = uint32(vcpuEl.attrs.current);
+    if (current === undefined) throw xmlError('current vcpus count must be an integer');
+    if (current > max) throw unsupportedConfig('maximum vCPU count must not be less than current vCPU count');
+  }
   const lifecycle = (el: string, def: string) => {
     const v = childText(root, el) ?? def;
     if (!LIFECYCLE_ACTIONS.has(v)) throw xmlError(`invalid ${el} value: '${v}'`);
@@ -132,8 +141,8 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
     currentMemory: Math.min(currentMemory, memory),
     vcpu: {
       placement: vcpuEl?.attrs.placement ?? 'static',
-      max: Number(vcpuText),
-      current: current !== undefined && current < Number(vcpuText) ? current : undefined,
+      max,
+      current: current !== undefined && current > 0 && current < max ? current : undefined,
       cpuset: vcpuEl?.attrs.cpuset,
     },
     os: parseOs(childElement(root, 'os')),
@@ -156,7 +165,9 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   if (namespaces.length) def.namespaces = Object.fromEntries(namespaces);
   const metadata = childElement(root, 'metadata');
   if (metadata) def.metadata = metadata;
-  if (!def.os.boot.length && !def.os.kernel && ['hvm'].includes(def.os.type)) def.os.boot = ['hd'];
+  // a guest boots from its first disk unless it says otherwise, per device (<boot order>) included
+  const perDeviceBoot = def.devices.some((d) => (d.kind === 'other' ? childElements(d.element, 'boot') : d.extra.filter((e) => e.name === 'boot')).length > 0);
+  if (!def.os.boot.length && !def.os.kernel && !perDeviceBoot && def.os.type === 'hvm') def.os.boot = ['hd'];
   return def;
 }
 
