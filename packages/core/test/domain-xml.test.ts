@@ -54,6 +54,15 @@ t.test('parse fills libvirt\'s defaults and formats in libvirt\'s order', async 
   t.equal(formatDomainXml(again), formatDomainXml(def), 'formatting is a fixed point');
 });
 
+t.test('a disk\'s <source> keeps its children (a per-disk seclabel)', async (t) => {
+  const def = parseDomainXml(NEWDOM.replace("<source file='/img/a.img'/>",
+    "<source file='/img/a.img'><seclabel model='dac' relabel='no'/></source>"));
+  t.match(formatDomainXml(def), `      <source file='/img/a.img'>
+        <seclabel model='dac' relabel='no'/>
+      </source>
+      <target dev='vda' bus='virtio'/>`);
+});
+
 t.test('bad documents give libvirt\'s errors', async (t) => {
   const err = (xml: string) => { try { parseDomainXml(xml); } catch (e) { return e as VirError; } throw new Error('parsed'); };
   const malformed = err("<domain type='test'><name>bad</name>\n");
