@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { QemuProcess } from './qemu-process.js';
+import { QemuProcess, type QemuUser } from './qemu-process.js';
 import type { QemuVersion } from './qmp/qmp-wire.js';
 
 export interface QemuMachine {
@@ -45,6 +45,8 @@ export interface QemuCapabilitiesOptions {
   runDir: string;
   /** Bound on the probe process's start. Default: QemuProcess's. */
   startTimeoutMs?: number;
+  /** Probe as this user, as guests are run (default: as the caller). */
+  user?: QemuUser;
 }
 
 // Bumped whenever QemuCapabilities changes shape, so that old cache files are ignored.
@@ -61,10 +63,11 @@ export async function probeQemuCapabilities(binary: string, options: QemuCapabil
   const qemu = await QemuProcess.start({
     binary: absolute,
     args: ['-machine', 'none', '-accel', 'tcg', '-nodefaults', '-no-user-config', '-display', 'none'],
-    runDir: options.runDir,
-    name,
+    monitorPath: path.join(options.runDir, `${name}.qmp`),
+    pidFile: path.join(options.runDir, `${name}.pid`),
     logFile,
     ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    ...(options.user === undefined ? {} : { user: options.user }),
   }).catch(async (err: unknown) => {
     await fs.rm(logFile, { force: true });
     throw err;

@@ -1,29 +1,45 @@
-// Supervision of one QEMU process: exec it with an argv (no shell), wait for
-// its QMP monitor, notice when it exits, and stop it.
+// Supervision of one QEMU process: exec it with an argv (no shell), as the
+// user it should run as, wait for its QMP monitor, notice when it exits, and stop it.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
 import { promises as fs } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileAtomic } from './atomic-file.js';
 import { shellQuote } from './native-format.js';
 import { QmpClient } from './qmp/qmp-client.js';
+
+/** Who QEMU runs as when that is not the caller: ids, and whether the user's supplementary groups apply. */
+export interface QemuUser {
+  uid: number;
+  gid: number;
+  /** true: the groups the user database gives the user (initgroups); false: none besides gid */
+  initGroups: boolean;
+}
 
 export interface QemuStartOptions {
   /** Path of the QEMU binary. */
   binary: string;
-  /** QEMU's arguments, without the QMP monitor and pidfile, which start() adds. */
+  /** QEMU's arguments, without the QMP monitor, which start() adds. */
   args: readonly string[];
-  /** Existing directory for the QMP socket and the pidfile. */
-  runDir: string;
-  /** Base name of the files in runDir, e.g. the domain's name. */
-  name: string;
+  /**
+   * Where the QMP socket is bound, in an existing folder. The caller binds it and
+   * QEMU inherits the listening socket, so QEMU itself needs no access to the folder.
+   */
+  monitorPath: string;
+  /** QEMU's pid is written here once it runs. */
+  pidFile: string;
   /** QEMU's stdout and stderr are appended here, after a header with the argv. */
   logFile: string;
   /** QEMU's whole environment. Default: LC_ALL=C (stable message text) and PATH. */
   env?: Record<string, string>;
   /** Bound on exec to a negotiated monitor. Default 10 s. */
   startTimeoutMs?: number;
+  /** Run QEMU as this user (the caller must be root); default: as the caller. */
+  user?: QemuUser;
 }
 
 export interface QemuExit {
@@ -53,13 +69,13 @@ export class QemuStartError extends Error {
 const MAX_SOCKET_PATH_BYTES = 107;
 const LOG_TAIL_BYTES = 4096;
 const EXIT_GRACE_MS = 200;
+const MONITOR_FD = 3;
 
 export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
   /** Exec QEMU and resolve once its QMP monitor is in command mode. */
   static async start(options: QemuStartOptions): Promise<QemuProcess> {
     if (options.args.includes('-daemonize')) throw new TypeError('-daemonize would hide QEMU from supervision');
-    const socketPath = path.join(options.runDir, `${options.name}.qmp`);
-    const pidFile = path.join(options.runDir, `${options.name}.pid`);
+    const { monitorPath: socketPath, pidFile } = options;
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
       throw new TypeError(`QMP socket path is longer than ${MAX_SOCKET_PATH_BYTES} bytes: ${socketPath}`);
     }
@@ -67,37 +83,39 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
 
     const argv = [
       ...options.args,
-      // QemuOpts values escape a comma by doubling it.
-      '-chardev', `socket,id=charmonitor,path=${socketPath.replaceAll(',', ',,')},server=on,wait=off`,
+      // The listening monitor socket is QEMU's descriptor 3 (see below).
+      '-chardev', `socket,id=charmonitor,fd=${MONITOR_FD},server=on,wait=off`,
       '-mon', 'chardev=charmonitor,id=monitor,mode=control',
-      '-pidfile', pidFile,
     ];
     const logOffset = await appendLogHeader(options.logFile, options.binary, argv);
+    const monitor = await bindMonitor(socketPath);
     const log = await fs.open(options.logFile, 'a');
     const started = performance.now();
+    const [command, commandArgs] = options.user ? asUser(options.user, options.binary, argv) : [options.binary, argv];
     let child: ChildProcess;
     try {
-      child = spawn(options.binary, argv, {
-        stdio: ['ignore', log.fd, log.fd],
+      child = spawn(command, commandArgs, {
+        stdio: ['ignore', log.fd, log.fd, monitor.fd],
         env: options.env ?? { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
         // Own session: a terminal's Ctrl-C to the daemon's process group must not reach guests.
         detached: true,
       });
     } catch (err) {
-      await log.close();
+      await Promise.all([log.close(), monitor.close()]);
       throw err;
     }
     // Listen before the next await: a failed exec is reported on the next tick.
     const exited = new Promise<QemuExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
-    // The child has its own copy of the descriptor.
-    await log.close();
+    // The child has its own copies of the descriptors.
+    await Promise.all([log.close(), monitor.close()]);
     const abort = new AbortController();
     void exited.then(() => abort.abort(new Error('QEMU exited')));
-    void spawnFailed.then((err) => abort.abort(new Error(`cannot execute ${options.binary}: ${err.message}`, { cause: err })));
+    void spawnFailed.then((err) => abort.abort(new Error(`cannot execute ${command}: ${err.message}`, { cause: err })));
 
     let qmp: QmpClient;
     try {
+      if (child.pid !== undefined) await writeFileAtomic(pidFile, `${child.pid}\n`, 0o644);
       qmp = await QmpClient.connect({ socketPath, timeoutMs: options.startTimeoutMs ?? 10_000, signal: abort.signal });
     } catch (err) {
       // A QEMU that fails during initialisation closes the monitor a moment
@@ -191,6 +209,37 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
   }
 }
 
+/**
+ * Bind the monitor socket at `socketPath` and return its listening descriptor,
+ * to be handed to QEMU. It is bound under a temporary name and renamed into
+ * place, because closing a listening socket here (once QEMU has its copy) would
+ * remove the name it was bound to.
+ */
+async function bindMonitor(socketPath: string): Promise<{ fd: number; close: () => Promise<void> }> {
+  const temporary = path.join(path.dirname(socketPath), `.${randomBytes(6).toString('hex')}.qmp`);
+  const server = net.createServer();
+  server.listen(temporary);
+  await once(server, 'listening');
+  try {
+    // Whoever can connect controls the guest: the caller only, whatever its umask.
+    await fs.chmod(temporary, 0o600);
+    await fs.rename(temporary, socketPath);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  // A listening unix socket's handle has its descriptor (Node keeps it internal).
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  return { fd, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** setpriv (util-linux) switches to the user and execs QEMU: the pid stays QEMU's. */
+function asUser(user: QemuUser, binary: string, argv: readonly string[]): [string, string[]] {
+  return ['setpriv', [
+    `--reuid=${user.uid}`, `--regid=${user.gid}`, user.initGroups ? '--init-groups' : '--clear-groups', '--', binary, ...argv,
+  ]];
+}
+
 function describeExit(exit: QemuExit): string {
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -217,6 +266,6 @@ async function readFrom(file: string, offset: number): Promise<string> {
 }
 
 async function removeRunFiles(socketPath: string, pidFile: string): Promise<void> {
-  // Best effort: QEMU usually removes them itself, and a leftover is replaced at the next start.
+  // Best effort: QEMU does not know the socket's name, and a leftover is replaced at the next start.
   await Promise.all([fs.rm(socketPath, { force: true }), fs.rm(pidFile, { force: true })]).catch(() => {});
 }

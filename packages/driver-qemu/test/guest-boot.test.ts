@@ -61,8 +61,8 @@ t.test('tiny guest boots under TCG and powers off on system_powerdown', { skip: 
       '-kernel', guest.kernel, '-initrd', guest.initrd, '-append', 'console=ttyS0 quiet',
       '-chardev', `socket,id=serial0,path=${serialPath},server=on,wait=off`, '-serial', 'chardev:serial0',
     ],
-    runDir: dir,
-    name: 'tiny',
+    monitorPath: path.join(dir, 'tiny.qmp'),
+    pidFile: path.join(dir, 'tiny.pid'),
     logFile: path.join(dir, 'tiny.log'),
   });
   t.teardown(() => qemu.kill());

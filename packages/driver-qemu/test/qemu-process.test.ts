@@ -42,7 +42,7 @@ function alive(pid: number): boolean {
 let counter = 0;
 async function start(t: { teardown(fn: () => unknown): void }, args = IDLE_ARGS): Promise<QemuProcess> {
   const name = `p${++counter}`;
-  const qemu = await QemuProcess.start({ binary: QEMU, args, runDir: dir, name, logFile: path.join(dir, `${name}.log`) });
+  const qemu = await QemuProcess.start({ binary: QEMU, args, monitorPath: path.join(dir, `${name}.qmp`), pidFile: path.join(dir, `${name}.pid`), logFile: path.join(dir, `${name}.log`) });
   t.teardown(() => qemu.kill());
   return qemu;
 }
@@ -54,7 +54,7 @@ t.test('starts QEMU with a QMP monitor and a pidfile, and stops it with quit', a
   t.equal(readFileSync(qemu.pidFile, 'utf8').trim(), String(qemu.pid), 'pidfile holds the pid');
   t.ok(existsSync(qemu.socketPath));
   t.equal((await qemu.qmp.execute<{ status: string }>('query-status')).status, 'running');
-  t.match(readFileSync(qemu.logFile, 'utf8'), /starting up\n.*qemu-system-x86_64 -machine none .*-pidfile /, 'argv logged');
+  t.match(readFileSync(qemu.logFile, 'utf8'), /starting up\n.*qemu-system-x86_64 -machine none .*-chardev socket,id=charmonitor,fd=3,/, 'argv logged, the monitor a descriptor QEMU inherits');
 
   const exitEvent = once(qemu, 'exit');
   const before = performance.now();
@@ -111,7 +111,7 @@ t.test('notices when QEMU dies on its own', async (t) => {
 t.test('a bad argument fails the start with QEMU\'s message and leaves nothing behind', async (t) => {
   const logFile = path.join(dir, 'bad.log');
   const before = performance.now();
-  const err = await QemuProcess.start({ binary: QEMU, args: ['-no-such-option'], runDir: dir, name: 'bad', logFile }).catch((e: unknown) => e);
+  const err = await QemuProcess.start({ binary: QEMU, args: ['-no-such-option'], monitorPath: path.join(dir, 'bad.qmp'), pidFile: path.join(dir, 'bad.pid'), logFile }).catch((e: unknown) => e);
   t.comment(`failed start: ${(performance.now() - before).toFixed(1)} ms`);
   t.ok(err instanceof QemuStartError);
   t.match(err, { message: /^QEMU exited with code 1 before its monitor was ready: qemu-system-x86_64: -no-such-option: invalid option$/, log: /invalid option/ });
@@ -122,7 +122,7 @@ t.test('a bad argument fails the start with QEMU\'s message and leaves nothing b
 t.test('a QEMU that dies after opening its monitor is reported by its exit, not the closed socket', async (t) => {
   // QEMU creates the monitor before it checks -device, so the client may be mid-negotiation.
   const args = [...IDLE_ARGS, '-device', 'no-such-device'];
-  await t.rejects(QemuProcess.start({ binary: QEMU, args, runDir: dir, name: 'late', logFile: path.join(dir, 'late.log') }), {
+  await t.rejects(QemuProcess.start({ binary: QEMU, args, monitorPath: path.join(dir, 'late.qmp'), pidFile: path.join(dir, 'late.pid'), logFile: path.join(dir, 'late.log') }), {
     name: 'QemuStartError',
     message: "QEMU exited with code 1 before its monitor was ready: qemu-system-x86_64: -device no-such-device: 'no-such-device' is not a valid device model name",
   });
@@ -132,19 +132,19 @@ t.test('a QEMU that dies after opening its monitor is reported by its exit, not 
 t.test('a start that never opens a monitor (fake binary) is killed and reaped', async (t) => {
   const fake = path.join(dir, 'fake-qemu');
   writeFileSync(fake, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
-  const err = await QemuProcess.start({ binary: fake, args: [], runDir: dir, name: 'hang', logFile: path.join(dir, 'hang.log'), startTimeoutMs: 300 }).catch((e: unknown) => e);
+  const err = await QemuProcess.start({ binary: fake, args: [], monitorPath: path.join(dir, 'hang.qmp'), pidFile: path.join(dir, 'hang.pid'), logFile: path.join(dir, 'hang.log'), startTimeoutMs: 300 }).catch((e: unknown) => e);
   t.ok(err instanceof QemuStartError);
-  t.match(err, { message: /cannot connect to QEMU monitor at .*hang\.qmp: still ENOENT after 300 ms/ });
+  t.match(err, { message: /no QMP greeting and capabilities from .*hang\.qmp within 300 ms/ });
   t.same(children(), [], 'the hung process was killed and reaped');
 });
 
 t.test('refuses what it cannot supervise', async (t) => {
-  await t.rejects(QemuProcess.start({ binary: '/nonexistent/qemu', args: [], runDir: dir, name: 'x', logFile: path.join(dir, 'x.log') }), {
+  await t.rejects(QemuProcess.start({ binary: '/nonexistent/qemu', args: [], monitorPath: path.join(dir, 'x.qmp'), pidFile: path.join(dir, 'x.pid'), logFile: path.join(dir, 'x.log') }), {
     name: 'QemuStartError',
     message: /^cannot execute \/nonexistent\/qemu: spawn \/nonexistent\/qemu ENOENT/,
   });
-  await t.rejects(QemuProcess.start({ binary: QEMU, args: ['-daemonize'], runDir: dir, name: 'x', logFile: path.join(dir, 'x.log') }), TypeError);
-  await t.rejects(QemuProcess.start({ binary: QEMU, args: [], runDir: dir, name: 'x'.repeat(120), logFile: path.join(dir, 'x.log') }), {
+  await t.rejects(QemuProcess.start({ binary: QEMU, args: ['-daemonize'], monitorPath: path.join(dir, 'x.qmp'), pidFile: path.join(dir, 'x.pid'), logFile: path.join(dir, 'x.log') }), TypeError);
+  await t.rejects(QemuProcess.start({ binary: QEMU, args: [], monitorPath: path.join(dir, `${'x'.repeat(120)}.qmp`), pidFile: path.join(dir, 'x.pid'), logFile: path.join(dir, 'x.log') }), {
     name: 'TypeError',
     message: /longer than 107 bytes/,
   });
