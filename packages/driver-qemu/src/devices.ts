@@ -1,13 +1,40 @@
 // Devices: attach, detach and update, on the live domain over QMP and/or in the
 // persistent config, as the LIVE/CONFIG/CURRENT flags say.
 
-import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, modificationImpact, type DomainRef } from '@tsvirt/core';
+import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, modificationImpact, type DiskDef, type DomainRef } from '@tsvirt/core';
+import { diskFilesToLabel } from './dac-seclabel.js';
 import { applyConfigDeviceChange, parseDeviceXml, type DeviceChange } from './device-config.js';
 import { fillDeviceDefaults } from './domain-defaults.js';
+import { dacOf } from './domain-security.js';
 import type { QemuDriverState } from './driver-state.js';
 import { checkDiskSources } from './lifecycle.js';
 import { changeMedia, hotplugDisk, hotplugInterface, unplugDisk, unplugInterface } from './qemu-hotplug.js';
+import type { QemuDomain } from './qemu-domain.js';
 import { checkFlags, fromMonitorError, qemuError } from './qemu-errors.js';
+import type { QmpClient } from './qmp/qmp-client.js';
+
+/**
+ * A disk's live change, its image's owner following it as at a start: a new
+ * image is given to QEMU's user first, one that QEMU let go of is given back.
+ */
+async function changeLiveDisk(s: QemuDriverState, d: QemuDomain, qmp: QmpClient, dev: DiskDef, change: DeviceChange): Promise<void> {
+  const dac = await dacOf(s, d);
+  const before = d.def.devices.find((x): x is DiskDef => x.kind === 'disk' && x.target.dev === dev.target.dev);
+  const released = before ? (await diskFilesToLabel(before, dac)).map((f) => f.path) : [];
+  const given = change === 'detach' ? [] : await diskFilesToLabel(dev, dac);
+  const kept = given.map((f) => f.path);
+  if (change === 'attach') await checkDiskSources([dev]);
+  await s.owners.label(d.uuid, given);
+  try {
+    if (change === 'attach') await hotplugDisk(qmp, d.def, dev);
+    else if (change === 'detach') await unplugDisk(qmp, d.def, dev.target.dev);
+    else await changeMedia(qmp, d.def, dev);
+  } catch (e) {
+    await s.owners.restore(d.uuid, kept.filter((p) => !released.includes(p)));
+    throw e;
+  }
+  await s.owners.restore(d.uuid, released.filter((p) => !kept.includes(p)));
+}
 
 const capitalized = (change: DeviceChange) => `${change[0].toUpperCase()}${change.slice(1)}`;
 
@@ -22,11 +49,7 @@ export async function changeDevice(s: QemuDriverState, ref: DomainRef, xml: stri
     const { qmp } = s.running(d);
     try {
       if (dev.kind === 'disk') {
-        if (change === 'attach') {
-          await checkDiskSources([dev]);
-          await hotplugDisk(qmp, d.def, dev);
-        } else if (change === 'detach') await unplugDisk(qmp, d.def, dev.target.dev);
-        else await changeMedia(qmp, d.def, dev);
+        await changeLiveDisk(s, d, qmp, dev, change);
       } else if (dev.kind === 'interface' && change !== 'update') {
         if (change === 'attach') await hotplugInterface(qmp, d.def, fillDeviceDefaults(dev));
         else await unplugInterface(qmp, d.def, dev.mac);

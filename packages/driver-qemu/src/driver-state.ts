@@ -15,6 +15,9 @@ import { validateDomainName } from './domain-name.js';
 import { probeBinary } from './host-capabilities.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
+import { FileOwnership } from './dac-ownership.js';
+import type { QemuSecurity } from './dac-seclabel.js';
+import type { QemuUser } from './qemu-process.js';
 import { QemuDomain } from './qemu-domain.js';
 import { fromMonitorError, notRunning, qemuError } from './qemu-errors.js';
 import type { RunningQemu } from './running-qemu.js';
@@ -27,12 +30,16 @@ export interface QemuConnectionOptions {
   binary: string;
   /** how long a job waits for the domain's previous job (default 30 s) */
   jobWaitMs?: number;
+  /** run QEMU as another user and chown its files to it (qemu:///system as root); none: as the caller */
+  security?: QemuSecurity;
 }
 
 export class QemuDriverState {
   readonly domains = new DomainTable<QemuDomain>(ErrorDomain.QEMU, 'qemu');
   readonly events = new DomainEvents();
   readonly configs: DomainConfigStore;
+  /** files given to QEMU's user while guests run */
+  readonly owners: FileOwnership;
   /** Console streams open now, by pty. */
   readonly consoles = new Map<string, Duplex>();
   nextId = 1;
@@ -41,6 +48,13 @@ export class QemuDriverState {
 
   constructor(readonly options: QemuConnectionOptions) {
     this.configs = new DomainConfigStore(options.dirs.configDir);
+    this.owners = new FileOwnership(options.dirs.runDir);
+  }
+
+  /** The user QEMU runs as by default (qemu.conf's), none when it runs as the caller. */
+  get qemuUser(): QemuUser | undefined {
+    const sec = this.options.security;
+    return sec && { uid: sec.label.uid, gid: sec.label.gid, initGroups: sec.initGroups };
   }
 
   get dirs(): QemuDirs {
@@ -110,7 +124,7 @@ export class QemuDriverState {
 
   /** The default binary's capabilities, probed once per connection (and cached on disk per binary). */
   capabilities(): Promise<QemuCapabilities> {
-    this.#qemuCaps ??= probeBinary(this.options.binary, this.dirs);
+    this.#qemuCaps ??= probeBinary(this.options.binary, this.dirs, this.qemuUser);
     this.#qemuCaps.catch(() => { this.#qemuCaps = undefined; });
     return this.#qemuCaps;
   }

@@ -3,6 +3,7 @@
 import { ErrorDomain, ErrorNumber, VirError, type Driver } from '@tsvirt/core';
 import { QemuConnection } from './qemu-connection.js';
 import { qemuDirs } from './qemu-dirs.js';
+import { qemuSecurity } from './qemu-security.js';
 
 const DEFAULT_BINARY = 'qemu-system-x86_64';
 
@@ -22,10 +23,14 @@ export const driver: Driver = {
     if (instance === 'system' && process.getuid?.() !== 0 && !process.env.TSVIRT_QEMU_RUN_DIR) {
       throw VirError.of(ErrorNumber.OPERATION_DENIED, ErrorDomain.QEMU, 'qemu:///system requires root; use qemu:///session');
     }
+    const dirs = qemuDirs(instance);
+    // Only root can run QEMU as another user; qemu:///session runs it as the caller.
+    const security = instance === 'system' && process.getuid?.() === 0 ? await qemuSecurity(dirs.confFile) : undefined;
     return QemuConnection.open({
       uri: uri.text,
-      dirs: qemuDirs(instance),
+      dirs,
       binary: process.env.TSVIRT_QEMU_BINARY || DEFAULT_BINARY,
+      ...(security ? { security } : {}),
     });
   },
 };

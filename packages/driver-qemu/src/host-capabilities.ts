@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ErrorNumber, type Capabilities } from '@tsvirt/core';
 import { loadQemuCapabilities, type QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
+import type { QemuUser } from './qemu-process.js';
 import { qemuError } from './qemu-errors.js';
 import type { HostCpu } from './host-cpu.js';
 
@@ -20,10 +21,10 @@ export async function resolveBinary(binary: string): Promise<string> {
   throw qemuError(ErrorNumber.INTERNAL_ERROR, `Cannot find QEMU binary ${binary}: No such file or directory`);
 }
 
-export async function probeBinary(binary: string, dirs: QemuDirs): Promise<QemuCapabilities> {
+/** `user`: probe as the user guests run as, as libvirt does. */
+export async function probeBinary(binary: string, dirs: QemuDirs, user?: QemuUser): Promise<QemuCapabilities> {
   const absolute = await resolveBinary(binary);
-  await fs.mkdir(dirs.runDir, { recursive: true, mode: 0o700 });
-  return (await loadQemuCapabilities(absolute, { runDir: dirs.runDir, cacheDir: dirs.cacheDir })).capabilities;
+  return (await loadQemuCapabilities(absolute, { runDir: dirs.runDir, cacheDir: dirs.cacheDir, ...(user ? { user } : {}) })).capabilities;
 }
 
 const NODE_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686' };

@@ -22,7 +22,7 @@ export async function domainCapabilitiesXml(
   s: QemuDriverState, emulatorbin: string | undefined, arch: string | undefined, machine: string | undefined, virttype: string | undefined, flags: number,
 ): Promise<string> {
   checkFlags(flags, 0, 'qemuConnectGetDomainCapabilities');
-  const qemu = emulatorbin === undefined ? await s.capabilities() : await probeBinary(emulatorbin, s.dirs);
+  const qemu = emulatorbin === undefined ? await s.capabilities() : await probeBinary(emulatorbin, s.dirs, s.qemuUser);
   return formatDomainCapabilities(qemu, { arch, machine, virttype });
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@tsvirt/core';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { cloneDef, type QemuDriverState } from './driver-state.js';
+import { prepareDomain, releaseDomain } from './domain-security.js';
 import { watchQemu } from './monitor-events.js';
 import { assignAliases } from './qemu-hotplug.js';
 import type { QemuDomain } from './qemu-domain.js';
@@ -54,8 +55,16 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   const logFile = path.join(s.dirs.logDir, `${d.name}.log`);
   let proc: QemuProcess;
   try {
-    proc = await QemuProcess.start({ binary: emulatorOf(d.def) ?? s.options.binary, args, runDir: s.dirs.runDir, name: d.name, logFile });
+    const dac = await prepareDomain(s, d);
+    proc = await QemuProcess.start({
+      binary: emulatorOf(d.def) ?? s.options.binary, args, logFile,
+      // Named by uuid: a socket path has a length limit that a domain name must not run into.
+      monitorPath: path.join(s.dirs.runDir, `${d.uuid}.qmp`),
+      pidFile: path.join(s.dirs.runDir, `${d.name}.pid`),
+      ...(dac ? { user: { uid: dac.process.uid, gid: dac.process.gid, initGroups: dac.initGroups } } : {}),
+    });
   } catch (e) {
+    await releaseDomain(s, d.def, undefined);
     if (e instanceof QemuStartError) throw internalError(`process exited while connecting to monitor: ${e.log.trim() || e.message}`);
     throw internalError((e as Error).message);
   }

@@ -7,6 +7,7 @@ import {
   DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
   DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState,
 } from '@tsvirt/core';
+import { releaseDomain } from './domain-security.js';
 import { removeDomainState, writeShutoffState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
 import type { QemuDomain } from './qemu-domain.js';
@@ -77,6 +78,8 @@ async function onExit(s: QemuDriverState, d: QemuDomain, running: RunningQemu): 
   if (s.closed || d.running !== running) return;
   const reason = d.stopReason ?? (d.guestShutdown || d.shutdownRequested ? DomainShutoffReason.SHUTDOWN : DomainShutoffReason.CRASHED);
   await running.qmp.close().catch(() => {});
+  // However QEMU ended (a crash too): its run files go, its files go back to their owners.
+  await releaseDomain(s, d.def, running.monitorPath);
   const recorded = d.persistent ? writeShutoffState(s.dirs.runDir, d.name, reason) : removeDomainState(s.dirs.runDir, d.name);
   await recorded.catch(() => {});
   d.setShutoff(reason);

@@ -1,6 +1,7 @@
 // Where a qemu:/// connection keeps its files: persistent configs, live state,
 // logs and the capability cache, for the system and the session instance.
 
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +16,8 @@ export interface QemuDirs {
   cacheDir: string;
   /** managed-save images */
   saveDir: string;
+  /** the driver's settings (user, group, dynamic_ownership), beside configDir */
+  confFile: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -46,5 +49,25 @@ export function qemuDirs(instance: 'system' | 'session', env: Env = process.env)
     logDir: path.join(run, 'log'),
     cacheDir: env.TSVIRT_QEMU_RUN_DIR ? path.join(run, 'cache') : cache,
     saveDir: path.join(config, 'save'),
+    confFile: path.join(path.dirname(config), 'qemu.conf'),
   };
+}
+
+/** The folder a running domain's QEMU may use itself (migration sockets for save and restore). */
+export const domainDir = (dirs: QemuDirs, uuid: string): string => path.join(dirs.runDir, `domain-${uuid}`);
+
+/**
+ * Create `dir` with `mode` (and set that mode if it exists). Missing parents are
+ * created world-traversable (0755), as /run/tsvirt is shared with the daemon's
+ * read-only socket: a folder's own mode must not leak to the folders above it.
+ */
+export async function makeDir(dir: string, mode: number): Promise<void> {
+  const parent = path.dirname(dir);
+  if (parent !== dir && !(await fs.stat(parent).then(() => true, () => false))) {
+    await fs.mkdir(parent, { recursive: true, mode: 0o755 });
+  }
+  await fs.mkdir(dir, { mode }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+  await fs.chmod(dir, mode);
 }

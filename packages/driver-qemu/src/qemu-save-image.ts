@@ -17,14 +17,18 @@ const FORMAT = 1;
 const MAX_HEADER_BYTES = 1 << 20;
 const POLL_MS = 10;
 
-/** Stream a paused QEMU's state into `file`, after a header holding the domain's XML. */
-export async function saveToFile(qmp: QmpClient, socketPath: string, file: string, xml: string): Promise<void> {
+/**
+ * Stream a paused QEMU's state into `file`, after a header holding the domain's XML.
+ * `qemuUser`: the socket is given to the user QEMU runs as, so that it may connect.
+ */
+export async function saveToFile(qmp: QmpClient, socketPath: string, file: string, xml: string, qemuUser?: { uid: number; gid: number }): Promise<void> {
   await fs.rm(socketPath, { force: true });
   const server = net.createServer();
   server.listen(socketPath);
   await once(server, 'listening');
   const out = createWriteStream(file, { mode: 0o600 });
   try {
+    if (qemuUser) await fs.chown(socketPath, qemuUser.uid, qemuUser.gid);
     out.write(`${JSON.stringify({ magic: MAGIC, format: FORMAT, xml })}\n`);
     const accepted = once(server, 'connection') as Promise<[net.Socket]>;
     await qmp.execute('migrate', { uri: `unix:${socketPath}` });

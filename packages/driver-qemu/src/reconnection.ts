@@ -9,13 +9,18 @@ import { recordPtyPaths } from './chardev-ptys.js';
 import { readDomainStates, removeDomainState, writeShutoffState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
 import { finishReboot, watchQemu } from './monitor-events.js';
+import { removeRunFiles } from './domain-security.js';
 import { processMentions } from './process-probe.js';
+import { makeDir } from './qemu-dirs.js';
 import { RunningQemu } from './running-qemu.js';
 
 /** Persistent configs, then the live state of running domains: reattach, or clean up after dead ones. */
 export async function loadDomains(s: QemuDriverState): Promise<void> {
   const { configDir, runDir, logDir } = s.dirs;
-  await Promise.all([configDir, runDir, logDir].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 })));
+  // QEMU under another user reaches its own folder in runDir (save and restore), nothing else there.
+  await makeDir(runDir, s.options.security ? 0o711 : 0o700);
+  await Promise.all([makeDir(configDir, 0o700), makeDir(logDir, 0o700)]);
+  const alive = new Set<string>();
   for (const { def, autostart } of await s.configs.loadAll()) {
     const d = s.newDomain(def, true);
     d.autostart = autostart;
@@ -33,7 +38,8 @@ export async function loadDomains(s: QemuDriverState): Promise<void> {
       else await removeDomainState(runDir, live.shutoff);
       continue;
     }
-    if (!(await processMentions(live.pid, live.monitorPath))) {
+    // Recognised by its -uuid: a path in its arguments may be written with QEMU's doubled commas.
+    if (!(await processMentions(live.pid, live.def.uuid))) {
       // QEMU ended while no connection watched it: its run files are stale. Whether
       // the guest powered off or QEMU died cannot be told any more, unless a shutdown was asked for.
       const known = s.domains.findUuid(live.def.uuid);
@@ -41,11 +47,13 @@ export async function loadDomains(s: QemuDriverState): Promise<void> {
       known?.setShutoff(reason);
       await Promise.all([
         known ? writeShutoffState(runDir, known.name, reason) : removeDomainState(runDir, live.def.name),
-        fs.rm(live.monitorPath, { force: true }),
-        fs.rm(path.join(runDir, `${live.def.name}.pid`), { force: true }),
+        // Its files are given back below, once every running guest's hold on them is known.
+        removeRunFiles(s, live.def, live.monitorPath),
       ]);
       continue;
     }
+    alive.add(live.def.uuid);
+    await s.owners.adopt(live.def.uuid);
     let d = s.domains.findUuid(live.def.uuid);
     if (d) {
       d.newDef = d.def;
@@ -79,6 +87,8 @@ export async function loadDomains(s: QemuDriverState): Promise<void> {
     // The state file has them, unless it was written by a version that did not record them.
     await recordPtyPaths(running.qmp, d.def).catch(() => {});
   }
+  // Files of guests that stopped while no connection watched them go back to their owners.
+  await s.owners.restoreOthers(alive);
 }
 
 export const fileExists = (file: string): Promise<boolean> => fs.access(file).then(() => true, () => false);

@@ -7,7 +7,9 @@ import {
   DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
   DomainSaveRestoreFlags, DomainShutoffReason, DomainState, ErrorNumber, formatDomainXml, type DomainRef,
 } from '@tsvirt/core';
+import { dacOf } from './domain-security.js';
 import type { QemuDriverState } from './driver-state.js';
+import { domainDir } from './qemu-dirs.js';
 import { launchQemu } from './lifecycle.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { checkFlags, qemuError, viaMonitor } from './qemu-errors.js';
@@ -17,7 +19,7 @@ const noXmlChange = () => qemuError(ErrorNumber.ARGUMENT_UNSUPPORTED, 'changing 
 
 /** Start `d` from a save file, with the RESTORED reason and events. */
 export async function restoreDomain(s: QemuDriverState, d: QemuDomain, file: string, offset: number, paused: boolean): Promise<void> {
-  const socket = path.join(s.dirs.runDir, `${d.name}.incoming`);
+  const socket = path.join(domainDir(s.dirs, d.uuid), 'incoming.sock');
   await launchQemu(s, d, paused, (r) => restoreFromFile(r.qmp, socket, file, offset));
   s.events.lifecycle(d.ref(), Ev.STARTED, Started.RESTORED);
   if (paused) s.events.lifecycle(d.ref(), Ev.SUSPENDED, Suspended.PAUSED);
@@ -28,9 +30,9 @@ async function saveTo(s: QemuDriverState, d: QemuDomain, file: string, api: stri
   await d.job.run(api, async () => {
     const running = s.running(d);
     if (d.state === DomainState.RUNNING) await viaMonitor(running.qmp.execute('stop'));
-    const socket = path.join(s.dirs.runDir, `${d.name}.migrate`);
+    const socket = path.join(domainDir(s.dirs, d.uuid), 'migrate.sock');
     const xml = formatDomainXml(d.def, { inactive: true });
-    await viaMonitor(saveToFile(running.qmp, socket, file, xml));
+    await viaMonitor(saveToFile(running.qmp, socket, file, xml, (await dacOf(s, d))?.process));
     d.stopReason = DomainShutoffReason.SAVED;
     await running.stop();
     await d.afterExit;

@@ -35,6 +35,8 @@ const domainXml = (name: string, devices = '') => `<domain type='qemu'>
 
 /** The pid of a running domain's QEMU, from its state file. */
 const qemuPid = (name: string) => Number(/pid='(\d+)'/.exec(readFileSync(path.join(dirs.runDir, `${name}.xml`), 'utf8'))![1]);
+/** The monitor socket of a domain: named by its uuid. */
+const monitorOf = (dom: { uuid: string }) => path.join(dirs.runDir, `${dom.uuid}.qmp`);
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 /** Collects the connection's lifecycle events as [event, detail] pairs. */
@@ -139,7 +141,8 @@ t.test('a new connection reattaches to running guests and cleans up after dead o
   t.same(await again.getState(), { state: DomainState.PAUSED, reason: DomainPausedReason.USER });
   t.same((await second.listAllDomains(1)).map((d) => d.name), ['survivor'], 'only the live one is active');
   t.notMatch(readFileSync(path.join(dirs.runDir, 'ghost.xml'), 'utf8'), /pid=/, 'stale live state replaced');
-  t.notOk(existsSync(path.join(dirs.runDir, 'ghost.qmp')), 'stale monitor socket removed');
+  t.notOk(existsSync(monitorOf(ghost)), 'stale monitor socket removed');
+  t.notOk(existsSync(path.join(dirs.runDir, 'ghost.pid')), 'stale pidfile removed');
   t.same(await (await second.lookupDomainByName('ghost')).getState(), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.UNKNOWN });
 
   // The reattached monitor works both ways: commands and events.
@@ -171,7 +174,7 @@ t.test('a disk attached live appears in the live XML and in QMP query-block', as
 
   // The monitor takes one client: let go of it to look for ourselves.
   await conn.close();
-  const qmp = await QmpClient.connect({ socketPath: path.join(dirs.runDir, 'hotplug.qmp') });
+  const qmp = await QmpClient.connect({ socketPath: monitorOf(dom) });
   const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block');
   await qmp.close();
   t.ok(blocks.some((b) => b.qdev?.includes('virtio-disk1') && b.inserted?.file === image), 'query-block lists the new disk');
@@ -200,7 +203,7 @@ t.test('bad input gives libvirt-coded errors and leaves no QEMU behind', async (
   const bad = await conn.defineDomainXML(domainXml('badmachine').replace("machine='pc'", "machine='no-such-machine'"));
   await expectVirError(t, bad.create(), ErrorNumber.INTERNAL_ERROR, /^internal error: process exited while connecting to monitor: .*unsupported machine type/s);
   t.equal((await bad.getState()).state, DomainState.SHUTOFF);
-  t.notOk(existsSync(path.join(dirs.runDir, 'badmachine.qmp')), 'no monitor socket');
+  t.notOk(existsSync(monitorOf(bad)), 'no monitor socket');
   t.notOk(existsSync(path.join(dirs.runDir, 'badmachine.pid')), 'no pidfile, no process');
   await bad.undefine();
 });
@@ -306,7 +309,7 @@ t.test('a guest whose monitor another connection holds stays running, not cleane
   t.equal(await seen.isActive(), true);
   t.equal(seen.id, dom.id);
   await expectVirError(t, seen.suspend(), ErrorNumber.OPERATION_FAILED, "the monitor of domain 'shared' is held by another connection");
-  t.ok(existsSync(path.join(dirs.runDir, 'shared.qmp')), 'its monitor socket is left alone');
+  t.ok(existsSync(monitorOf(dom)), 'its monitor socket is left alone');
   await other.close();
   await dom.destroy();
   await holder.close();

@@ -46,6 +46,9 @@ t.test('define → start → boots → suspend → resume → attach and detach 
   const state = async () => (await virsh('domstate', '--reason', 'tiny')).stdout.trim();
 
   t.same(await virsh('define', xml), { code: 0, stdout: `Domain 'tiny' defined from ${xml}\n\n`, stderr: '' });
+  // The monitor socket is named by the domain's uuid.
+  const uuid = (await virsh('domuuid', 'tiny')).stdout.trim();
+  const monitor = () => path.join(runDir, `${uuid}.qmp`);
   t.same(await virsh('start', 'tiny'), { code: 0, stdout: "Domain 'tiny' started\n\n", stderr: '' });
   const second = await virsh('start', 'tiny');
   t.equal(second.code, 1);
@@ -63,7 +66,7 @@ t.test('define → start → boots → suspend → resume → attach and detach 
   t.same(await virsh('attach-device', 'tiny', diskXml, '--live'), { code: 0, stdout: 'Device attached successfully\n\n', stderr: '' });
   t.match((await virsh('domblklist', 'tiny')).stdout, new RegExp(`^ vdb +${image}$`, 'm'));
   // Between virsh commands nobody holds the monitor: ask QEMU itself.
-  const qmp = await QmpClient.connect({ socketPath: path.join(runDir, 'tiny.qmp') });
+  const qmp = await QmpClient.connect({ socketPath: monitor() });
   const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { file: string } }>>('query-block');
   await qmp.close();
   t.ok(blocks.some((b) => b.qdev?.includes('virtio-disk1') && b.inserted?.file === image), 'query-block shows the attached disk');
@@ -74,7 +77,7 @@ t.test('define → start → boots → suspend → resume → attach and detach 
   t.same(await virsh('detach-device', 'tiny', diskXml, '--live'), { code: 0, stdout: 'Device detached successfully\n\n', stderr: '' });
   t.comment(`disk detached (DEVICE_DELETED) in ${(performance.now() - unplugStart).toFixed(0)} ms`);
   t.notMatch((await virsh('domblklist', 'tiny')).stdout, /vdb/, 'gone from the live XML');
-  const afterUnplug = await QmpClient.connect({ socketPath: path.join(runDir, 'tiny.qmp') });
+  const afterUnplug = await QmpClient.connect({ socketPath: monitor() });
   const [pci, nodes] = [await afterUnplug.execute<Array<{ devices: Array<{ qdev_id: string }> }>>('query-pci'),
     await afterUnplug.execute<Array<{ 'node-name': string }>>('query-named-block-nodes')];
   await afterUnplug.close();
@@ -100,7 +103,7 @@ t.test('define → start → boots → suspend → resume → attach and detach 
   t.equal((await virsh('shutdown', 'tiny')).stdout, "Domain 'tiny' is being shutdown\n\n");
   await until('the guest to power off', async () => (await state()).startsWith('shut off'), 30_000);
   t.equal(await state(), 'shut off (shutdown)');
-  t.notOk(existsSync(path.join(runDir, 'tiny.qmp')), 'no monitor socket after the guest powered off');
+  t.notOk(existsSync(monitor()), 'no monitor socket after the guest powered off');
   t.notMatch((await virsh('domblklist', 'tiny')).stdout, /vdb/, 'a live-only disk is gone with the run');
 
   t.equal((await virsh('start', 'tiny')).code, 0);
