@@ -71,3 +71,37 @@ t.test('a restarted daemon finds its running QEMU guests again', { skip: !hasQem
   t.ok(gone(), 'and it can be destroyed');
   await Promise.all([conn.close(), again.close()]);
 });
+
+t.test('a guest named with commas, spaces and quotes runs as the dedicated user and is found again by a restarted daemon', { skip: (!hasQemu && 'no qemu-system-x86_64') || (process.getuid?.() !== 0 && 'needs root: qemu:///system runs QEMU as tsvirt-qemu') }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-names-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') };
+  const name = "a,b c'd \"e\" <f>&g=h:i,,";
+  const first = await startDaemon([], undefined, { env });
+  const uri = `qemu+unix:///system?socket=${first.rw}`;
+  const conn = await open(uri);
+  const dom = await conn.defineDomainXML(`<domain type='qemu'><name>${name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;')}</name>
+  <memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>`);
+  await dom.create();
+  const pid = Number(/pid='(\d+)'/.exec(readFileSync(join(env.TSVIRT_QEMU_RUN_DIR, `${name}.xml`), 'utf8'))![1]);
+  // Created by the driver when missing, as a distribution's package creates libvirt-qemu.
+  const user = spawnSync('id', ['-u', 'tsvirt-qemu'], { encoding: 'utf8' });
+  t.equal(user.status, 0, 'the dedicated user exists');
+  t.match(readFileSync(`/proc/${pid}/status`, 'utf8'), new RegExp(`^Uid:\\s+${Number(user.stdout)}\\s`, 'm'), 'QEMU runs as tsvirt-qemu');
+  t.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), "guest=a,,b c'd \"e\" <f>&g=h:i,,,,,", 'commas doubled in QEMU\'s option syntax');
+  await conn.close();
+  t.equal(await first.stop(), 0);
+
+  const second = await startDaemon([], first.dir, { env });
+  stopAfterDestroying(t, second, uri, name);
+  const listed = spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', uri, 'list', '--name'], { encoding: 'utf8', cwd: DRIVER_CWD });
+  t.equal(listed.stdout, `${name}\n\n`, 'virsh lists it by its name after the restart');
+  const again = await open(uri);
+  const found = await again.lookupDomainByName(name);
+  t.same(await found.getState(), { state: 1, reason: 1 }, 'running, its monitor reattached');
+  await found.suspend();
+  t.same(await found.getState(), { state: 3, reason: 1 }, 'the monitor answers: paused (user)');
+  await found.destroy();
+  await found.undefine();
+  await again.close();
+});
