@@ -16,8 +16,8 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['libxmljs2'],
-  // core finds libxmljs2 and driver packages relative to its own file
+  external: ['libxml2-wasm'],
+  // core finds libxml2-wasm (for RelaxNG validation) and driver packages relative to its own file
   define: { 'import.meta.url': '__virsh_bundle_url' },
   banner: { js: 'var __virsh_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
   minifyWhitespace: true,

@@ -173,5 +173,5 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
 
 /** Parse a domain's XML text as libvirt's virDomainDefParseString does. */
 export function parseDomainXml(xml: string): DomainDef {
-  return domainDefFromTree(parseXmlDocument(xml, '(domain_definition)'));
+  return domainDefFromTree(parseXmlDocument(xml, '(domain_definition)', ErrorDomain.DOMAIN));
 }

@@ -7,7 +7,7 @@ import type { HostInterfaceDef } from './interface-def.js';
 
 /** Parse an <interface> document (virHostInterfaceDefParseString). */
 export function parseInterfaceXml(xml: string): HostInterfaceDef {
-  return interfaceDefFromTree(parseXmlDocument(xml, '(interface_definition)'));
+  return interfaceDefFromTree(parseXmlDocument(xml, '(interface_definition)', ErrorDomain.INTERFACE));
 }
 
 /** A host interface's definition from its parsed <interface> element. */

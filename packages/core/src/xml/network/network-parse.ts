@@ -8,7 +8,7 @@ const TYPED = new Set(['name', 'uuid', 'forward', 'bridge', 'mac']);
 
 /** Parse a <network> document (virNetworkDefParseString). */
 export function parseNetworkXml(xml: string): NetworkDef {
-  return networkDefFromTree(parseXmlDocument(xml, '(network_definition)'));
+  return networkDefFromTree(parseXmlDocument(xml, '(network_definition)', ErrorDomain.NETWORK));
 }
 
 /** A network's definition from its parsed <network> element. */

@@ -12,7 +12,7 @@ export interface NodeDeviceDef {
 
 /** Parse a <device> document (virNodeDeviceDefParseString). */
 export function parseNodeDeviceXml(xml: string): NodeDeviceDef {
-  return nodeDeviceDefFromTree(parseXmlDocument(xml, '(node_device_definition)'));
+  return nodeDeviceDefFromTree(parseXmlDocument(xml, '(node_device_definition)', ErrorDomain.NODEDEV));
 }
 
 /** A device's definition from its parsed <device> element. */

@@ -25,7 +25,7 @@ function permissionsOf(target: XmlElement | undefined): StoragePermissions | und
 
 /** Parse a <pool> document (virStoragePoolDefParseString). */
 export function parseStoragePoolXml(xml: string): StoragePoolDef {
-  return storagePoolDefFromTree(parseXmlDocument(xml, '(storage_pool_definition)'));
+  return storagePoolDefFromTree(parseXmlDocument(xml, '(storage_pool_definition)', ErrorDomain.STORAGE));
 }
 
 /** A pool's definition from its parsed <pool> element. */
@@ -51,7 +51,7 @@ export function storagePoolDefFromTree(root: XmlElement): StoragePoolDef {
 
 /** Parse a <volume> document (virStorageVolDefParseString). */
 export function parseStorageVolXml(xml: string): StorageVolDef {
-  return storageVolDefFromTree(parseXmlDocument(xml, '(storage_volume_definition)'));
+  return storageVolDefFromTree(parseXmlDocument(xml, '(storage_volume_definition)', ErrorDomain.STORAGE));
 }
 
 /** A volume's definition from its parsed <volume> element: allocation defaults to capacity. */
