@@ -33,7 +33,7 @@ export class DomainConfigStore {
   }
 
   async save(def: DomainDef): Promise<void> {
-    await writeFileAtomic(this.file(def.name), formatDomainXml(def, { inactive: true }));
+    await writeFileAtomic(this.file(def.name), formatDomainXml(def, { inactive: true, secure: true }));
   }
 
   async remove(name: string): Promise<void> {

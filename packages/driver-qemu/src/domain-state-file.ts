@@ -24,7 +24,7 @@ export interface DomainLiveState {
 const stateFile = (runDir: string, name: string) => path.join(runDir, `${name}.xml`);
 
 export async function writeDomainState(runDir: string, s: DomainLiveState): Promise<void> {
-  const domain = formatDomainXml(s.def, { id: s.id }).replace(/^(?=.)/gm, '  ');
+  const domain = formatDomainXml(s.def, { id: s.id, secure: true }).replace(/^(?=.)/gm, '  ');
   const xml = `<domstatus${formatAttrs({ state: s.state, reason: s.reason, pid: s.pid, id: s.id, shutdown: s.shutdownRequested ? 'requested' : undefined, reboot: s.rebootRequested ? 'requested' : undefined })}>\n`
     + `  <monitor${formatAttrs({ path: s.monitorPath })}/>\n${domain}</domstatus>\n`;
   await writeFileAtomic(stateFile(runDir, s.def.name), xml);

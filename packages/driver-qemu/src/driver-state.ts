@@ -131,4 +131,4 @@ export class QemuDriverState {
 }
 
 /** A deep copy of a definition, through its XML: what a persistent definition is. */
-export const cloneDef = (def: DomainDef): DomainDef => parseDomainXml(formatDomainXml(def, { inactive: true }));
+export const cloneDef = (def: DomainDef): DomainDef => parseDomainXml(formatDomainXml(def, { inactive: true, secure: true }));

@@ -91,8 +91,9 @@ export class QemuConnection implements ConnectDriver {
   domainGetXMLDesc(ref: DomainRef, flags: number): string {
     checkFlags(flags, DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.UPDATE_CPU | DomainXMLFlags.MIGRATABLE, 'qemuDomainGetXMLDesc');
     const d = this.#s.dom(ref);
-    if (flags & DomainXMLFlags.INACTIVE) return formatDomainXml(d.persistentDef, { inactive: true });
-    return formatDomainXml(d.def, { id: d.active ? d.id : undefined });
+    const secure = (flags & DomainXMLFlags.SECURE) !== 0;
+    if (flags & DomainXMLFlags.INACTIVE) return formatDomainXml(d.persistentDef, { inactive: true, secure });
+    return formatDomainXml(d.def, { id: d.active ? d.id : undefined, secure });
   }
   domainGetOSType(ref: DomainRef) { return this.#s.dom(ref).def.os.type; }
   domainIsActive(ref: DomainRef) { return this.#s.dom(ref).active; }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import {
   ConnectListAllDomainsFlags as L, DomainCreateFlags, DomainDestroyFlags, DomainRunningReason, DomainShutoffReason, DomainState,
-  DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, applyDomainDefaults, formatCapabilitiesXml, formatDomainXml, parseDomainXml,
+  DomainSnapshotXMLFlags, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, applyDomainDefaults, formatCapabilitiesXml, formatDomainXml, parseDomainXml,
   DomainEventType as Ev, DomainEventDefinedDetailType as Defined, DomainEventStartedDetailType as Started,
   DomainEventStoppedDetailType as Stopped, DomainEventUndefinedDetailType as Undefined, DomainEventSuspendedDetailType as Suspended, DomainEventResumedDetailType as Resumed,
   DomainSaveRestoreFlags as SaveFlags, DomainMemoryModFlags, DomainVcpuFlags, DomainModificationImpact as Impact, DomainMessageType,
@@ -280,8 +280,9 @@ export class TestConnection implements ConnectDriver {
   domainGetXMLDesc(ref: DomainRef, flags: number): string {
     checkFlags(flags, DomainXMLFlags.SECURE | DomainXMLFlags.INACTIVE | DomainXMLFlags.MIGRATABLE, 'testDomainGetXMLDesc');
     const d = this.dom(ref);
-    const inactive = (flags & DomainXMLFlags.INACTIVE) !== 0;
-    return inactive ? formatDomainXml(d.persistentDef, { inactive: true }) : formatDomainXml(d.def, { id: d.active ? d.id : undefined });
+    const secure = (flags & DomainXMLFlags.SECURE) !== 0;
+    if (flags & DomainXMLFlags.INACTIVE) return formatDomainXml(d.persistentDef, { inactive: true, secure });
+    return formatDomainXml(d.def, { id: d.active ? d.id : undefined, secure });
   }
 
   domainGetOSType() { return 'linux'; }
@@ -330,7 +331,7 @@ export class TestConnection implements ConnectDriver {
     if (dxml !== undefined) throw VirError.of(ErrorNumber.ARGUMENT_UNSUPPORTED, ErrorDomain.TEST, 'xml modification unsupported');
     const d = this.dom(ref);
     if (!d.active) throw notRunning();
-    writeSaveImage(to, d.name, formatDomainXml(d.def, { inactive: true }));
+    writeSaveImage(to, d.name, formatDomainXml(d.def, { inactive: true, secure: true }));
     this.stop(d, DomainShutoffReason.SAVED, Stopped.SAVED);
   }
 
@@ -543,8 +544,8 @@ export class TestConnection implements ConnectDriver {
     return this.dom(ref).snapshots.currentOrFail();
   }
   domainSnapshotGetXMLDesc(ref: DomainSnapshotRef, flags: number) {
-    checkFlags(flags, DomainXMLFlags.SECURE, 'testDomainSnapshotGetXMLDesc');
-    return this.snap(ref).toXml();
+    checkFlags(flags, DomainSnapshotXMLFlags.SECURE, 'testDomainSnapshotGetXMLDesc');
+    return this.snap(ref).toXml((flags & DomainSnapshotXMLFlags.SECURE) !== 0);
   }
   domainSnapshotGetParent(ref: DomainSnapshotRef, flags: number) {
     checkFlags(flags, 0, 'testDomainSnapshotGetParent');

@@ -36,11 +36,11 @@ export class TestSnapshot implements DomainSnapshotRef {
     return n;
   }
 
-  /** libvirt's domainsnapshot XML: the snapshot's facts, then the domain's definition indented under it. */
-  toXml(): string {
+  /** libvirt's domainsnapshot XML: the snapshot's facts, then the domain's definition indented under it (its secrets only if `secure`). */
+  toXml(secure: boolean): string {
     const disks = this.def.devices.flatMap((d) => (d.kind === 'disk'
       ? [`    <disk name='${escapeXml(d.target.dev)}' snapshot='${d.device === 'disk' ? 'internal' : 'no'}'/>\n`] : []));
-    const domain = formatDomainXml(this.def, {}).replace(/^(?=.)/gm, '  ');
+    const domain = formatDomainXml(this.def, { secure }).replace(/^(?=.)/gm, '  ');
     return '<domainsnapshot>\n'
       + `  <name>${escapeXml(this.name)}</name>\n`
       + (this.description !== undefined ? `  <description>${escapeXml(this.description)}</description>\n` : '')

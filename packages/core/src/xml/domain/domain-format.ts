@@ -2,11 +2,18 @@ import { element, escapeXml, formatAttrs, type XmlElement } from '../xml-element
 import { formatCanonical } from './canonical-format.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef } from './domain-def.js';
 import { layoutOf } from './domain-layout.js';
+import { withoutSecrets } from './domain-secrets.js';
 
 export interface DomainFormatOptions {
   /** the running domain's id; omitted (and live-only details dropped) when inactive */
   id?: number;
   inactive?: boolean;
+  /**
+   * Whether to write secrets (graphics passwords, network-disk cookies): only for a caller
+   * that passed VIR_DOMAIN_XML_SECURE, and for what a driver keeps for itself (configs,
+   * live state, save images). Required, so that every caller decides.
+   */
+  secure: boolean;
 }
 
 type Attrs = Record<string, string | undefined>;
@@ -68,9 +75,9 @@ function deviceElement(d: DeviceDef, live: boolean): XmlElement {
   return d.element;
 }
 
-/** One device as libvirt writes it inside <devices>. */
-export function formatDevice(d: DeviceDef, indent: string, live = true): string {
-  const el = deviceElement(d, live);
+/** One device as libvirt writes it inside <devices>; without its secrets unless `secure`. */
+export function formatDevice(d: DeviceDef, indent: string, live = true, secure = true): string {
+  const el = secure ? deviceElement(d, live) : withoutSecrets(deviceElement(d, live));
   return formatCanonical(el, `devices/${el.name}`, indent);
 }
 
@@ -99,7 +106,7 @@ function osElement(def: DomainDef): XmlElement {
 const TOP_RANK = layoutOf('')!.children;
 
 /** A domain definition as libvirt formats it: element order, defaults filled in, two-space indent. */
-export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions = {}): string {
+export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): string {
   const live = !opts.inactive && opts.id !== undefined;
   const parts: { rank: number; text: string }[] = [];
   const add = (name: string, text: string) => parts.push({ rank: TOP_RANK.get(name) ?? TOP_RANK.size, text });
@@ -117,7 +124,7 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions = {}):
   add('on_reboot', textEl('  ', 'on_reboot', def.onReboot));
   add('on_crash', textEl('  ', 'on_crash', def.onCrash));
   let devices = '  <devices>\n';
-  for (const d of sortedDevices(def.devices)) devices += formatDevice(d, '    ', live);
+  for (const d of sortedDevices(def.devices)) devices += formatDevice(d, '    ', live, opts.secure);
   add('devices', `${devices}  </devices>\n`);
   for (const e of def.extra) add(e.name, formatCanonical(e, e.name, '  '));
   parts.sort((a, b) => a.rank - b.rank);

@@ -130,7 +130,7 @@ const LAYOUT: Record<string, string> = {
   'devices/filesystem/driver': 'type wrpolicy queue iommu ats packed page_per_vq',
   'devices/filesystem/source': 'dir',
   'devices/filesystem/target': 'dir',
-  'devices/graphics': 'type port socket tlsPort autoport passwdValidTo connected websocket listen defaultMode sharePolicy powerControl | listen audio gl channel mouse image jpeg zlib playback streaming clipboard filetransfer',
+  'devices/graphics': 'type port socket tlsPort autoport passwd passwdValidTo connected websocket listen defaultMode sharePolicy powerControl | listen audio gl channel mouse image jpeg zlib playback streaming clipboard filetransfer',
   'devices/graphics/audio': 'id',
   'devices/graphics/channel': 'name mode',
   'devices/graphics/clipboard': 'copypaste',
