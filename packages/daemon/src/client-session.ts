@@ -5,6 +5,7 @@ import {
   invalidArgument, invalidConnection, unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type StreamLink,
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
+import type { ClientAccess } from './network-access.js';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { DriverPool, EventSubscriber, SharedConnection } from './driver-pool.js';
 
@@ -47,7 +48,7 @@ export class ClientSession {
 
   constructor(
     private readonly stream: Duplex,
-    private readonly readOnly: boolean,
+    private readonly access: ClientAccess,
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
     private readonly onClose: (session: ClientSession) => void,
@@ -72,14 +73,20 @@ export class ClientSession {
     stream.on('end', () => this.close());
   }
 
-  close(): void {
+  /** Drop the client; `flush`: after what was written to it has left. */
+  close(flush = false): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#keepalive.stop();
     this.#unsubscribeAll();
     for (const link of this.#streams.values()) link.abort(VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'client went away'));
     this.#streams.clear();
-    this.stream.destroy();
+    if (flush) {
+      this.stream.end();
+      setTimeout(() => this.stream.destroy(), 5000).unref();
+    } else {
+      this.stream.destroy();
+    }
     this.onClose(this);
   }
 
@@ -129,6 +136,12 @@ export class ClientSession {
     // Otherwise a client sends calls only; libvirt's own program (XDR) is not served yet.
     if (header.program !== Program.TSVIRT || header.type !== MessageType.CALL || header.status !== MessageStatus.OK) {
       this.close();
+      return;
+    }
+    if (this.access.refusal) {
+      // Told why, then dropped once the reply has left.
+      this.#write(encodeJsonFrame({ ...header, type: MessageType.REPLY, status: MessageStatus.ERROR }, errorBodyOf(this.access.refusal)));
+      this.close(true);
       return;
     }
     this.#inFlight++;
@@ -198,7 +211,7 @@ export class ClientSession {
   async #open(body: OpenCallBody): Promise<void> {
     if (this.#conn !== null) throw alreadyOpen();
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
-    const readOnly = this.readOnly || body.readOnly === true;
+    const readOnly = this.access.readOnly || body.readOnly === true;
     // Calls that follow wait, unread, until it is open (#blocked).
     this.#conn = this.pool.get(body.uri).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, readOnly) }));
     try {

@@ -1,5 +1,6 @@
 import { defaultSocketDir } from '@tsvirt/core';
 import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
+import { isLoopback, type TlsPolicy } from './network-access.js';
 import type { TlsFiles } from './tcp-listener.js';
 
 export interface DaemonOptions {
@@ -7,6 +8,9 @@ export interface DaemonOptions {
   /** tcp://HOST:PORT or tls://HOST:PORT listeners */
   listen: { host: string; port: number; tls: boolean }[];
   tls: Partial<TlsFiles>;
+  tlsPolicy: TlsPolicy;
+  /** plain TCP listeners may be on addresses other than loopback */
+  tcpAnyAddress: boolean;
   stdio: boolean;
   /** with --stdio: the client is read-only */
   readOnly: boolean;
@@ -15,10 +19,16 @@ export interface DaemonOptions {
 
 export const USAGE = `Usage: tsvirtd [OPTIONS]
   --socket-dir DIR       folder of tsvirt-sock (0600) and tsvirt-sock-ro (0666)
-  --listen URL           also listen on tcp://HOST:PORT or tls://HOST:PORT (repeatable)
+  --listen URL           also listen on tcp://HOST:PORT or tls://HOST:PORT (repeatable);
+                         plain TCP clients are read-only (no authentication), on loopback only
+  --tcp-any-address      let a tcp:// listener be on an address other than loopback
   --tls-cert FILE        server certificate (TLS)
   --tls-key FILE         server private key (TLS)
-  --tls-ca FILE          CA that client certificates must be signed by (checks them)
+  --tls-ca FILE          CA that client certificates must be signed by (required for tls://)
+  --tls-allowed-dn PAT   only clients whose certificate name matches PAT (* and ? wildcards,
+                         e.g. 'CN=admin,O=Example') may connect (repeatable; default: any)
+  --tls-others-read-only clients not on that list are served read-only instead of refused
+  --tls-no-verify-client client certificates are not checked: every TLS client is read-only
   --stdio                serve one client on stdin/stdout, exit when it closes
   --read-only            with --stdio: refuse calls that change state
   --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
@@ -51,7 +61,10 @@ function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
 }
 
 export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
-  const o: DaemonOptions = { socketDir: defaultSocketDir(), listen: [], tls: {}, stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS } };
+  const o: DaemonOptions = {
+    socketDir: defaultSocketDir(), listen: [], tls: {}, tlsPolicy: { noVerifyClient: false, allowedDn: [], othersReadOnly: false },
+    tcpAnyAddress: false, stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS },
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -65,6 +78,10 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--tls-cert': o.tls.cert = value(); break;
       case '--tls-key': o.tls.key = value(); break;
       case '--tls-ca': o.tls.ca = value(); break;
+      case '--tls-allowed-dn': o.tlsPolicy.allowedDn.push(value()); break;
+      case '--tls-others-read-only': o.tlsPolicy.othersReadOnly = true; break;
+      case '--tls-no-verify-client': o.tlsPolicy.noVerifyClient = true; break;
+      case '--tcp-any-address': o.tcpAnyAddress = true; break;
       case '--stdio': o.stdio = true; break;
       case '--read-only': o.readOnly = true; break;
       case '--max-clients': o.limits.maxClients = positive(arg, value()); break;
@@ -79,5 +96,12 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
   }
   const tlsWanted = o.listen.some((l) => l.tls);
   if (tlsWanted && (!o.tls.cert || !o.tls.key)) throw new OptionError('a tls:// listener needs --tls-cert and --tls-key');
+  if (tlsWanted && !o.tls.ca && !o.tlsPolicy.noVerifyClient) {
+    throw new OptionError('a tls:// listener needs --tls-ca to check client certificates (or --tls-no-verify-client, which makes every TLS client read-only)');
+  }
+  const open = o.listen.find((l) => !l.tls && !isLoopback(l.host));
+  if (open && !o.tcpAnyAddress) {
+    throw new OptionError(`tcp://${open.host}:${open.port} is not a loopback address: plain TCP has no authentication (use tls://, or --tcp-any-address to serve read-only clients there)`);
+  }
   return o;
 }

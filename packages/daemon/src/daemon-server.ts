@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
 import { ClientSession } from './client-session.js';
 import { DriverPool } from './driver-pool.js';
+import type { ClientAccess } from './network-access.js';
 
 /** The daemon's state: the shared driver connections, the clients, the listeners. */
 export class DaemonServer {
@@ -24,17 +25,22 @@ export class DaemonServer {
     this.#servers.push(server);
   }
 
-  /** Serve a client on a stream; past the client limit it is disconnected at once. `peer` names it in the log. */
-  serve(stream: Duplex, readOnly: boolean, peer: string, onClose?: () => void): void {
+  /**
+   * Serve a client on a stream; past the client limit it is disconnected at once. `peer`
+   * names it in the log; a client with a refusal gets it as the answer to its first call.
+   */
+  serve(stream: Duplex, access: ClientAccess, peer: string, onClose?: () => void): void {
     if (this.#sessions.size >= this.limits.maxClients) {
       stream.destroy();
       return;
     }
     this.#served++;
-    const session = new ClientSession(stream, readOnly, this.pool, this.limits, (s) => {
+    const name = `client ${this.#served} (${peer})`;
+    if (access.refusal) process.stderr.write(`tsvirtd: refused ${name}: ${access.refusal.message}\n`);
+    const session = new ClientSession(stream, access, this.pool, this.limits, (s) => {
       this.#sessions.delete(s);
       onClose?.();
-    }, `client ${this.#served} (${peer})`);
+    }, name);
     this.#sessions.add(session);
   }
 

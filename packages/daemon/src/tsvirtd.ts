@@ -9,14 +9,15 @@ import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
   const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
-  daemon.serve(stream, readOnly, 'stdio', () => void daemon.stop().then(() => process.exit(0)));
+  daemon.serve(stream, { readOnly, refusal: null }, 'stdio', () => void daemon.stop().then(() => process.exit(0)));
 }
 
 async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
-  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, readOnly, readOnly ? 'read-only socket' : 'read-write socket');
+  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, { readOnly, refusal: null }, readOnly ? 'read-only socket' : 'read-write socket');
   for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
   for (const l of o.listen) {
-    const server = await listenTcp(l.host, l.port, l.tls ? (o.tls as TlsFiles) : null, (s) => daemon.serve(s, false, `${s.remoteAddress}:${s.remotePort}`));
+    const tls = l.tls ? { files: o.tls as TlsFiles, policy: o.tlsPolicy } : null;
+    const server = await listenTcp(l.host, l.port, tls, (s, access) => daemon.serve(s, access, `${s.remoteAddress}:${s.remotePort}`));
     daemon.addListener(server);
   }
   // Tests and service managers wait for this line.

@@ -1,5 +1,5 @@
 // virsh console through tsvirtd: the console is a stream (virDomainOpenConsole,
-// procedure 201) whose frames follow the call's reply, both ways, over TCP here.
+// procedure 201) whose frames follow the call's reply, both ways, over TLS here.
 // A real tiny guest boots under TCG; the console is attached while it is paused.
 
 import { execFile } from 'node:child_process';
@@ -12,6 +12,7 @@ import { DomainConsoleFlags, ErrorDomain, ErrorNumber, open } from '@tsvirt/core
 import { consoleRoundTrip, tinyGuest } from '../../driver-qemu/test/fixtures/guest/tiny-guest.js';
 import { startupUris } from '../src/driver-startup.js';
 import { DRIVER_CWD, NODE, VIRSH, freePort, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
+import { hasOpenssl, makeTestPki } from './fixtures/test-pki.js';
 
 t.setTimeout(300_000);
 const PTY_SESSION = new URL('../../virsh/test/fixtures/pty-session.py', import.meta.url).pathname;
@@ -26,11 +27,21 @@ function virshOnPty(steps: Step[], ...args: string[]): Promise<{ screen: string;
   });
 }
 
-t.test('virsh console over test+tcp: the test driver has no console, as libvirt\'s has none', async (t) => {
+// Write access over the network needs a client certificate.
+const pki = hasOpenssl ? makeTestPki() : null;
+t.teardown(() => { if (pki) rmSync(pki.dir, { recursive: true, force: true }); });
+const noPki = !pki && 'openssl is not installed (apt-get install openssl)';
+
+async function tlsDaemon(as?: Parameters<typeof startDaemon>[2]) {
   const port = await freePort();
-  const daemon = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`]);
+  const daemon = await startDaemon(['--listen', `tls://127.0.0.1:${port}`, '--tls-cert', pki!.server.cert, '--tls-key', pki!.server.key, '--tls-ca', pki!.server.ca], undefined, as);
+  return { daemon, uri: (driver: string, path: string) => `${driver}+tls://localhost:${port}/${path}?pkipath=${pki!.good}` };
+}
+
+t.test('virsh console over test+tls: the test driver has no console, as libvirt\'s has none', { skip: noPki }, async (t) => {
+  const { daemon, uri } = await tlsDaemon();
   t.teardown(() => daemon.stop());
-  const r = await virshOnPty([{ expect: 'error' }], '-c', `test+tcp://127.0.0.1:${port}/default`, 'console', 'test');
+  const r = await virshOnPty([{ expect: 'error' }], '-c', uri('test', 'default'), 'console', 'test');
   t.match(r.screen, "Connected to domain 'test'");
   t.match(r.screen, 'error: this function is not supported by the connection driver: virDomainOpenConsole');
   t.equal(r.status, 1);
@@ -38,15 +49,14 @@ t.test('virsh console over test+tcp: the test driver has no console, as libvirt\
 
 const guest = await tinyGuest();
 
-t.test('a real guest\'s console over qemu+tcp: both ways, one session at a time unless forced', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+t.test('a real guest\'s console over qemu+tls: both ways, one session at a time unless forced', { skip: noPki || ('skip' in guest ? guest.skip : false) }, async (t) => {
   if ('skip' in guest) return;
   const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-console-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  const daemon = await startDaemon(['--listen', `tcp://127.0.0.1:${port}`], undefined,
-    { env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
+  const tls = await tlsDaemon({ env: { TSVIRT_QEMU_CONFIG_DIR: join(dir, 'config'), TSVIRT_QEMU_RUN_DIR: join(dir, 'run') } });
+  const daemon = tls.daemon;
   const [scheme, path] = startupUris()[0]!.split(':///');
-  const uri = `${scheme}+tcp://127.0.0.1:${port}/${path}`;
+  const uri = tls.uri(scheme!, path!);
   stopAfterDestroying(t, daemon, uri, 'tiny');
   const conn = await open(uri);
   const dom = await conn.defineDomainXML(`<domain type='qemu'><name>tiny</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
