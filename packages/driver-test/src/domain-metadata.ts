@@ -2,7 +2,6 @@ import {
   DomainMetadataType as Meta, DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError, element, formatElement,
   parseXmlDocument, type DomainDef, type XmlElement,
 } from '@tsvirt/core';
-import { affectedDefs } from './domain-defs.js';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags } from './test-errors.js';
 
@@ -30,7 +29,7 @@ function qualified(el: XmlElement, key: string, uri?: string): XmlElement {
 
 export function getDomainMetadata(d: TestDomain, type: number, uri: string | undefined, flags: number): string {
   checkFlags(flags, Impact.LIVE | Impact.CONFIG, 'virDomainGetMetadata');
-  const { live, config } = affectedDefs(d, flags, false);
+  const { live, config } = d.affectedDefs(flags, false);
   const def = (live ?? config)!;
   if (type === Meta.TITLE || type === Meta.DESCRIPTION) {
     const text = type === Meta.TITLE ? def.title : def.description;
@@ -57,7 +56,7 @@ export function setDomainMetadata(d: TestDomain, type: number, metadata: string 
   } else if (type !== Meta.TITLE && type !== Meta.DESCRIPTION) {
     throw invalidArg(`unknown metadata type '${type}'`);
   }
-  const { live, config } = affectedDefs(d, flags);
+  const { live, config } = d.affectedDefs(flags);
   for (const def of [live, config]) {
     if (!def) continue;
     if (type === Meta.TITLE) def.title = value;

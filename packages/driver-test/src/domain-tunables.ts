@@ -1,5 +1,4 @@
 import { DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError, type DomainDiskError, type TypedParams } from '@tsvirt/core';
-import { affectedDefs } from './domain-defs.js';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, notRunning } from './test-errors.js';
 
@@ -10,20 +9,20 @@ export const MEMORY_PARAM_UNLIMITED = Number.MAX_SAFE_INTEGER;
 
 export function memoryParameters(d: TestDomain, flags: number): TypedParams {
   checkFlags(flags, Impact.LIVE | Impact.CONFIG, 'testDomainGetMemoryParameters');
-  affectedDefs(d, flags, false);
+  d.affectedDefs(flags, false);
   return { hard_limit: MEMORY_PARAM_UNLIMITED, soft_limit: MEMORY_PARAM_UNLIMITED, swap_hard_limit: MEMORY_PARAM_UNLIMITED };
 }
 
 /** numa_mode is virDomainNumatuneMemMode: 0 is strict. */
 export function numaParameters(d: TestDomain, flags: number): TypedParams {
   checkFlags(flags, Impact.LIVE | Impact.CONFIG, 'testDomainGetNumaParameters');
-  affectedDefs(d, flags, false);
+  d.affectedDefs(flags, false);
   return { numa_mode: 0, numa_nodeset: '' };
 }
 
 export function interfaceParameters(d: TestDomain, device: string, flags: number): TypedParams {
   checkFlags(flags, Impact.LIVE | Impact.CONFIG, 'testDomainGetInterfaceParameters');
-  const { live, config } = affectedDefs(d, flags, false);
+  const { live, config } = d.affectedDefs(flags, false);
   const found = (live ?? config)!.devices.some((dev) => dev.kind === 'interface' && (dev.targetDev === device || dev.mac === device.toLowerCase()));
   if (!found) throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, `Can't find device ${device}`);
   return {

@@ -6,7 +6,7 @@ import {
   type NodeInfo, type XmlElement,
 } from '@tsvirt/core';
 import { DEFAULT_NODE_INFO, defaultCapabilities } from './default-node.js';
-import type { TestNode } from './test-connection.js';
+import type { TestNode } from './driver-state.js';
 
 // A custom node file (test:///ABS/PATH.xml): a <node> with the host's CPU and memory and
 // its domains, networks, pools (with volumes), interfaces and devices, each written

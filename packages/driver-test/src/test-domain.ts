@@ -16,4 +16,8 @@ export class TestDomain extends DomainObject {
   get snapshotCount(): number {
     return this.snapshotTree?.size ?? 0;
   }
+
+  override get hasSnapshots(): boolean {
+    return this.snapshotCount > 0;
+  }
 }

@@ -1,4 +1,4 @@
-import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError, flagChecker } from '@tsvirt/core';
 
 // The errors the test driver reports, with libvirt's codes and wording.
 
@@ -11,12 +11,4 @@ export const internal = (info: string) => VirError.of(ErrorNumber.INTERNAL_ERROR
 export const invalidOperation = (info: string) => VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.TEST, info);
 
 /** libvirt's check of flags a call does not support: the message names the call. */
-export function checkFlags(flags: number, supported: number, fn: string): void {
-  const bad = flags & ~supported;
-  if (bad) {
-    throw new VirError({
-      code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.TEST, level: 2,
-      message: `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`,
-    });
-  }
-}
+export const checkFlags = flagChecker(ErrorDomain.TEST);

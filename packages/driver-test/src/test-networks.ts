@@ -1,8 +1,7 @@
 import {
-  ErrorDomain, ErrorNumber, VirError, formatNetworkXml, parseNetworkXml,
+  ErrorDomain, ErrorNumber, VirError, formatNetworkXml, objectMatchesListFlags, parseNetworkXml,
   type NetworkDef, type NetworkRef,
 } from '@tsvirt/core';
-import { matchesStateFlags } from './list-filter.js';
 import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
 
@@ -44,7 +43,7 @@ export class TestNetworks {
 
   list(flags: number): TestNetwork[] {
     checkFlags(flags, 0x3f, 'testConnectListAllNetworks');
-    return [...this.table.all()].filter((n) => matchesStateFlags(flags, n));
+    return [...this.table.all()].filter((n) => objectMatchesListFlags(flags, n));
   }
 
   byName(name: string): TestNetwork { return this.table.byNameOrFail(name); }

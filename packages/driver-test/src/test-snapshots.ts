@@ -11,7 +11,7 @@ const STATE_NAMES = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shu
 
 const noSnapshot = (info: string) => VirError.of(ErrorNumber.NO_DOMAIN_SNAPSHOT, ErrorDomain.DOMAIN_SNAPSHOT, info);
 
-/** One snapshot. It is also the DomainSnapshotRef applications hold. */
+/** One snapshot; applications hold a reference to it ({ name, domain }), not the object. */
 export class TestSnapshot implements DomainSnapshotRef {
   parent: TestSnapshot | null = null;
   readonly children = new Set<TestSnapshot>();

@@ -1,9 +1,8 @@
 import {
   ConnectListAllStoragePoolsFlags as P, ErrorDomain, ErrorNumber, StoragePoolState, StorageVolType, VirError,
-  formatStoragePoolXml, formatStorageVolXml, parseStoragePoolXml, parseStorageVolXml,
+  formatStoragePoolXml, formatStorageVolXml, objectMatchesListFlags, parseStoragePoolXml, parseStorageVolXml,
   type StoragePoolDef, type StoragePoolInfo, type StoragePoolRef, type StorageVolDef, type StorageVolInfo, type StorageVolRef,
 } from '@tsvirt/core';
-import { matchesStateFlags } from './list-filter.js';
 import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, internal, invalidOperation } from './test-errors.js';
 
@@ -79,7 +78,7 @@ export class TestStorage {
   listPools(flags: number): TestStoragePool[] {
     checkFlags(flags, 0xfffff, 'testConnectListAllStoragePools');
     const types = flags & ALL_TYPES;
-    return [...this.pools.all()].filter((p) => matchesStateFlags(flags, p) && (!types || (types & (TYPE_FLAGS[p.def.type] ?? 0)) !== 0));
+    return [...this.pools.all()].filter((p) => objectMatchesListFlags(flags, p) && (!types || (types & (TYPE_FLAGS[p.def.type] ?? 0)) !== 0));
   }
 
   poolByName(name: string): TestStoragePool { return this.pools.byNameOrFail(name); }

@@ -51,7 +51,9 @@ t.test('save and restore through a file; managed save; libvirt\'s reasons', asyn
   t.same(await dom.getState(), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.SAVED });
   await c.restoreDomain(file);
   t.same(await dom.getState(), { state: DomainState.RUNNING, reason: DomainRunningReason.RESTORED });
-  t.equal(dom.id, 2);
+  // as libvirt: a handle's id is a value that save set to -1 and restore (not made through it) leaves alone
+  t.equal(dom.id, -1);
+  t.equal((await c.lookupDomainByName('test')).id, 2);
   await t.rejects(c.restoreDomain(file), { code: ErrorNumber.OPERATION_INVALID, message: "Requested operation is not valid: domain 'test' is already active" });
   const bad = `${file}.bad`;
   writeFileSync(bad, 'garbage');

@@ -14,6 +14,10 @@ export const eventMatches = (filter: DomainEventFilter | undefined, event: Domai
   filter === undefined
   || ((filter.domain === undefined || filter.domain.uuid === event.domain.uuid) && (filter.kind === undefined || filter.kind === event.kind));
 
+/** libvirt's error for an id that names no listener (virObjectEventCallbackListRemoveID). */
+export const noEventCallback = (id: number): VirError =>
+  VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, `could not find event callback ${id} for deletion`);
+
 interface Registration {
   readonly sink: DomainEventSink;
   readonly filter: DomainEventFilter | undefined;
@@ -41,11 +45,8 @@ export class DomainEvents {
     return id;
   }
 
-  /** libvirt's error for an id that names no listener (virObjectEventCallbackListRemoveID). */
   deregister(id: number): void {
-    if (!this.#listeners.delete(id)) {
-      throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.NONE, `could not find event callback ${id} for deletion`);
-    }
+    if (!this.#listeners.delete(id)) throw noEventCallback(id);
   }
 
   lifecycle(domain: DomainRef, event: DomainEventType, detail: number): void {

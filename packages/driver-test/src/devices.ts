@@ -3,7 +3,6 @@ import {
   type DeviceDef, type DomainDef,
 } from '@tsvirt/core';
 import { randomBytes } from 'node:crypto';
-import { affectedDefs } from './domain-defs.js';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags } from './test-errors.js';
 
@@ -47,7 +46,7 @@ export function attachDomainDevice(d: TestDomain, xml: string, flags: number): v
   checkFlags(flags, Dev.LIVE | Dev.CONFIG, 'testDomainAttachDeviceFlags');
   const dev = parseDeviceXml(xml);
   if (dev.kind === 'interface') dev.mac ??= newMac();
-  const { live, config } = affectedDefs(d, flags);
+  const { live, config } = d.affectedDefs(flags);
   // each definition gets its own copy: they change apart from here on
   for (const def of [live, config]) if (def) addDevice(def, structuredClone(dev));
 }
@@ -55,7 +54,7 @@ export function attachDomainDevice(d: TestDomain, xml: string, flags: number): v
 export function detachDomainDevice(d: TestDomain, xml: string, flags: number): void {
   checkFlags(flags, Dev.LIVE | Dev.CONFIG, 'testDomainDetachDeviceFlags');
   const dev = parseDeviceXml(xml);
-  const { live, config } = affectedDefs(d, flags);
+  const { live, config } = d.affectedDefs(flags);
   const targets = [live, config].filter((def): def is DomainDef => def !== null);
   const found = targets.map((def) => indexOfDevice(def, dev));
   if (found.includes(-1)) throw missing(describeMissing(dev));

@@ -1,7 +1,8 @@
 import {
-  DomainControlState, DomainMemoryStatTags as Tag, DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError,
-  type DiskDef, type DomainBlockInfo, type DomainBlockStats, type DomainControlInfo, type DomainInterfaceStats,
-  type MemoryStat, type SchedulerType, type TypedParams,
+  ConnectGetAllDomainStatsFlags as StatsFlags, ConnectListAllDomainsFlags as L, DomainControlState, DomainMemoryStatTags as Tag,
+  DomainModificationImpact as Impact, DomainStatsTypes as StatsTypes, ErrorDomain, ErrorNumber, VirError,
+  type DiskDef, type DomainBlockInfo, type DomainBlockStats, type DomainControlInfo, type DomainInfo, type DomainInterfaceStats,
+  type DomainStateInfo, type DomainStatsRecord, type DomainTable, type MemoryStat, type SchedulerType, type TypedParams,
 } from '@tsvirt/core';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, notRunning } from './test-errors.js';
@@ -91,4 +92,31 @@ export function checkSchedulerParameters(params: TypedParams, flags: number): vo
     if (name !== 'weight') throw invalidArg(`parameter '${name}' not supported`);
     if (typeof value !== 'number') throw invalidArg(`invalid type for parameter '${name}', expected 'uint'`);
   }
+}
+
+/** CPU time is the wall clock, as in libvirt's test driver. */
+export function domainInfo(d: TestDomain): DomainInfo {
+  const def = d.def;
+  return { state: d.state as DomainInfo['state'], maxMem: def.memory, memory: def.currentMemory, nrVirtCpu: def.vcpu.current ?? def.vcpu.max, cpuTime: Date.now() * 1e6 };
+}
+
+export function domainState(d: TestDomain, flags: number): DomainStateInfo {
+  checkFlags(flags, 0, 'testDomainGetState');
+  return { state: d.state as DomainStateInfo['state'], reason: d.reason };
+}
+
+const LIST_FILTERS = L.ACTIVE | L.INACTIVE | L.PERSISTENT | L.TRANSIENT | L.RUNNING | L.PAUSED | L.SHUTOFF | L.OTHER;
+
+/** Statistics of the listed domains; the mock has the state group only, as libvirt's test driver. */
+export function allDomainStats(domains: DomainTable<TestDomain>, types: number, flags: number): DomainStatsRecord[] {
+  checkFlags(flags, LIST_FILTERS | StatsFlags.NOWAIT | StatsFlags.BACKING | StatsFlags.ENFORCE_STATS, 'testConnectGetAllDomainStats');
+  const unknown = types & ~StatsTypes.STATE;
+  if (unknown && flags & StatsFlags.ENFORCE_STATS) {
+    throw VirError.of(ErrorNumber.ARGUMENT_UNSUPPORTED, ErrorDomain.TEST, `Stats types bits 0x${unknown.toString(16)} are not supported by this daemon`);
+  }
+  const wantState = types === 0 || (types & StatsTypes.STATE) !== 0;
+  return domains.list(flags & LIST_FILTERS).map((d) => {
+    const params: TypedParams = wantState ? { 'state.state': d.state, 'state.reason': d.reason } : {};
+    return { domain: d.uuid, params };
+  });
 }

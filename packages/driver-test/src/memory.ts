@@ -1,12 +1,11 @@
 import { DomainMemoryModFlags as Mem, ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
-import { affectedDefs } from './domain-defs.js';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
 
 /** Change the balloon (or, with MAXIMUM, the maximum) memory, in KiB, as libvirt's test driver does. */
 export function setDomainMemory(d: TestDomain, memory: number, flags: number): void {
   checkFlags(flags, Mem.LIVE | Mem.CONFIG | Mem.MAXIMUM, 'testDomainSetMemoryFlags');
-  const { live, config } = affectedDefs(d, flags);
+  const { live, config } = d.affectedDefs(flags);
   if (flags & Mem.MAXIMUM) {
     if (live) throw invalidOperation('cannot resize the maximum memory on an active domain');
     if (config) {

@@ -1,5 +1,4 @@
 import { DomainVcpuFlags as Vcpu, ErrorDomain, ErrorNumber, VcpuState, VirError, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
-import { affectedDefs } from './domain-defs.js';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, invalidOperation, notRunning } from './test-errors.js';
 
@@ -11,7 +10,7 @@ const invalidArg = (info: string) => VirError.of(ErrorNumber.INVALID_ARG, ErrorD
 /** The vCPU count (current or, with MAXIMUM, maximum) of the live or persistent definition. */
 export function getDomainVcpus(d: TestDomain, flags: number): number {
   checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'testDomainGetVcpusFlags');
-  const { live, config } = affectedDefs(d, flags & (Vcpu.LIVE | Vcpu.CONFIG));
+  const { live, config } = d.affectedDefs(flags & (Vcpu.LIVE | Vcpu.CONFIG));
   const def = (live ?? config)!;
   return flags & Vcpu.MAXIMUM ? def.vcpu.max : def.vcpu.current ?? def.vcpu.max;
 }
@@ -20,7 +19,7 @@ export function getDomainVcpus(d: TestDomain, flags: number): number {
 export function setDomainVcpus(d: TestDomain, n: number, flags: number): void {
   checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'testDomainSetVcpusFlags');
   if (n > TEST_MAX_VCPUS) throw invalidArg(`requested cpu amount exceeds maximum supported amount (${n} > ${TEST_MAX_VCPUS})`);
-  const { live, config } = affectedDefs(d, flags & (Vcpu.LIVE | Vcpu.CONFIG));
+  const { live, config } = d.affectedDefs(flags & (Vcpu.LIVE | Vcpu.CONFIG));
   const maximum = (flags & Vcpu.MAXIMUM) !== 0;
   if (live && maximum) throw invalidOperation('cannot set max vcpu count of a live domain');
   for (const def of [live, config]) {
@@ -61,7 +60,7 @@ export function domainVcpuInfo(d: TestDomain, hostCpus: number, cpuTimeNs: numbe
 /** Pin a vCPU of the running domain to host CPUs. */
 export function pinDomainVcpu(d: TestDomain, vcpu: number, cpus: number[], flags: number, hostCpus: number): void {
   checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG, 'testDomainPinVcpuFlags');
-  affectedDefs(d, flags);
+  d.affectedDefs(flags);
   const n = d.def.vcpu.current ?? d.def.vcpu.max;
   if (vcpu >= n) throw invalidArg(`requested vcpu '${vcpu}' is not present in the domain`);
   const valid = [...new Set(cpus)].filter((c) => c < hostCpus).sort((a, b) => a - b);

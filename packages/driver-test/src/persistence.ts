@@ -1,0 +1,42 @@
+// Persistence of the mock hypervisor's domains: define, undefine, autostart and rename
+// (the definitions live in memory only, as in libvirt's test driver).
+
+import {
+  DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined,
+  defineDomainObject, parseDomainXml, undefineDomainObject, type DomainRef,
+} from '@tsvirt/core';
+import type { TestDriverState } from './driver-state.js';
+import { TestDomain } from './test-domain.js';
+import { checkFlags, invalidOperation } from './test-errors.js';
+
+export function defineDomain(s: TestDriverState, xml: string, flags: number): DomainRef {
+  checkFlags(flags, 1, 'testDomainDefineXMLFlags');
+  const def = s.fillDefaults(parseDomainXml(xml));
+  s.domains.existingFor(def);
+  return defineDomainObject(s.domains, s.events, def, () => new TestDomain(def, true)).ref();
+}
+
+export function undefineDomain(s: TestDriverState, ref: DomainRef, flags: number): void {
+  checkFlags(flags, 0x7f, 'testDomainUndefineFlags');
+  const d = s.dom(ref);
+  if (!d.persistent) throw invalidOperation('cannot undefine transient domain');
+  undefineDomainObject(s.domains, s.events, d);
+}
+
+export function setAutostart(s: TestDriverState, ref: DomainRef, autostart: boolean): void {
+  const d = s.dom(ref);
+  if (!d.persistent) throw invalidOperation('cannot set autostart for transient domain');
+  d.autostart = autostart;
+}
+
+export function renameDomain(s: TestDriverState, ref: DomainRef, newName: string, flags: number): void {
+  checkFlags(flags, 0, 'testDomainRename');
+  const d = s.dom(ref);
+  if (d.active) throw invalidOperation('cannot rename active domain');
+  if (!d.persistent) throw invalidOperation('cannot rename a transient domain');
+  if (d.snapshotCount > 0) throw invalidOperation('cannot rename domain with snapshots');
+  if (s.domains.findName(newName)) throw invalidOperation(`domain with name '${newName}' already exists`);
+  s.events.lifecycle(d.ref(), Ev.UNDEFINED, Undefined.RENAMED);
+  s.domains.rename(d, newName, (name) => { d.def.name = name; });
+  s.events.lifecycle(d.ref(), Ev.DEFINED, Defined.RENAMED);
+}
