@@ -43,9 +43,11 @@ export class VirError extends Error implements VirErrorData {
   /**
    * An error as libvirt reports it: the code's default message, with `info` folded in
    * through the code's format ("Domain not found: no domain with matching name 'x'").
+   * As libvirt's, str1 is the format (the plain message when there is no info) and str2 the info.
    */
   static of(code: number, domain: number, info?: string): VirError {
-    return new VirError({ code, domain, level: ErrorLevel.ERROR, message: errorMessage(code, info), str1: info ?? null });
+    const str1 = info === undefined ? errorMessage(code) : errorMessage(code, '%s');
+    return new VirError({ code, domain, level: ErrorLevel.ERROR, message: errorMessage(code, info), str1, str2: info ?? null });
   }
 
   toJSON(): VirErrorData {
