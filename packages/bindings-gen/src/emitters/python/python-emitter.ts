@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
+import { BANNER_TEXT, type Emitter, type GeneratedFile } from '../emitter.js';
+import { pythonArg, pythonReturn } from './python-shapes.js';
+import { pythonStubs } from './python-stubs.js';
+import { callerArgs, pythonConstants, pythonMethods, pythonName, shortVariant } from './python-names.js';
+
+const template = (name: string) => readFileSync(new URL(`../../../templates/python/${name}`, import.meta.url), 'utf8');
+const banner = `# ${BANNER_TEXT}\n`;
+
+/** libvirt's version number for an API level such as 9.0.0: 9000000. */
+export function libvirtVersionNumber(level: string): number {
+  const [major = 0, minor = 0, micro = 0] = level.split('.').map(Number);
+  return major * 1_000_000 + minor * 1_000 + micro;
+}
+
+function signature(args: ArgDef[]): string {
+  return ['self', ...args.map((a) => (a.optional ? `${pythonName(a.name)}=${a.type.name === 'flags' ? '0' : 'None'}` : pythonName(a.name)))].join(', ');
+}
+
+/** The client that carries a call: the connection's own, or its object's connection's. */
+const clientOf = (o: ObjectDef) => (o.name === 'Connect' ? 'self._client' : 'self._conn._client');
+const connOf = (o: ObjectDef) => (o.name === 'Connect' ? 'self' : 'self._conn');
+
+function methodText(api: ApiDef, o: ObjectDef, m: MethodDef): string {
+  const args = callerArgs(m);
+  const wire = [...(o.name === 'Connect' ? [] : ['self._ref']), ...args.map((a) => pythonArg(pythonName(a.name), a.type, m.c))];
+  const ret = pythonReturn(api, m.c, m.returns, (cls, expr) => `${cls}(${connOf(o)}, ${expr})`);
+  const call = `_call(${clientOf(o)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")`;
+  const doc = m.doc ? `        """${m.doc.replace(/\s+/g, ' ').replace(/"""/g, "'''")}"""\n` : '';
+  const body = ret === 'v' ? `        return ${call}\n` : ret === '0' ? `        ${call}\n        return 0\n` : `        v = ${call}\n        return ${ret}\n`;
+  let text = `    def ${m.python}(${signature(args)}):\n${doc}${body}`;
+  const short = shortVariant(o, m);
+  if (short !== null) {
+    const required = args.filter((a) => !a.optional);
+    text += `\n    def ${short}(${signature(required)}):\n        return self.${m.python}(${required.map((a) => pythonName(a.name)).join(', ')})\n`;
+  }
+  return text;
+}
+
+/**
+ * A domain's id changes as it starts and stops; libvirt's domain object follows it.
+ * Asked of the daemon by UUID, the id is current; a domain that is gone keeps its last.
+ */
+const DOMAIN_ID = `    def ID(self):
+        try:
+            self._ref = self._conn._client.call(_LOOKUP_BY_UUID_PROC, [self._ref["uuid"]])
+        except _rpc.WireError:
+            pass
+        return self._ref["id"]
+`;
+
+function classText(api: ApiDef, o: ObjectDef): string {
+  const base = o.name === 'Connect' ? '_ConnectBase' : '_ObjectBase';
+  const parts: string[] = [];
+  for (const p of o.properties) {
+    if (!p.python || p.python === '-') continue;
+    parts.push(o.name === 'Domain' && p.name === 'id' ? DOMAIN_ID : `    def ${p.python}(self):\n        return self._ref["${p.name}"]\n`);
+  }
+  for (const m of pythonMethods(o)) parts.push(methodText(api, o, m));
+  const doc = o.doc ? `    """${o.doc.replace(/\s+/g, ' ')}"""\n\n` : '';
+  return `class ${o.python}(${base}):\n${doc}${parts.join('\n')}`;
+}
+
+function moduleText(api: ApiDef): string {
+  const eventByProc = api.events.map((e) => `${e.proc}: (${e.id}, [${e.fields.map((f) => `"${f.name}"`).join(', ')}])`).join(', ');
+  const arity = api.events.map((e) => `${e.id}: ${e.fields.length}`).join(', ');
+  const tags = api.enums.find((e) => e.name === 'DomainMemoryStatTags')?.values ?? [];
+  const register = api.objects.find((o) => o.name === 'Connect')!.methods;
+  const procOf = (py: string) => register.find((m) => m.python === py)?.proc ?? 'None';
+  return [
+    banner,
+    `"""libvirt-python's module, generated from ${api.name}'s api.xml: the same names, constants,\nreturn shapes and errors, served by tsvirtd."""\n`,
+    template('libvirt-prelude.py'),
+    `\n_LIB_VERSION = ${libvirtVersionNumber(api.libvirt)}\n`,
+    pythonConstants(api),
+    `_DOMAIN_LABELS = {${api.errors.domains.map((d) => `${d.value}: ${JSON.stringify(d.label)}`).join(', ')}}`,
+    `_MEMORY_STAT_TAGS = {${tags.map((t) => `${t.value}: "${t.name.toLowerCase()}"`).join(', ')}}`,
+    `_EVENT_BY_PROC = {${eventByProc}}`,
+    `_EVENT_ARITY = {${arity}}`,
+    `_EVENT_REGISTER_PROC = ${procOf('domainEventRegisterAny')}`,
+    `_EVENT_DEREGISTER_PROC = ${procOf('domainEventDeregisterAny')}`,
+    `_CPU_MAP_PROC = ${procOf('getCPUMap')}`,
+    `_LOOKUP_BY_UUID_PROC = ${procOf('lookupByUUIDString')}\n\n`,
+    api.objects.map((o) => classText(api, o)).join('\n\n'),
+  ].join('\n');
+}
+
+/** Python: libvirt-python's module over tsvirtd (bindings/python/). */
+export const pythonEmitter: Emitter = {
+  name: 'python',
+  description: 'bindings/python: libvirt.py (libvirt-python\'s interface), its type stubs and the wire module, standard library only',
+  emit: (api, outDir) => [
+    { path: `${outDir}/libvirt.py`, text: moduleText(api) },
+    { path: `${outDir}/libvirt.pyi`, text: `${banner}${pythonStubs(api)}` },
+    { path: `${outDir}/tsvirt_rpc.py`, text: `${banner}${template('tsvirt_rpc.py')}` },
+  ] satisfies GeneratedFile[],
+};

@@ -1,0 +1,71 @@
+import type { ApiDef, ArgDef, MethodDef, ObjectDef, TypeRef } from '../../api-model.js';
+import { callerArgs, pythonMethods, pythonName, shortVariant } from './python-names.js';
+
+/** A Python annotation for an api.xml type, as libvirt-python's answers have it. */
+function pyType(api: ApiDef, t: TypeRef, isReturn: boolean): string {
+  let base: string;
+  switch (t.kind) {
+    case 'object': base = api.objects.find((o) => o.name === t.name)!.python!; break;
+    case 'enum': base = 'int'; break;
+    case 'struct': return 'Any';
+    default:
+      base = ({ string: 'str', uuid: 'str', boolean: isReturn ? 'int' : 'bool', params: 'Dict[str, Any]', void: 'int' } as Record<string, string>)[t.name] ?? 'int';
+  }
+  return t.list ? `List[${base}]` : base;
+}
+
+function stubArg(api: ApiDef, a: ArgDef): string {
+  const t = pyType(api, a.type, false);
+  return a.optional ? `${pythonName(a.name)}: Optional[${t}] = ...` : `${pythonName(a.name)}: ${t}`;
+}
+
+function methodStub(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
+  const args = callerArgs(m);
+  const ret = pyType(api, m.returns, true);
+  const out = [`    def ${m.python}(${['self', ...args.map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`];
+  const short = shortVariant(o, m);
+  if (short !== null) out.push(`    def ${short}(${['self', ...args.filter((a) => !a.optional).map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`);
+  return out;
+}
+
+/** libvirt.pyi: type stubs for the generated module, so editors and mypy know its calls. */
+export function pythonStubs(api: ApiDef): string {
+  const lines = ['from typing import Any, Callable, Dict, List, Optional, Tuple', ''];
+  for (const e of api.enums) for (const v of e.values) lines.push(`${e.prefix}${v.name}: int`);
+  for (const c of api.errors.codes) lines.push(`VIR_ERR_${c.name}: int`);
+  for (const d of api.errors.domains) lines.push(`VIR_FROM_${d.name}: int`);
+  lines.push(
+    '',
+    'ErrorTuple = Tuple[int, int, Optional[str], int, Optional[str], Optional[str], Optional[str], int, int]',
+    'class libvirtError(Exception):',
+    '    err: Optional[ErrorTuple]',
+    ...['get_error_code', 'get_error_domain', 'get_error_level', 'get_int1', 'get_int2'].map((n) => `    def ${n}(self) -> Optional[int]: ...`),
+    ...['get_error_message', 'get_str1', 'get_str2', 'get_str3'].map((n) => `    def ${n}(self) -> Optional[str]: ...`),
+    '',
+    'def open(name: Optional[str] = ...) -> virConnect: ...',
+    'def openReadOnly(name: Optional[str] = ...) -> virConnect: ...',
+    'def openAuth(uri: Optional[str], auth: Any, flags: int = ...) -> virConnect: ...',
+    'def getVersion(name: Optional[str] = ...) -> int: ...',
+    'def registerErrorHandler(f: Optional[Callable[[Any, ErrorTuple], None]], ctx: Any) -> int: ...',
+    'def virGetLastError() -> Optional[ErrorTuple]: ...',
+    'def virResetLastError() -> None: ...',
+    'def virEventRegisterDefaultImpl() -> int: ...',
+    'def virEventRunDefaultImpl() -> int: ...',
+    '',
+  );
+  for (const o of api.objects) {
+    lines.push(`class ${o.python}:`);
+    if (o.name === 'Connect') {
+      lines.push('    def close(self) -> int: ...', '    def isAlive(self) -> int: ...');
+      lines.push('    def domainEventRegisterAny(self, dom: Optional[virDomain], eventID: int, cb: Callable[..., None], opaque: Any) -> int: ...');
+      lines.push('    def domainEventDeregisterAny(self, callbackID: int) -> int: ...');
+      lines.push('    def listDomainsID(self) -> List[int]: ...', '    def listDefinedDomains(self) -> List[str]: ...', '    def numOfDomains(self) -> int: ...');
+    } else {
+      lines.push(`    def connect(self) -> virConnect: ...`);
+    }
+    for (const p of o.properties) if (p.python && p.python !== '-') lines.push(`    def ${p.python}(self) -> ${pyType(api, p.type, true)}: ...`);
+    for (const m of pythonMethods(o)) lines.push(...methodStub(api, o, m));
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,336 @@
+import sys as _sys
+import weakref as _weakref
+
+import tsvirt_rpc as _rpc
+
+# --- errors, as libvirt-python reports them -------------------------------------------------
+
+_last_error = None
+_error_handler = None
+_error_ctx = None
+
+
+def _error_tuple(fields):
+    return (
+        fields.get("code", 1), fields.get("domain", 0), fields.get("message"), fields.get("level", 2),
+        fields.get("str1"), fields.get("str2"), fields.get("str3"),
+        fields.get("int1", -1), fields.get("int2", -1),
+    )
+
+
+def _report(fields):
+    """Record an error as the last one and tell the handler: the default one prints it."""
+    global _last_error
+    _last_error = _error_tuple(fields)
+    if _error_handler is not None:
+        _error_handler(_error_ctx, _last_error)
+    else:
+        label = _DOMAIN_LABELS.get(_last_error[1], "")
+        _rpc.stderr_line("libvirt: %s error : %s" % (label, _last_error[2]))
+
+
+class libvirtError(Exception):
+    def __init__(self, defmsg, conn=None, dom=None, net=None, pool=None, vol=None):
+        self.err = _last_error
+        Exception.__init__(self, defmsg if self.err is None or self.err[2] is None else self.err[2])
+
+    def get_error_code(self):
+        return None if self.err is None else self.err[0]
+
+    def get_error_domain(self):
+        return None if self.err is None else self.err[1]
+
+    def get_error_message(self):
+        return None if self.err is None else self.err[2]
+
+    def get_error_level(self):
+        return None if self.err is None else self.err[3]
+
+    def get_str1(self):
+        return None if self.err is None else self.err[4]
+
+    def get_str2(self):
+        return None if self.err is None else self.err[5]
+
+    def get_str3(self):
+        return None if self.err is None else self.err[6]
+
+    def get_int1(self):
+        return None if self.err is None else self.err[7]
+
+    def get_int2(self):
+        return None if self.err is None else self.err[8]
+
+
+def registerErrorHandler(f, ctx):
+    """Call f(ctx, error) for every error instead of printing it; None restores the default."""
+    global _error_handler, _error_ctx
+    if f is not None and not callable(f):
+        raise TypeError("registerErrorHandler: f must be callable or None")
+    _error_handler, _error_ctx = f, ctx
+    return 1
+
+
+def virGetLastError():
+    return _last_error
+
+
+def virResetLastError():
+    global _last_error
+    _last_error = None
+
+
+def _fail(fields, what):
+    _report(fields)
+    raise libvirtError("%s failed" % what)
+
+
+def _call(client, proc, args, what):
+    """One call to the daemon; every failure is a libvirtError with the daemon's fields."""
+    global _last_error
+    _last_error = None
+    try:
+        return client.call(proc, args)
+    except _rpc.WireError as e:
+        _fail(e.fields, what)
+    except (OSError, ValueError) as e:
+        _fail({"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}, what)
+
+
+def _invalid(what, message):
+    _fail({"code": 8, "domain": 0, "level": 2, "message": "invalid argument: %s" % message}, what)
+
+
+# --- the event loop: libvirt-python's default implementation ----------------------------------
+
+_live_connections = _weakref.WeakSet()
+_event_impl_registered = False
+
+
+def virEventRegisterDefaultImpl():
+    global _event_impl_registered
+    _event_impl_registered = True
+    return 0
+
+
+def virEventRunDefaultImpl():
+    """Wait for events on the open connections and run their callbacks: one iteration."""
+    clients = [c._client for c in list(_live_connections) if c._callbacks]
+    _rpc.wait_for_events(clients, None if clients else 1.0)
+    for conn in list(_live_connections):
+        if conn._callbacks and not conn._client.closed:
+            try:
+                conn._client.dispatch_events()
+            except _rpc.WireError:
+                pass
+    return 0
+
+
+# --- shapes of libvirt-python's answers ------------------------------------------------------
+
+def _flag(value):
+    return 1 if value else 0
+
+
+def _cpu_bools(cpus, count):
+    chosen = set(cpus)
+    return tuple(i in chosen for i in range(count))
+
+
+def _cpu_numbers(cpumap):
+    try:
+        return [i for i, on in enumerate(cpumap) if on]
+    except TypeError:
+        raise TypeError("cpumap must be a sequence of booleans")
+
+
+_MEMORY_STAT_KEYS = {"actual_balloon": "actual"}
+
+
+def _memory_stats(stats, tags):
+    out = {}
+    for s in stats:
+        name = tags.get(s["tag"], str(s["tag"]))
+        out[_MEMORY_STAT_KEYS.get(name, name)] = s["val"]
+    return out
+
+
+def _host_cpu_count(conn):
+    """The length of libvirt-python's cpumaps: the host's CPUs as virNodeGetCPUMap counts them."""
+    return _call(conn._client, _CPU_MAP_PROC, [0], "virNodeGetCPUMap")["cpus"]
+
+
+# --- libvirt-python's older calls, made of the newer ones --------------------------------------
+
+class _ConnectLegacy(object):
+    def _domains(self, flags):
+        return self.listAllDomains(flags)
+
+    def listDomainsID(self):
+        return [d.ID() for d in self._domains(VIR_CONNECT_LIST_DOMAINS_ACTIVE)]
+
+    def numOfDomains(self):
+        return len(self.listDomainsID())
+
+    def listDefinedDomains(self):
+        return [d.name() for d in self._domains(VIR_CONNECT_LIST_DOMAINS_INACTIVE)]
+
+    def numOfDefinedDomains(self):
+        return len(self.listDefinedDomains())
+
+    def listNetworks(self):
+        return [n.name() for n in self.listAllNetworks(VIR_CONNECT_LIST_NETWORKS_ACTIVE)]
+
+    def numOfNetworks(self):
+        return len(self.listNetworks())
+
+    def listDefinedNetworks(self):
+        return [n.name() for n in self.listAllNetworks(VIR_CONNECT_LIST_NETWORKS_INACTIVE)]
+
+    def numOfDefinedNetworks(self):
+        return len(self.listDefinedNetworks())
+
+    def listStoragePools(self):
+        return [p.name() for p in self.listAllStoragePools(VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)]
+
+    def numOfStoragePools(self):
+        return len(self.listStoragePools())
+
+    def listDefinedStoragePools(self):
+        return [p.name() for p in self.listAllStoragePools(VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE)]
+
+    def numOfDefinedStoragePools(self):
+        return len(self.listDefinedStoragePools())
+
+    def listInterfaces(self):
+        return [i.name() for i in self.listAllInterfaces(VIR_CONNECT_LIST_INTERFACES_ACTIVE)]
+
+    def numOfInterfaces(self):
+        return len(self.listInterfaces())
+
+    def listDefinedInterfaces(self):
+        return [i.name() for i in self.listAllInterfaces(VIR_CONNECT_LIST_INTERFACES_INACTIVE)]
+
+    def numOfDefinedInterfaces(self):
+        return len(self.listDefinedInterfaces())
+
+    def domainEventRegister(self, cb, opaque):
+        """The oldest form: lifecycle events of every domain, cb(conn, dom, event, detail, opaque)."""
+        self._legacy_ids = getattr(self, "_legacy_ids", {})
+        self._legacy_ids[cb] = self.domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, cb, opaque)
+        return 0
+
+    def domainEventDeregister(self, cb):
+        ids = getattr(self, "_legacy_ids", {})
+        if cb not in ids:
+            _invalid("virConnectDomainEventDeregister", "callback not registered")
+        self.domainEventDeregisterAny(ids.pop(cb))
+        return 0
+
+
+
+class _ConnectBase(_ConnectLegacy):
+    """What every connection has besides its generated calls: the session, events, close."""
+
+    def __init__(self, uri, read_only):
+        try:
+            self._client = _rpc.Client(uri, read_only)
+        except _rpc.WireError as e:
+            _fail(e.fields, "virConnectOpen")
+        self._client.on_event = self._event
+        self._callbacks = {}
+        self._next_callback = 0
+        self._remote_callback = None
+        _live_connections.add(self)
+
+    def __del__(self):
+        client = getattr(self, "_client", None)
+        if client is not None:
+            client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self._client.close()
+        return 0
+
+    def isAlive(self):
+        return 0 if self._client.closed else 1
+
+    def domainEventRegisterAny(self, dom, eventID, cb, opaque):
+        """cb(conn, dom, *event fields, opaque) for each event of kind eventID (of dom, or of all)."""
+        if eventID not in _EVENT_ARITY:
+            _invalid("virConnectDomainEventRegisterAny", "unsupported event ID %s" % eventID)
+        if not callable(cb):
+            raise TypeError("cb must be callable")
+        if self._remote_callback is None:
+            self._remote_callback = _call(self._client, _EVENT_REGISTER_PROC, [], "virConnectDomainEventRegisterAny")
+        callback_id = self._next_callback
+        self._next_callback += 1
+        uuid = None if dom is None else dom.UUIDString()
+        self._callbacks[callback_id] = (eventID, uuid, cb, opaque)
+        return callback_id
+
+    def domainEventDeregisterAny(self, callbackID):
+        if self._callbacks.pop(callbackID, None) is None:
+            _fail({"code": 8, "domain": 13, "level": 2, "message": "unable to find callback ID %s" % callbackID},
+                  "virConnectDomainEventDeregisterAny")
+        if not self._callbacks and self._remote_callback is not None:
+            _call(self._client, _EVENT_DEREGISTER_PROC, [self._remote_callback], "virConnectDomainEventDeregisterAny")
+            self._remote_callback = None
+
+    def _event(self, proc, body):
+        event = _EVENT_BY_PROC.get(proc)
+        if event is None:
+            return
+        event_id, fields = event
+        dom = virDomain(self, body["domain"])
+        values = [body.get(f) for f in fields]
+        for registered_id, uuid, cb, opaque in list(self._callbacks.values()):
+            if registered_id == event_id and (uuid is None or uuid == dom.UUIDString()):
+                cb(self, dom, *(values + [opaque]))
+
+
+class _ObjectBase(object):
+    """An object of the API: its connection and the reference the daemon knows it by."""
+
+    def __init__(self, conn, ref):
+        self._conn = conn
+        self._ref = ref
+
+    def connect(self):
+        return self._conn
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._ref == other._ref
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._ref.get("name")))
+
+
+def _default_uri(name):
+    if name:
+        return name
+    import os
+    return os.environ.get("LIBVIRT_DEFAULT_URI") or "test:///default"
+
+
+def open(name=None):
+    """A read-write connection to the hypervisor that name (a libvirt URI) designates."""
+    return virConnect(_default_uri(name), False)
+
+
+def openReadOnly(name=None):
+    return virConnect(_default_uri(name), True)
+
+
+def openAuth(uri, auth, flags=0):
+    return virConnect(_default_uri(uri), bool(flags & VIR_CONNECT_RO))
+
+
+def getVersion(name=None):
+    return _LIB_VERSION
