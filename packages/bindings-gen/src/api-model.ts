@@ -28,6 +28,8 @@ export interface EnumDef {
   name: string;
   c: string | null;
   prefix: string;
+  /** Sys::Virt's package and prefix for the values (Sys::Virt::Domain::STATE_), when it has them */
+  perl: string | null;
   kind: 'enum' | 'flags';
   since: string;
   doc: string;

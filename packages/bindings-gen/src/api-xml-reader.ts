@@ -71,7 +71,7 @@ function modelOf(root: XNode, file: string): ApiDef {
     })),
   };
   const enums: EnumDef[] = elements(root, 'enum').map((n) => ({
-    name: req(n, 'name'), c: attr(n, 'c'), prefix: req(n, 'prefix'),
+    name: req(n, 'name'), c: attr(n, 'c'), prefix: req(n, 'prefix'), perl: attr(n, 'perl'),
     kind: attr(n, 'kind') === 'flags' ? 'flags' : 'enum', since: req(n, 'since'), doc: docOf(n), line: n.line(),
     values: elements(n, 'value').map((v) => ({
       name: req(v, 'name'), value: Number(req(v, 'value')), since: attr(v, 'since') ?? req(n, 'since'), doc: docOf(v),
