@@ -1379,7 +1379,7 @@ class virDomain(_ObjectBase):
         """The guest's host name."""
         return _call(self._conn._client, 277, [self._ref, flags], "virDomainGetHostname")
 
-    def getMessages(self, flags=0):
+    def messages(self, flags=0):
         """Messages about the domain's state: why it is tainted, what deprecated configuration it uses."""
         return _call(self._conn._client, 426, [self._ref, flags], "virDomainGetMessages")
 
@@ -1435,6 +1435,11 @@ class virDomain(_ObjectBase):
         v = _call(self._conn._client, 191, [self._ref, flags], "virDomainSnapshotCurrent")
         return virDomainSnapshot(self._conn, v)
 
+    def revertToSnapshot(self, snap, flags=0):
+        """Bring the domain back to the snapshot's state and definition."""
+        _call(self._conn._client, 192, [snap._ref, flags], "virDomainRevertToSnapshot")
+        return 0
+
 
 class virDomainSnapshot(_ObjectBase):
     """A snapshot of a domain. Its name and its domain's name are known locally."""
@@ -1465,11 +1470,6 @@ class virDomainSnapshot(_ObjectBase):
         """Whether libvirt keeps metadata for the snapshot."""
         v = _call(self._conn._client, 272, [self._ref, flags], "virDomainSnapshotHasMetadata")
         return _flag(v)
-
-    def revertToSnapshot(self, flags=0):
-        """Bring the domain back to the snapshot's state and definition."""
-        _call(self._conn._client, 192, [self._ref, flags], "virDomainRevertToSnapshot")
-        return 0
 
     def delete(self, flags=0):
         """Delete the snapshot (and with CHILDREN, its descendants)."""

@@ -169,7 +169,7 @@ sub get_node_info {
     return $v;
 }
 
-sub get_security_model {
+sub get_node_security_model {
     my ($self) = @_;
     my $v = Sys::Virt::_call($self->{client}, 122, []);
     return $v;

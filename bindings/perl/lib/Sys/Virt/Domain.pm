@@ -195,12 +195,6 @@ sub pin_vcpu {
     return;
 }
 
-sub get_vcpu_pin_info {
-    my ($self, $flags) = @_;
-    my $v = Sys::Virt::_call($self->{conn}{client}, 230, [$self->{ref}, ($flags || 0)]);
-    return @$v;
-}
-
 sub attach_device {
     my ($self, $xml, $flags) = @_;
     my $v = Sys::Virt::_call($self->{conn}{client}, 160, [$self->{ref}, $xml, ($flags || 0)]);

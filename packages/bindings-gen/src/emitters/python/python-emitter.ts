@@ -3,7 +3,7 @@ import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import { BANNER_TEXT, type Emitter, type GeneratedFile } from '../emitter.js';
 import { pythonArg, pythonReturn } from './python-shapes.js';
 import { pythonStubs } from './python-stubs.js';
-import { callerArgs, pythonConstants, pythonMethods, pythonName, shortVariant } from './python-names.js';
+import { callerArgs, pythonConstants, pythonMethods, pythonName, pythonPlace, shortVariant } from './python-names.js';
 
 const template = (name: string) => readFileSync(new URL(`../../../templates/python/${name}`, import.meta.url), 'utf8');
 const banner = `# ${BANNER_TEXT}\n`;
@@ -22,18 +22,25 @@ function signature(args: ArgDef[]): string {
 const clientOf = (o: ObjectDef) => (o.name === 'Connect' ? 'self._client' : 'self._conn._client');
 const connOf = (o: ObjectDef) => (o.name === 'Connect' ? 'self' : 'self._conn');
 
-function methodText(api: ApiDef, o: ObjectDef, m: MethodDef): string {
+/** The parameter that stands for a moved call's own object: libvirt-python's `snap` for a snapshot. */
+const movedParam = (o: ObjectDef) => (o.name === 'DomainSnapshot' ? 'snap' : o.name.toLowerCase());
+
+/** A call as a method of `owner`'s class: its own object's, or another's that the call was moved to. */
+function methodText(api: ApiDef, owner: ObjectDef, o: ObjectDef, m: MethodDef): string {
+  const { name, moved } = pythonPlace(o, m);
   const args = callerArgs(m);
-  const wire = [...(o.name === 'Connect' ? [] : ['self._ref']), ...args.map((a) => pythonArg(pythonName(a.name), a.type, m.c))];
-  const ret = pythonReturn(api, m.c, m.returns, (cls, expr) => `${cls}(${connOf(o)}, ${expr})`);
-  const call = `_call(${clientOf(o)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")`;
+  const self = moved ? [`${movedParam(o)}._ref`] : o.name === 'Connect' ? [] : ['self._ref'];
+  const wire = [...self, ...args.map((a) => pythonArg(pythonName(a.name), a.type, m.c))];
+  const ret = pythonReturn(api, m.c, m.returns, (cls, expr) => `${cls}(${connOf(owner)}, ${expr})`);
+  const call = `_call(${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")`;
   const doc = m.doc ? `        """${m.doc.replace(/\s+/g, ' ').replace(/"""/g, "'''")}"""\n` : '';
   const body = ret === 'v' ? `        return ${call}\n` : ret === '0' ? `        ${call}\n        return 0\n` : `        v = ${call}\n        return ${ret}\n`;
-  let text = `    def ${m.python}(${signature(args)}):\n${doc}${body}`;
-  const short = shortVariant(o, m);
+  const movedArg: ArgDef = { name: movedParam(o), type: { name: o.name, list: false, kind: 'object' }, enumName: null, optional: false, doc: '', writeFlags: [] };
+  let text = `    def ${name}(${signature(moved ? [movedArg, ...args] : args)}):\n${doc}${body}`;
+  const short = moved ? null : shortVariant(o, m);
   if (short !== null) {
     const required = args.filter((a) => !a.optional);
-    text += `\n    def ${short}(${signature(required)}):\n        return self.${m.python}(${required.map((a) => pythonName(a.name)).join(', ')})\n`;
+    text += `\n    def ${short}(${signature(required)}):\n        return self.${name}(${required.map((a) => pythonName(a.name)).join(', ')})\n`;
   }
   return text;
 }
@@ -57,7 +64,9 @@ function classText(api: ApiDef, o: ObjectDef): string {
     if (!p.python || p.python === '-') continue;
     parts.push(o.name === 'Domain' && p.name === 'id' ? DOMAIN_ID : `    def ${p.python}(self):\n        return self._ref["${p.name}"]\n`);
   }
-  for (const m of pythonMethods(o)) parts.push(methodText(api, o, m));
+  for (const x of api.objects) {
+    for (const m of pythonMethods(x)) if (pythonPlace(x, m).cls === o.python) parts.push(methodText(api, o, x, m));
+  }
   const doc = o.doc ? `    """${o.doc.replace(/\s+/g, ' ')}"""\n\n` : '';
   return `class ${o.python}(${base}):\n${doc}${parts.join('\n')}`;
 }

@@ -43,3 +43,9 @@ export function pythonMethods(o: ObjectDef): MethodDef[] {
   return o.methods.filter((m) => m.python && m.python !== '-' && m.proc !== null && m.returns.name !== 'stream'
     && !(o.name === 'Connect' && CONNECTION_OWN.has(m.python)));
 }
+
+/** Where a call lives in libvirt-python: its own class, or another one that api.xml names (`virDomain.revertToSnapshot`). */
+export function pythonPlace(o: ObjectDef, m: MethodDef): { cls: string; name: string; moved: boolean } {
+  const [cls, name] = m.python!.includes('.') ? m.python!.split('.', 2) as [string, string] : [o.python!, m.python!];
+  return { cls, name, moved: cls !== o.python };
+}

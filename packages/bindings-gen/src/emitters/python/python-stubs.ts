@@ -1,5 +1,5 @@
 import type { ApiDef, ArgDef, MethodDef, ObjectDef, TypeRef } from '../../api-model.js';
-import { callerArgs, pythonMethods, pythonName, shortVariant } from './python-names.js';
+import { callerArgs, pythonMethods, pythonName, pythonPlace, shortVariant } from './python-names.js';
 
 /** A Python annotation for an api.xml type, as libvirt-python's answers have it. */
 function pyType(api: ApiDef, t: TypeRef, isReturn: boolean): string {
@@ -22,8 +22,10 @@ function stubArg(api: ApiDef, a: ArgDef): string {
 function methodStub(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   const args = callerArgs(m);
   const ret = pyType(api, m.returns, true);
-  const out = [`    def ${m.python}(${['self', ...args.map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`];
-  const short = shortVariant(o, m);
+  const { name, moved } = pythonPlace(o, m);
+  const own = moved ? [`obj: ${o.python}`] : [];
+  const out = [`    def ${name}(${['self', ...own, ...args.map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`];
+  const short = moved ? null : shortVariant(o, m);
   if (short !== null) out.push(`    def ${short}(${['self', ...args.filter((a) => !a.optional).map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`);
   return out;
 }
@@ -64,7 +66,9 @@ export function pythonStubs(api: ApiDef): string {
       lines.push(`    def connect(self) -> virConnect: ...`);
     }
     for (const p of o.properties) if (p.python && p.python !== '-') lines.push(`    def ${p.python}(self) -> ${pyType(api, p.type, true)}: ...`);
-    for (const m of pythonMethods(o)) lines.push(...methodStub(api, o, m));
+    for (const x of api.objects) {
+      for (const m of pythonMethods(x)) if (pythonPlace(x, m).cls === o.python) lines.push(...methodStub(api, x, m));
+    }
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
