@@ -131,6 +131,7 @@ export const perlEmitter: Emitter = {
   name: 'perl',
   description: 'bindings/perl: Sys::Virt and Sys::Virt::* (the libvirt Perl binding\'s interface) and the wire module, core Perl modules only',
   emit: (api, outDir) => [
+    { path: 'README.md', text: `<!-- ${BANNER_TEXT} -->\n${template('README.md')}` },
     connectFile(api),
     ...api.objects.filter((o) => o.name !== 'Connect').map((o) => objectFile(api, o)),
     errorFile(api),

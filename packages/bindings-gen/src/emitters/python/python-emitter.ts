@@ -100,6 +100,7 @@ export const pythonEmitter: Emitter = {
   name: 'python',
   description: 'bindings/python: libvirt.py (libvirt-python\'s interface), its type stubs and the wire module, standard library only',
   emit: (api, outDir) => [
+    { path: `${outDir}/README.md`, text: `<!-- ${BANNER_TEXT} -->\n${template('README.md')}` },
     { path: `${outDir}/libvirt.py`, text: moduleText(api) },
     { path: `${outDir}/libvirt.pyi`, text: `${banner}${pythonStubs(api)}` },
     { path: `${outDir}/tsvirt_rpc.py`, text: `${banner}${template('tsvirt_rpc.py')}` },
