@@ -35,7 +35,10 @@ export function childText(el: XmlElement, name: string): string | undefined {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
-export const escapeXml = (s: string) => s.replace(/[&<>'"]/g, (c) => ESCAPES[c]);
+const SPECIAL = /[&<>'"]/;
+const SPECIALS = /[&<>'"]/g;
+/** Text or an attribute value with XML's special characters escaped (most have none: returned as is). */
+export const escapeXml = (s: string) => (SPECIAL.test(s) ? s.replace(SPECIALS, (c) => ESCAPES[c]) : s);
 
 /**
  * Attributes as libvirt writes them: ` name='value'`, in the given order. Elements that

@@ -33,8 +33,8 @@ for (let i = 0; i <= 64; i++) INDENTS.push(`\n${' '.repeat(i)}`);
  */
 function detached(text: string, start: number, end: number): string {
   if (end - start < 13) return text.slice(start, end);
-  // Concatenation then flattening copies the characters; the slice then points into the copy.
-  return (` ${text.slice(start, end)}`).slice(1);
+  // A JSON round trip is the one way to a flat copy of its own (no view into another string).
+  return JSON.parse(JSON.stringify(text.slice(start, end))) as string;
 }
 
 // Names and short values repeat across documents (element and attribute names, 'yes',
@@ -81,6 +81,29 @@ function isBadChar(text: string, i: number, c: number): boolean {
 }
 
 const hex = (c: number) => `0x${c.toString(16).toUpperCase()}`;
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * An element's children as kept: without the indentation between child elements (white
+ * space means nothing there in libvirt's documents, and libvirt's formatters indent anew),
+ * in an array of the exact size (a grown array keeps spare room, and trees outlive parses).
+ */
+function trimmed(children: XmlNode[]): XmlNode[] {
+  let elements = 0;
+  for (const c of children) {
+    if (typeof c !== 'string') elements++;
+    else if (!isBlank(c)) return children.slice();
+  }
+  if (elements === 0 || elements === children.length) return children.slice();
+  const out: XmlNode[] = new Array<XmlNode>(elements);
+  let n = 0;
+  for (const c of children) if (typeof c !== 'string') out[n++] = c;
+  return out;
+}
 
 /** Parse a whole document; its root element, or an XmlSyntaxError at the first error. */
 export function parseXml(text: string): XmlElement {
@@ -499,8 +522,7 @@ class Parser {
           this.skipSpace();
           if (t.charCodeAt(this.pos) !== 0x3e) this.fail("expected '>'");
           this.pos++;
-          // A grown array keeps spare room; the tree outlives the parse, so trim it.
-          if (parent.children.length) parent.children = parent.children.slice();
+          if (parent.children.length) parent.children = trimmed(parent.children);
           stack.pop();
         } else if (c === 0x21) {
           if (t.startsWith('--', this.pos + 2)) this.comment();
