@@ -146,6 +146,7 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
   readonly exited: Promise<QemuExit>;
   #child: ChildProcess;
   #exit: QemuExit | undefined;
+  #released = false;
 
   private constructor(
     child: ChildProcess,
@@ -164,7 +165,8 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
     this.startupMs = startupMs;
     this.exited = exited.then(async (exit) => {
       this.#exit = exit;
-      await removeRunFiles(this.socketPath, this.pidFile);
+      // Once released, the files are another connection's to clean up (maybe already a new QEMU's).
+      if (!this.#released) await removeRunFiles(this.socketPath, this.pidFile);
       this.emit('exit', exit);
       return exit;
     });
@@ -199,6 +201,7 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
    * connection reattaches to its monitor (see running-qemu.ts).
    */
   release(): void {
+    this.#released = true;
     this.#child.unref();
   }
 
