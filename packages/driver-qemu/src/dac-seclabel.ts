@@ -57,30 +57,35 @@ export async function parseDacLabel(text: string): Promise<DacLabel> {
   return { uid: uid.uid, gid };
 }
 
+/** libvirt's checks of a definition's DAC <seclabel> when it is parsed. */
+export function checkSeclabel(def: DomainDef): void {
+  const seclabel = def.extra.find(isDac);
+  if (!seclabel) return;
+  const { type = 'dynamic', relabel } = seclabel.attrs;
+  if (!['dynamic', 'static', 'none'].includes(type)) throw xmlError(`invalid security type '${type}'`);
+  if (relabel !== undefined && relabel !== 'yes' && relabel !== 'no') throw xmlError(`invalid security relabel value '${relabel}'`);
+  if (type === 'dynamic' && relabel === 'no') throw xmlError('dynamic label type must use resource relabeling');
+  if (type === 'static' && !childElement(seclabel, 'label')) throw xmlError('security label is missing');
+}
+
 /** The DAC label of a domain about to start, from its <seclabel> and the driver's settings. */
 export async function domainDac(def: DomainDef, security: QemuSecurity): Promise<DomainDac> {
+  checkSeclabel(def);
   const seclabel = def.extra.find(isDac);
   const type = seclabel?.attrs.type ?? 'dynamic';
-  const relabelAttr = seclabel?.attrs.relabel;
-  if (relabelAttr !== undefined && relabelAttr !== 'yes' && relabelAttr !== 'no') throw xmlError(`invalid security relabel value '${relabelAttr}'`);
   const defaults = { process: security.label, image: security.label, initGroups: security.initGroups };
   switch (type) {
     case 'dynamic':
-      if (relabelAttr === 'no') throw xmlError('dynamic label type must use resource relabeling');
       return { ...defaults, relabel: security.dynamicOwnership };
     case 'none':
       return { ...defaults, relabel: false };
-    case 'static': {
-      const text = seclabel && childElement(seclabel, 'label');
-      if (!text) throw xmlError('security label is missing');
-      const label = await parseDacLabel(textOf(text));
+    default: {
+      const label = await parseDacLabel(textOf(childElement(seclabel!, 'label')!));
       return {
-        process: label, image: label, relabel: relabelAttr === 'yes' && security.dynamicOwnership,
+        process: label, image: label, relabel: seclabel!.attrs.relabel === 'yes' && security.dynamicOwnership,
         initGroups: label.uid === security.label.uid && security.initGroups,
       };
     }
-    default:
-      throw xmlError(`invalid security type '${type}'`);
   }
 }
 

@@ -16,7 +16,7 @@ import { probeBinary } from './host-capabilities.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
 import { FileOwnership } from './dac-ownership.js';
-import type { QemuSecurity } from './dac-seclabel.js';
+import { checkSeclabel, type QemuSecurity } from './dac-seclabel.js';
 import type { QemuUser } from './qemu-process.js';
 import { QemuDomain } from './qemu-domain.js';
 import { fromMonitorError, notRunning, qemuError } from './qemu-errors.js';
@@ -111,6 +111,7 @@ export class QemuDriverState {
   parseDefinition(xml: string, options: { allowOtherUuid?: boolean } = {}): DomainDef {
     const def = parseDomainXml(xml);
     validateDomainName(def.name);
+    checkSeclabel(def);
     fillDomainDefaults(def);
     // Fail at define time, as libvirt's validation does, on what cannot become a command line.
     domainToQemuArgs(def);

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
   DomainCreateFlags, DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
-  DomainPausedReason, DomainRebootFlags, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber,
+  DomainPausedReason, DomainRebootFlags, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, VirError,
   type DeviceDef, type DomainRef,
 } from '@tsvirt/core';
 import { recordPtyPaths } from './chardev-ptys.js';
@@ -65,6 +65,8 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
     });
   } catch (e) {
     await releaseDomain(s, d.def, undefined);
+    // A file that could not be given to QEMU's user says so itself.
+    if (e instanceof VirError) throw e;
     if (e instanceof QemuStartError) throw internalError(`process exited while connecting to monitor: ${e.log.trim() || e.message}`);
     throw internalError((e as Error).message);
   }
