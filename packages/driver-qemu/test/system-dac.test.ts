@@ -6,17 +6,19 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DomainCreateFlags, DomainShutoffReason, DomainState, DomainXMLFlags, ErrorNumber, open, registerDriver, VirError, type Connect, type Domain,
 } from '@tsvirt/core';
 import t from 'tap';
 import { driver } from '../src/driver.js';
-import { tinyGuest } from './fixtures/guest/tiny-guest.js';
+import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
 
+const VIRSH = fileURLToPath(new URL('../../virsh/bin/virsh', import.meta.url));
 const has = (cmd: string, ...args: string[]) => spawnSync(cmd, args).error === undefined;
 const skip = process.getuid?.() !== 0 ? 'needs root (qemu:///system)'
   : !has('qemu-system-x86_64', '--version') ? 'no qemu-system-x86_64'
@@ -47,7 +49,8 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   const conf = path.join(dir, 'qemu.conf');
   writeFileSync(conf, `# as /etc/tsvirt/qemu.conf\nuser = "${user}"\n`);
   process.env.TSVIRT_QEMU_CONFIG_DIR = path.join(dir, 'config');
-  process.env.TSVIRT_QEMU_RUN_DIR = path.join(dir, 'run');
+  // As /run/tsvirt/qemu: the folders above the driver's own are not there yet.
+  process.env.TSVIRT_QEMU_RUN_DIR = path.join(dir, 'run', 'tsvirt', 'qemu');
   if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
   registerDriver(driver);
   const runDir = process.env.TSVIRT_QEMU_RUN_DIR;
@@ -60,6 +63,8 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   const shared = path.join(images, 'shared.iso');
   const kernel = path.join(images, 'vmlinuz');
   const initrd = path.join(images, 'initrd');
+  // The guest's serial output: a file the driver makes for QEMU, as QEMU cannot in root's folder.
+  const consoleLog = path.join(images, 'console.log');
   writeFileSync(disk, Buffer.alloc(1 << 20), { mode: 0o600 });
   writeFileSync(spare, Buffer.alloc(1 << 20), { mode: 0o600 });
   writeFileSync(shared, Buffer.alloc(1 << 20), { mode: 0o644 });
@@ -77,7 +82,7 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   <devices>
     <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${disk}'/><target dev='vda' bus='virtio'/></disk>
     <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${shared}'><seclabel model='dac' relabel='no'/></source><target dev='vdb' bus='virtio'/><readonly/></disk>
-    <serial type='pty'/>
+    <serial type='file'><source path='${consoleLog}'/></serial>
     ${extra}
   </devices>
 </domain>`;
@@ -98,7 +103,7 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   const gone = (pid: number) => !existsSync(`/proc/${pid}`) || /\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   /** What a stopped guest must not leave in the run folder: monitor, pidfile, own folder, ownership record. */
   const leftovers = (dom: Domain) => readdirSync(runDir).filter((f) => f.includes(dom.uuid) || f === `${name}.pid`);
-  async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -114,6 +119,12 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     await c.close();
   });
 
+  await t.test('the run folder has its own mode; the folders made above it stay open to every user', async (t) => {
+    t.equal((statSync(runDir).mode & 0o777).toString(8), '711', 'QEMU\'s user may pass through to its own folder, and see nothing');
+    t.equal((statSync(path.dirname(runDir)).mode & 0o777).toString(8), '755', 'as /run/tsvirt, where the read-only socket is');
+    t.equal((statSync(path.join(dir, 'run')).mode & 0o777).toString(8), '755');
+  });
+
   await t.test('the guest runs as the configured user, on root\'s files given to it for its lifetime', async (t) => {
     t.same(rootOwned(), before);
     const dom = await conn.defineDomainXML(xml(name));
@@ -121,6 +132,7 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     const pid = qemuPid(name);
     t.same(ids(pid), { uid: [uid, uid, uid, uid], gid: [gid, gid, gid, gid] }, `QEMU's real, effective, saved and fs ids are ${user}'s`);
     t.same(rootOwned(), theirs, 'image, kernel and initrd are its user\'s, modes unchanged; the relabel=\'no\' disk is left alone');
+    t.equal(owner(consoleLog), `${uid}:${gid} 600`, 'the serial output file was made for it');
     t.match(await dom.getXMLDesc(), `  <seclabel type='dynamic' model='dac' relabel='yes'>
     <label>+${uid}:+${gid}</label>
     <imagelabel>+${uid}:+${gid}</imagelabel>
@@ -181,13 +193,21 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     t.same(rootOwned(), before);
   });
 
-  await t.test('a disk attached live is given to QEMU\'s user, and back when the guest stops', async (t) => {
+  await t.test('a disk attached live is given to QEMU\'s user, and back when it is detached or the guest stops', async (t) => {
     const dom = await conn.lookupDomainByName(name);
-    await dom.create(DomainCreateFlags.START_PAUSED);
-    await dom.attachDevice(`<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${spare}'/><target dev='vdc' bus='virtio'/></disk>`, 1);
-    t.equal(owner(spare), `${uid}:${gid} 600`);
+    await dom.create();
+    // A detach completes when the guest's kernel lets go of the device: let it boot first.
+    await until('the guest to be up', () => readFileSync(consoleLog, 'latin1').includes(GUEST_READY_LINE), 120_000);
+    const spareXml = `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${spare}'/><target dev='vdc' bus='virtio'/></disk>`;
+    await dom.attachDevice(spareXml, 1);
+    t.equal(owner(spare), `${uid}:${gid} 600`, 'attached: its user\'s');
+    await dom.detachDevice(spareXml, 1);
+    t.equal(owner(spare), '0:0 600', 'detached: root\'s again, the guest still running');
+    t.equal(owner(disk), `${uid}:${gid} 600`, 'its other disk is left as it is');
+    await dom.attachDevice(spareXml, 1);
     await dom.destroy();
-    t.equal(owner(spare), '0:0 600');
+    t.same({ ...rootOwned(), spare: owner(spare) }, { ...before, spare: '0:0 600' }, 'attached again, then destroyed: everything root\'s');
+    t.equal(owner(consoleLog), '0:0 600', 'the serial output file too');
   });
 
   await t.test('a static label runs QEMU as that uid:gid and changes no file', async (t) => {
@@ -201,6 +221,28 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     await dom.destroy();
   });
 
+  await t.test('a static label with relabel=\'yes\' gives the files to that uid:gid; a file two guests use goes back when the last stops', async (t) => {
+    const serialLog = path.join(images, 'serial.log');
+    const other = await conn.createDomainXML(`<domain type='qemu'><name>other</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${kernel}</kernel><initrd>${initrd}</initrd></os>
+  <devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${spare}'/><target dev='vda' bus='virtio'/></disk>
+  <serial type='file'><source path='${serialLog}'/></serial></devices>
+  <seclabel type='static' model='dac' relabel='yes'><label>+65534:+65534</label></seclabel></domain>`, DomainCreateFlags.START_PAUSED);
+    t.same(ids(qemuPid('other')).uid, [65534, 65534, 65534, 65534]);
+    t.equal(owner(spare), '65534:65534 600', 'its disk is nobody\'s');
+    t.equal(owner(serialLog), '65534:65534 600', 'its serial output file was made for it');
+    t.equal(owner(kernel), '65534:65534 600', 'so is the kernel');
+    const dom = await conn.lookupDomainByName(name);
+    await dom.create(DomainCreateFlags.START_PAUSED);
+    t.equal(owner(kernel), `${uid}:${gid} 600`, 'a second guest on the same kernel takes it for its own user');
+    await other.destroy();
+    t.equal(owner(spare), '0:0 600');
+    t.equal(owner(serialLog), '0:0 600', 'the output file is root\'s, as the driver made it');
+    t.equal(owner(kernel), `${uid}:${gid} 600`, 'the first guest to stop leaves the kernel to the one still running');
+    await dom.destroy();
+    t.equal(owner(kernel), '0:0 600', 'the last guest on it gives it back to its first owner');
+  });
+
   await t.test('with dynamic_ownership = 0 nothing is chowned, and root\'s 0600 image stays out of reach', async (t) => {
     writeFileSync(conf, `user = "${user}"\ndynamic_ownership = 0\n`);
     const plain = await open('qemu:///system');
@@ -208,9 +250,47 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     const dom = await plain.lookupDomainByName(name);
     const err = await dom.create(DomainCreateFlags.START_PAUSED).then(() => undefined, (e: unknown) => e);
     t.ok(err instanceof VirError && err.code === ErrorNumber.INTERNAL_ERROR, String(err));
-    t.match((err as Error).message, /Permission denied/, 'QEMU, as its user, cannot open root\'s image');
+    t.match((err as Error).message, /Permission denied/, 'QEMU, as its user, cannot open root\'s files');
     t.same(rootOwned(), before);
     writeFileSync(conf, `user = "${user}"\n`);
+  });
+
+  await t.test('qemu:///session runs QEMU as the calling user, and changes no owner', async (t) => {
+    // The user's own XDG folders, as a login would give them.
+    const home = path.join(dir, 'session');
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, uid, gid);
+    const env = {
+      PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_RUNTIME_DIR: path.join(home, 'run'),
+      XDG_CACHE_HOME: path.join(home, 'cache'), ...(process.env.TSVIRT_QEMU ? { TSVIRT_QEMU_BINARY: process.env.TSVIRT_QEMU } : {}),
+    };
+    const domainXml = path.join(home, 'mine.xml');
+    writeFileSync(domainXml, `<domain type='qemu'><name>mine</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>\n`);
+    chownSync(domainXml, uid, gid);
+    const virsh = (...args: string[]) => spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, VIRSH, '-c', 'qemu:///session', ...args],
+      { uid, gid, env, cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+    t.equal(virsh('create', domainXml, '--paused').status, 0);
+    const state = readFileSync(path.join(home, 'run', 'tsvirt', 'qemu', 'mine.xml'), 'utf8');
+    t.same(ids(Number(/pid='(\d+)'/.exec(state)![1])).uid, [uid, uid, uid, uid], 'QEMU runs as the user who started it');
+    t.notMatch(virsh('dumpxml', 'mine').stdout, /<seclabel/, 'no DAC label: nothing is relabelled');
+    t.equal(virsh('destroy', 'mine').status, 0);
+  });
+
+  await t.test('a seclabel libvirt would refuse is refused when defined', async (t) => {
+    const base = (seclabel: string) => `<domain type='qemu'><name>bad</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os><devices/>${seclabel}</domain>`;
+    for (const [seclabel, message] of [
+      ["<seclabel type='dynamic' model='dac' relabel='no'/>", 'dynamic label type must use resource relabeling'],
+      ["<seclabel type='static' model='dac'/>", 'security label is missing'],
+      ["<seclabel type='other' model='dac'/>", "invalid security type 'other'"],
+      ["<seclabel type='none' model='dac' relabel='maybe'/>", "invalid security relabel value 'maybe'"],
+    ]) {
+      t.match(await conn.defineDomainXML(base(seclabel!)).then(() => undefined, (e: unknown) => e), { code: ErrorNumber.XML_ERROR, message: new RegExp(message!) }, message);
+    }
+    const err = await conn.createDomainXML(base("<seclabel type='static' model='dac'><label>nosuchuser:nosuchgroup</label></seclabel>"))
+      .then(() => undefined, (e: unknown) => e);
+    t.match(err, { code: ErrorNumber.INVALID_ARG, message: /Failed to parse user and group from 'nosuchuser:nosuchgroup'/ });
   });
 
   await t.test('qemu.conf errors say where', async (t) => {
