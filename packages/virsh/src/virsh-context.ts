@@ -1,4 +1,5 @@
 import { ConnectEntry, ErrorNumber, isRemoteDriver, open, VirError, type Connect } from '@tsvirt/core';
+import { Level, VirshLog } from './virsh-log.js';
 
 export interface VirshOptions {
   uri: string | undefined;
@@ -6,7 +7,15 @@ export interface VirshOptions {
   quiet: boolean;
   /** with a daemon: seconds between keepalive pings (0: none) and how many may go unanswered */
   keepalive?: { interval: number; count: number };
+  /** debug messages and the log file (-d, -l) */
+  log?: VirshLog;
+  /** print each command's time after it (-t) */
+  timing?: boolean;
+  /** the console's escape sequence (-e): one character, or ^ and a letter */
+  escape?: string;
 }
+
+const QUIET_LOG = new VirshLog();
 
 /**
  * What a virsh session carries from command to command: the connection (opened on
@@ -18,6 +27,8 @@ export class VirshContext {
   quitRequested = false;
   /** cd and pwd work only in the interactive shell, as in virsh */
   interactive = false;
+  /** the command running now, which names debug messages */
+  command = '';
 
   constructor(
     public options: VirshOptions,
@@ -36,6 +47,18 @@ export class VirshContext {
 
   error(message: string): void {
     this.stderr(`error: ${message}\n`);
+    this.log.toFile(Level.ERROR, message);
+  }
+
+  get log(): VirshLog {
+    return this.options.log ?? QUIET_LOG;
+  }
+
+  /** A debug message of the running command (virsh's vshDebug). */
+  debug(level: Level, message: string): void {
+    if (!this.log.shows(level)) return;
+    this.stdout(`${message}\n`);
+    this.log.toFile(level, message);
   }
 
   /** Report a failed API call as virsh does: its message, or a generic one for a non-VirError. */
@@ -52,6 +75,8 @@ export class VirshContext {
     if (this.conn) return this.conn;
     try {
       this.conn = await open(this.options.uri, { readOnly: this.options.readOnly, keepalive: this.options.keepalive });
+      // keepalive is a daemon's: a driver in this process has none, as libvirt's test driver
+      if (this.conn instanceof ConnectEntry && !isRemoteDriver(this.conn.driver)) this.debug(Level.INFO, 'Failed to setup keepalive on connection');
       return this.conn;
     } catch (e) {
       const unloadable = e instanceof VirError && e.code === ErrorNumber.XML_ERROR && /^XML error: failed to parse xml document '(.*)'$/.exec(e.message);

@@ -3,16 +3,17 @@ import { CommandParseError, parseCommand } from './cli/command-parser.js';
 import { tokenizeScript } from './cli/command-tokenizer.js';
 import { findCommand } from './commands/command-registry.js';
 import type { VirshContext } from './virsh-context.js';
+import { Level } from './virsh-log.js';
 
 /**
  * Parse a whole script first (a bad command runs nothing), then run its commands in
- * order. Each command is followed by an empty line, as in virsh; the result is the
- * last command's.
+ * order. Each command is followed by an empty line, or with -t by its time, as in
+ * virsh; the result is the last command's.
  */
 export async function runCommands(ctx: VirshContext, commands: string[][]): Promise<boolean> {
   let parsed: ParsedCommand[];
   try {
-    parsed = commands.map((words) => parseCommand(words, findCommand));
+    parsed = commands.map((words) => parseCommand(words, findCommand, (m) => ctx.debug(Level.INFO, m)));
   } catch (e) {
     if (!(e instanceof CommandParseError)) throw e;
     ctx.error(e.message);
@@ -21,18 +22,23 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
   let ok = true;
   for (const cmd of parsed) {
     if (!cmd.def.noConnect && !(await ctx.connection())) { ok = false; continue; }
+    ctx.command = cmd.def.name;
+    const start = process.hrtime.bigint();
     ok = await cmd.def.run(ctx, cmd.opts);
     if (cmd.def.name === 'quit' || cmd.def.name === 'exit') {
       ctx.quitRequested = true;
       break;
     }
-    ctx.printExtra('\n');
+    if (ctx.options.timing) ctx.print(`\n(Time: ${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(3)} ms)\n\n`);
+    else ctx.printExtra('\n');
   }
   return ok;
 }
 
 /** The commands of virsh's arguments: one string is a script; several words are one command. */
-export function commandsOfArgs(rest: string[]): string[][] {
+export function commandsOfArgs(ctx: VirshContext, rest: string[]): string[][] {
   if (rest.length === 0) return [];
-  return rest.length === 1 ? tokenizeScript(rest[0]) : [rest];
+  if (rest.length > 1) return [rest];
+  ctx.debug(Level.INFO, `commands: "${rest[0]}"`);
+  return tokenizeScript(rest[0]);
 }

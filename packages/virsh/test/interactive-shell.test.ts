@@ -35,6 +35,16 @@ t.test('the interactive shell on a terminal', { skip: python ? false : 'needs py
   t.equal(again.status, 0);
 });
 
+t.test('Ctrl+R searches the history backwards, as readline does in virsh', { skip: python ? false : 'needs python3 for its pty module' }, async (t) => {
+  const cache = mkdtempSync(join(tmpdir(), 'virsh-shell-'));
+  const s = session(['-c', 'test:///default'], ['domstate test\r', 'domid test\r', 'echo one\r', '\x12', 'dom', '\r', '\x12', 'dom', '\x12', '\r', '\x12', 'nomatch', '\x07', 'quit\r'], cache);
+  t.equal(s.status, 0);
+  t.match(s.text, /\(reverse-i-search\)`dom': domid test/, 'the newest entry containing the text');
+  t.match(s.text, /virsh # echo one\none\n[\s\S]*\n1\n[\s\S]*\(reverse-i-search\)`dom': domstate test[\s\S]*\nrunning\n/, 'Enter runs it; Ctrl+R again goes further back');
+  t.match(s.text, /\(failed reverse-i-search\)`nomatch': /, 'no entry contains the text');
+  t.same(readFileSync(join(cache, 'virsh', 'history'), 'utf8').split('\n').filter(Boolean), ['domstate test', 'domid test', 'echo one', 'domid test', 'domstate test', 'quit'], 'Ctrl+G gave the empty line back; quit ran');
+});
+
 t.test('without a terminal, commands are read from standard input', async (t) => {
   const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, bin, '-c', 'test:///default'], {
     input: 'domstate test\nfrobnicate\ndomid test\n', encoding: 'utf8',

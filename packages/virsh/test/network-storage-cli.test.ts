@@ -66,7 +66,8 @@ t.test('help lists libvirt\'s groups; the non-domain commands sit in their group
   for (const c of allCommands.filter((c) => groups.has(c.group))) t.same({ group: c.group, help: c.help }, catalog.get(c.name), c.name);
   const r = virsh('help', 'network');
   t.match(r.out, /^ Networking \(help keyword 'network'\):\n {4}net-autostart {18}autostart a network\n/);
-  t.equal(virsh('--help').out.split('\n').filter((l) => l.includes('(help keyword')).length, HELP_GROUPS.length);
+  const groupsWithCommands = HELP_GROUPS.filter((g) => g.commands.some(([name]) => allCommands.some((c) => c.name === name)));
+  t.equal(virsh('--help').out.split('\n').filter((l) => l.includes('(help keyword')).length, groupsWithCommands.length, 'groups with a command of tsvirt');
   const help = virsh('help', 'vol-info');
   t.match(help.out, /^ {2}NAME\n {4}vol-info - storage vol information\n\n {2}SYNOPSIS\n {4}vol-info <vol> \[--pool <string>\] \[--bytes\] \[--physical\]\n/);
   t.same(virsh('-c', 'test:///default', 'vol-info --help nosuch'), help, 'CMD --help is help CMD, whatever else follows');

@@ -7,7 +7,7 @@ export class CommandParseError extends Error {}
  * Match a command's words to its options: `--name value`, `--name=value`, bare bools,
  * and positional data filling the positional options in order.
  */
-export function parseCommand(words: string[], find: (name: string) => CommandDef | undefined): ParsedCommand {
+export function parseCommand(words: string[], find: (name: string) => CommandDef | undefined, debug?: (message: string) => void): ParsedCommand {
   const [name, ...rest] = words;
   const def = find(name);
   if (!def) throw new CommandParseError(`unknown command: '${name}'`);
@@ -40,6 +40,7 @@ export function parseCommand(words: string[], find: (name: string) => CommandDef
     }
     const opt = nextPositional();
     if (!opt) throw new CommandParseError(`unexpected data '${w}'`);
+    debug?.(`${def.name}: ${opt.name}(optdata): ${w}`);
     if (opt.type === 'argv') opts.set(opt.name, [...((opts.get(opt.name) as string[]) ?? []), w]);
     else opts.set(opt.name, w);
   }

@@ -6,6 +6,16 @@ export interface GlobalOptions {
   action: 'run' | 'help' | 'version-short' | 'version-long';
   /** -k and -K: keepalive with a daemon, in seconds and missed pings (libvirt's virsh: 5 and 6) */
   keepalive: { interval: number; count: number };
+  /** -d: the least level of debug message shown (0 debug .. 4 error), if given */
+  debug: number | undefined;
+  /** -l: the file that every message of that level or above is appended to */
+  logFile: string | undefined;
+  /** -t: each command's time after it */
+  timing: boolean;
+  /** -e: the console's escape sequence, as given (a character, or ^ and a letter) */
+  escape: string;
+  /** what virsh says and then goes on (a debug level out of range) */
+  warnings: string[];
   /** the command words after the options */
   rest: string[];
 }
@@ -23,9 +33,30 @@ function keepaliveValue(option: string, value: string | undefined): number {
   return n;
 }
 
+/** A -d value: a number (else an error); out of 0..4 it is ignored with a warning, as in virsh. */
+function debugValue(o: GlobalOptions, value: string | undefined): void {
+  if (!/^\s*[-+]?\d+$/.test(value ?? '')) throw new GlobalOptionError('option -d takes a numeric argument');
+  const n = Number(value);
+  if (n < 0 || n > 4) o.warnings.push(`ignoring debug level ${n} out of range [0-4]`);
+  else o.debug = n;
+}
+
+/** Letters and @ [ \\ ] ^ _: what may follow ^ in an escape sequence (a control character). */
+const ESCAPE_LETTER = /^[a-z@-_]$/;
+
+/** An -e value: one character other than ^, or ^ and a letter. */
+function escapeValue(value: string | undefined): string {
+  const v = value ?? '';
+  if ((v.length === 1 && v !== '^') || (v.length === 2 && v[0] === '^' && ESCAPE_LETTER.test(v[1]))) return v;
+  throw new GlobalOptionError(`Invalid string '${v}' for escape sequence`);
+}
+
 /** Parse virsh's options as getopt_long does: they end at the first non-option word. */
 export function parseGlobalOptions(argv: string[]): GlobalOptions {
-  const o: GlobalOptions = { uri: undefined, readOnly: false, quiet: false, action: 'run', keepalive: { interval: 5, count: 6 }, rest: [] };
+  const o: GlobalOptions = {
+    uri: undefined, readOnly: false, quiet: false, action: 'run', keepalive: { interval: 5, count: 6 },
+    debug: undefined, logFile: undefined, timing: false, escape: '^]', warnings: [], rest: [],
+  };
   const apply = (name: string, value: string | undefined) => {
     switch (name) {
       case 'connect': o.uri = value; break;
@@ -36,7 +67,10 @@ export function parseGlobalOptions(argv: string[]): GlobalOptions {
       case 'version': o.action = value === 'long' ? 'version-long' : 'version-short'; break;
       case 'keepalive-interval': o.keepalive.interval = keepaliveValue('-k', value); break;
       case 'keepalive-count': o.keepalive.count = keepaliveValue('-K', value); break;
-      default: break; // debug, escape, log, timing: accepted, no effect here
+      case 'debug': debugValue(o, value); break;
+      case 'escape': o.escape = escapeValue(value); break;
+      case 'log': o.logFile = value; break;
+      case 'timing': o.timing = true; break;
     }
   };
   let i = 0;

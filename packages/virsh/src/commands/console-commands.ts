@@ -3,7 +3,7 @@
 
 import { DomainConsoleFlags, DomainState } from '@tsvirt/core';
 import type { ReadStream } from 'node:tty';
-import { relayConsole } from '../console/console-relay.js';
+import { escapeByte, relayConsole } from '../console/console-relay.js';
 import type { CommandDef } from '../cli/command-def.js';
 import { domainCommand } from './domain-command.js';
 
@@ -24,13 +24,14 @@ const consoleCommand: CommandDef = domainCommand({
     ctx.error('Cannot run interactive console without a controlling TTY');
     return false;
   }
-  ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ^] (Ctrl + ])\n`);
+  const escape = ctx.options.escape ?? '^]';
+  ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ${escape}${escape[0] === '^' ? ` (Ctrl + ${escape[1]})` : ''}\n`);
   const flags = (opts.get('force') ? DomainConsoleFlags.FORCE : 0) | (opts.get('safe') ? DomainConsoleFlags.SAFE : 0);
   const guest = await dom.openConsole(opts.get('devname') as string | undefined, flags);
   // Other virsh commands can then manage the guest while the console runs; the next
   // command of this virsh reconnects.
   await ctx.closeIfInProcess();
-  await relayConsole(guest, process.stdin as ReadStream, process.stdout);
+  await relayConsole(guest, process.stdin as ReadStream, process.stdout, escapeByte(escape));
 });
 
 export const consoleCommands = [consoleCommand];

@@ -1,19 +1,24 @@
 import { normalizeUuid, type Connect, type Domain } from '@tsvirt/core';
 import type { OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
+import { Level } from '../virsh-log.js';
 
 /**
  * Find the domain a command names, as virsh does: by id when it is a number, then by
  * UUID, then by name. A miss is reported once, as "failed to get domain".
  */
 export async function lookupDomain(ctx: VirshContext, conn: Connect, name: string): Promise<Domain | null> {
+  const trying = (how: string) => ctx.debug(Level.DEBUG, `${ctx.command}: <domain> trying as domain ${how}`);
   if (/^\d+$/.test(name)) {
     const id = Number(name);
+    ctx.debug(Level.DEBUG, `${ctx.command}: <domain> looks like ID`);
     try { return await conn.lookupDomainByID(id); } catch { /* try the other ways */ }
   }
   if (normalizeUuid(name)) {
+    trying('UUID');
     try { return await conn.lookupDomainByUUID(name); } catch { /* try by name */ }
   }
+  trying('NAME');
   try {
     return await conn.lookupDomainByName(name);
   } catch {
@@ -26,7 +31,9 @@ export async function lookupDomain(ctx: VirshContext, conn: Connect, name: strin
 export async function commandDomain(ctx: VirshContext, opts: OptionValues, opt = 'domain'): Promise<Domain | null> {
   const conn = await ctx.connection();
   if (!conn) return null;
-  return lookupDomain(ctx, conn, opts.get(opt) as string);
+  const name = opts.get(opt) as string;
+  ctx.debug(Level.INFO, `${ctx.command}: found option <${opt}>: ${name}`);
+  return lookupDomain(ctx, conn, name);
 }
 
 export const DOMAIN_OPTION = { name: 'domain', type: 'string', help: 'domain name, id or uuid', required: true, positional: true } as const;

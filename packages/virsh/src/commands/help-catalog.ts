@@ -1,5 +1,6 @@
 // libvirt 9.0 virsh's command groups, in its order, with each command's one-line help:
-// the facts `virsh help` and `virsh --help` list, including commands tsvirt does not implement yet.
+// the facts `virsh help` and `virsh --help` draw on. They list only the commands tsvirt has
+// (help-text.ts): a command not implemented yet is not offered.
 
 export interface HelpGroup {
   /** the word `virsh help KEYWORD` takes, and a command's `group` */

@@ -1,5 +1,13 @@
 import { HELP_GROUPS, type HelpGroup } from './help-catalog.js';
 
+/** Whether virsh has a command: help lists only those, in libvirt's groups and order. */
+export type CommandExists = (name: string) => boolean;
+
+/** libvirt's groups, each with only the commands that exist; groups left empty are left out. */
+function existingGroups(exists: CommandExists): HelpGroup[] {
+  return HELP_GROUPS.map((g) => ({ ...g, commands: g.commands.filter(([name]) => exists(name)) })).filter((g) => g.commands.length > 0);
+}
+
 /** One group: its heading (with a colon in `help`, without in `--help`) and its commands. */
 function groupText(g: HelpGroup, colon: boolean): string {
   let s = ` ${g.title} (help keyword '${g.keyword}')${colon ? ':' : ''}\n`;
@@ -8,13 +16,13 @@ function groupText(g: HelpGroup, colon: boolean): string {
 }
 
 /** Every group, each followed by an empty line. */
-const allGroups = (colon: boolean) => HELP_GROUPS.map((g) => `${groupText(g, colon)}\n`).join('');
+const allGroups = (exists: CommandExists, colon: boolean) => existingGroups(exists).map((g) => `${groupText(g, colon)}\n`).join('');
 
-export const findHelpGroup = (keyword: string) => HELP_GROUPS.find((g) => g.keyword === keyword);
+export const findHelpGroup = (exists: CommandExists, keyword: string) => existingGroups(exists).find((g) => g.keyword === keyword);
 
 /** `virsh help`, or `virsh help KEYWORD` for one group. */
-export function groupedHelp(group?: HelpGroup): string {
-  return group ? groupText(group, true) : `Grouped commands:\n\n${allGroups(true)}`;
+export function groupedHelp(exists: CommandExists, group?: HelpGroup): string {
+  return group ? groupText(group, true) : `Grouped commands:\n\n${allGroups(exists, true)}`;
 }
 
 const USAGE = `
@@ -42,6 +50,6 @@ virsh [options]... <command> [args...]
 `;
 
 /** `virsh --help`: the options, then every group of commands. */
-export function usageText(): string {
-  return `${USAGE}${allGroups(false)}\n  (specify help <group> for details about the commands in the group)\n\n  (specify help <command> for details about the command)\n\n`;
+export function usageText(exists: CommandExists): string {
+  return `${USAGE}${allGroups(exists, false)}\n  (specify help <group> for details about the commands in the group)\n\n  (specify help <command> for details about the command)\n\n`;
 }

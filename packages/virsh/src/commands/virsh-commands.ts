@@ -29,14 +29,15 @@ export function virshCommands(find: (name: string) => CommandDef | undefined): C
       noConnect: true,
       async run(ctx, opts) {
         const name = opts.get('command') as string | undefined;
+        const exists = (n: string) => find(n) !== undefined;
         if (name === undefined) {
-          ctx.print(groupedHelp());
+          ctx.print(groupedHelp(exists));
           return true;
         }
         const def = find(name);
-        const group = def ? undefined : findHelpGroup(name);
+        const group = def ? undefined : findHelpGroup(exists, name);
         if (group) {
-          ctx.print(groupedHelp(group));
+          ctx.print(groupedHelp(exists, group));
           return true;
         }
         if (!def) {

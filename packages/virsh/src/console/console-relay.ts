@@ -6,11 +6,16 @@
 import type { Duplex } from 'node:stream';
 import type tty from 'node:tty';
 
-/** Ctrl+], virsh's default escape character. */
-export const ESCAPE_BYTE = 0x1d;
+/** The byte an escape sequence stands for: ^ and a letter is that control character (^] is Ctrl+]). */
+export function escapeByte(sequence: string): number {
+  return sequence[0] === '^' && sequence.length === 2 ? sequence[1].toUpperCase().charCodeAt(0) ^ 0x40 : sequence.charCodeAt(0);
+}
 
-/** Relay until the escape character (or the stream's end); resolves once the terminal is restored. */
-export function relayConsole(guest: Duplex, input: tty.ReadStream, output: NodeJS.WritableStream): Promise<void> {
+/**
+ * Relay until the escape byte (virsh's -e, Ctrl+] by default) or the stream's end;
+ * resolves once the terminal is restored.
+ */
+export function relayConsole(guest: Duplex, input: tty.ReadStream, output: NodeJS.WritableStream, escape = escapeByte('^]')): Promise<void> {
   const wasRaw = input.isRaw;
   input.setRawMode(true);
   // In the interactive shell, readline reads the same terminal through keypress
@@ -20,10 +25,10 @@ export function relayConsole(guest: Duplex, input: tty.ReadStream, output: NodeJ
   return new Promise<void>((resolve) => {
     const fromGuest = (chunk: Buffer) => output.write(chunk);
     const fromUser = (chunk: Buffer) => {
-      const escape = chunk.indexOf(ESCAPE_BYTE);
-      const keys = escape < 0 ? chunk : chunk.subarray(0, escape);
+      const at = chunk.indexOf(escape);
+      const keys = at < 0 ? chunk : chunk.subarray(0, at);
       if (keys.length) guest.write(keys);
-      if (escape >= 0) finish();
+      if (at >= 0) finish();
     };
     let done = false;
     function finish(): void {

@@ -7,6 +7,7 @@ import { tokenizeScript } from '../cli/command-tokenizer.js';
 import type { VirshContext } from '../virsh-context.js';
 import { runCommands } from '../virsh-run.js';
 import { makeCompleter } from './shell-completer.js';
+import { addReverseSearch } from './reverse-search.js';
 
 const BANNER = "Welcome to virsh, the virtualization interactive terminal.\n\nType:  'help' for help with commands\n       'quit' to quit\n\n";
 const HISTORY_SIZE = 500;
@@ -25,8 +26,9 @@ function loadHistory(file: string): string[] {
 }
 
 /**
- * virsh's interactive shell: a prompt with line editing, history kept in a file and tab
- * completion on a terminal; without one, commands are read from standard input quietly.
+ * virsh's interactive shell: a prompt with line editing, history kept in a file, reverse
+ * search (Ctrl+R) and tab completion on a terminal; without one, commands are read from
+ * standard input quietly.
  */
 export async function runShell(ctx: VirshContext): Promise<boolean> {
   const terminal = process.stdin.isTTY === true;
@@ -43,6 +45,7 @@ export async function runShell(ctx: VirshContext): Promise<boolean> {
     } : undefined,
   });
   if (terminal) {
+    addReverseSearch(rl);
     ctx.print(BANNER);
     await ctx.connection();
   }
