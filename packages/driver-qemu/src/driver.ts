@@ -1,5 +1,7 @@
-// The QEMU driver's entry: qemu:///system and qemu:///session on this host.
+// The QEMU driver's entry: qemu:///system and qemu:///session on the local host.
 
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorDomain, ErrorNumber, VirError, type Driver } from '@tsvirt/core';
 import { QemuConnection } from './qemu-connection.js';
 import { qemuDirs } from './qemu-dirs.js';
@@ -7,11 +9,27 @@ import { qemuSecurity } from './qemu-security.js';
 
 const DEFAULT_BINARY = 'qemu-system-x86_64';
 
+/** Whether a QEMU binary can be run: a path that exists, or a name found on PATH. */
+function qemuInstalled(binary = process.env.TSVIRT_QEMU_BINARY || DEFAULT_BINARY): boolean {
+  const executable = (p: string) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (binary.includes('/')) return executable(binary);
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && executable(join(dir, binary)));
+}
+
 export const driver: Driver = {
   name: 'QEMU',
   schemes: ['qemu'],
   // A guest's monitor has one client: where tsvirtd runs, it is that client.
   daemonFirst: true,
+  // As libvirt's QEMU driver: the system instance for root, the user's session otherwise.
+  probe: () => (qemuInstalled() ? (process.getuid?.() === 0 ? 'qemu:///system' : 'qemu:///session') : null),
   async open(uri) {
     // Remote URIs (qemu+ssh://host/system) belong to the remote driver.
     if (uri.host !== null || uri.transport !== null) return 'declined';

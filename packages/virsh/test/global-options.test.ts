@@ -56,3 +56,10 @@ t.test('-e: one character, or ^ and a letter (a control character)', async (t) =
   t.equal(escapeByte('x'), 0x78);
   t.throws(() => parseGlobalOptions(['-e', '^1', 'list']), { message: "Invalid string '^1' for escape sequence" });
 });
+
+t.test('with no -c: VIRSH_DEFAULT_CONNECT_URI, then LIBVIRT_DEFAULT_URI, then core\'s choice', async (t) => {
+  const uri = (env: Record<string, string>) => spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, ours, 'uri'],
+    { encoding: 'utf8', env: { ...virshEnv, ...env } }).stdout;
+  t.equal(uri({ LIBVIRT_DEFAULT_URI: 'test:///default' }), 'test:///default\n\n');
+  t.equal(uri({ LIBVIRT_DEFAULT_URI: 'test:///nonexistent.xml', VIRSH_DEFAULT_CONNECT_URI: 'test:///default' }), 'test:///default\n\n', 'virsh\'s own variable first');
+});

@@ -64,6 +64,21 @@ async function importDriverPackage(pkg: string): Promise<boolean> {
   return false;
 }
 
+/**
+ * The URI a scheme's driver offers for a connection opened without one (its probe),
+ * loading its package if it is installed; null when it has none or is not installed.
+ */
+export async function probeDriver(scheme: string): Promise<string | null> {
+  const pkg = DRIVER_PACKAGES[scheme];
+  const ofScheme = () => registered.filter((d) => !d.remote && d.schemes.includes(scheme));
+  if (!ofScheme().length && !(pkg && (await importDriverPackage(pkg)))) return null;
+  for (const d of ofScheme()) {
+    const uri = d.probe?.() ?? null;
+    if (uri) return uri;
+  }
+  return null;
+}
+
 function noDriver(uri: ConnectUri, hint?: string): VirError {
   const e = VirError.of(ErrorNumber.NO_CONNECT, ErrorDomain.NONE, uri.text);
   return hint ? new VirError({ ...e.toJSON(), message: `${e.message} (${hint})` }) : e;

@@ -29,4 +29,9 @@ export interface Driver {
    */
   daemonFirst?: boolean;
   open(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver | 'declined'> | ConnectDriver | 'declined';
+  /**
+   * The URI this driver would serve a connection opened without one, or null when it
+   * cannot serve this user here (libvirt's URI probe)
+   */
+  probe?(): string | null;
 }
