@@ -128,7 +128,7 @@ async function bareEchoRoundTrips(seconds) {
 
 const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bench-'));
 const daemon = await startProcess(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', dir],
-  { cwd: `${root}packages/virsh` }, (e) => e.includes('listening'));
+  { cwd: dir }, (e) => e.includes('listening'));
 const uri = `test+unix:///default?socket=${dir}/tsvirt-sock`;
 const conn = await open(uri);
 await pairsPerSecond(conn, 1, 0.5); // warm up

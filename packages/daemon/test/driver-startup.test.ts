@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { open } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
-import { DRIVER_CWD, NODE, VIRSH, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
+import { NODE, VIRSH, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
 
 const hasQemu = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
 
@@ -20,7 +20,7 @@ t.test('a domain marked autostart is started when the daemon starts', { skip: !h
   const uri = startupUris()[0]!;
   // Locally, without the daemon: the virsh process's own first open is the one that autostarts.
   const virsh = (...args: string[]) => spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', uri, ...args],
-    { encoding: 'utf8', cwd: DRIVER_CWD, env: { ...process.env, ...qemuEnv } });
+    { encoding: 'utf8', env: { ...process.env, ...qemuEnv } });
   const xml = join(dir, 'auto.xml');
   writeFileSync(xml, `<domain type='qemu'><name>auto</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>\n`);
@@ -94,7 +94,7 @@ t.test('a guest named with commas, spaces and quotes runs as the dedicated user 
 
   const second = await startDaemon([], first.dir, { env });
   stopAfterDestroying(t, second, uri, name);
-  const listed = spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', uri, 'list', '--name'], { encoding: 'utf8', cwd: DRIVER_CWD });
+  const listed = spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', uri, 'list', '--name'], { encoding: 'utf8' });
   t.equal(listed.stdout, `${name}\n\n`, 'virsh lists it by its name after the restart');
   const again = await open(uri);
   const found = await again.lookupDomainByName(name);

@@ -11,7 +11,7 @@ import t from 'tap';
 import { DomainConsoleFlags, ErrorDomain, ErrorNumber, open } from '@tsvirt/core';
 import { consoleRoundTrip, tinyGuest } from '../../driver-qemu/test/fixtures/guest/tiny-guest.js';
 import { startupUris } from '../src/driver-startup.js';
-import { DRIVER_CWD, NODE, VIRSH, freePort, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
+import { NODE, VIRSH, freePort, startDaemon, stopAfterDestroying } from './fixtures/daemon-harness.js';
 import { hasOpenssl, makeTestPki } from './fixtures/test-pki.js';
 
 t.setTimeout(300_000);
@@ -21,7 +21,7 @@ type Step = { expect: string; timeout?: number } | { send: string };
 /** virsh on a pty of its own, as a user runs it, driven by steps (this process runs on meanwhile). */
 function virshOnPty(steps: Step[], ...args: string[]): Promise<{ screen: string; status: number; missed: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = execFile('python3', [PTY_SESSION, '/usr/bin/env', ...NODE, VIRSH, ...args], { cwd: DRIVER_CWD, timeout: 300_000 },
+    const child = execFile('python3', [PTY_SESSION, '/usr/bin/env', ...NODE, VIRSH, ...args], { timeout: 300_000 },
       (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))));
     child.stdin!.end(JSON.stringify(steps));
   });

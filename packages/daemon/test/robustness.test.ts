@@ -6,7 +6,7 @@ import {
   ConnectionProcedure, ErrorNumber, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion,
   decodeErrorBody, decodeJsonBody, encodeFrame, encodeJsonBody, procedures,
 } from '@tsvirt/core';
-import { DRIVER_CWD, NODE, RawClient, startDaemon, TSVIRTD } from './fixtures/daemon-harness.js';
+import { NODE, RawClient, startDaemon, TSVIRTD } from './fixtures/daemon-harness.js';
 
 const daemon = await startDaemon(['--max-message', '65536']);
 t.teardown(() => daemon.stop());
@@ -117,7 +117,7 @@ t.test('--max-requests bounds the calls served at once; the rest wait and are al
 });
 
 t.test('--stdio serves one client on stdin/stdout and exits when it closes', async (t) => {
-  const proc = spawn('/usr/bin/env', [...NODE, TSVIRTD, '--stdio'], { cwd: DRIVER_CWD, stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn('/usr/bin/env', [...NODE, TSVIRTD, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const decoder = new FrameDecoder();
   const replies: unknown[] = [];
   proc.stdout.on('data', (d: Buffer) => { for (const f of decoder.push(d)) replies.push(decodeJsonBody(f.body)); });
@@ -137,7 +137,7 @@ t.test('a second daemon on the same socket folder is refused; the first serves o
   await c.reply(0);
   const listing = () => readdirSync(first.dir, { recursive: true }).map(String).sort();
   const before = listing();
-  const second = spawnSync('/usr/bin/env', [...NODE, TSVIRTD, '--socket-dir', first.dir], { cwd: DRIVER_CWD, encoding: 'utf8', timeout: 30_000 });
+  const second = spawnSync('/usr/bin/env', [...NODE, TSVIRTD, '--socket-dir', first.dir], { encoding: 'utf8', timeout: 30_000 });
   t.equal(second.status, 1);
   t.equal(second.stderr, `tsvirtd: another tsvirtd serves ${first.dir} (${first.rw} answers)\n`);
   const after = listing();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, copyFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { DRIVER_CWD, TSVIRTD, virsh, freePort } from './fixtures/daemon-harness.js';
+import { TSVIRTD, virsh, freePort } from './fixtures/daemon-harness.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -36,7 +36,7 @@ const noSshd = !existsSync(SSHD) && 'sshd is not installed (apt-get install open
 t.test('test+ssh:// reaches tsvirtd --stdio through the system ssh client and a real sshd', { skip: noSshd }, async (t) => {
   const { port, key } = await startSshd(t);
   // The far side runs this checkout's daemon; a real install has tsvirtd on PATH (the default command).
-  const command = `cd ${DRIVER_CWD} && exec ${process.execPath} ${TSVIRTD} --stdio`;
+  const command = `exec ${process.execPath} ${TSVIRTD} --stdio`;
   const uri = `test+ssh://root@127.0.0.1:${port}/default?keyfile=${key}&no_verify=1&known_hosts=/dev/null&command=${encodeURIComponent(command)}`;
   const local = virsh('-c', 'test:///default', 'list', '--all');
   t.equal(local.rc, 0);

@@ -6,7 +6,6 @@ import { ErrorDomain, ErrorNumber, open, procedures, VirError, type ConnectEntry
 import { NODE, socketDir, startDaemon, virsh, VIRSH } from './fixtures/daemon-harness.js';
 
 const CORE = new URL('../../core/dist/index.js', import.meta.url).pathname;
-const QEMU_PACKAGE = new URL('../../driver-qemu/', import.meta.url).pathname;
 
 const daemon = await startDaemon();
 t.teardown(() => daemon.stop());
@@ -138,9 +137,9 @@ t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the gu
   t.teardown(() => d.stop());
   const xml = join(runtime, 'viadaemon.xml');
   writeFileSync(xml, "<domain type='qemu'><name>viadaemon</name><memory unit='MiB'>64</memory><os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
-  // virsh from the QEMU driver's package, where the driver is installed in process too.
+  // virsh has the QEMU driver installed beside it: with no daemon, it runs the driver in process.
   const virshQemu = (...args: string[]) => spawnSync('/usr/bin/env', [...NODE, VIRSH, '-c', 'qemu:///session', ...args],
-    { encoding: 'utf8', cwd: QEMU_PACKAGE, ...user, env: clientEnv });
+    { encoding: 'utf8', cwd: runtime, ...user, env: clientEnv });
   t.equal(virshQemu('define', xml).status, 0);
   const fromDaemon = await open(`qemu+unix:///session?socket=${join(runtime, 'tsvirt', 'tsvirt-sock')}`);
   t.same((await fromDaemon.listAllDomains()).map((dom) => dom.name), ['viadaemon'], 'the daemon has what the local URI defined');

@@ -41,12 +41,13 @@ async function loadModule(path: string): Promise<unknown> {
 }
 
 /**
- * Import a driver package as the application would: from the main script's folder,
- * then the working folder, then core's own. False when it is not installed (or
- * provides no driver yet).
+ * Import a driver package where packages are installed: beside the application (its
+ * main script's folder and up) or beside core. Never from the working folder, which
+ * for a root daemon may be anyone's. False when it is not installed (or provides no
+ * driver yet).
  */
 async function importDriverPackage(pkg: string): Promise<boolean> {
-  const bases = [process.argv[1] ? dirname(resolve(process.argv[1])) : null, process.cwd(), dirname(new URL(import.meta.url).pathname)];
+  const bases = [process.argv[1] ? dirname(resolve(process.argv[1])) : null, dirname(new URL(import.meta.url).pathname)];
   for (const base of bases) {
     if (!base) continue;
     let path: string;
