@@ -84,3 +84,41 @@ t.test('cputune: scheduler ranges per vCPU, resource groups that do not collide'
   t.same(refusal(cputune("<cachetune vcpus='0-1'><cache id='0' level='3' type='both' size='1' unit='KiB'/><monitor level='3' vcpus='2'/></cachetune>")), { code: ErrorNumber.INVALID_ARG, message: 'invalid argument: Monitor vcpus conflicts with allocation' });
   t.same(refusal(cputune("<memorytune vcpus='0'><node id='0' bandwidth='5'/><node id='0' bandwidth='5'/></memorytune>")), { code: ErrorNumber.XML_ERROR, message: 'XML error: Memory Bandwidth already defined for node 0' });
 });
+
+t.test('values in libvirt\'s form: sizes, PCI addresses, network ports; a CD-ROM is read-only; a serial port is the console', async (t) => {
+  const xml = formatDomainXml(applyDomainDefaults(parseDomainXml(`<domain type='test'><name>d1</name><memory>1024</memory><os><type>hvm</type></os>
+    <features><smm state='on'><tseg unit='KiB'>49152</tseg></smm></features>
+    <devices>
+      <disk type='network' device='cdrom'><source protocol='http' name='a.iso'><host name='h'/></source><target dev='hdc'/></disk>
+      <controller type='pci' index='1' model='pci-bridge'><address type='pci' slot='3' function='0'/></controller>
+      <serial type='file'><source path='/tmp/s.log'/></serial>
+    </devices></domain>`), cirrus), { inactive: true });
+  // libvirt 9.0's virsh prints exactly this for the same document on its test driver
+  t.match(xml, `  <features>
+    <smm state='on'>
+      <tseg unit='MiB'>48</tseg>
+    </smm>
+  </features>`);
+  t.match(xml, `  <devices>
+    <disk type='network' device='cdrom'>
+      <source protocol='http' name='a.iso'>
+        <host name='h' port='80'/>
+      </source>
+      <target dev='hdc' bus='ide'/>
+      <readonly/>
+      <address type='drive' controller='0' bus='1' target='0' unit='0'/>
+    </disk>
+    <controller type='pci' index='1' model='pci-bridge'>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+    </controller>
+    <controller type='ide' index='0'/>
+    <serial type='file'>
+      <source path='/tmp/s.log'/>
+      <target port='0'/>
+    </serial>
+    <console type='file'>
+      <source path='/tmp/s.log'/>
+      <target type='serial' port='0'/>
+    </console>
+  </devices>`);
+});

@@ -59,27 +59,46 @@ export function fillChardevSource(holder: XmlElement, needsPath: boolean): void 
     return;
   }
   if (sources.length > 1) throw xmlError('only one source element is allowed for character device');
+  // a wire protocol is a TCP backend's alone
+  if (type !== 'tcp') removeChildren(holder, 'protocol');
   if (type === 'tcp') tcpSource(holder, sources[0]);
   else if (type === 'unix') unixSource(holder, sources[0], needsPath);
 }
 
 const copyOf = (el: XmlElement): XmlElement => ({ ...el, attrs: { ...el.attrs }, children: el.children.map((c) => (typeof c === 'string' ? c : copyOf(c))) });
 
-/** Serial ports are numbered in order when their target does not say. */
+/** Serial ports without a number take the one after the highest in use. */
 export function fillSerials(serials: XmlElement[]): void {
-  serials.forEach((s, i) => {
-    const target = childElements(s, 'target')[0];
-    if (target) target.attrs.port ??= String(i);
-    else s.children.push(element('target', { port: String(i) }));
-  });
+  for (const s of serials) {
+    let target = childElements(s, 'target')[0];
+    if (!target) {
+      target = element('target', {});
+      s.children.push(target);
+    }
+    if (target.attrs.port !== undefined) continue;
+    const used = serials.map((o) => childElements(o, 'target')[0]?.attrs.port).filter((p): p is string => p !== undefined).map(Number);
+    target.attrs.port = String(used.length ? Math.max(...used) + 1 : 0);
+  }
+}
+
+/** The parts of a character device that say where its data goes. */
+const BACKEND_PARTS = new Set(['source', 'protocol', 'log']);
+
+/** `to` with the backend (type, sources, protocol, log) of `from`. */
+function copyBackend(from: XmlElement, to: XmlElement): void {
+  to.attrs.type = from.attrs.type;
+  const rest = to.children.filter((c) => typeof c === 'string' || !BACKEND_PARTS.has(c.name));
+  to.children = [...from.children.filter((c): c is XmlElement => typeof c !== 'string' && BACKEND_PARTS.has(c.name)).map(copyOf), ...rest];
 }
 
 /**
  * Consoles: a pty unless they say otherwise, their tty only known while running. On a
- * full-virtualization guest the first console is the first serial port, which is added
- * (a copy of the console) when there is none.
+ * full-virtualization guest the first console is the first serial port: a console is
+ * added for a serial port, a serial port for a console, and the console takes the
+ * serial port's backend.
  */
 export function fillConsoles(consoles: XmlElement[], serials: XmlElement[], hvm: boolean): void {
+  if (hvm && consoles.length === 0 && serials.length > 0) consoles.push(element('console', { type: serials[0].attrs.type ?? 'pty' }));
   consoles.forEach((c, port) => {
     delete c.attrs.tty;
     c.attrs.type ??= 'pty';
@@ -91,13 +110,12 @@ export function fillConsoles(consoles: XmlElement[], serials: XmlElement[], hvm:
     if (port === 0 && hvm && (target.attrs.type === undefined || target.attrs.type === 'serial')) {
       target.attrs.type = 'serial';
       if (serials.length === 0) {
-        const serial = copyOf(c);
-        serial.name = 'serial';
-        removeChildren(serial, 'target');
-        removeChildren(serial, 'alias');
-        removeChildren(serial, 'address');
+        const serial = element('serial', {}, [element('target', {})]);
+        copyBackend(c, serial);
         serials.push(serial);
         fillSerials(serials);
+      } else {
+        copyBackend(serials[0], c);
       }
       target.attrs.port = childElements(serials[0], 'target')[0]?.attrs.port ?? '0';
     } else {

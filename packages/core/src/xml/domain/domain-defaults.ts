@@ -13,6 +13,9 @@ import { addDiskControllers, addSmartcardControllers, addVirtioSerialControllers
 import { fillCputune } from './cputune-rules.js';
 import { devicesNamed, replaceDevices } from './device-elements.js';
 import { fillGraphics } from './graphics-rules.js';
+import { normalizeAddress, normalizeAddresses } from './address-rules.js';
+import { fillCpuAndFeatures, fillDiskAttributes, fillFilesystem, fillFirmwareFeatures, fillHostdev } from './device-defaults.js';
+import { normalizeScaledValues } from './scaled-values.js';
 import { fillVideos, implicitVideo } from './video-rules.js';
 
 export interface DomainDefaultsOptions {
@@ -53,9 +56,11 @@ function fillCharacterDevices(def: DomainDef): void {
     for (const b of childElements(r, 'backend')) if (b.attrs.model === 'egd') fillChardevSource(b, true);
   }
   const serials = devicesNamed(def, 'serial');
+  const consoles = devicesNamed(def, 'console');
   fillSerials(serials);
-  fillConsoles(devicesNamed(def, 'console'), serials, def.os.type === 'hvm');
+  fillConsoles(consoles, serials, def.os.type === 'hvm');
   replaceDevices(def, 'serial', serials);
+  replaceDevices(def, 'console', consoles);
 }
 
 function fillControllers(def: DomainDef): void {
@@ -81,9 +86,38 @@ function fillLoader(def: DomainDef): void {
 
 const topLevel = (def: DomainDef, name: string): XmlElement | undefined => def.extra.find((e) => e.name === name);
 
+/** A typed address in libvirt's form. */
+function normalizeTypedAddress(address: Record<string, string> | undefined): void {
+  if (address) normalizeAddress({ name: 'address', attrs: address, children: [], line: 0 });
+}
+
+/** Sizes in libvirt's units and addresses in its form, everywhere in the definition. */
+function normalizeValues(def: DomainDef): void {
+  for (const e of def.extra) normalizeScaledValues(e, e.name);
+  for (const d of def.devices) {
+    if (d.kind === 'other') {
+      normalizeScaledValues(d.element, `devices/${d.element.name}`);
+      normalizeAddresses(d.element);
+      continue;
+    }
+    normalizeTypedAddress(d.address);
+    if (d.element) normalizeScaledValues(d.element, `devices/${d.kind}`);
+    for (const x of d.extra) normalizeScaledValues(x, `devices/${d.kind}/${x.name}`);
+  }
+}
+
 /** Fill in libvirt's post-parse defaults, in place, and check what they check; applying them twice changes nothing more. */
 export function applyDomainDefaults(def: DomainDef, opts: DomainDefaultsOptions): DomainDef {
-  for (const d of def.devices) if (d.kind === 'disk') fillDisk(d);
+  for (const d of def.devices) {
+    if (d.kind !== 'disk') continue;
+    fillDisk(d);
+    fillDiskAttributes(d);
+  }
+  for (const h of devicesNamed(def, 'hostdev')) fillHostdev(h);
+  for (const f of devicesNamed(def, 'filesystem')) fillFilesystem(f);
+  fillCpuAndFeatures(topLevel(def, 'cpu'), topLevel(def, 'features'));
+  fillFirmwareFeatures(def.os);
+  normalizeValues(def);
   fillCharacterDevices(def);
   fillControllers(def);
   for (const g of devicesNamed(def, 'graphics')) fillGraphics(g);

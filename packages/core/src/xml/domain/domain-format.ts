@@ -26,14 +26,14 @@ function defined(attrs: Attrs): Record<string, string> {
 }
 
 /**
- * A typed child as an element: its attributes from the model, its own children (and
- * attributes the model does not type) from the element it was parsed from.
+ * A typed child as an element: its attributes from the model, its own children from the
+ * element it was parsed from. `some`: the model types only some of its attributes, the
+ * others come from the parsed element (else the model's are all there is).
  */
-function typedChild(parsed: XmlElement | undefined, name: string, attrs: Attrs | undefined, text?: string): XmlElement | undefined {
-  if (attrs === undefined && text === undefined) return undefined;
+function typedChild(parsed: XmlElement | undefined, name: string, attrs: Attrs | undefined, some = false): XmlElement | undefined {
+  if (attrs === undefined) return undefined;
   const from = parsed?.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
-  const children = text !== undefined ? [text] : from?.children ?? [];
-  return element(name, defined({ ...from?.attrs, ...attrs }), children);
+  return element(name, defined(some ? { ...from?.attrs, ...attrs } : attrs), from?.children ?? []);
 }
 
 /** User aliases (ua-...) are part of the definition; others exist only while the domain runs. */
@@ -58,10 +58,10 @@ function diskElement(d: DiskDef, live: boolean): XmlElement {
 function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
   const p = n.element;
   const children: (XmlElement | undefined)[] = [
-    n.mac !== undefined ? typedChild(p, 'mac', { address: n.mac }) : undefined,
+    n.mac !== undefined ? typedChild(p, 'mac', { address: n.mac }, true) : undefined,
     typedChild(p, 'source', n.source),
-    n.targetDev !== undefined ? typedChild(p, 'target', { dev: n.targetDev }) : undefined,
-    n.model !== undefined ? typedChild(p, 'model', { type: n.model }) : undefined,
+    n.targetDev !== undefined ? typedChild(p, 'target', { dev: n.targetDev }, true) : undefined,
+    n.model !== undefined ? typedChild(p, 'model', { type: n.model }, true) : undefined,
     keepAlias(n.alias, live) ? element('alias', { name: n.alias! }) : undefined,
     typedChild(p, 'address', n.address),
     ...n.extra,

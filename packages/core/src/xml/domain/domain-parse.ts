@@ -49,6 +49,11 @@ function parseOs(el: XmlElement | undefined): OsDef {
   return os;
 }
 
+const serialOf = (el: XmlElement) => {
+  const s = childElement(el, 'serial');
+  return s ? textOf(s) : undefined;
+};
+
 const attrsOf = (el: XmlElement | undefined) => (el ? { ...el.attrs } : undefined);
 
 function parseDisk(el: XmlElement): DiskDef {
@@ -64,7 +69,8 @@ function parseDisk(el: XmlElement): DiskDef {
     target: { ...target.attrs, dev: target.attrs.dev },
     readonly: !!childElement(el, 'readonly'),
     shareable: !!childElement(el, 'shareable'),
-    serial: childText(el, 'serial'),
+    // libvirt keeps a serial number's spaces
+    serial: serialOf(el),
     address: attrsOf(childElement(el, 'address')),
     alias: childElement(el, 'alias')?.attrs.name,
     extra: childElements(el).filter((c) => !['driver', 'source', 'target', 'readonly', 'shareable', 'serial', 'address', 'alias'].includes(c.name)),
@@ -167,7 +173,7 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   if (metadata) def.metadata = metadata;
   // a guest boots from its first disk unless it says otherwise, per device (<boot order>) included
   const perDeviceBoot = def.devices.some((d) => (d.kind === 'other' ? childElements(d.element, 'boot') : d.extra.filter((e) => e.name === 'boot')).length > 0);
-  if (!def.os.boot.length && !def.os.kernel && !perDeviceBoot && def.os.type === 'hvm') def.os.boot = ['hd'];
+  if (!def.os.boot.length && !perDeviceBoot && def.os.type === 'hvm') def.os.boot = ['hd'];
   return def;
 }
 

@@ -57,7 +57,7 @@ function vncPort(g: XmlElement): void {
     delete g.attrs.autoport;
     return;
   }
-  const auto = g.attrs.autoport === 'yes' || g.attrs.port === undefined || g.attrs.port === '-1';
+  const auto = g.attrs.autoport === 'yes' || g.attrs.port === '-1' || (g.attrs.port === undefined && g.attrs.autoport === undefined);
   if (auto) {
     g.attrs.port = '-1';
     g.attrs.autoport = 'yes';
@@ -66,13 +66,23 @@ function vncPort(g: XmlElement): void {
   }
 }
 
+/** SPICE says autoport when it has a port or chooses one; without any it listens nowhere until told. */
+function spicePorts(g: XmlElement): boolean {
+  const fixed = Number(g.attrs.port ?? 0) > 0 || Number(g.attrs.tlsPort ?? 0) > 0;
+  if (g.attrs.autoport !== 'yes') {
+    if (fixed) g.attrs.autoport = 'no';
+    else delete g.attrs.autoport;
+  }
+  return fixed || g.attrs.autoport === 'yes' || g.attrs.listen !== undefined;
+}
+
 /** libvirt's post-parse of one <graphics>, in place. */
 export function fillGraphics(g: XmlElement): void {
   if (!LISTENING.has(g.attrs.type)) return;
-  const listens = childElements(g, 'listen');
-  checkListens(listens);
-  if (g.attrs.type === 'vnc') reconcileSocket(g, listens);
+  checkListens(childElements(g, 'listen'));
+  if (g.attrs.type === 'vnc') reconcileSocket(g, childElements(g, 'listen'));
   if (g.attrs.socket === undefined) reconcileAddress(g, childElements(g, 'listen'));
-  if (childElements(g, 'listen').length === 0) g.children.push(element('listen', { type: 'address' }));
+  const listens = g.attrs.type === 'spice' ? spicePorts(g) : true;
+  if (childElements(g, 'listen').length === 0) g.children.push(element('listen', { type: listens ? 'address' : 'none' }));
   if (g.attrs.type === 'vnc') vncPort(g);
 }
