@@ -1,5 +1,6 @@
 import {
-  ErrorDomain, ErrorNumber, VirError, entryFromWire, isRefType, plainRef, procedureByNumber, type ConnectEntry, type Procedure,
+  ErrorDomain, ErrorNumber, HANDLE_ID_CALLS, VirError, entryFromWire, isRefType, plainRef, procedureByNumber,
+  type ConnectEntry, type HandleIdReply, type Procedure,
 } from '@tsvirt/core';
 
 // A client's call goes through the same public entry points as an in-process call
@@ -30,7 +31,10 @@ export function callArgs(p: Procedure, body: unknown): unknown[] {
 export async function callEntry(conn: ConnectEntry, p: Procedure, args: unknown[]): Promise<unknown> {
   const onConnect = p.object === 'Connect';
   const target = entryFromWire(conn, p.object, args[0], p.c) as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  return wireResult(p, await target[p.method](...(onConnect ? args : args.slice(1))));
+  const result = await target[p.method](...(onConnect ? args : args.slice(1)));
+  // the handle the call was made with has taken the domain's new id: the client's takes it too
+  if (HANDLE_ID_CALLS.has(p.driverName)) return { id: (target as unknown as { id: number }).id } satisfies HandleIdReply;
+  return wireResult(p, result);
 }
 
 /** A result as it travels: public objects as plain references. */

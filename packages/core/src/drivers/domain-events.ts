@@ -26,14 +26,16 @@ interface Registration {
 /**
  * The domain event listeners of a driver's state, and libvirt's one delivery rule:
  * an event is queued when it happens and delivered from the event loop once the call
- * that caused it has returned, in order; the domain in it is a snapshot taken when it
- * happened; each listener hears only what its filter lets through, and a listener's
- * failure is its own.
+ * that caused it has returned, in order, to the listeners registered when it happened
+ * and still registered then; the domain in it is a snapshot taken when it happened;
+ * each listener hears only what its filter lets through, and a listener's failure is
+ * its own.
  */
 export class DomainEvents {
   readonly #listeners = new Map<number, Registration>();
   #nextId = 1;
-  #queue: DomainEventData[] = [];
+  /** events waiting for delivery, each with the first listener id registered after it happened */
+  #queue: { event: DomainEventData; before: number }[] = [];
 
   get size(): number {
     return this.#listeners.size;
@@ -58,15 +60,16 @@ export class DomainEvents {
   }
 
   #enqueue(event: DomainEventData): void {
-    if (this.#queue.push(event) === 1) setImmediate(() => this.#flush());
+    if (this.#queue.push({ event, before: this.#nextId }) === 1) setImmediate(() => this.#flush());
   }
 
   #flush(): void {
-    const events = this.#queue;
+    const queued = this.#queue;
     this.#queue = [];
-    for (const event of events) {
-      for (const { sink, filter } of this.#listeners.values()) {
-        if (!eventMatches(filter, event)) continue;
+    for (const { event, before } of queued) {
+      for (const [id, { sink, filter }] of this.#listeners) {
+        // a listener hears what happened after it registered, and nothing once it is gone
+        if (id >= before || !eventMatches(filter, event)) continue;
         try { sink(event); } catch { /* the other listeners still hear it */ }
       }
     }

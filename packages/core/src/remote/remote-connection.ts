@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import type { DomainEventData, DomainEventSink } from '../gen/driver.gen.js';
+import { eventMatches, type DomainEventFilter } from '../drivers/domain-events.js';
 import { eventProcedures, procedures } from '../gen/procedures.gen.js';
 import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
@@ -79,11 +80,12 @@ export class RemoteConnection {
     return channel.openStream(proc, args);
   }
 
-  async registerEvents(sink: DomainEventSink): Promise<number> {
+  /** A listener for the connection's events, or those its filter lets through (filtered here, on the client's side). */
+  async registerEvents(sink: DomainEventSink, filter?: DomainEventFilter): Promise<number> {
     const localId = this.#nextLocalId++;
     const remoteId = (await this.call(REGISTER_PROC, [])) as number;
     this.#localIdOf.set(remoteId, localId);
-    this.#sinks.set(localId, sink);
+    this.#sinks.set(localId, filter === undefined ? sink : (e) => { if (eventMatches(filter, e)) sink(e); });
     return localId;
   }
 

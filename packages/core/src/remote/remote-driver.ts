@@ -1,8 +1,10 @@
 import type { Driver } from '../drivers/driver.js';
+import { HANDLE_ID_CALLS, takeHandleId } from '../drivers/domain-handles.js';
 import type { ConnectDriver } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
+import type { DomainEventFilter } from '../drivers/domain-events.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
@@ -16,10 +18,12 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
     if (p.returns === 'stream') methods[p.driverName] = (...args: unknown[]) => conn.openStream(p.proc, args);
-    else methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
+    else if (HANDLE_ID_CALLS.has(p.driverName)) {
+      methods[p.driverName] = async (...args: unknown[]) => takeHandleId(args[0], await conn.call(p.proc, args));
+    } else methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
   }
   const local: ConnectDriver = {
-    connectDomainEventRegister: (sink) => conn.registerEvents(sink),
+    connectDomainEventRegister: (sink, filter?: DomainEventFilter) => conn.registerEvents(sink, filter),
     connectDomainEventDeregister: (id) => conn.deregisterEvents(id),
     connectClose: () => conn.close(),
     connectIsAlive: () => conn.alive,
