@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState } from '@tsvirt/core';
+import { removeStaleTempFiles } from './atomic-file.js';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { readDomainStates, removeDomainState, writeShutoffState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
@@ -20,6 +21,7 @@ export async function loadDomains(s: QemuDriverState): Promise<void> {
   // QEMU under another user reaches its own folder in runDir (save and restore), nothing else there.
   await makeDir(runDir, s.options.security ? 0o711 : 0o700);
   await Promise.all([makeDir(configDir, 0o700), makeDir(logDir, 0o700)]);
+  await Promise.all([configDir, runDir].map((dir) => removeStaleTempFiles(dir)));
   const alive = new Set<string>();
   for (const { def, autostart } of await s.configs.loadAll()) {
     const d = s.newDomain(def, true);
