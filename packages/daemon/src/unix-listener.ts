@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core';
@@ -22,9 +22,8 @@ function listenUnix(path: string, mode: number, accept: (socket: Socket) => void
   });
 }
 
-/** The read-write socket (0600, root or the owner only) and the read-only one (0666) in `dir`. */
+/** The read-write socket (0600, root or the owner only) and the read-only one (0666) in `dir`, a folder prepareSocketFolder checked. */
 export async function listenUnixSockets(dir: string, accept: AcceptClient): Promise<Server[]> {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
   return [
     await listenUnix(join(dir, RW_SOCKET_NAME), 0o600, (s) => accept(s, false)),
     await listenUnix(join(dir, RO_SOCKET_NAME), 0o666, (s) => accept(s, true)),

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, open, procedures, VirError, type ConnectEntry, type DomainEvent } from '@tsvirt/core';
@@ -115,8 +115,10 @@ t.test('virsh event --all --loop prints events as libvirt\'s virsh does until SI
 });
 
 t.test('a local URI whose driver is not in the process goes to the user\'s daemon in $XDG_RUNTIME_DIR/tsvirt', { skip: process.getuid?.() !== 0 && 'needs root to run both sides as another user' }, async (t) => {
+  // The user's own runtime folder, as pam_systemd makes $XDG_RUNTIME_DIR.
   const runtime = socketDir();
-  chmodSync(runtime, 0o777);
+  chownSync(runtime, 65534, 65534);
+  chmodSync(runtime, 0o700);
   const user = { uid: 65534, gid: 65534, env: { XDG_RUNTIME_DIR: runtime } };
   const d = await startDaemon([], null, user);
   t.teardown(() => d.stop());
@@ -128,8 +130,10 @@ t.test('a local URI whose driver is not in the process goes to the user\'s daemo
 });
 
 t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the guests\' monitors), else to this process', { skip: process.getuid?.() !== 0 && 'needs root to run both sides as another user' }, async (t) => {
+  // The user's own runtime folder, as pam_systemd makes $XDG_RUNTIME_DIR.
   const runtime = socketDir();
-  chmodSync(runtime, 0o777);
+  chownSync(runtime, 65534, 65534);
+  chmodSync(runtime, 0o700);
   const user = { uid: 65534, gid: 65534 };
   const clientEnv = { ...process.env, XDG_RUNTIME_DIR: runtime, XDG_CONFIG_HOME: join(runtime, 'client-config'), HOME: runtime, LIBVIRT_DEFAULT_URI: '' };
   const daemonEnv = { XDG_RUNTIME_DIR: runtime, TSVIRT_QEMU_CONFIG_DIR: join(runtime, 'daemon-config'), TSVIRT_QEMU_RUN_DIR: join(runtime, 'daemon-run') };
