@@ -6,6 +6,7 @@ import {
 } from '@tsvirt/core';
 import type { DaemonLimits } from './daemon-limits.js';
 import type { ClientAccess } from './network-access.js';
+import { uriToOpen } from './uri-policy.js';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { DriverPool, EventSubscriber, SharedConnection } from './driver-pool.js';
 
@@ -51,6 +52,7 @@ export class ClientSession {
     private readonly access: ClientAccess,
     private readonly pool: DriverPool,
     private readonly limits: DaemonLimits,
+    private readonly nodeFileDirs: readonly string[],
     private readonly onClose: (session: ClientSession) => void,
     /** who the client is, for the log */
     private readonly peer: string,
@@ -213,7 +215,7 @@ export class ClientSession {
     if (typeof body?.uri !== 'string') throw VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'the open call needs {uri, readOnly}');
     const readOnly = this.access.readOnly || body.readOnly === true;
     // Calls that follow wait, unread, until it is open (#blocked).
-    this.#conn = this.pool.get(body.uri).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, readOnly) }));
+    this.#conn = uriToOpen(body.uri, this.access.trusted, this.nodeFileDirs).then((uri) => this.pool.get(uri)).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, readOnly) }));
     try {
       this.#ready = await this.#conn;
     } catch (e) {

@@ -9,6 +9,8 @@ export interface DaemonOptions {
   listen: { host: string; port: number; tls: boolean }[];
   tls: Partial<TlsFiles>;
   tlsPolicy: TlsPolicy;
+  /** folders whose test driver node files any client may open */
+  nodeFileDirs: string[];
   /** plain TCP listeners may be on addresses other than loopback */
   tcpAnyAddress: boolean;
   stdio: boolean;
@@ -29,6 +31,8 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
                          e.g. 'CN=admin,O=Example') may connect (repeatable; default: any)
   --tls-others-read-only clients not on that list are served read-only instead of refused
   --tls-no-verify-client client certificates are not checked: every TLS client is read-only
+  --allow-node-files DIR read-only and network clients may open node files (test:///DIR/node.xml)
+                         in DIR (repeatable); by default only the read-write socket's may
   --stdio                serve one client on stdin/stdout, exit when it closes
   --read-only            with --stdio: refuse calls that change state
   --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
@@ -63,7 +67,7 @@ function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
 export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
   const o: DaemonOptions = {
     socketDir: defaultSocketDir(), listen: [], tls: {}, tlsPolicy: { noVerifyClient: false, allowedDn: [], othersReadOnly: false },
-    tcpAnyAddress: false, stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS },
+    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -82,6 +86,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--tls-others-read-only': o.tlsPolicy.othersReadOnly = true; break;
       case '--tls-no-verify-client': o.tlsPolicy.noVerifyClient = true; break;
       case '--tcp-any-address': o.tcpAnyAddress = true; break;
+      case '--allow-node-files': o.nodeFileDirs.push(value()); break;
       case '--stdio': o.stdio = true; break;
       case '--read-only': o.readOnly = true; break;
       case '--max-clients': o.limits.maxClients = positive(arg, value()); break;

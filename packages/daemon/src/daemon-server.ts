@@ -13,7 +13,8 @@ export class DaemonServer {
   /** Clients served since start, to tell them apart in the log. */
   #served = 0;
 
-  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS) {}
+  /** `nodeFileDirs`: where clients that are not trusted may open files by their URI (--allow-node-files). */
+  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = []) {}
 
   get clientCount(): number {
     return this.#sessions.size;
@@ -37,7 +38,7 @@ export class DaemonServer {
     this.#served++;
     const name = `client ${this.#served} (${peer})`;
     if (access.refusal) process.stderr.write(`tsvirtd: refused ${name}: ${access.refusal.message}\n`);
-    const session = new ClientSession(stream, access, this.pool, this.limits, (s) => {
+    const session = new ClientSession(stream, access, this.pool, this.limits, this.nodeFileDirs, (s) => {
       this.#sessions.delete(s);
       onClose?.();
     }, name);

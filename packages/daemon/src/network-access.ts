@@ -3,8 +3,12 @@ import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 
-/** What a network client may do: read and write, only read, or nothing (and why). */
-export type ClientAccess = { readOnly: boolean; refusal: null } | { readOnly: true; refusal: VirError };
+/**
+ * What a client may do: read and write, only read, or nothing (and why); `trusted`: it
+ * may open files by their URI (the read-write socket, --stdio), else only in the folders
+ * an administrator allowed.
+ */
+export type ClientAccess = { readOnly: boolean; refusal: null; trusted: boolean } | { readOnly: true; refusal: VirError; trusted: false };
 
 /** How TLS clients are let in, as libvirtd's tls_no_verify_certificate and tls_allowed_dn_list say. */
 export interface TlsPolicy {
@@ -26,7 +30,7 @@ export function isLoopback(host: string): boolean {
 const authFailed = (message: string) => VirError.of(ErrorNumber.AUTH_FAILED, ErrorDomain.RPC, message);
 
 /** A plain TCP client has not authenticated: it may read, never write. */
-export const TCP_ACCESS: ClientAccess = { readOnly: true, refusal: null };
+export const TCP_ACCESS: ClientAccess = { readOnly: true, refusal: null, trusted: false };
 
 /**
  * The certificate's subject as libvirt matches it against tls_allowed_dn_list: the
@@ -63,14 +67,14 @@ function certificateProblem(code: string): string {
 
 /** What a TLS client may do, once its handshake is done. */
 export function tlsAccess(socket: TLSSocket, policy: TlsPolicy): ClientAccess {
-  if (policy.noVerifyClient) return { readOnly: true, refusal: null };
+  if (policy.noVerifyClient) return { readOnly: true, refusal: null, trusted: false };
   const dn = distinguishedName(socket);
-  if (dn === null) return { readOnly: true, refusal: authFailed('the daemon requires a client certificate and none was given') };
+  if (dn === null) return { readOnly: true, refusal: authFailed('the daemon requires a client certificate and none was given'), trusted: false };
   if (!socket.authorized) {
     const problem = certificateProblem(String(socket.authorizationError));
-    return { readOnly: true, refusal: authFailed(`the client certificate '${dn}' was refused: ${problem}`) };
+    return { readOnly: true, refusal: authFailed(`the client certificate '${dn}' was refused: ${problem}`), trusted: false };
   }
-  if (policy.allowedDn.length === 0 || policy.allowedDn.some((p) => dnMatches(p, dn))) return { readOnly: false, refusal: null };
-  if (policy.othersReadOnly) return { readOnly: true, refusal: null };
-  return { readOnly: true, refusal: authFailed(`the client certificate's name '${dn}' is not on the list of allowed clients (--tls-allowed-dn)`) };
+  if (policy.allowedDn.length === 0 || policy.allowedDn.some((p) => dnMatches(p, dn))) return { readOnly: false, refusal: null, trusted: false };
+  if (policy.othersReadOnly) return { readOnly: true, refusal: null, trusted: false };
+  return { readOnly: true, refusal: authFailed(`the client certificate's name '${dn}' is not on the list of allowed clients (--tls-allowed-dn)`), trusted: false };
 }

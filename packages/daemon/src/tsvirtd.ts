@@ -4,16 +4,17 @@ import { DaemonServer } from './daemon-server.js';
 import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
+import { prepareSocketFolder } from './safe-folder.js';
 import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
   const stream = Duplex.from({ readable: process.stdin, writable: process.stdout });
-  daemon.serve(stream, { readOnly, refusal: null }, 'stdio', () => void daemon.stop().then(() => process.exit(0)));
+  daemon.serve(stream, { readOnly, refusal: null, trusted: true }, 'stdio', () => void daemon.stop().then(() => process.exit(0)));
 }
 
 async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
-  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, { readOnly, refusal: null }, readOnly ? 'read-only socket' : 'read-write socket');
+  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, { readOnly, refusal: null, trusted: !readOnly }, readOnly ? 'read-only socket' : 'read-write socket');
   for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
   for (const l of o.listen) {
     const tls = l.tls ? { files: o.tls as TlsFiles, policy: o.tlsPolicy } : null;
@@ -38,8 +39,11 @@ async function main(argv: string[]): Promise<number | null> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!o.stdio) await checkFolderFree(o.socketDir);
-  const daemon = new DaemonServer(o.limits);
+  if (!o.stdio) {
+    prepareSocketFolder(o.socketDir);
+    await checkFolderFree(o.socketDir);
+  }
+  const daemon = new DaemonServer(o.limits, o.nodeFileDirs);
   const stop = () => void daemon.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

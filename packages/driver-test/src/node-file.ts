@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  DomainState, ErrorDomain, ErrorNumber, VirError, childElement, expectRoot, childElements, childText, domainDefFromTree, interfaceDefFromTree,
+  DomainState, ErrorDomain, ErrorNumber, MAX_XML_BYTES, VirError, childElement, expectRoot, childElements, childText, domainDefFromTree, interfaceDefFromTree,
   networkDefFromTree, nodeDeviceDefFromTree, parseXmlDocument, storagePoolDefFromTree, storageVolDefFromTree,
   type NodeInfo, type XmlElement,
 } from '@tsvirt/core';
@@ -17,15 +17,32 @@ const TEST_NS = 'http://libvirt.org/schemas/domain/test/1.0';
 /** What libvirt reports for a file it cannot load (libxml's I/O warning aside, which virsh prints). */
 const cannotLoad = (path: string) => VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}'`);
 
-function loadXml(path: string): XmlElement {
-  let text: string;
+/**
+ * A node file's text. Synchronous: opening a connection reads its node once, before
+ * anything else can run; so only a regular file of a bounded size is read, never a
+ * FIFO or a device, which could block the process (a daemon's every client) for good.
+ */
+function readNodeText(path: string): string {
+  let fd: number;
   try {
-    // synchronous: opening a connection reads its node once, before anything else can run
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     throw cannotLoad(path);
   }
-  return parseXmlDocument(text, path);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}': not a regular file`);
+    if (st.size > MAX_XML_BYTES) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}': larger than ${MAX_XML_BYTES} bytes`);
+    return readFileSync(fd, 'utf8');
+  } catch (e) {
+    throw e instanceof VirError ? e : cannotLoad(path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function loadXml(path: string): XmlElement {
+  return parseXmlDocument(readNodeText(path), path);
 }
 
 /** An object of the node: the element itself, or the root of the file its `file` attribute names. */
