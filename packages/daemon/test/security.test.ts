@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ErrorNumber, open, procedures, decodeErrorBody, decodeJsonBody } from '@tsvirt/core';
-import { DRIVER_CWD, NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD } from './fixtures/daemon-harness.js';
+import { NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD, VIRSH } from './fixtures/daemon-harness.js';
 import { hasOpenssl, makeTestPki } from './fixtures/test-pki.js';
 import { makeTestUser, noUseradd, virshAs } from './fixtures/test-user.js';
 
@@ -58,7 +58,7 @@ t.test('a read-only user opens no file of root\'s through a node file URI, and a
 t.test('socket folders another user owns or can write are refused; ours is made reachable', { skip: noUseradd }, async (t) => {
   const user = makeTestUser(t);
   const refused = async (dir: string, why: RegExp, what: string) => {
-    const r = spawnSync('/usr/bin/env', [...NODE, TSVIRTD, '--socket-dir', dir], { cwd: DRIVER_CWD, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('/usr/bin/env', [...NODE, TSVIRTD, '--socket-dir', dir], { cwd: tmpdir(), encoding: 'utf8', timeout: 30_000 });
     t.equal(r.status, 1, `${what}: the daemon does not start`);
     t.match(r.stderr, why, what);
     t.notOk(existsSync(join(dir, 'tsvirt-sock')), `${what}: no socket was made there`);
@@ -120,7 +120,7 @@ function inNetns(script: string): ReturnType<typeof spawn> {
   const setup = 'ip link set lo up && ip link add tsv0 type veth peer name tsv1 && ip addr add 10.231.0.1/24 dev tsv0 '
     + '&& ip link set tsv0 up && ip link set tsv1 up';
   return spawn('unshare', ['-n', '--', 'sh', '-c', `${setup} && ${script}`], {
-    cwd: DRIVER_CWD, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...QEMU_ENV, LIBVIRT_DEFAULT_URI: '' },
+    cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...QEMU_ENV, LIBVIRT_DEFAULT_URI: '' },
   });
 }
 
@@ -131,7 +131,7 @@ t.test('listeners on a non-loopback address, in a private network namespace', { 
   t.teardown(() => rmSync(pki.dir, { recursive: true, force: true }));
   const dir = socketDir();
   const node = ['/usr/bin/env', ...NODE].map((a) => `'${a}'`).join(' ');
-  const virsh = `${node} '${join(DRIVER_CWD, 'bin/virsh')}'`;
+  const virsh = `${node} '${VIRSH}'`;
   const daemon = (args: string) => `${node} '${TSVIRTD}' --socket-dir '${dir}' ${args}`;
   // The daemon in the background until the clients are done; it goes with the namespace's last process.
   const withDaemon = (args: string, clients: string) => `rm -f '${dir}/tsvirt-sock'; ${daemon(args)} 2>/dev/null & DP=$!; `
