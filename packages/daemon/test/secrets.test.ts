@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DomainSnapshotXMLFlags, DomainXMLFlags, ErrorNumber, open, type Connect } from '@tsvirt/core';
 import { startupUris } from '../src/driver-startup.js';
-import { startDaemon } from './fixtures/daemon-harness.js';
+import { NODE, startDaemon, VIRSH } from './fixtures/daemon-harness.js';
 
 // Secrets stay secret in every driver: a read-only client never sees a graphics password
 // or a network disk's cookies, and may not ask for them; a read-write client sees them
@@ -52,7 +53,18 @@ for (const [driver, base, type, secrets] of DRIVERS) {
     await rw.defineDomainXML(secure);
     t.match(await mine.getXMLDesc(DomainXMLFlags.SECURE), 'VNCPASS', 'still there after a redefine');
     if (driver === 'test') await snapshots(t, rw, ro, name, noSecrets);
+    if (process.getuid?.() === 0) asAnotherUser(t, at(daemon.ro), name, noSecrets);
   });
+}
+
+/** virsh run by an unprivileged user on the read-only socket, as the finding was made. */
+function asAnotherUser(t: Tap.Test, uri: string, name: string, noSecrets: (t: Tap.Test, xml: string, what: string) => void): void {
+  const virsh = (...args: string[]) => spawnSync('/usr/bin/env', [...NODE, VIRSH, '-r', '-c', uri, ...args], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  const plain = virsh('dumpxml', name);
+  t.equal(plain.status, 0, plain.stderr);
+  noSecrets(t, plain.stdout, 'virsh -r dumpxml as nobody');
+  const secure = virsh('dumpxml', name, '--security-info');
+  t.equal(secure.stderr, 'error: operation forbidden: virDomainGetXMLDesc with secure flag\n', 'virsh -r dumpxml --security-info as nobody is refused');
 }
 
 /** A snapshot's XML carries the domain's definition: the same rule holds there. */
