@@ -122,3 +122,10 @@ t.test('values in libvirt\'s form: sizes, PCI addresses, network ports; a CD-ROM
     </console>
   </devices>`);
 });
+
+t.test('what no driver takes: client file descriptors for a disk, an interface backend libvirt 9.0 does not know', async (t) => {
+  t.same(refusal(devices("<disk type='file' device='disk'><source file='/a' fdgroup='g'/><target dev='vda'/></disk>")), {
+    code: ErrorNumber.CONFIG_UNSUPPORTED, message: "unsupported configuration: driver does not support FD passing for disk 'vda'",
+  });
+  t.same(refusal(devices("<interface type='user'><backend type='passt'/></interface>")), { code: ErrorNumber.XML_ERROR, message: "XML error: Invalid value for attribute 'type' in element 'backend': 'passt'." });
+});

@@ -1,5 +1,5 @@
 import { escapeXml, formatAttrs, formatElement, type XmlElement } from '../xml-element.js';
-import { childPath, layoutOf, type ElementLayout } from './domain-layout.js';
+import type { ElementLayout } from './domain-layout.js';
 
 // One formatter for every part of a domain that is kept as a tree: attributes and
 // children in libvirt's order (domain-layout.ts), two-space indent, single quotes.
@@ -33,22 +33,19 @@ function orderedChildren(children: XmlElement[], layout: ElementLayout | undefin
   return children;
 }
 
-/** An element at `path` under <domain>, as libvirt writes it. */
-export function formatCanonical(el: XmlElement, path: string, indent: string): string {
-  // another schema's elements (metadata, qemu:commandline) are written as they came
-  if (path === 'metadata') return formatElement(el, indent, '"');
+/** An element with layout `layout` (undefined: unknown to libvirt's layout), as libvirt writes it. */
+export function formatLaidOut(el: XmlElement, layout: ElementLayout | undefined, indent: string): string {
+  // another schema's elements (qemu:commandline) are written as they came
   if (el.name.includes(':')) return formatElement(el, indent);
-  const layout = layoutOf(path);
   const open = `${indent}<${el.name}${formatAttrs(orderedAttrs(el, layout))}`;
-  const elements: XmlElement[] = [];
-  let text = '';
-  for (const c of el.children) {
-    if (typeof c === 'string') text += c;
-    else elements.push(c);
+  let elements: XmlElement[] | undefined;
+  for (const c of el.children) if (typeof c !== 'string') (elements ??= []).push(c);
+  if (elements === undefined) {
+    const text = el.children.length === 1 ? (el.children[0] as string) : el.children.join('');
+    return text.trim() === '' ? `${open}/>\n` : `${open}>${escapeXml(text)}</${el.name}>\n`;
   }
-  if (elements.length === 0) return text.trim() === '' ? `${open}/>\n` : `${open}>${escapeXml(text)}</${el.name}>\n`;
   let s = `${open}>\n`;
   const inner = `${indent}  `;
-  for (const c of orderedChildren(elements, layout)) s += formatCanonical(c, childPath(path, c.name), inner);
+  for (const c of orderedChildren(elements, layout)) s += formatLaidOut(c, layout?.sub.get(c.name), inner);
   return `${s}${indent}</${el.name}>\n`;
 }

@@ -1,6 +1,7 @@
 // Attribute defaults libvirt writes on devices it otherwise keeps as given.
 
 import { childElements, element, type XmlElement } from '../xml-element.js';
+import { unsupportedConfig } from './conf-errors.js';
 import type { DiskDef } from './domain-def.js';
 
 /** Where a network protocol's server listens unless a host says otherwise (libvirt gives RBD and NFS none). */
@@ -32,6 +33,8 @@ function dropChainIndexes(el: XmlElement): void {
  * their ports.
  */
 export function fillDiskAttributes(disk: DiskDef): void {
+  // file descriptors handed over by the client: no tsvirt driver takes them
+  if (disk.source?.fdgroup !== undefined) throw unsupportedConfig(`driver does not support FD passing for disk '${disk.target.dev}'`);
   if (disk.device === 'cdrom') disk.readonly = true;
   if ((disk.device === 'cdrom' || disk.device === 'floppy') && disk.source === undefined) disk.type = 'file';
   if (disk.target.tray === 'closed') delete disk.target.tray;

@@ -16,6 +16,7 @@ import { fillGraphics } from './graphics-rules.js';
 import { normalizeAddress, normalizeAddresses } from './address-rules.js';
 import { fillCpuAndFeatures, fillDiskAttributes, fillFilesystem, fillFirmwareFeatures, fillHostdev } from './device-defaults.js';
 import { normalizeScaledValues } from './scaled-values.js';
+import { checkAttributeValues } from './attribute-values.js';
 import { fillVideos, implicitVideo } from './video-rules.js';
 
 export interface DomainDefaultsOptions {
@@ -91,18 +92,22 @@ function normalizeTypedAddress(address: Record<string, string> | undefined): voi
   if (address) normalizeAddress({ name: 'address', attrs: address, children: [], line: 0 });
 }
 
-/** Sizes in libvirt's units and addresses in its form, everywhere in the definition. */
+/** Sizes in libvirt's units and addresses in its form, everywhere in the definition; listed values checked. */
 function normalizeValues(def: DomainDef): void {
   for (const e of def.extra) normalizeScaledValues(e, e.name);
   for (const d of def.devices) {
     if (d.kind === 'other') {
       normalizeScaledValues(d.element, `devices/${d.element.name}`);
+      checkAttributeValues(d.element, `devices/${d.element.name}`);
       normalizeAddresses(d.element);
       continue;
     }
     normalizeTypedAddress(d.address);
     if (d.element) normalizeScaledValues(d.element, `devices/${d.kind}`);
-    for (const x of d.extra) normalizeScaledValues(x, `devices/${d.kind}/${x.name}`);
+    for (const x of d.extra) {
+      normalizeScaledValues(x, `devices/${d.kind}/${x.name}`);
+      checkAttributeValues(x, `devices/${d.kind}/${x.name}`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
-import { element, escapeXml, formatAttrs, type XmlElement } from '../xml-element.js';
-import { formatCanonical } from './canonical-format.js';
+import { element, escapeXml, formatAttrs, formatElement, type XmlElement } from '../xml-element.js';
+import { formatLaidOut } from './canonical-format.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef } from './domain-def.js';
 import { layoutOf } from './domain-layout.js';
 import { withoutSecrets } from './domain-secrets.js';
@@ -78,10 +78,11 @@ function deviceElement(d: DeviceDef, live: boolean): XmlElement {
 /** One device as libvirt writes it inside <devices>; without its secrets unless `secure`. */
 export function formatDevice(d: DeviceDef, indent: string, live = true, secure = true): string {
   const el = secure ? deviceElement(d, live) : withoutSecrets(deviceElement(d, live));
-  return formatCanonical(el, `devices/${el.name}`, indent);
+  return formatLaidOut(el, DEVICES.sub.get(el.name), indent);
 }
 
-const DEVICE_RANK = layoutOf('devices')!.children;
+const DEVICES = layoutOf('devices')!;
+const DEVICE_RANK = DEVICES.children;
 const deviceRank = (d: DeviceDef) => DEVICE_RANK.get(d.kind === 'other' ? d.element.name : d.kind) ?? DEVICE_RANK.size;
 
 /** The devices in libvirt's order: grouped by kind, in definition order within a kind. */
@@ -103,7 +104,8 @@ function osElement(def: DomainDef): XmlElement {
   return element('os', os.attrs ?? {}, children);
 }
 
-const TOP_RANK = layoutOf('')!.children;
+const TOP = layoutOf('')!;
+const TOP_RANK = TOP.children;
 
 /** A domain definition as libvirt formats it: element order, defaults filled in, two-space indent. */
 export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): string {
@@ -114,19 +116,20 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): stri
   add('uuid', textEl('  ', 'uuid', def.uuid));
   if (def.title !== undefined) add('title', textEl('  ', 'title', def.title));
   if (def.description !== undefined) add('description', textEl('  ', 'description', def.description));
-  if (def.metadata) add('metadata', formatCanonical(def.metadata, 'metadata', '  '));
+  // custom metadata is written as libxml2 writes it
+  if (def.metadata) add('metadata', formatElement(def.metadata, '  ', '"'));
   add('memory', textEl('  ', 'memory', String(def.memory), { unit: 'KiB' }));
   add('currentMemory', textEl('  ', 'currentMemory', String(def.currentMemory), { unit: 'KiB' }));
   add('vcpu', textEl('  ', 'vcpu', String(def.vcpu.max), { placement: def.vcpu.placement, cpuset: def.vcpu.cpuset, current: def.vcpu.current?.toString() }));
-  add('os', formatCanonical(osElement(def), 'os', '  '));
-  add('clock', formatCanonical(element('clock', { ...def.clock?.attrs, offset: def.clockOffset }, def.clock?.children ?? []), 'clock', '  '));
+  add('os', formatLaidOut(osElement(def), TOP.sub.get('os'), '  '));
+  add('clock', formatLaidOut(element('clock', { ...def.clock?.attrs, offset: def.clockOffset }, def.clock?.children ?? []), TOP.sub.get('clock'), '  '));
   add('on_poweroff', textEl('  ', 'on_poweroff', def.onPoweroff));
   add('on_reboot', textEl('  ', 'on_reboot', def.onReboot));
   add('on_crash', textEl('  ', 'on_crash', def.onCrash));
   let devices = '  <devices>\n';
   for (const d of sortedDevices(def.devices)) devices += formatDevice(d, '    ', live, opts.secure);
   add('devices', `${devices}  </devices>\n`);
-  for (const e of def.extra) add(e.name, formatCanonical(e, e.name, '  '));
+  for (const e of def.extra) add(e.name, formatLaidOut(e, TOP.sub.get(e.name), '  '));
   parts.sort((a, b) => a.rank - b.rank);
   const head = `<domain${formatAttrs({ type: def.type, id: live ? opts.id : undefined, ...def.namespaces })}>\n`;
   let s = head;

@@ -303,19 +303,38 @@ const LAYOUT: Record<string, string> = {
 };
 
 export interface ElementLayout {
-  /** position of each attribute libvirt writes */
+  /** position of each attribute libvirt writes (empty: keep the document's order) */
   attrs: Map<string, number>;
-  /** position of each child element libvirt writes */
+  /** position of each child element libvirt writes (empty: keep the document's order) */
   children: Map<string, number>;
+  /** the layouts of the children, by element name */
+  sub: Map<string, ElementLayout>;
 }
 
 const rankMap = (names: string) => new Map(names.split(' ').filter(Boolean).map((n, i) => [n, i]));
+const emptyLayout = (): ElementLayout => ({ attrs: new Map(), children: new Map(), sub: new Map() });
 
 const layouts = new Map<string, ElementLayout>();
+/** The layout at `path`, with the layouts of its ancestors linked to it. */
+function layoutAt(path: string): ElementLayout {
+  let l = layouts.get(path);
+  if (l) return l;
+  l = emptyLayout();
+  layouts.set(path, l);
+  if (path !== '') {
+    const cut = path.lastIndexOf('/');
+    layoutAt(cut < 0 ? '' : path.slice(0, cut)).sub.set(path.slice(cut + 1), l);
+  }
+  return l;
+}
 for (const path in LAYOUT) {
   const [attrs, children = ''] = LAYOUT[path].split('|');
-  layouts.set(path, { attrs: rankMap(attrs), children: rankMap(children) });
+  const l = layoutAt(path);
+  l.attrs = rankMap(attrs);
+  l.children = rankMap(children);
 }
+// a backing chain nests to any depth, with one layout
+for (const [path, l] of layouts) if (path.endsWith('backingStore')) l.sub.set('backingStore', l);
 
 /** The path of `child` under the element at `path`, with repeated backingStore chains folded. */
 export function childPath(path: string, child: string): string {

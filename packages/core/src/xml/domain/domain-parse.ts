@@ -113,8 +113,9 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
   const name = childText(root, 'name');
   checkDomainName(name);
   const uuidText = childText(root, 'uuid');
-  let uuid = newUuid();
-  if (uuidText !== undefined) {
+  let uuid: string;
+  if (uuidText === undefined) uuid = newUuid();
+  else {
     const u = normalizeUuid(uuidText);
     if (!u) throw VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.DOMAIN, 'malformed uuid element');
     uuid = u;
