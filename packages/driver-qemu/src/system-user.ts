@@ -2,6 +2,7 @@
 // NSS sources count), and the dedicated user QEMU runs as, created when missing.
 
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 
@@ -9,8 +10,8 @@ const run = promisify(execFile);
 
 /** getent's exit status for "no such entry". */
 const GETENT_NOT_FOUND = 2;
-/** useradd's exit status for "user already exists" (another process created it first). */
-const USERADD_EXISTS = 9;
+const CREATE_ATTEMPTS = 20;
+const CREATE_RETRY_MS = 100;
 
 export interface SystemUser {
   uid: number;
@@ -59,22 +60,29 @@ export async function hasUserEntry(uid: number): Promise<boolean> {
 
 /**
  * The dedicated system user (and its group), created when missing as a
- * distribution's package would: no home, no login shell.
+ * distribution's package would: no home, no login shell, and in the kvm group
+ * where there is one (it owns /dev/kvm on distributions that have it).
  */
 export async function ensureSystemUser(name: string): Promise<SystemUser> {
   const found = await findUser(name);
   if (found) return found;
-  try {
-    await run('useradd', [
-      '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-      '--shell', '/usr/sbin/nologin', '--comment', 'tsvirt QEMU guests', name,
-    ]);
-  } catch (e) {
-    if ((e as { code?: unknown }).code !== USERADD_EXISTS) {
-      throw securityError(`cannot create the user '${name}' for QEMU: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
+  const kvm = (await findGroup('kvm')) === undefined ? [] : ['--groups', 'kvm'];
+  let failure = '';
+  // Another process may be creating it at the same moment: useradd then fails
+  // (the user exists, or the user database is locked) and the user appears soon.
+  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+    try {
+      await run('useradd', [
+        '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
+        '--shell', '/usr/sbin/nologin', '--comment', 'tsvirt QEMU guests', ...kvm, name,
+      ]);
+    } catch (e) {
+      failure = (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
+      if ((e as { code?: unknown }).code === 'ENOENT') break;
     }
+    const created = await findUser(name);
+    if (created) return created;
+    await sleep(CREATE_RETRY_MS);
   }
-  const created = await findUser(name);
-  if (!created) throw securityError(`the user '${name}' for QEMU was created but cannot be found`);
-  return created;
+  throw securityError(`cannot create the user '${name}' for QEMU: ${failure || 'it does not appear in the user database'}`);
 }

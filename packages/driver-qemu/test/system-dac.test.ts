@@ -16,6 +16,7 @@ import {
 } from '@tsvirt/core';
 import t from 'tap';
 import { driver } from '../src/driver.js';
+import { ensureSystemUser } from '../src/system-user.js';
 import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
 
 const VIRSH = fileURLToPath(new URL('../../virsh/bin/virsh', import.meta.url));
@@ -291,6 +292,16 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     const err = await conn.createDomainXML(base("<seclabel type='static' model='dac'><label>nosuchuser:nosuchgroup</label></seclabel>"))
       .then(() => undefined, (e: unknown) => e);
     t.match(err, { code: ErrorNumber.INVALID_ARG, message: /Failed to parse user and group from 'nosuchuser:nosuchgroup'/ });
+  });
+
+  await t.test('the dedicated user is created when missing, once, however many ask at once', async (t) => {
+    const fresh = `tsvt${randomBytes(4).toString('hex')}`;
+    t.teardown(() => { spawnSync('userdel', [fresh]); spawnSync('groupdel', [fresh]); });
+    const [a, b] = await Promise.all([ensureSystemUser(fresh), ensureSystemUser(fresh)]);
+    t.same(a, b, 'both callers get the same user');
+    const entry = execFileSync('getent', ['passwd', fresh], { encoding: 'utf8' }).trim().split(':');
+    t.same([Number(entry[2]), Number(entry[3]), entry[5], entry[6]], [a.uid, a.gid, '/nonexistent', '/usr/sbin/nologin'], 'a system user: no home, no login');
+    t.ok(a.uid < 1000, `a system uid (${a.uid})`);
   });
 
   await t.test('qemu.conf errors say where', async (t) => {
