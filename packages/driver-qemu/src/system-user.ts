@@ -2,7 +2,8 @@
 // NSS sources count), and the dedicated user QEMU runs as, created when missing.
 
 import { execFile } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 
@@ -10,8 +11,8 @@ const run = promisify(execFile);
 
 /** getent's exit status for "no such entry". */
 const GETENT_NOT_FOUND = 2;
-const CREATE_ATTEMPTS = 20;
-const CREATE_RETRY_MS = 100;
+const LOCK_DIR = '/run/lock';
+const LOCK_WAIT_S = 30;
 
 export interface SystemUser {
   uid: number;
@@ -58,31 +59,43 @@ export async function hasUserEntry(uid: number): Promise<boolean> {
   return (await getent('passwd', String(uid))) !== undefined;
 }
 
+/** Creations under way in this process, by name. */
+const creating = new Map<string, Promise<SystemUser>>();
+
 /**
  * The dedicated system user (and its group), created when missing as a
  * distribution's package would: no home, no login shell, and in the kvm group
  * where there is one (it owns /dev/kvm on distributions that have it).
  */
-export async function ensureSystemUser(name: string): Promise<SystemUser> {
+export function ensureSystemUser(name: string): Promise<SystemUser> {
+  let pending = creating.get(name);
+  if (!pending) {
+    pending = createSystemUser(name).finally(() => creating.delete(name));
+    creating.set(name, pending);
+  }
+  return pending;
+}
+
+async function createSystemUser(name: string): Promise<SystemUser> {
   const found = await findUser(name);
   if (found) return found;
   const kvm = (await findGroup('kvm')) === undefined ? [] : ['--groups', 'kvm'];
-  let failure = '';
-  // Another process may be creating it at the same moment: useradd then fails
-  // (the user exists, or the user database is locked) and the user appears soon.
-  for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-    try {
-      await run('useradd', [
-        '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-        '--shell', '/usr/sbin/nologin', '--comment', 'tsvirt QEMU guests', ...kvm, name,
-      ]);
-    } catch (e) {
-      failure = (e as { stderr?: string }).stderr?.trim() || (e as Error).message;
-      if ((e as { code?: unknown }).code === 'ENOENT') break;
-    }
+  const useradd = [
+    'useradd', '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
+    '--shell', '/usr/sbin/nologin', '--comment', 'tsvirt QEMU guests', ...kvm, name,
+  ];
+  // Two useradds at once can both add the user: other processes (daemons starting
+  // together) are kept apart by a lock that the second waits on, then finds the user.
+  const locked = await fs.access(LOCK_DIR).then(() => true, () => false);
+  try {
+    if (locked) await run('flock', ['--wait', String(LOCK_WAIT_S), path.join(LOCK_DIR, 'tsvirt-useradd.lock'), ...useradd]);
+    else await run(useradd[0]!, useradd.slice(1));
+  } catch (e) {
     const created = await findUser(name);
     if (created) return created;
-    await sleep(CREATE_RETRY_MS);
+    throw securityError(`cannot create the user '${name}' for QEMU: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`);
   }
-  throw securityError(`cannot create the user '${name}' for QEMU: ${failure || 'it does not appear in the user database'}`);
+  const created = await findUser(name);
+  if (!created) throw securityError(`the user '${name}' for QEMU was created but cannot be found`);
+  return created;
 }

@@ -40,13 +40,21 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   chmodSync(dir, 0o711);
   const user = `tsvt${randomBytes(4).toString('hex')}`;
   execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', user]);
-  t.teardown(() => {
+  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
+  t.teardown(async () => {
+    // Whatever fails below: no guest outlives the test, then its user and folder go.
+    const c = await open('qemu:///system').catch(() => undefined);
+    for (const d of (await c?.listAllDomains(1)) ?? []) await d.destroy().catch(() => {});
+    await c?.close();
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      const status = (() => { try { return readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return ''; } })();
+      if (new RegExp(`^Uid:\\s+${uid}\\s`, 'm').test(status)) process.kill(Number(pid), 'SIGKILL');
+    }
     spawnSync('userdel', [user]);
     spawnSync('groupdel', [user]);
     rmSync(dir, { recursive: true, force: true });
   });
-  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
   const conf = path.join(dir, 'qemu.conf');
   writeFileSync(conf, `# as /etc/tsvirt/qemu.conf\nuser = "${user}"\n`);
   process.env.TSVIRT_QEMU_CONFIG_DIR = path.join(dir, 'config');
@@ -113,12 +121,6 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
   }
 
   let conn: Connect = await open('qemu:///system');
-  t.teardown(async () => {
-    // Whatever failed above: no guest outlives the test.
-    const c = await open('qemu:///system');
-    for (const d of await c.listAllDomains(1)) await d.destroy().catch(() => {});
-    await c.close();
-  });
 
   await t.test('the run folder has its own mode; the folders made above it stay open to every user', async (t) => {
     t.equal((statSync(runDir).mode & 0o777).toString(8), '711', 'QEMU\'s user may pass through to its own folder, and see nothing');
