@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the workspace and builds it. Native parts (libxmljs2, hv-native) build from
+# Installs the workspace and builds it. The native part (hv-native) builds from
 # source; where Node's headers are installed locally, node-gyp uses them (no download).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { parseXmlDocument, textOf, VirError, type XmlElement } from '@tsvirt/core';
+import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
   ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
 } from './api-model.js';
 import { EVENT_LISTENER, PRIMITIVES } from './api-model.js';
 
-// libxmljs2 is CommonJS and its typings lack rngValidate; this file is its only user here.
-const require = createRequire(import.meta.url);
+// api.xml is checked against its RelaxNG schema by libxml2 (as WebAssembly), then read
+// into the model from core's XML tree. This file is the only user of either here.
 interface XNode {
   type(): string;
   name(): string;
@@ -16,12 +17,14 @@ interface XNode {
   attr(name: string): { value(): string } | null;
   childNodes(): XNode[];
 }
-interface XDoc {
-  root(): XNode;
-  rngValidate(schema: XDoc): boolean;
-  validationErrors: { message: string; line: number; column: number }[];
+
+function nodeOf(el: XmlElement): XNode {
+  const children = el.children.filter((c): c is XmlElement => typeof c !== 'string').map(nodeOf);
+  return {
+    type: () => 'element', name: () => el.name, line: () => el.line, text: () => textOf(el),
+    attr: (n) => (Object.hasOwn(el.attrs, n) ? { value: () => el.attrs[n] } : null), childNodes: () => children,
+  };
 }
-interface LibXml { parseXml(s: string, o: object): XDoc }
 
 /** A problem in api.xml, with the line it is on. */
 export class ApiXmlError extends Error {
@@ -31,14 +34,15 @@ export class ApiXmlError extends Error {
 }
 
 const SCHEMA = fileURLToPath(new URL('../schema/api.rng', import.meta.url));
-const PARSE_OPTIONS = { nonet: true, noent: false, dtdload: false, dtdvalid: false };
 
-function parse(lib: LibXml, text: string, file: string): XDoc {
+const problemsOf = (e: unknown) =>
+  e instanceof XmlLibError ? e.details.map((d) => ({ line: d.line, message: d.message.trim() })) : [{ line: 0, message: String(e) }];
+
+function parse(text: string, file: string): XmlDocument {
   try {
-    return lib.parseXml(text, PARSE_OPTIONS);
+    return XmlDocument.fromString(text, { option: ParseOption.XML_PARSE_NONET });
   } catch (e) {
-    const err = e as { line?: number; message?: string };
-    throw new ApiXmlError(file, [{ line: err.line ?? 0, message: String(err.message ?? e).trim() }]);
+    throw new ApiXmlError(file, problemsOf(e));
   }
 }
 
@@ -48,15 +52,39 @@ const attr = (n: XNode, name: string) => n.attr(name)?.value() ?? null;
 const req = (n: XNode, name: string) => attr(n, name) as string; // presence guaranteed by the schema
 const docOf = (n: XNode) => (attr(n, 'doc') ?? elements(n, 'doc')[0]?.text() ?? '').replace(/\s+/g, ' ').trim();
 
+let validator: RelaxNGValidator | null = null;
+
+/** The schema of api.xml, compiled once per process. */
+function schemaValidator(): RelaxNGValidator {
+  if (validator) return validator;
+  const schemaDoc = parse(readFileSync(SCHEMA, 'utf8'), SCHEMA);
+  try {
+    validator = RelaxNGValidator.fromDoc(schemaDoc);
+  } finally {
+    schemaDoc.dispose();
+  }
+  return validator;
+}
+
 /** Read, validate (schema, then meaning) and model api.xml. */
 export function readApiXml(file: string, text = readFileSync(file, 'utf8')): ApiDef {
-  const lib = require('libxmljs2') as LibXml;
-  const doc = parse(lib, text, file);
-  const schema = parse(lib, readFileSync(SCHEMA, 'utf8'), SCHEMA);
-  if (!doc.rngValidate(schema)) {
-    throw new ApiXmlError(file, doc.validationErrors.map((e) => ({ line: e.line, message: e.message.trim() })));
+  let root: XmlElement;
+  try {
+    root = parseXmlDocument(text, file);
+  } catch (e) {
+    if (!(e instanceof VirError)) throw e;
+    const line = Number(/^.*?:(\d+): /.exec(e.message)?.[1] ?? 0);
+    throw new ApiXmlError(file, [{ line, message: e.message.replace(/^.*?:\d+: /, '').split('\n')[0] }]);
   }
-  return modelOf(doc.root(), file);
+  const doc = parse(text, file);
+  try {
+    schemaValidator().validate(doc);
+  } catch (e) {
+    throw new ApiXmlError(file, problemsOf(e));
+  } finally {
+    doc.dispose();
+  }
+  return modelOf(nodeOf(root), file);
 }
 
 function modelOf(root: XNode, file: string): ApiDef {
