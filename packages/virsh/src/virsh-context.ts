@@ -45,6 +45,11 @@ export class VirshContext {
     if (!this.options.quiet) this.stdout(s);
   }
 
+  /** A progress line (--verbose), on standard error as virsh draws it. */
+  progress(s: string): void {
+    this.stderr(s);
+  }
+
   error(message: string): void {
     this.stderr(`error: ${message}\n`);
     this.log.toFile(Level.ERROR, message);

@@ -3,11 +3,14 @@ import { VirError } from '../errors/vir-error.js';
 
 /**
  * libvirt's virCheckFlags: a call refuses flags it does not know, naming itself, in the
- * error domain of the driver that answers (`errorDomain`).
+ * error domain of the driver that answers (`errorDomain`). Its message is the bare
+ * sentence, without the "invalid argument: " that VIR_ERR_INVALID_ARG's other messages carry.
  */
 export function checkFlags(flags: number, supported: number, fn: string, errorDomain: number): void {
   const bad = flags & ~supported;
-  if (bad) throw VirError.of(ErrorNumber.INVALID_ARG, errorDomain, `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`);
+  if (!bad) return;
+  const message = `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`;
+  throw new VirError({ ...VirError.of(ErrorNumber.INVALID_ARG, errorDomain, message).toJSON(), message });
 }
 
 /** A driver's checkFlags, its error domain bound. */

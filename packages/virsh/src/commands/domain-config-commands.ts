@@ -21,11 +21,19 @@ const domrename = domainCommand({
   ctx.print('Domain successfully renamed\n');
 }, () => 'Failed to rename domain');
 
+/** domhostname --source: libvirt's VIR_DOMAIN_GET_HOSTNAME_LEASE and _AGENT. */
+const HOSTNAME_SOURCES: Record<string, number> = { lease: 1, agent: 2 };
+
 const domhostname = domainCommand({
   name: 'domhostname', help: "print the domain's hostname", description: '',
   options: [{ name: 'source', type: 'string', help: 'address source: \'lease\' or \'agent\'' }],
-}, async (ctx, dom) => {
-  ctx.print(`${await dom.getHostname()}\n`);
+}, async (ctx, dom, opts) => {
+  const source = opts.get('source') as string | undefined;
+  if (source !== undefined && !(source in HOSTNAME_SOURCES)) {
+    ctx.error(`Unknown data source '${source}'`);
+    return false;
+  }
+  ctx.print(`${await dom.getHostname(source === undefined ? 0 : HOSTNAME_SOURCES[source])}\n`);
 }, () => 'failed to get hostname');
 
 const metadata = domainCommand({

@@ -3,7 +3,6 @@ import type { CommandDef } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import { reasonText, stateText } from '../output/domain-state-text.js';
 import { commandDomain, DOMAIN_OPTION, lookupDomain } from './domain-lookup.js';
-import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const LIST_FILTERS: [string, number, string][] = [
   ['inactive', L.INACTIVE, 'list inactive domains'],
@@ -46,6 +45,13 @@ const list: CommandDef = {
     { name: 'title', type: 'bool', help: 'show domain title' },
   ],
   async run(ctx, opts) {
+    // the table is the default layout; asking for it beside another is a contradiction
+    for (const other of ['name', 'uuid', 'id']) {
+      if (opts.has('table') && opts.has(other)) {
+        ctx.error(`Options --table and --${other} are mutually exclusive`);
+        return false;
+      }
+    }
     const conn = await ctx.connection();
     if (!conn) return false;
     let flags = 0;
@@ -191,7 +197,6 @@ const dumpxml: CommandDef = {
     { name: 'security-info', type: 'bool', help: 'include security sensitive information in XML dump' },
     { name: 'update-cpu', type: 'bool', help: 'update guest CPU according to host CPU' },
     { name: 'migratable', type: 'bool', help: 'provide XML suitable for migrations' },
-    ...XPATH_OPTIONS,
   ],
   async run(ctx, opts) {
     const dom = await commandDomain(ctx, opts);

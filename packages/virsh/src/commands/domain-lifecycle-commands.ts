@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, type Connect, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
+import { flagsOf } from './domain-command.js';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { commandDomain, DOMAIN_OPTION } from './domain-lookup.js';
@@ -20,14 +21,11 @@ export async function readCommandFile(ctx: VirshContext, path: string): Promise<
 }
 
 /** The start flags that create's and start's options ask for. */
-function createFlagsOf(opts: OptionValues): number {
-  const flags: [string, number][] = [
-    ['paused', DomainCreateFlags.START_PAUSED], ['autodestroy', DomainCreateFlags.START_AUTODESTROY],
-    ['bypass-cache', DomainCreateFlags.START_BYPASS_CACHE], ['force-boot', DomainCreateFlags.START_FORCE_BOOT],
-    ['validate', DomainCreateFlags.START_VALIDATE], ['reset-nvram', DomainCreateFlags.START_RESET_NVRAM],
-  ];
-  return flags.reduce((acc, [opt, bit]) => (opts.has(opt) ? acc | bit : acc), 0);
-}
+const createFlagsOf = (opts: OptionValues) => flagsOf(opts, [
+  ['paused', DomainCreateFlags.START_PAUSED], ['autodestroy', DomainCreateFlags.START_AUTODESTROY],
+  ['bypass-cache', DomainCreateFlags.START_BYPASS_CACHE], ['force-boot', DomainCreateFlags.START_FORCE_BOOT],
+  ['validate', DomainCreateFlags.START_VALIDATE], ['reset-nvram', DomainCreateFlags.START_RESET_NVRAM],
+]);
 
 /** define and create: a domain from the XML file the command names, and virsh's words for what happened. */
 async function fromXmlFile(
@@ -50,20 +48,48 @@ async function fromXmlFile(
   }
 }
 
-/** A command that takes a domain, calls one API on it, and says what happened. */
+/** shutdown's and reboot's --mode words and their flag bits (the same in both enums). */
+const MODES: Record<string, number> = {
+  acpi: DomainShutdownFlags.ACPI_POWER_BTN, agent: DomainShutdownFlags.GUEST_AGENT, initctl: DomainShutdownFlags.INITCTL,
+  signal: DomainShutdownFlags.SIGNAL, paravirt: DomainShutdownFlags.PARAVIRT,
+};
+
+/** The flags of a comma-separated --mode; null (reported) for a word virsh does not know. */
+function modeFlags(ctx: VirshContext, opts: OptionValues): number | null {
+  const mode = opts.get('mode') as string | undefined;
+  let flags = 0;
+  for (const word of mode === undefined ? [] : mode.split(',')) {
+    if (!(word in MODES)) {
+      ctx.error(`Unknown mode ${word} value, expecting 'acpi', 'agent', 'initctl', 'signal', or 'paravirt'`);
+      return null;
+    }
+    flags |= MODES[word];
+  }
+  return flags;
+}
+
+const MODE_OPTION = { name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' } as const;
+
+/**
+ * A command that takes a domain, calls one API on it with the flags its options ask for
+ * (checked before the domain is looked up), and says what happened.
+ */
 function domainAction(
   name: string, help: string, description: string,
-  act: (dom: Domain, opts: OptionValues) => Promise<void>,
+  act: (dom: Domain, flags: number) => Promise<void>,
   done: string, failed: string,
   extra: CommandDef['options'] = [],
+  flagsOf: (ctx: VirshContext, opts: OptionValues) => number | null = () => 0,
 ): CommandDef {
   return {
     name, group: 'domain', help, description, options: [DOMAIN_OPTION, ...extra],
     async run(ctx, opts) {
+      const flags = flagsOf(ctx, opts);
+      if (flags === null) return false;
       const dom = await commandDomain(ctx, opts);
       if (!dom) return false;
       try {
-        await act(dom, opts);
+        await act(dom, flags);
       } catch (e) {
         ctx.error(failed.replace('%s', dom.name));
         ctx.reportError(e);
@@ -85,10 +111,8 @@ export const lifecycleCommands: CommandDef[] = [
     name: 'create', group: 'domain', help: 'create a domain from an XML file', description: 'Create a domain.',
     options: [
       FILE_OPTION,
-      { name: 'console', type: 'bool', help: 'attach to console after creation' },
       { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
       { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
-      { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest' },
       { name: 'validate', type: 'bool', help: 'validate the XML against the schema' },
     ],
     run: (ctx, opts) => fromXmlFile(ctx, opts, 'create', 'created', (conn, xml) => conn.createDomainXML(xml, createFlagsOf(opts))),
@@ -98,12 +122,10 @@ export const lifecycleCommands: CommandDef[] = [
     description: 'Start a domain, either from the last managedsave\n    state, or via a fresh boot if no managedsave state\n    is present.',
     options: [
       { ...DOMAIN_OPTION, help: 'name of the inactive domain' },
-      { name: 'console', type: 'bool', help: 'attach to console after creation' },
       { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
       { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
       { name: 'bypass-cache', type: 'bool', help: 'avoid file system cache when loading' },
       { name: 'force-boot', type: 'bool', help: 'force fresh boot by discarding any managed save' },
-      { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest' },
       { name: 'reset-nvram', type: 'bool', help: 're-initialize NVRAM from its pristine template' },
     ],
     async run(ctx, opts) {
@@ -128,17 +150,16 @@ export const lifecycleCommands: CommandDef[] = [
   domainAction('undefine', 'undefine a domain', 'Undefine an inactive domain, or convert persistent to transient.',
     (d) => d.undefine(0), "Domain '%s' has been undefined", "Failed to undefine domain '%s'"),
   domainAction('shutdown', 'gracefully shutdown a domain', 'Run shutdown in the target domain.',
-    (d) => d.shutdown(0), "Domain '%s' is being shutdown", "Failed to shutdown domain '%s'",
-    [{ name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' }]),
+    (d, flags) => d.shutdown(flags), "Domain '%s' is being shutdown", "Failed to shutdown domain '%s'", [MODE_OPTION], modeFlags),
   domainAction('reboot', 'reboot a domain', 'Run a reboot command in the target domain.',
-    (d) => d.reboot(0), "Domain '%s' is being rebooted", "Failed to reboot domain '%s'",
-    [{ name: 'mode', type: 'string', help: 'shutdown mode: acpi|agent|initctl|signal|paravirt' }]),
+    (d, flags) => d.reboot(flags), "Domain '%s' is being rebooted", "Failed to reboot domain '%s'", [MODE_OPTION], modeFlags),
   domainAction('destroy', 'destroy (stop) a domain', 'Forcefully stop a given domain, but leave its resources intact.',
-    (d, o) => d.destroy(o.has('graceful') ? 1 : 0), "Domain '%s' destroyed", "Failed to destroy domain '%s'",
+    (d, flags) => d.destroy(flags), "Domain '%s' destroyed", "Failed to destroy domain '%s'",
     [
       { name: 'graceful', type: 'bool', help: 'terminate gracefully' },
       { name: 'remove-logs', type: 'bool', help: 'remove domain logs' },
-    ]),
+    ],
+    (_ctx, opts) => flagsOf(opts, [['graceful', DomainDestroyFlags.GRACEFUL], ['remove-logs', DomainDestroyFlags.REMOVE_LOGS]])),
   domainAction('reset', 'reset a domain', 'Reset the target domain as if by power button',
     (d) => d.reset(0), "Domain '%s' was reset", "Failed to reset domain '%s'"),
   domainAction('suspend', 'suspend a domain', 'Suspend a running domain.',

@@ -1,5 +1,7 @@
 import { DomainSaveRestoreFlags as Save } from '@tsvirt/core';
 import type { CommandDef } from '../cli/command-def.js';
+import { withProgress } from './job-progress.js';
+import { readCommandFile } from './domain-lifecycle-commands.js';
 import { domainCommand, flagsOf } from './domain-command.js';
 
 // Saving and restoring domain state: managed (kept by the hypervisor) or to a file.
@@ -16,7 +18,7 @@ const managedsave = domainCommand({
   description: 'Save and destroy a running domain, so it can be restarted from\n    the same state at a later time.  When the virsh \'start\'\n    command is next run for the domain, it will automatically\n    be started from this saved state.',
   options: [BYPASS_CACHE, RUNNING, PAUSED, { name: 'verbose', type: 'bool', help: 'display the progress of save' }],
 }, async (ctx, dom, opts) => {
-  await dom.managedSave(flagsOf(opts, SAVE_FLAGS));
+  await withProgress(ctx, dom, opts, 'Managedsave', dom.managedSave(flagsOf(opts, SAVE_FLAGS)));
   ctx.print(`\nDomain '${dom.name}' state saved by libvirt\n`);
 }, (dom) => `Failed to save domain '${dom.name}' state`);
 
@@ -42,7 +44,10 @@ const save = domainCommand({
   ],
 }, async (ctx, dom, opts) => {
   const file = opts.get('file') as string;
-  await dom.save(file, undefined, flagsOf(opts, SAVE_FLAGS));
+  const xmlFile = opts.get('xml') as string | undefined;
+  const xml = xmlFile === undefined ? undefined : await readCommandFile(ctx, xmlFile);
+  if (xml === null) return false;
+  await withProgress(ctx, dom, opts, 'Save', dom.save(file, xml, flagsOf(opts, SAVE_FLAGS)));
   ctx.print(`\nDomain '${dom.name}' saved to ${file}\n`);
 }, (dom, opts) => `Failed to save domain '${dom.name}' to ${opts.get('file')}`);
 

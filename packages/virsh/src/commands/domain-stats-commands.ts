@@ -86,16 +86,19 @@ const domjobinfo = domainCommand({
 
 const domtime = domainCommand({
   name: 'domtime', group: 'monitor', help: 'domain time', description: 'Gets or sets the domain\'s system time',
-  options: [
-    { name: 'now', type: 'bool', help: 'set to the time of the host running virsh' },
-    { name: 'pretty', type: 'bool', help: 'print domain\'s time in human readable form' },
-    { name: 'sync', type: 'bool', help: 'instead of setting given time, synchronize from domain\'s RTC' },
-    { name: 'time', type: 'int', help: 'time to set' },
-  ],
-}, async (ctx, dom) => {
+  // Setting the time (--now, --sync, --time) needs virDomainSetTime, which tsvirt's API does not have yet.
+  options: [{ name: 'pretty', type: 'bool', help: 'print domain\'s time in human readable form' }],
+}, async (ctx, dom, opts) => {
   const t = await dom.getTime();
-  ctx.print(`Time: ${t.seconds}`);
+  ctx.print(`Time: ${opts.has('pretty') ? localTimeText(t.seconds) : t.seconds}`);
 });
+
+const two = (n: number) => String(n).padStart(2, '0');
+/** Seconds since the epoch as virsh prints them: local time, "1989-11-17 15:32:00". */
+function localTimeText(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
 
 const DISK_ERRORS: Record<number, string> = {
   [DomainDiskErrorCode.NONE]: 'no error', [DomainDiskErrorCode.UNSPEC]: 'unspecified error', [DomainDiskErrorCode.NO_SPACE]: 'no space',
@@ -131,7 +134,6 @@ const domstats: CommandDef = {
   description: 'Gets statistics about one or more (or all) domains',
   options: [
     ...[...STATS_GROUPS, ...STATS_FILTERS].map(([name, , help]) => ({ name, type: 'bool' as const, help })),
-    { name: 'raw', type: 'bool', help: 'do not pretty-print the fields' },
     { name: 'domain', type: 'argv', help: 'list of domains to get stats for', positional: true },
   ],
   async run(ctx, opts) {

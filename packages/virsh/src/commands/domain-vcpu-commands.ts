@@ -90,11 +90,13 @@ const pad = (label: string) => label.padEnd(15);
 const vcpuinfo = domainCommand({
   name: 'vcpuinfo', help: 'detailed domain vcpu information', description: 'Returns basic information about the domain virtual CPUs.',
   options: [{ name: 'pretty', type: 'bool', help: 'return human readable output' }],
-}, async (ctx, dom) => {
+}, async (ctx, dom, opts) => {
   const max = await hostCpuCount(dom.connection);
   const vcpus = await dom.getVcpus();
   ctx.print(vcpus.map((v) => {
-    const affinity = Array.from({ length: max }, (_, c) => (v.affinity.includes(c) ? 'y' : '-')).join('');
+    const affinity = opts.has('pretty')
+      ? `${cpuRanges(v.affinity.filter((c) => c < max))} (out of ${max})`
+      : Array.from({ length: max }, (_, c) => (v.affinity.includes(c) ? 'y' : '-')).join('');
     return `${pad('VCPU:')} ${v.number}\n${pad('CPU:')} ${v.cpu}\n${pad('State:')} running\n`
       + `${pad('CPU time:')} ${(v.cpuTime / 1e9).toFixed(1)}s\n${pad('CPU Affinity:')} ${affinity}\n`;
   }).join('\n'));

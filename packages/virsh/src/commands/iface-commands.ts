@@ -4,7 +4,6 @@ import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';
 import { byName, listOrReport, objectPrintCommand } from './object-commands.js';
 import { lookupNamedObject, type LookupWays } from './object-lookup.js';
-import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const G = 'interface';
 const ifaceArg = (help: string): OptionDef => ({ name: 'interface', type: 'string', help, required: true, positional: true });
@@ -49,7 +48,6 @@ export const ifaceCommands: CommandDef[] = [
       options: [
         ifaceArg('interface name or MAC address'),
         { name: 'inactive', type: 'bool', help: 'show inactive defined XML' },
-        ...XPATH_OPTIONS,
       ],
     },
     interfaceFinder(byNameOrMac), (i, opts) => i.getXMLDesc(opts.has('inactive') ? 1 : 0),

@@ -4,7 +4,6 @@ import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';
 import { byName, fromFileCommand, listFlags, listOrReport, objectActionCommand, objectPrintCommand } from './object-commands.js';
 import { infoLine, lookupNamedObject, yesNo, type LookupWays } from './object-lookup.js';
-import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const G = 'network';
 const NETWORK_OPTION: OptionDef = { name: 'network', type: 'string', help: 'network name or uuid', required: true, positional: true };
@@ -90,7 +89,6 @@ const netDumpxml = objectPrintCommand(
     options: [
       NETWORK_OPTION,
       { name: 'inactive', type: 'bool', help: 'show inactive defined XML' },
-      ...XPATH_OPTIONS,
     ],
   },
   findNetwork, (net, opts) => net.getXMLDesc(opts.has('inactive') ? 1 : 0),

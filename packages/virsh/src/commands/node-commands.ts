@@ -1,6 +1,9 @@
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import type { Connect } from '@tsvirt/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { intOption } from './domain-command.js';
+import { cpuRanges } from './domain-vcpu-commands.js';
 
 // Host commands about the node's resources: SMBIOS data, free memory, CPU counters and map.
 
@@ -38,18 +41,31 @@ const nodecpustats = nodeCommand({
     { name: 'cpu', type: 'int', help: 'prints specified cpu statistics only.' },
     { name: 'percent', type: 'bool', help: 'prints by percentage during 1 second.' },
   ],
-}, async (ctx, conn) => {
-  const stats = await conn.getCPUStats(-1);
-  ctx.print(['user', 'system', 'idle', 'iowait'].filter((k) => k in stats)
-    .map((k) => `${`${k}:`.padEnd(15)} ${String(stats[k]).padStart(20)}\n`).join(''));
+}, async (ctx, conn, opts) => {
+  const cpu = intOption(ctx, opts, 'cpu');
+  if (cpu === null) return false;
+  const stats = await conn.getCPUStats(cpu ?? -1);
+  if (!opts.has('percent')) {
+    ctx.print(['user', 'system', 'idle', 'iowait'].filter((k) => k in stats)
+      .map((k) => `${`${k}:`.padEnd(15)} ${String(stats[k]).padStart(20)}\n`).join(''));
+    return;
+  }
+  // as virsh: the share of each counter's growth over one second
+  await sleep(1000);
+  const later = await conn.getCPUStats(cpu ?? -1);
+  const grew = (k: string) => Number(later[k] ?? 0) - Number(stats[k] ?? 0);
+  const total = grew('user') + grew('system') + grew('idle') + grew('iowait');
+  const percent = (n: number) => { const p = (n / total) * 100; return Number.isNaN(p) ? '-nan' : p.toFixed(1); };
+  ctx.print([['usage', grew('user') + grew('system')], ['user', grew('user')], ['system', grew('system')], ['idle', grew('idle')], ['iowait', grew('iowait')]]
+    .map(([k, n]) => `${`${k}:`.padEnd(15)} ${percent(n as number).padStart(5)}%\n`).join(''));
 }, 'Unable to get node cpu stats');
 
 const nodecpumap = nodeCommand({
   name: 'nodecpumap', help: 'node cpu map', description: 'Displays the node\'s total number of CPUs, the number of online CPUs and the list of online CPUs.',
   options: [{ name: 'pretty', type: 'bool', help: 'return human readable output' }],
-}, async (ctx, conn) => {
+}, async (ctx, conn, opts) => {
   const map = await conn.getCPUMap();
-  const online = Array.from({ length: map.cpus }, (_, c) => (map.online.includes(c) ? 'y' : '-')).join('');
+  const online = opts.has('pretty') ? cpuRanges(map.online) : Array.from({ length: map.cpus }, (_, c) => (map.online.includes(c) ? 'y' : '-')).join('');
   ctx.print(`${'CPUs present:'.padEnd(15)} ${map.cpus}\n${'CPUs online:'.padEnd(15)} ${map.online.length}\n${'CPU map:'.padEnd(15)} ${online}\n`);
 }, 'Unable to get cpu map');
 

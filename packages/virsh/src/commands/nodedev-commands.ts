@@ -2,7 +2,6 @@ import { ConnectListAllNodeDeviceFlags as F, type NodeDevice } from '@tsvirt/cor
 import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { listOrReport, objectPrintCommand } from './object-commands.js';
-import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const G = 'nodedev';
 const DEVICE_ARG: OptionDef = { name: 'device', type: 'string', help: "device name or wwn pair in 'wwnn,wwpn' format", required: true, positional: true };
@@ -48,7 +47,6 @@ export const nodedevCommands: CommandDef[] = [
       name: 'nodedev-dumpxml', group: G, help: 'node device details in XML', description: 'Output the node device details as an XML dump to stdout.',
       options: [
         DEVICE_ARG,
-        ...XPATH_OPTIONS,
       ],
     },
     findDevice, (d) => d.getXMLDesc(),

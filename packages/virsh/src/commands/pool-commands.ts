@@ -5,7 +5,6 @@ import { formatTable } from '../output/vsh-table.js';
 import { byName, fromFileCommand, listFlags, listOrReport, objectActionCommand, objectPrintCommand } from './object-commands.js';
 import { infoLine, yesNo } from './object-lookup.js';
 import { findPool } from './pool-lookup.js';
-import { XPATH_OPTIONS } from './xml-dump-options.js';
 
 const G = 'pool';
 const POOL_OPTION: OptionDef = { name: 'pool', type: 'string', help: 'pool name or uuid', required: true, positional: true };
@@ -108,7 +107,6 @@ const poolDumpxml = objectPrintCommand(
     options: [
       POOL_OPTION,
       { name: 'inactive', type: 'bool', help: 'show inactive defined XML' },
-      ...XPATH_OPTIONS,
     ],
   },
   findPool, (p, opts) => p.getXMLDesc(opts.has('inactive') ? 1 : 0),

@@ -191,6 +191,10 @@ const snapshotList = domainCommand({
   ];
   let flags = flagsOf(opts, FILTERS);
   const from = opts.get('from') as string | undefined;
+  if (opts.has('descendants') && from === undefined && !opts.has('current')) {
+    ctx.error('--descendants requires either --from or --current');
+    return false;
+  }
   let snaps: DomainSnapshot[];
   if (from !== undefined || opts.has('current')) {
     const base = from !== undefined ? await dom.snapshotLookupByName(from) : await dom.snapshotCurrent();

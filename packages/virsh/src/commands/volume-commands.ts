@@ -95,10 +95,20 @@ const volCreateAs: CommandDef = {
     let xml = `<volume>\n  <name>${escapeXml(name)}</name>\n`;
     for (const [el, bytes] of sizes) xml += `  <${el}>${bytes}</${el}>\n`;
     if (format) xml += `  <target>\n    <format type='${escapeXml(format)}'/>\n  </target>\n`;
+    // a snapshot of another volume of the pool (its format alone means nothing, as in virsh)
+    const backingName = opts.get('backing-vol') as string | undefined;
+    const backingFormat = opts.get('backing-vol-format') as string | undefined;
+    if (backingName !== undefined) {
+      const backing = await findVol(ctx, new Map([['vol', backingName], ['pool', pool.name]]));
+      if (!backing) return false;
+      xml += `  <backingStore>\n    <path>${escapeXml(backing.path)}</path>\n`
+        + `${backingFormat ? `    <format type='${escapeXml(backingFormat)}'/>\n` : ''}  </backingStore>\n`;
+    }
     xml += '</volume>\n';
     if (opts.has('print-xml')) { ctx.print(xml); return true; }
     try {
-      await pool.createVolumeXML(xml);
+      // libvirt's VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA
+      await pool.createVolumeXML(xml, opts.has('prealloc-metadata') ? 1 : 0);
     } catch (e) {
       ctx.error(`Failed to create vol ${name}`);
       ctx.reportError(e);
@@ -183,8 +193,6 @@ const volDumpxml = objectPrintCommand(
     name: 'vol-dumpxml', group: G, help: 'vol information in XML', description: 'Output the vol information as an XML dump to stdout.',
     options: [
       VOL_ARG, POOL_OPTION,
-      { name: 'xpath', type: 'string', help: 'xpath expression to filter the XML document' },
-      { name: 'wrap', type: 'bool', help: 'wrap xpath results in an common root element' },
     ],
   },
   findVol, (v) => v.getXMLDesc(),

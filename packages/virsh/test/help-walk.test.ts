@@ -1,0 +1,129 @@
+// virsh keeps its word: `help` lists exactly the commands that exist, and every option a
+// command documents does something. Each option is given, alone, to its command on a
+// fresh test:///default (with the required options filled in), and the command must read
+// it; an option that is parsed and never looked at is accepted and ignored.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import type { OptionDef, OptionValues } from '../src/cli/command-def.js';
+import { parseCommand } from '../src/cli/command-parser.js';
+import { allCommands, findCommand } from '../src/commands/command-registry.js';
+import { VirshContext } from '../src/virsh-context.js';
+import '../src/builtin-drivers.js';
+import { virshEnv } from './fixtures/run-virsh.js';
+
+const bin = new URL('../bin/virsh', import.meta.url).pathname;
+const virsh = (...args: string[]) => spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, bin, ...args], { encoding: 'utf8', env: virshEnv });
+
+/** The command names `virsh help` lists, group by group. */
+function listedCommands(text: string): string[] {
+  return text.split('\n').filter((l) => /^ {4}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+}
+
+t.test('help lists exactly the commands that exist, and each one has its help', async (t) => {
+  const help = virsh('help');
+  t.equal(help.status, 0);
+  const listed = listedCommands(help.stdout);
+  t.same([...listed].sort(), allCommands.map((c) => c.name).sort(), 'help lists every registered command and nothing else');
+  const usage = virsh('--help');
+  t.same(listedCommands(usage.stdout.slice(usage.stdout.indexOf('commands (non interactive mode)'))).sort(), [...listed].sort(), '--help lists the same commands');
+  for (const group of help.stdout.split('\n').flatMap((l) => /\(help keyword '([a-z]+)'\)/.exec(l)?.[1] ?? [])) {
+    const one = virsh('help', group);
+    t.equal(one.status, 0, `help ${group}`);
+    t.ok(listedCommands(one.stdout).length > 0, `group ${group} lists commands`);
+  }
+  const script = listed.map((name) => `help ${name}`).join('; ');
+  const each = virsh(script);
+  t.equal(each.status, 0, 'help COMMAND for every listed command');
+  t.equal(each.stderr, '');
+  t.equal((each.stdout.match(/^ {2}NAME$/gm) ?? []).length, listed.length);
+  const missing = virsh('help', 'migrate-setspeed-nonexistent');
+  t.equal(missing.stderr, "error: command or command group 'migrate-setspeed-nonexistent' doesn't exist\n");
+});
+
+/** An OptionValues that remembers which options the command looked at. */
+class WatchedOptions extends Map<string, string | true | string[]> {
+  readonly read = new Set<string>();
+  override get(key: string) { this.read.add(key); return super.get(key); }
+  override has(key: string) { this.read.add(key); return super.has(key); }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'virsh-help-walk-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const domainXml = join(dir, 'dom.xml');
+writeFileSync(domainXml, "<domain type='test'><name>walk</name><memory>65536</memory><os><type>hvm</type></os></domain>");
+
+/** A value that lets a command get as far as its options, by the option's name. */
+function sampleValue(command: string, o: OptionDef): string {
+  const byName: Record<string, string> = {
+    domain: 'test', network: 'default', pool: 'default-pool', interface: 'eth1', device: 'computer', vol: '/default-pool/v',
+    file: command === 'restore' || command === 'save-image-define' ? join(dir, 'saved') : command.startsWith('save') || command === 'dump' || command === 'screenshot' ? join(dir, 'out') : domainXml,
+    xml: domainXml, snapshotname: 'snap', name: 'v', capacity: '1M', target: 'vda', source: join(dir, 'disk.img'),
+    cpulist: '0', vcpu: '0', count: '1', size: '1024', memory: '65536', kilobytes: '65536', cellno: '0', seconds: '1',
+    dir: dir, command: 'list', string: 'x', type: 'dir', 'source-path': dir, 'target-path': dir, keycode: '1', key: 'k',
+  };
+  if (byName[o.name] !== undefined) return byName[o.name];
+  return o.type === 'int' ? '1' : 'x';
+}
+
+/** Run one command in this process on a fresh connection; which of its options it read. */
+async function optionsRead(words: string[]): Promise<{ read: Set<string>; ok: boolean; err: string }> {
+  const parsed = parseCommand(words, findCommand);
+  const watched = new WatchedOptions(parsed.opts as OptionValues);
+  let err = '';
+  const ctx = new VirshContext({ uri: 'test:///default', readOnly: false, quiet: true }, () => undefined, (s) => { err += s; });
+  let ok = false;
+  try {
+    ok = await parsed.def.run(ctx, watched);
+  } finally {
+    await ctx.close();
+  }
+  return { read: watched.read, ok, err };
+}
+
+/** Commands that would wait for a person or a guest rather than return. */
+const INTERACTIVE = new Set(['console', 'event', 'cd', 'pwd', 'quit', 'exit', 'connect', 'edit', 'net-edit', 'pool-edit', 'iface-edit', 'snapshot-edit', 'nwfilter-edit']);
+
+t.test('every documented option of every command is read when given', async (t) => {
+  const ignored: string[] = [];
+  let tried = 0;
+  for (const def of allCommands) {
+    if (INTERACTIVE.has(def.name)) continue;
+    const required = def.options.filter((o) => o.required).flatMap((o) => [`--${o.name}`, sampleValue(def.name, o)]);
+    for (const o of def.options.filter((x) => !x.required)) {
+      const words = [def.name, ...required, `--${o.name}`, ...(o.type === 'bool' ? [] : [sampleValue(def.name, o)])];
+      const r = await optionsRead(words);
+      tried++;
+      if (!r.read.has(o.name) && r.ok) ignored.push(`${def.name} --${o.name}`);
+    }
+  }
+  t.ok(tried > 200, `${tried} options tried`);
+  t.same(ignored, [], 'options accepted and ignored');
+});
+
+t.test('options that were accepted and ignored before now answer as libvirt\'s virsh does', { skip: existsSync('/usr/bin/virsh') ? false : 'libvirt\'s virsh is not installed (apt-get install libvirt-clients)' }, async (t) => {
+  const libvirt = (script: string) => spawnSync('/usr/bin/virsh', ['-c', 'test:///default', script], { encoding: 'utf8', env: virshEnv, timeout: 30_000 });
+  const scripts = [
+    'list --table; list --table --name; list --table --uuid; list --table --id',
+    'shutdown test --mode bogus; shutdown test --mode acpi,agent; reboot test --mode signal',
+    'destroy test --remove-logs; destroy test --graceful',
+    'domhostname test --source bogus; domhostname test --source lease; domhostname test --source agent',
+    'vcpuinfo test --pretty; nodecpumap --pretty; nodecpustats --cpu 1; nodecpustats --cpu x',
+    'snapshot-list test --descendants',
+    'vol-create-as default-pool base 1M; vol-create-as default-pool v 1M --format qcow2 --backing-vol base --backing-vol-format raw --print-xml; '
+      + 'vol-create-as default-pool v2 1M --backing-vol nosuch --print-xml; vol-create-as default-pool v3 1M --backing-vol-format raw --print-xml; vol-create-as default-pool v4 1M --prealloc-metadata',
+    'domtime test --pretty',
+    `save test ${join(dir, 'saved-with-xml')} --xml ${join(dir, 'nonexistent.xml')}`,
+  ];
+  for (const script of scripts) {
+    const ours = virsh('-c', 'test:///default', script);
+    const theirs = libvirt(script);
+    t.same({ out: ours.stdout, err: ours.stderr, rc: ours.status }, { out: theirs.stdout, err: theirs.stderr, rc: theirs.status }, script);
+  }
+  const saved = virsh('-c', 'test:///default', `save test ${join(dir, 'saved-verbose')} --verbose; restore ${join(dir, 'saved-verbose')}; managedsave test --verbose`);
+  t.equal(saved.stderr, '\rSave: [100 %]\rManagedsave: [100 %]', '--verbose: progress on stderr, as virsh draws it');
+  t.match(saved.stdout, /^\nDomain 'test' saved to .*saved-verbose\n\n/, 'stdout as without --verbose');
+});
