@@ -22,10 +22,13 @@ export class DomainConfigStore {
     const names = (await fs.readdir(this.configDir).catch(() => [] as string[])).filter((n) => n.endsWith('.xml') && !n.startsWith('.'));
     const loaded = await Promise.all(names.map(async (file) => {
       try {
-        const def = parseDomainXml(await fs.readFile(path.join(this.configDir, file), 'utf8'));
+        // bytes, so that a file that is not UTF-8 is refused rather than read as something else
+        const def = parseDomainXml(await fs.readFile(path.join(this.configDir, file)));
         const autostart = await fs.lstat(this.autostartLink(def.name)).then(() => true, () => false);
         return { def, autostart };
-      } catch {
+      } catch (e) {
+        // as libvirt: the other domains load; the broken file stays, and the log says why
+        process.stderr.write(`tsvirt: Failed to load config for domain from ${path.join(this.configDir, file)}: ${(e as Error).message}\n`);
         return undefined;
       }
     }));

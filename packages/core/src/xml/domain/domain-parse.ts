@@ -179,6 +179,6 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
 }
 
 /** Parse a domain's XML text as libvirt's virDomainDefParseString does. */
-export function parseDomainXml(xml: string): DomainDef {
+export function parseDomainXml(xml: string | Uint8Array): DomainDef {
   return domainDefFromTree(parseXmlDocument(xml, '(domain_definition)', ErrorDomain.DOMAIN));
 }
