@@ -5,7 +5,8 @@ import { QmpClosedError, QmpError } from './qmp/qmp-error.js';
 
 export const qemuError = (code: number, info?: string) => VirError.of(code, ErrorDomain.QEMU, info);
 
-export const notRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'domain is not running');
+/** libvirt's check that a domain runs (virDomainObjCheckActive): an error of the shared domain layer. */
+export { domainNotRunning as notRunning } from '@tsvirt/core';
 export const alreadyRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'domain is already running');
 export const internalError = (info: string) => qemuError(ErrorNumber.INTERNAL_ERROR, info);
 

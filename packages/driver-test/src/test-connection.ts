@@ -21,7 +21,7 @@ import { defineDomain, renameDomain, setAutostart, undefineDomain } from './pers
 import * as save from './save.js';
 import * as snapshots from './snapshots.js';
 import * as stats from './stats.js';
-import { checkFlags, notRunning } from './test-errors.js';
+import { checkFlags, notRunning, notRunningHere } from './test-errors.js';
 import { TEST_MAX_VCPUS, domainVcpuInfo, getDomainVcpus, pinDomainVcpu, setDomainVcpus, vcpuPins } from './vcpus.js';
 
 export type { TestNode } from './driver-state.js';
@@ -123,7 +123,7 @@ export class TestConnection implements ConnectDriver {
   }
   domainGetTime(ref: DomainRef, flags: number) {
     checkFlags(flags, 0, 'testDomainGetTime');
-    if (!this.s.dom(ref).active) throw notRunning();
+    if (!this.s.dom(ref).active) throw notRunningHere();
     return { seconds: stats.TEST_GUEST_TIME, nseconds: 0 };
   }
 

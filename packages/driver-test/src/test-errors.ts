@@ -2,9 +2,11 @@ import { ErrorDomain, ErrorNumber, VirError, flagChecker } from '@tsvirt/core';
 
 // The errors the test driver reports, with libvirt's codes and wording.
 
-export const noDomain = (what: string) => VirError.of(ErrorNumber.NO_DOMAIN, ErrorDomain.TEST, what);
+/** libvirt's check that a domain runs (virDomainObjCheckActive): an error of the shared domain layer. */
+export { domainNotRunning as notRunning } from '@tsvirt/core';
 
-export const notRunning = () => VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.TEST, 'domain is not running');
+/** The same words from the test driver itself, where libvirt's test driver checks on its own (virDomainGetTime). */
+export const notRunningHere = () => VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.TEST, 'domain is not running');
 
 export const internal = (info: string) => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.TEST, info);
 

@@ -1,6 +1,6 @@
 import { DomainVcpuFlags as Vcpu, ErrorDomain, ErrorNumber, VcpuState, VirError, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
 import type { TestDomain } from './test-domain.js';
-import { checkFlags, invalidOperation, notRunning } from './test-errors.js';
+import { checkFlags, invalidOperation } from './test-errors.js';
 
 /** The most vCPUs a test domain may have (the connection's getMaxVcpus). */
 export const TEST_MAX_VCPUS = 32;
@@ -51,7 +51,7 @@ export function vcpuPins(d: TestDomain, hostCpus: number): VcpuPin[] {
 
 /** The vCPUs of a running domain: each runs on the last host CPU it may use. */
 export function domainVcpuInfo(d: TestDomain, hostCpus: number, cpuTimeNs: number): VcpuInfo[] {
-  if (!d.active) throw notRunning();
+  if (!d.active) throw invalidOperation('cannot list vcpus for an inactive domain');
   return vcpuPins(d, hostCpus).map(({ vcpu, cpus }) => ({
     number: vcpu, state: VcpuState.RUNNING, cpuTime: cpuTimeNs, cpu: cpus[cpus.length - 1] ?? -1, affinity: cpus,
   }));
