@@ -1,36 +1,118 @@
 #!/usr/bin/env node
-// Figures: lookupByName + getInfo pairs per second through tsvirtd's unix
-// socket, one after another and pipelined, beside libvirt's libvirtd doing the same
-// work over test+unix:///default where it is installed; and tsvirtd's memory with 100
-// connected clients. libvirtd is started privately (own socket folder), so that no
-// system daemon is needed or disturbed. Sequential calls are bound by the idle vCPUs'
-// wake-up latency, for any daemon (a C ping-pong between two processes pays ~45-50 us
-// per round trip here when idle, ~10 us when the CPUs are kept busy).
+// tsvirtd beside libvirtd 9.0, in one run, rounds interleaved, over unix sockets, on the
+// test driver's test:///default: sequential lookupByName + getInfo (each call against the
+// floor, one round trip of a bare Node echo between two processes), the same pairs with 32
+// in flight on one connection (libvirt-python: 32 threads on one connection), define +
+// undefine of a realistic domain, and memory: idle, with 100 clients, and with 100 clients
+// that send calls and never read the replies. libvirtd is a private system daemon in a
+// mount namespace of its own (tmpfs over its folders), so nothing of the machine's is used
+// or changed; everything this run makes is in one temporary folder, removed at the end.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { open } = await import(`${root}packages/core/dist/index.js`);
+const core = await import(`${root}packages/core/dist/index.js`);
+const { open, encodeJsonFrame, procedures, Program, ProgramVersion, MessageType, MessageStatus, ConnectionProcedure } = core;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const ROUNDS = 5;
-const PIPELINE = 32;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const IN_FLIGHT = 32;
+const CLIENTS = 100;
+const PY = '/usr/bin/python3';
 
-/** Start a daemon and resolve once `ready(stderr)` says it is up. */
-function startProcess(cmd, args, opts, ready) {
+const work = mkdtempSync(join(tmpdir(), 'daemon-bench-'));
+const children = [];
+const cleanup = () => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+const fmt = (n) => Math.round(n).toLocaleString('en');
+const us = (n) => n.toFixed(1);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A child that is killed when this run ends; resolves once `ready()` holds. */
+async function start(cmd, args, opts, ready, what) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => resolve(proc), 3000);
-    proc.stderr.on('data', (d) => { err += d; if (ready(err)) { clearTimeout(timer); resolve(proc); } });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${cmd} exited (${code}): ${err.slice(0, 300)}`)); });
-  });
+  children.push(proc);
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  for (let i = 0; i < 300 && !ready(err); i++) {
+    if (proc.exitCode !== null) throw new Error(`${what} exited (${proc.exitCode}): ${err.slice(0, 400)}`);
+    await sleep(50);
+  }
+  if (!ready(err)) throw new Error(`${what} did not start: ${err.slice(0, 400)}`);
+  return proc;
 }
 
-/** Pairs per second over `seconds`, with `lanes` chains of calls in flight at once. */
-async function pairsPerSecond(conn, lanes, seconds) {
+// A domain as a user defines one: disk, network interface, console, graphics.
+const domainXml = (name, description = '') => `<domain type='test'>
+  <name>${name}</name>${description ? `\n  <description>${description}</description>` : ''}
+  <memory unit='KiB'>1048576</memory>
+  <currentMemory unit='KiB'>1048576</currentMemory>
+  <vcpu placement='static'>2</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <features><acpi/><apic/></features>
+  <clock offset='utc'/>
+  <on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/${name}.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/><model type='virtio'/></interface>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <graphics type='vnc' port='-1' autoport='yes'/>
+  </devices>
+</domain>
+`;
+const benchXml = join(work, 'bench-domain.xml');
+writeFileSync(benchXml, domainXml('bench-define'));
+// A domain whose dumpxml is about 1 MB, for the clients that never read.
+const BIG = domainXml('bench-big', 'x'.repeat(1_000_000));
+
+// ---- the floor: a bare request/reply echo between two Node processes ----
+const echoSock = join(work, 'echo.sock');
+await start(process.execPath, ['-e', `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(${JSON.stringify(echoSock)})`],
+  {}, () => existsSync(echoSock), 'the echo server');
+const echoClient = connect(echoSock);
+await new Promise((r) => echoClient.once('connect', r));
+/** Round trips per second, one 64-byte message at a time. */
+async function echoRate(seconds) {
+  const message = Buffer.alloc(64);
+  let trips = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await new Promise((resolve) => {
+    const onData = () => {
+      trips++;
+      if (performance.now() < end) echoClient.write(message);
+      else { echoClient.off('data', onData); resolve(); }
+    };
+    echoClient.on('data', onData);
+    echoClient.write(message);
+  });
+  return trips / ((performance.now() - t0) / 1000);
+}
+
+// ---- tsvirtd ----
+const ourDir = join(work, 'tsvirtd');
+const ourEnv = {
+  ...process.env, TSVIRT_QEMU_CONFIG_DIR: join(work, 'qemu-config'), TSVIRT_QEMU_RUN_DIR: join(work, 'qemu-run'),
+  XDG_RUNTIME_DIR: work, XDG_CONFIG_HOME: join(work, 'config'), XDG_CACHE_HOME: join(work, 'cache'),
+};
+const daemon = await start(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', ourDir], { cwd: work, env: ourEnv },
+  (e) => e.includes('tsvirtd: listening'), 'tsvirtd');
+const ourSock = join(ourDir, 'tsvirt-sock');
+const conn = await open(`test+unix:///default?socket=${ourSock}`);
+
+async function pairsPerSecond(lanes, seconds) {
   let pairs = 0;
   const end = performance.now() + seconds * 1000;
   const lane = async () => {
@@ -44,121 +126,171 @@ async function pairsPerSecond(conn, lanes, seconds) {
   return pairs / ((performance.now() - t0) / 1000);
 }
 
-const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const fmt = (n) => Math.round(n).toLocaleString('en');
-
-/** A private session libvirtd and a libvirt-python worker that runs timed rounds on request; null when not possible. */
-async function startLibvirtSide() {
-  const py = '/usr/bin/python3';
-  if (!existsSync('/usr/sbin/libvirtd') || spawnSync(py, ['-c', 'import libvirt']).status !== 0) {
-    console.log('libvirt: libvirtd or python3-libvirt not installed here; skipped (reference figure: about 6,000-7,000 pairs/s)');
-    return null;
-  }
-  // A session libvirtd as an unprivileged user: the system one needs users and devices
-  // (libvirt-qemu, /dev/mem) that containers lack. Its socket: $XDG_RUNTIME_DIR/libvirt/libvirt-sock.
-  const lvDir = mkdtempSync(join(tmpdir(), 'libvirtd-bench-'));
-  chmodSync(lvDir, 0o777);
-  const sock = join(lvDir, 'libvirt', 'libvirt-sock');
-  const asUser = process.getuid() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const env = { ...process.env, HOME: lvDir, XDG_RUNTIME_DIR: lvDir, XDG_CONFIG_HOME: join(lvDir, 'config'), XDG_CACHE_HOME: join(lvDir, 'cache') };
-  let daemon = null;
-  try {
-    daemon = await startProcess('/usr/sbin/libvirtd', [], { env, ...asUser }, () => existsSync(sock));
-    for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
-    const code = `import libvirt,sys,time\nc=libvirt.open('test+unix:///default?socket=${sock}')\nfor line in sys.stdin:\n  n=0\n  t=time.perf_counter()\n  end=t+float(line)\n  while time.perf_counter()<end:\n    c.lookupByName('test').info(); n+=1\n  print(n/(time.perf_counter()-t), flush=True)\n`;
-    const worker = spawn(py, ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const lines = [];
-    let wake = null;
-    let buffered = '';
-    worker.stdout.on('data', (d) => {
-      buffered += d;
-      for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) lines.push(Number(buffered.slice(0, i)));
-      wake?.();
-    });
-    let failure = '';
-    worker.stderr.on('data', (d) => { failure += d; wake?.(); });
-    const round = async (seconds) => {
-      worker.stdin.write(`${seconds}\n`);
-      while (!lines.length) {
-        if (failure) throw new Error(failure.trim().split('\n').at(-1));
-        await new Promise((r) => { wake = r; });
-      }
-      return lines.shift();
-    };
-    await round(0.3);
-    return { round, stop: () => { worker.kill(); daemon.kill('SIGTERM'); } };
-  } catch (e) {
-    daemon?.kill('SIGTERM');
-    console.log(`libvirt: could not run a private libvirtd here (${e.message}); skipped (reference figure: about 6,000-7,000 pairs/s)`);
-    return null;
-  }
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/**
- * The floor of any request/reply design between two Node processes here: a bare echo
- * over a unix socket, one 64-byte message at a time. A sequential pair is two of these.
- */
-async function bareEchoRoundTrips(seconds) {
-  const sock = join(mkdtempSync(join(tmpdir(), 'echo-bench-')), 'echo.sock');
-  const code = `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(${JSON.stringify(sock)}, () => console.log('up'))`;
-  const echo = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve) => echo.stdout.once('data', resolve));
-  const { connect } = await import('node:net');
-  const client = connect(sock);
-  await new Promise((resolve) => client.once('connect', resolve));
-  const message = Buffer.alloc(64);
-  let trips = 0;
+async function definesPerSecond(seconds) {
+  const xml = readFileSync(benchXml, 'utf8');
+  let n = 0;
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
-  await new Promise((resolve) => {
-    client.on('data', () => {
-      trips++;
-      if (performance.now() < end) client.write(message);
-      else resolve();
-    });
-    client.write(message);
+  while (performance.now() < end) {
+    await (await conn.defineDomainXML(xml)).undefine();
+    n++;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+// ---- libvirtd, private, and libvirt-python ----
+async function startLibvirt() {
+  if (!existsSync('/usr/sbin/libvirtd') || spawnSync(PY, ['-c', 'import libvirt']).status !== 0) {
+    return { skip: 'libvirtd or python3-libvirt is not installed here' };
+  }
+  if (process.getuid() !== 0 || spawnSync('unshare', ['-m', 'true']).status !== 0) {
+    return { skip: 'a private system libvirtd needs root and mount namespaces (unshare -m)' };
+  }
+  const dir = join(work, 'libvirtd');
+  mkdirSync(join(dir, 'sock'), { recursive: true });
+  mkdirSync(join(dir, 'no-drivers'));
+  writeFileSync(join(dir, 'libvirtd.conf'), `unix_sock_dir = "${dir}/sock"\nauth_unix_ro = "none"\nauth_unix_rw = "none"\nunix_sock_rw_perms = "0700"\n`);
+  // Its own folders are tmpfs in its own mount namespace; modules are not loaded (the test driver is built in).
+  const folders = '/run/libvirt /var/lib/libvirt /var/cache/libvirt /etc/libvirt /var/log/libvirt /run/user';
+  const script = `for d in ${folders}; do mkdir -p $d && mount -t tmpfs tmpfs $d || exit 1; done; exec /usr/sbin/libvirtd -f ${dir}/libvirtd.conf`;
+  const sock = join(dir, 'sock', 'libvirt-sock');
+  let proc;
+  try {
+    proc = await start('unshare', ['-m', '-n', '--propagation', 'private', 'sh', '-c', script],
+      { env: { ...process.env, LIBVIRT_DRIVER_DIR: join(dir, 'no-drivers') } }, () => existsSync(sock), 'libvirtd');
+  } catch (e) {
+    return { skip: e.message };
+  }
+  const code = `
+import libvirt, sys, threading, time
+c = libvirt.open(sys.argv[1])
+xml = open(sys.argv[2]).read()
+def pairs(lanes, seconds):
+    end = time.perf_counter() + seconds
+    counts = [0] * lanes
+    def lane(i):
+        while time.perf_counter() < end:
+            c.lookupByName('test').info()
+            counts[i] += 1
+    threads = [threading.Thread(target=lane, args=(i,)) for i in range(lanes)]
+    t0 = time.perf_counter()
+    for t in threads: t.start()
+    for t in threads: t.join()
+    return sum(counts) / (time.perf_counter() - t0)
+def defines(seconds):
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() < t0 + seconds:
+        c.defineXML(xml).undefine()
+        n += 1
+    return n / (time.perf_counter() - t0)
+held = []
+for line in sys.stdin:
+    what, arg = line.split()
+    if what == 'seq': print(pairs(1, float(arg)), flush=True)
+    elif what == 'piped': print(pairs(${IN_FLIGHT}, float(arg)), flush=True)
+    elif what == 'define': print(defines(float(arg)), flush=True)
+    elif what == 'clients':
+        held = [libvirt.open(sys.argv[1]) for _ in range(int(arg))]
+        for h in held: h.getType()
+        print(len(held), flush=True)
+`;
+  const worker = spawn(PY, ['-c', code, `test+unix:///default?socket=${sock}`, benchXml], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(worker);
+  const lines = [];
+  let wake = null;
+  let buffered = '';
+  let failure = '';
+  worker.stdout.on('data', (d) => {
+    buffered += d;
+    for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) lines.push(Number(buffered.slice(0, i)));
+    wake?.();
   });
-  const rate = trips / ((performance.now() - t0) / 1000);
-  client.destroy();
-  echo.kill();
-  return rate;
+  worker.stderr.on('data', (d) => { failure += d; wake?.(); });
+  const ask = async (what, arg) => {
+    worker.stdin.write(`${what} ${arg}\n`);
+    while (!lines.length) {
+      if (failure) throw new Error(`libvirt-python: ${failure.trim().split('\n').at(-1)}`);
+      await new Promise((r) => { wake = r; });
+    }
+    return lines.shift();
+  };
+  await ask('seq', 0.3);
+  return { ask, pid: proc.pid };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bench-'));
-const daemon = await startProcess(process.execPath, [`${root}packages/daemon/bin/tsvirtd`, '--socket-dir', dir],
-  { cwd: dir }, (e) => e.includes('listening'));
-const uri = `test+unix:///default?socket=${dir}/tsvirt-sock`;
-const conn = await open(uri);
-await pairsPerSecond(conn, 1, 0.5); // warm up
-const libvirt = await startLibvirtSide();
+console.log(`load average at start: ${load()} (${SECONDS} s rounds, ${ROUNDS} rounds, interleaved)`);
+const libvirt = await startLibvirt();
+if (libvirt.skip) console.log(`libvirtd: not measured: ${libvirt.skip}`);
+const lv = libvirt.skip ? null : libvirt;
 
-// Rounds alternate, so that a busy machine slows each side alike.
-const ours = [];
-const theirs = [];
-for (let r = 0; r < ROUNDS; r++) {
-  ours.push(await pairsPerSecond(conn, 1, SECONDS));
-  if (libvirt) theirs.push(await libvirt.round(SECONDS));
-}
-const piped = await pairsPerSecond(conn, PIPELINE, SECONDS);
-const ratio = (n) => (libvirt ? ` (${(n / median(theirs)).toFixed(1)}x libvirt's)` : '');
-console.log(`tsvirtd, ${uri.replace(dir, 'DIR')} (medians of ${ROUNDS} rounds of ${SECONDS} s):`);
-console.log(`  sequential lookupByName + getInfo: ${fmt(median(ours))} pairs/s${ratio(median(ours))}`);
-console.log(`  pipelined (${PIPELINE} pairs in flight): ${fmt(piped)} pairs/s${ratio(piped)}`);
-const echo = await bareEchoRoundTrips(SECONDS);
-console.log(`  the floor of round trips here: a bare Node echo between two processes, ${fmt(echo)} round trips/s (${fmt(echo / 2)} two-trip pairs/s)`);
-if (libvirt) {
-  console.log(`libvirtd 9.0 (private session daemon) + libvirt-python, same pairs, rounds interleaved: ${fmt(median(theirs))} pairs/s sequential (target: 5x)`);
-  libvirt.stop();
-}
-await conn.close();
+// Warm-up of both sides.
+await pairsPerSecond(1, 0.5);
+await definesPerSecond(0.3);
+if (lv) await lv.ask('define', 0.3);
 
-const before = rssKiB(daemon.pid);
+const r = { echo: [], seq: [], lvSeq: [], piped: [], lvPiped: [], define: [], lvDefine: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  r.echo.push(await echoRate(SECONDS));
+  r.seq.push(await pairsPerSecond(1, SECONDS));
+  if (lv) r.lvSeq.push(await lv.ask('seq', SECONDS));
+  r.piped.push(await pairsPerSecond(IN_FLIGHT, SECONDS));
+  if (lv) r.lvPiped.push(await lv.ask('piped', SECONDS));
+  r.define.push(await definesPerSecond(SECONDS));
+  if (lv) r.lvDefine.push(await lv.ask('define', SECONDS));
+}
+const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.length ? median(v) : NaN]));
+const vs = (ours, theirs) => (lv ? ` (libvirtd + libvirt-python: ${fmt(theirs)}/s; ${(ours / theirs).toFixed(2)}x)` : '');
+
+const floorUs = 1e6 / m.echo;
+const callUs = 1e6 / (2 * m.seq);
+console.log(`\nmedians of ${ROUNDS} rounds:`);
+console.log(`  floor: a bare Node request/reply echo between two processes: ${fmt(m.echo)} round trips/s, ${us(floorUs)} us each`);
+console.log(`  sequential lookupByName + getInfo through tsvirtd: ${fmt(m.seq)} pairs/s, ${us(callUs)} us per call, `
+  + `${(callUs / floorUs).toFixed(2)}x the floor (target: at most 1.15x)${vs(m.seq, m.lvSeq)}`);
+if (lv) console.log(`    libvirtd: ${us(1e6 / (2 * m.lvSeq))} us per call, ${(1e6 / (2 * m.lvSeq) / floorUs).toFixed(2)}x the floor`);
+console.log(`  pipelined, ${IN_FLIGHT} pairs in flight on one connection: ${fmt(m.piped)} pairs/s${vs(m.piped, m.lvPiped)} (target: 4x; libvirt-python: ${IN_FLIGHT} threads, one connection)`);
+console.log(`  define + undefine of a realistic domain: ${fmt(m.define)} pairs/s${vs(m.define, m.lvDefine)} (target: 1.2x)`);
+
+// ---- memory ----
+const ourIdle = rssKiB(daemon.pid);
+const lvIdle = lv ? rssKiB(lv.pid) : NaN;
 const clients = [];
-for (let i = 0; i < 100; i++) clients.push(await open(uri));
+for (let i = 0; i < CLIENTS; i++) clients.push(await open(`test+unix:///default?socket=${ourSock}`));
 await Promise.all(clients.map((c) => c.getType()));
-const after = rssKiB(daemon.pid);
-console.log(`  tsvirtd memory: ${fmt(before)} KiB RSS idle, ${fmt(after)} KiB with 100 connected clients (${((after - before) / 100).toFixed(1)} KiB per client)`);
+const ourClients = rssKiB(daemon.pid);
+const lvClients = lv ? (await lv.ask('clients', CLIENTS), rssKiB(lv.pid)) : NaN;
 await Promise.all(clients.map((c) => c.close()));
-daemon.kill('SIGTERM');
+
+// 100 clients that each send 10 calls of a 1 MB dumpxml and never read a byte.
+const big = await conn.defineDomainXML(BIG);
+const DUMPXML = procedures.find((p) => p.driverName === 'domainGetXMLDesc').proc;
+const frame = (procedure, body, serial) => encodeJsonFrame({
+  program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure, type: MessageType.CALL, serial, status: MessageStatus.OK,
+}, body);
+const mute = [];
+for (let i = 0; i < CLIENTS; i++) {
+  const s = connect(ourSock);
+  await new Promise((resolve) => s.once('connect', resolve));
+  s.pause();
+  s.on('error', () => undefined);
+  s.write(Buffer.concat([frame(ConnectionProcedure.OPEN, { uri: 'test:///default', readOnly: false }, 0),
+    ...Array.from({ length: 10 }, (_, k) => frame(DUMPXML, [{ name: big.name, uuid: big.uuid, id: -1 }, 0], k + 1))]));
+  mute.push(s);
+}
+let ourMute = 0;
+for (let i = 0; i < 40; i++, await sleep(50)) ourMute = Math.max(ourMute, rssKiB(daemon.pid));
+for (const s of mute) s.destroy();
+await big.undefine();
+
+const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+console.log(`  memory (RSS): tsvirtd ${mib(ourIdle)} idle, ${mib(ourClients)} with ${CLIENTS} connected clients`
+  + (lv ? `; libvirtd ${mib(lvIdle)} idle, ${mib(lvClients)} with ${CLIENTS} clients` : ''));
+console.log(`  tsvirtd with ${CLIENTS} clients that send 10 calls of a 1 MB dumpxml each and never read: ${mib(ourMute)} at most `
+  + `(${mib(ourMute - ourIdle)} above idle; each such client holds at most --max-queued + --max-message, 64 MiB by default, `
+  + 'and in practice one reply: its socket is not read while that reply waits)');
+console.log(`load average at end: ${load()}`);
+
+await conn.close();
+echoClient.destroy();
+cleanup();
+process.exit(0);
