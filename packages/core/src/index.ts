@@ -26,6 +26,7 @@ export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
 export { normalizeUuid, newUuid } from './util/uuid.js';
 export * from './xml/xml-element.js';
 export { parseXmlDocument, validateWithRelaxNg, MAX_XML_BYTES } from './xml/xml-document.js';
+export { textOfBytes } from './xml/xml-bytes.js';
 export * from './xml/domain/domain-def.js';
 export { parseDomainXml, domainDefFromTree, parseDevice, DOMAIN_TYPES } from './xml/domain/domain-parse.js';
 export { applyDomainDefaults, type DomainDefaultsOptions } from './xml/domain/domain-defaults.js';

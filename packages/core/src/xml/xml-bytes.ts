@@ -1,6 +1,9 @@
 /**
  * XML documents arrive as bytes (files, RPC strings): decoded strictly, as libxml2 does,
- * so that invalid UTF-8 is refused rather than turned into U+FFFD.
+ * so that invalid UTF-8 is refused rather than turned into U+FFFD. Where a document must
+ * travel as a string first (a file virsh passes to defineXML), its invalid bytes are
+ * carried as lone surrogates U+DC80-U+DCFF (as Python's "surrogateescape" does), which no
+ * valid text contains, and the parser refuses them with the bytes libvirt would name.
  */
 
 /** Invalid input at byte `byteOffset`; `text` is the input decoded leniently, `offset` indexes it. */
@@ -70,4 +73,46 @@ export function utf8Length(text: string, from: number, to: number): number {
     } else n += 3;
   }
   return n;
+}
+
+/** Bytes as text: UTF-8, each byte that is not part of valid UTF-8 as U+DC00 + byte. */
+export function textOfBytes(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    let out = '';
+    let from = 0;
+    for (let i = 0; i < bytes.length;) {
+      const n = sequenceLength(bytes, i);
+      if (n > 0) {
+        i += n;
+        continue;
+      }
+      out += strictUtf8.decode(bytes.subarray(from, i)) + String.fromCharCode(0xdc00 + bytes[i]);
+      from = ++i;
+    }
+    return out + strictUtf8.decode(bytes.subarray(from));
+  }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The bytes a string with lone surrogates stands for (escaped bytes as themselves, other
+ * lone surrogates as libxml2 would see them encoded), or null when it has none.
+ */
+export function bytesOfEscapedText(text: string): Uint8Array | null {
+  if (!LONE_SURROGATE.test(text)) return null;
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      out.push(...Buffer.from(text.slice(i, i + 2), 'utf8'));
+      i++;
+    } else if (c >= 0xdc80 && c <= 0xdcff) out.push(c - 0xdc00);
+    else if (c >= 0xd800 && c <= 0xdfff) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else if (c < 0x80) out.push(c);
+    else out.push(...Buffer.from(text[i], 'utf8'));
+  }
+  return Uint8Array.from(out);
 }

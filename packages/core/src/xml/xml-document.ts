@@ -6,7 +6,7 @@ import { ErrorDomain, ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import type { XmlElement } from './xml-element.js';
 import { parseXml, XmlSyntaxError } from './xml-parser.js';
-import { decodeXmlBytes, Utf8Error, utf8Length } from './xml-bytes.js';
+import { bytesOfEscapedText, decodeXmlBytes, Utf8Error, utf8Length } from './xml-bytes.js';
 
 // The XML adapter: every document tsvirt reads comes through here, into the light
 // XmlElement tree. The parser is core's own (xml-parser.ts): strict, first error only,
@@ -62,7 +62,8 @@ export function parseXmlDocument(source: string | Uint8Array, name: string, doma
   }
   let text: string;
   try {
-    text = typeof source === 'string' ? source : decodeXmlBytes(source);
+    const escaped = typeof source === 'string' ? bytesOfEscapedText(source) : null;
+    text = typeof source !== 'string' ? decodeXmlBytes(source) : escaped ? decodeXmlBytes(escaped) : source;
   } catch (e) {
     if (!(e instanceof Utf8Error)) throw e;
     return throwIt(encodingError(e, name, domain));

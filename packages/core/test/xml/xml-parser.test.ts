@@ -2,7 +2,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ErrorDomain, ErrorNumber, MAX_XML_BYTES, VirError, formatElement, parseXmlDocument, textOf, type XmlElement } from '../../src/index.js';
+import { ErrorDomain, ErrorNumber, MAX_XML_BYTES, VirError, formatElement, parseXmlDocument, textOf, textOfBytes, type XmlElement } from '../../src/index.js';
 import { MALFORMED, WELL_FORMED } from './malformed-documents.js';
 
 const bytes = (latin1: string) => Buffer.from(latin1, 'latin1');
@@ -79,6 +79,17 @@ t.test('errors say where, as libvirt says it', async (t) => {
   t.equal(failure('<a>\u00e9\u00e9</b>').message, '(domain_definition):1: Opening and ending tag mismatch: a line 1 and b\n<a>\u00e9\u00e9</b>\n-----------^', 'the pointer counts bytes');
   t.equal(failure('<a>\ud800</a>').code, ErrorNumber.XML_DETAIL, 'a lone surrogate in a string');
   t.equal(failure('').message, '(domain_definition):1: Document is empty\n(null)\n^');
+});
+
+t.test('bytes carried as text (invalid ones escaped) are refused as the bytes are', async (t) => {
+  for (const [name, doc] of Object.entries({ ...MALFORMED, ...WELL_FORMED })) {
+    let asBytes: string | null = null;
+    let asText: string | null = null;
+    try { parse(bytes(doc)); } catch (e) { asBytes = (e as VirError).message; }
+    try { parse(textOfBytes(bytes(doc))); } catch (e) { asText = (e as VirError).message; }
+    t.equal(asText, asBytes, name);
+  }
+  t.equal(textOfBytes(Buffer.from('\u00e9t\u00e9', 'utf8')), '\u00e9t\u00e9', 'valid UTF-8 is plain text');
 });
 
 t.test('nothing is fetched, loaded or expanded without bound', async (t) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, textOfBytes, type Connect, type Domain } from '@tsvirt/core';
 import { flagsOf } from './domain-command.js';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
@@ -10,8 +10,9 @@ const FILE_OPTION = { name: 'file', type: 'string', help: 'file containing an XM
 /** Read a file a command names; a failure is virsh's "Failed to open file" error. */
 export async function readCommandFile(ctx: VirshContext, path: string): Promise<string | null> {
   try {
-    // synchronous on purpose: node:fs/promises costs start-up time, and virsh reads one file at a time
-    return readFileSync(path, 'utf8');
+    // synchronous on purpose: node:fs/promises costs start-up time, and virsh reads one file at a time;
+    // bytes that are not UTF-8 are kept (escaped) for the parser to refuse, as libvirt's does
+    return textOfBytes(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;
