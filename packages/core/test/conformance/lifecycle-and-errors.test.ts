@@ -99,6 +99,8 @@ for (const target of TARGETS) {
       });
       t.equal((await (await ro.lookupDomainByName(name)).getState()).state, DomainState.RUNNING, 'a read-only connection still reads');
       await ro.close();
+      // libvirt's words differ here between its drivers (the event state) and its remote driver
+      t.match(await codeOf(() => conn.domainEventDeregister(987654)), target.unknownCallback(987654));
     });
   });
 }
