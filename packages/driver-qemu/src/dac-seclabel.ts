@@ -6,7 +6,7 @@
 import {
   childElement, childElements, element, ErrorDomain, ErrorNumber, textOf, VirError, type DiskDef, type DomainDef, type XmlElement,
 } from '@tsvirt/core';
-import { findGroup, findUser } from './system-user.js';
+import { findGroup, findUser, hasUserEntry } from './system-user.js';
 
 export interface DacLabel {
   uid: number;
@@ -83,7 +83,8 @@ export async function domainDac(def: DomainDef, security: QemuSecurity): Promise
       const label = await parseDacLabel(textOf(childElement(seclabel!, 'label')!));
       return {
         process: label, image: label, relabel: seclabel!.attrs.relabel === 'yes' && security.dynamicOwnership,
-        initGroups: label.uid === security.label.uid && security.initGroups,
+        // A uid the user database knows gets that user's supplementary groups, as libvirt gives them.
+        initGroups: await hasUserEntry(label.uid),
       };
     }
   }
