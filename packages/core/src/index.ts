@@ -53,3 +53,4 @@ export { parseInterfaceXml, interfaceDefFromTree, formatInterfaceXml } from './x
 export { parseNodeDeviceXml, nodeDeviceDefFromTree, formatNodeDeviceXml, type NodeDeviceDef } from './xml/nodedev/node-device-xml.js';
 export { NetworkEntry, StoragePoolEntry, StorageVolEntry, InterfaceEntry, NodeDeviceEntry } from './gen/entry.gen.js';
 export { eventProcedures, type EventProcedure } from './gen/procedures.gen.js';
+export { strerror } from './remote/transports/transport-error.js';

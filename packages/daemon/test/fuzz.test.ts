@@ -82,8 +82,8 @@ function callBody(p: Procedure): unknown {
   return random() < 0.03 ? anyValue() : args;
 }
 
-/** What a message must not look like: JavaScript's own words, leaked from a crash inside. */
-const JS_LEAK = /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not defined|Maximum call stack|Unexpected token|in JSON at position|\[object Object\]|undefined|NaN|TypeError|RangeError|ReferenceError/;
+/** What a message must not look like: JavaScript's or Node's own words (an errno code), leaked from inside. */
+const JS_LEAK = /\bE[A-Z]{2,}: |Cannot read propert|Cannot set propert|is not a function|is not iterable|is not defined|Maximum call stack|Unexpected token|in JSON at position|\[object Object\]|undefined|NaN|TypeError|RangeError|ReferenceError/;
 const CODES = new Set<number>(Object.values(ErrorNumber));
 const DOMAINS = new Set<number>(Object.values(ErrorDomain));
 

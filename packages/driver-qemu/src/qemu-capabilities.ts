@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { ErrorNumber, strerror } from '@tsvirt/core';
+import { qemuError } from './qemu-errors.js';
 import { QemuProcess, type QemuUser } from './qemu-process.js';
 import type { QemuVersion } from './qmp/qmp-wire.js';
 
@@ -145,7 +147,10 @@ interface CacheEntry {
 }
 
 async function binaryKey(absolute: string): Promise<BinaryKey> {
-  const st = await fs.stat(absolute, { bigint: true });
+  // libvirt's words for an emulator that is not there (a path a caller may have named).
+  const st = await fs.stat(absolute, { bigint: true }).catch((e: unknown) => {
+    throw qemuError(ErrorNumber.SYSTEM_ERROR, `Cannot check QEMU binary ${absolute}: ${strerror(e)}`);
+  });
   return { path: absolute, size: Number(st.size), mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString() };
 }
 
