@@ -5,14 +5,14 @@ import {
   DomainEventResumedDetailType as Resumed, DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended,
   DomainEventType as Ev, DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainSnapshotCreateFlags as SnapCreate,
   DomainSnapshotDeleteFlags as SnapDelete, DomainSnapshotRevertFlags as Revert, DomainSnapshotXMLFlags, DomainState, ErrorDomain, ErrorNumber,
-  VirError, type DomainRef, type DomainSnapshotRef,
+  VirError, plainRef, type DomainRef, type DomainSnapshotRef,
 } from '@tsvirt/core';
 import type { TestDriverState } from './driver-state.js';
 import { startDomain, stopDomain } from './lifecycle.js';
 import { parseSnapshotXml, type TestSnapshot } from './test-snapshots.js';
 import { checkFlags } from './test-errors.js';
 
-const refOf = (snap: TestSnapshot): DomainSnapshotRef => ({ name: snap.name, domain: snap.domain });
+const refOf = (snap: TestSnapshot) => plainRef('DomainSnapshot', snap) as unknown as DomainSnapshotRef;
 
 /** The snapshot a reference names: its domain by name, then the snapshot. */
 function snapshotOf(s: TestDriverState, ref: DomainSnapshotRef): TestSnapshot {

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import {
   DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError,
-  formatCapabilitiesXml, formatDomainXml, noEventCallback,
+  formatCapabilitiesXml, formatDomainXml, noEventCallback, plainRef,
   type ConnectDriver, type DomainEventFilter, type DomainEventSink, type DomainInfo, type DomainRef, type DomainSnapshotRef, type DomainStateInfo,
   type DomainStatsRecord, type InterfaceRef, type NetworkRef, type NodeDeviceRef, type NodeInfo, type SecurityLabel, type SecurityModel,
   type StoragePoolInfo, type StoragePoolRef, type StorageVolInfo, type StorageVolRef, type TypedParams,
@@ -25,6 +25,13 @@ import { checkFlags, notRunning, notRunningHere } from './test-errors.js';
 import { TEST_MAX_VCPUS, domainVcpuInfo, getDomainVcpus, pinDomainVcpu, setDomainVcpus, vcpuPins } from './vcpus.js';
 
 export type { TestNode } from './driver-state.js';
+
+// What applications get: references as values (their identifying fields), never the stores' objects.
+const networkRef = (n: NetworkRef) => plainRef('Network', n) as unknown as NetworkRef;
+const poolRef = (p: StoragePoolRef) => plainRef('StoragePool', p) as unknown as StoragePoolRef;
+const volRef = (v: StorageVolRef) => plainRef('StorageVol', v) as unknown as StorageVolRef;
+const interfaceRef = (i: InterfaceRef) => plainRef('Interface', i) as unknown as InterfaceRef;
+const nodeDeviceRef = (d: NodeDeviceRef) => plainRef('NodeDevice', d) as unknown as NodeDeviceRef;
 
 export class TestConnection implements ConnectDriver {
   /** the event listeners this connection registered, dropped when it closes */
@@ -199,11 +206,11 @@ export class TestConnection implements ConnectDriver {
   }
 
   // Networks, storage, host interfaces and devices: each kind lives in its own store.
-  connectListAllNetworks(flags: number): NetworkRef[] { return this.s.networks.list(flags); }
-  connectLookupNetworkByName(name: string): NetworkRef { return this.s.networks.byName(name); }
-  connectLookupNetworkByUUID(uuid: string): NetworkRef { return this.s.networks.byUuid(uuid); }
-  connectDefineNetworkXML(xml: string): NetworkRef { return this.s.networks.define(xml); }
-  connectCreateNetworkXML(xml: string): NetworkRef { return this.s.networks.create(xml); }
+  connectListAllNetworks(flags: number): NetworkRef[] { return this.s.networks.list(flags).map(networkRef); }
+  connectLookupNetworkByName(name: string): NetworkRef { return networkRef(this.s.networks.byName(name)); }
+  connectLookupNetworkByUUID(uuid: string): NetworkRef { return networkRef(this.s.networks.byUuid(uuid)); }
+  connectDefineNetworkXML(xml: string): NetworkRef { return networkRef(this.s.networks.define(xml)); }
+  connectCreateNetworkXML(xml: string): NetworkRef { return networkRef(this.s.networks.create(xml)); }
   networkCreate(ref: NetworkRef): void { this.s.networks.start(ref); }
   networkDestroy(ref: NetworkRef): void { this.s.networks.destroy(ref); }
   networkUndefine(ref: NetworkRef): void { this.s.networks.undefine(ref); }
@@ -214,13 +221,13 @@ export class TestConnection implements ConnectDriver {
   networkIsActive(ref: NetworkRef): boolean { return this.s.networks.get(ref).active; }
   networkIsPersistent(ref: NetworkRef): boolean { return this.s.networks.get(ref).persistent; }
 
-  connectListAllStoragePools(flags: number): StoragePoolRef[] { return this.s.storage.listPools(flags); }
-  connectLookupStoragePoolByName(name: string): StoragePoolRef { return this.s.storage.poolByName(name); }
-  connectLookupStoragePoolByUUID(uuid: string): StoragePoolRef { return this.s.storage.poolByUuid(uuid); }
-  connectDefineStoragePoolXML(xml: string, flags: number): StoragePoolRef { return this.s.storage.definePool(xml, flags); }
-  connectCreateStoragePoolXML(xml: string, flags: number): StoragePoolRef { return this.s.storage.createPool(xml, flags); }
-  connectLookupStorageVolByKey(key: string): StorageVolRef { return this.s.storage.volByKey(key); }
-  connectLookupStorageVolByPath(path: string): StorageVolRef { return this.s.storage.volByPath(path); }
+  connectListAllStoragePools(flags: number): StoragePoolRef[] { return this.s.storage.listPools(flags).map(poolRef); }
+  connectLookupStoragePoolByName(name: string): StoragePoolRef { return poolRef(this.s.storage.poolByName(name)); }
+  connectLookupStoragePoolByUUID(uuid: string): StoragePoolRef { return poolRef(this.s.storage.poolByUuid(uuid)); }
+  connectDefineStoragePoolXML(xml: string, flags: number): StoragePoolRef { return poolRef(this.s.storage.definePool(xml, flags)); }
+  connectCreateStoragePoolXML(xml: string, flags: number): StoragePoolRef { return poolRef(this.s.storage.createPool(xml, flags)); }
+  connectLookupStorageVolByKey(key: string): StorageVolRef { return volRef(this.s.storage.volByKey(key)); }
+  connectLookupStorageVolByPath(path: string): StorageVolRef { return volRef(this.s.storage.volByPath(path)); }
   storagePoolCreate(ref: StoragePoolRef, flags: number): void { this.s.storage.startPool(ref, flags); }
   storagePoolDestroy(ref: StoragePoolRef): void { this.s.storage.destroyPool(ref); }
   storagePoolUndefine(ref: StoragePoolRef): void { this.s.storage.undefinePool(ref); }
@@ -231,21 +238,21 @@ export class TestConnection implements ConnectDriver {
   storagePoolSetAutostart(ref: StoragePoolRef, autostart: boolean): void { this.s.storage.setPoolAutostart(ref, autostart); }
   storagePoolIsActive(ref: StoragePoolRef): boolean { return this.s.storage.pool(ref).active; }
   storagePoolIsPersistent(ref: StoragePoolRef): boolean { return this.s.storage.pool(ref).persistent; }
-  storagePoolListAllVolumes(ref: StoragePoolRef, flags: number): StorageVolRef[] { return this.s.storage.listVolumes(ref, flags); }
-  storagePoolLookupVolumeByName(ref: StoragePoolRef, name: string): StorageVolRef { return this.s.storage.volByName(ref, name); }
-  storagePoolCreateVolumeXML(ref: StoragePoolRef, xml: string, flags: number): StorageVolRef { return this.s.storage.createVolume(ref, xml, flags); }
+  storagePoolListAllVolumes(ref: StoragePoolRef, flags: number): StorageVolRef[] { return this.s.storage.listVolumes(ref, flags).map(volRef); }
+  storagePoolLookupVolumeByName(ref: StoragePoolRef, name: string): StorageVolRef { return volRef(this.s.storage.volByName(ref, name)); }
+  storagePoolCreateVolumeXML(ref: StoragePoolRef, xml: string, flags: number): StorageVolRef { return volRef(this.s.storage.createVolume(ref, xml, flags)); }
   storageVolGetInfo(ref: StorageVolRef): StorageVolInfo { return this.s.storage.volInfo(ref); }
   storageVolGetXMLDesc(ref: StorageVolRef, flags: number): string { return this.s.storage.volXml(ref, flags); }
   storageVolDelete(ref: StorageVolRef, flags: number): void { this.s.storage.deleteVolume(ref, flags); }
 
-  connectListAllInterfaces(flags: number): InterfaceRef[] { return this.s.interfaces.list(flags); }
-  connectLookupInterfaceByName(name: string): InterfaceRef { return this.s.interfaces.lookupName(name); }
-  connectLookupInterfaceByMAC(mac: string): InterfaceRef { return this.s.interfaces.lookupMac(mac); }
+  connectListAllInterfaces(flags: number): InterfaceRef[] { return this.s.interfaces.list(flags).map(interfaceRef); }
+  connectLookupInterfaceByName(name: string): InterfaceRef { return interfaceRef(this.s.interfaces.lookupName(name)); }
+  connectLookupInterfaceByMAC(mac: string): InterfaceRef { return interfaceRef(this.s.interfaces.lookupMac(mac)); }
   interfaceGetXMLDesc(ref: InterfaceRef, flags: number): string { return this.s.interfaces.xml(ref, flags); }
   interfaceIsActive(ref: InterfaceRef): boolean { return this.s.interfaces.get(ref).active; }
 
-  connectListAllNodeDevices(flags: number): NodeDeviceRef[] { return this.s.nodeDevices.list(flags); }
-  connectLookupNodeDeviceByName(name: string): NodeDeviceRef { return this.s.nodeDevices.lookup(name); }
+  connectListAllNodeDevices(flags: number): NodeDeviceRef[] { return this.s.nodeDevices.list(flags).map(nodeDeviceRef); }
+  connectLookupNodeDeviceByName(name: string): NodeDeviceRef { return nodeDeviceRef(this.s.nodeDevices.lookup(name)); }
   nodeDeviceGetXMLDesc(ref: NodeDeviceRef, flags: number): string { return this.s.nodeDevices.xml(ref, flags); }
   nodeDeviceGetParent(ref: NodeDeviceRef): string { return this.s.nodeDevices.parent(ref); }
 }

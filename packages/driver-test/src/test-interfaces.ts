@@ -28,7 +28,7 @@ export class TestInterfaces {
   }
 
   get(ref: InterfaceRef): TestInterface {
-    return ref instanceof TestInterface ? ref : this.lookupName(ref.name);
+    return this.lookupName(ref.name);
   }
 
   list(flags: number): TestInterface[] {

@@ -38,7 +38,7 @@ export class TestNetworks {
   }
 
   get(ref: NetworkRef): TestNetwork {
-    return ref instanceof TestNetwork ? ref : this.table.byUuidOrFail(ref.uuid);
+    return this.table.byUuidOrFail(ref.uuid);
   }
 
   list(flags: number): TestNetwork[] {

@@ -42,7 +42,7 @@ export class TestNodeDevices {
   }
 
   get(ref: NodeDeviceRef): TestNodeDevice {
-    return ref instanceof TestNodeDevice ? ref : this.lookup(ref.name);
+    return this.lookup(ref.name);
   }
 
   list(flags: number): TestNodeDevice[] {

@@ -59,7 +59,7 @@ export class TestStorage {
   }
 
   pool(ref: StoragePoolRef): TestStoragePool {
-    return ref instanceof TestStoragePool ? ref : this.pools.byUuidOrFail(ref.uuid);
+    return this.pools.byUuidOrFail(ref.uuid);
   }
 
   private activePool(ref: StoragePoolRef): TestStoragePool {
@@ -69,7 +69,6 @@ export class TestStorage {
   }
 
   vol(ref: StorageVolRef): TestStorageVol {
-    if (ref instanceof TestStorageVol) return ref;
     const v = this.volsByKey.get(ref.key);
     if (!v) throw volNotFound('key', ref.key);
     return v;
