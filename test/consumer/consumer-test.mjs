@@ -58,6 +58,10 @@ await t.test('every package packs with its publishing fields and real dependency
     const listing = run('tar', ['-tzf', file], tarballs).out.split('\n');
     const manifest = JSON.parse(run('tar', ['-xOzf', file, 'package/package.json'], tarballs).out);
     t.match(manifest, { name: `@tsvirt/${pkg}`, version: /^\d+\.\d+\.\d+/, description: /\w/, license: 'LGPL-2.1-or-later', engines: { node: /\d/ } }, `${pkg}: name, version, description, license, engines`);
+    t.match(manifest, { repository: { type: 'git', url: /^git\+https:\/\/.+\.git$/, directory: `packages/${pkg}` }, homepage: /^https:\/\//, bugs: { url: /^https:\/\// } },
+      `${pkg}: where its source, home page and bug tracker are`);
+    t.ok(manifest.files.includes('CHANGELOG.md'), `${pkg}: ships the CHANGELOG.md a release writes`);
+    t.match(readFileSync(join(root, 'packages', pkg, 'README.md'), 'utf8'), /\]\(https:\/\/[^)]*\/docs\/api\)/, `${pkg}: its README links the API reference`);
     t.match(manifest.exports?.['.'], { types: /\.d\.ts$/, default: /\.js$/ }, `${pkg}: exports with types`);
     t.ok(Array.isArray(manifest.files), `${pkg}: files`);
     const { dependencies, peerDependencies, optionalDependencies, devDependencies } = manifest;
