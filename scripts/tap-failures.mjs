@@ -11,7 +11,8 @@ function diagnosticAfter(lines, i) {
   const block = [];
   for (let j = i + 2; j < lines.length && !/^\s*\.\.\.\s*$/.test(lines[j]); j++) block.push(lines[j]);
   const indent = Math.min(...block.filter((l) => l.trim()).map((l) => /^\s*/.exec(l)[0].length));
-  return block.map((l) => l.slice(indent));
+  // tap folds long values (YAML's >), putting a blank line after each of their lines
+  return block.filter((l) => l.trim()).map((l) => l.slice(indent));
 }
 
 /** The value of a top-level key of a diagnostic: a scalar, or the lines of a block under it. */
