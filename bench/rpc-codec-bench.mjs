@@ -1,14 +1,20 @@
+#!/usr/bin/env node
 // Frames per second through tsvirt's RPC wire layer: JSON body and frame encoding, and
 // stream decoding (frames cut from 64 KiB chunks, as a socket delivers them, and their
-// JSON bodies parsed). Needs the built core: run `pnpm build` first.
+// JSON bodies parsed). The floor is the JSON alone: JSON.stringify into a Buffer and
+// JSON.parse back, with no framing. Encode, decode and the floor run in turn, round after
+// round; medians are printed. Needs the built core: run `pnpm build` first.
 import { performance } from 'node:perf_hooks';
+import { fmt, interleaved, loadText } from './bench-kit.mjs';
 
 const rpc = await import(new URL('../packages/core/dist/rpc/index.js', import.meta.url).href);
 const { FrameDecoder, MessageStatus, MessageType, Program, ProgramVersion, decodeJsonBody, encodeFrame, encodeJsonBody } = rpc;
 
 const BATCH = 5_000;
 const CHUNK = 64 * 1024;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 0.3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+console.log(`rpc codec: ${loadText()}`);
 
 const cases = [
   { name: 'small call', procedure: 23, type: MessageType.CALL, value: { name: 'vm1' } },
@@ -56,25 +62,30 @@ function rate(fn) {
   return (batches * BATCH) / (elapsed / 1000);
 }
 
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
-
 for (const c of cases) {
   const frames = encodeBatch(c);
   const stream = Buffer.concat(frames);
   const chunks = [];
   for (let at = 0; at < stream.length; at += CHUNK) chunks.push(stream.subarray(at, at + CHUNK));
-  const encode = rate(() => encodeBatch(c));
-  const decode = rate(() => decodeBatch(chunks));
-  const both = rate(() => {
-    const s = Buffer.concat(encodeBatch(c));
-    const cs = [];
-    for (let at = 0; at < s.length; at += CHUNK) cs.push(s.subarray(at, at + CHUNK));
-    decodeBatch(cs);
+  const r = await interleaved(ROUNDS, {
+    encode: async () => rate(() => encodeBatch(c)),
+    decode: async () => rate(() => decodeBatch(chunks)),
+    both: async () => rate(() => {
+      const s = Buffer.concat(encodeBatch(c));
+      const cs = [];
+      for (let at = 0; at < s.length; at += CHUNK) cs.push(s.subarray(at, at + CHUNK));
+      decodeBatch(cs);
+    }),
+    floor: async () => rate(() => {
+      for (let i = 0; i < BATCH; i++) JSON.parse(Buffer.from(JSON.stringify(c.value)).toString());
+    }),
   });
   console.log(
-    `rpc codec, ${c.name} (${frames[0].length}-byte frame): encode ${fmt(encode)} frames/s, decode ${fmt(decode)} frames/s, encode+decode ${fmt(both)} frames/s`,
+    `rpc codec, ${c.name} (${frames[0].length}-byte frame), medians of ${ROUNDS}: encode ${fmt(r.encode.median)} frames/s, decode ${fmt(r.decode.median)} frames/s, `
+    + `encode+decode ${fmt(r.both.median)} frames/s; floor, the JSON alone both ways: ${fmt(r.floor.median)}/s`,
   );
 }
 // libvirt's framing and XDR run only inside libvirtd and its client library: there is
 // no standalone equivalent to time (its cost shows only in a whole round trip).
 console.log('libvirt: no standalone equivalent of this work to measure');
+console.log(`rpc codec: done, ${loadText()}`);
