@@ -70,7 +70,7 @@ try {
     }
   }
   // The repository as a whole: it explains itself.
-  if (!only.length || only.includes('repository')) runSuite('repository', root, 'npx', [...tap, 'test/repository/self-contained.test.mjs']);
+  if (!only.length || only.includes('repository')) runSuite('repository', root, 'npx', [...tap, 'test/repository/self-contained.test.mjs', 'test/repository/engines.test.mjs']);
   // The packages as published: packed, installed with npm outside the workspace, used there.
   if (!unit && (!only.length || only.includes('consumer'))) runSuite('consumer test', root, process.execPath, ['test/consumer/consumer-test.mjs']);
 } finally {
