@@ -24,6 +24,7 @@ export { DomainMessages, DomainTaint } from './drivers/domain-messages.js';
 export type { Driver, OpenOptions } from './drivers/driver.js';
 export { parseConnectUri, type ConnectUri } from './uri/connect-uri.js';
 export { normalizeUuid, newUuid } from './util/uuid.js';
+export { unsafeFolderReason } from './util/safe-folder.js';
 export * from './xml/xml-element.js';
 export { parseXmlDocument, validateWithRelaxNg, MAX_XML_BYTES } from './xml/xml-document.js';
 export { textOfBytes } from './xml/xml-bytes.js';

@@ -65,7 +65,7 @@ t.test('socket folders another user owns or can write are refused; ours is made 
   };
   const theirs = socketDir();
   chownSync(theirs, user.uid, user.gid);
-  await refused(theirs, new RegExp(`refusing socket folder ${theirs}: it belongs to user ${user.uid}, not to the daemon's user 0`), 'a folder of another user');
+  await refused(theirs, new RegExp(`refusing socket folder ${theirs}: it belongs to user ${user.uid}, not to user 0`), 'a folder of another user');
   const open_ = socketDir();
   chmodSync(open_, 0o777);
   await refused(open_, /group or others may write to it \(mode 0777\)/, 'a folder anyone may write to');

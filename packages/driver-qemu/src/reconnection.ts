@@ -4,7 +4,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState } from '@tsvirt/core';
+import { DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, unsafeFolderReason } from '@tsvirt/core';
 import { removeStaleTempFiles } from './atomic-file.js';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { readDomainStates, removeDomainState, writeShutoffState } from './domain-state-file.js';
@@ -12,6 +12,7 @@ import type { QemuDriverState } from './driver-state.js';
 import { finishReboot, watchQemu } from './monitor-events.js';
 import { removeRunFiles } from './domain-security.js';
 import { processMentions } from './process-probe.js';
+import { qemuError } from './qemu-errors.js';
 import { makeDir } from './qemu-dirs.js';
 import { RunningQemu } from './running-qemu.js';
 
@@ -21,6 +22,11 @@ export async function loadDomains(s: QemuDriverState): Promise<void> {
   // QEMU under another user reaches its own folder in runDir (save and restore), nothing else there.
   await makeDir(runDir, s.options.security ? 0o711 : 0o700);
   await Promise.all([makeDir(configDir, 0o700), makeDir(logDir, 0o700)]);
+  // A folder another user owns, can write or can rename away would let that user swap our configs and state.
+  for (const dir of [configDir, runDir, logDir]) {
+    const why = unsafeFolderReason(dir);
+    if (why) throw qemuError(ErrorNumber.OPERATION_FAILED, `refusing state folder ${dir}: ${why}`);
+  }
   await Promise.all([configDir, runDir].map((dir) => removeStaleTempFiles(dir)));
   const alive = new Set<string>();
   for (const { def, autostart } of await s.configs.loadAll()) {
