@@ -30,6 +30,8 @@ export { parseXmlDocument, validateWithRelaxNg, MAX_XML_BYTES } from './xml/xml-
 export { textOfBytes } from './xml/xml-bytes.js';
 export * from './xml/domain/domain-def.js';
 export { parseDomainXml, domainDefFromTree, parseDevice, DOMAIN_TYPES } from './xml/domain/domain-parse.js';
+export { validateDomainXml, DOMAIN_SCHEMA } from './xml/domain/domain-validate.js';
+export { domainRelaxNg } from './xml/domain/domain-schema.js';
 export { applyDomainDefaults, type DomainDefaultsOptions } from './xml/domain/domain-defaults.js';
 export { diskNameToIndex, defaultDiskBus } from './xml/domain/disk-names.js';
 export { diskInsertPosition } from './xml/domain/disk-order.js';

@@ -1,13 +1,14 @@
 // Persistence: define and undefine domains (their configs on disk) and autostart.
 
 import { promises as fs } from 'node:fs';
-import { DomainUndefineFlags, ErrorNumber, defineDomainObject, undefineDomainObject, type DomainRef } from '@tsvirt/core';
+import { DomainDefineFlags, DomainUndefineFlags, ErrorNumber, defineDomainObject, undefineDomainObject, validateDomainXml, type DomainRef } from '@tsvirt/core';
 import { removeDomainState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError } from './qemu-errors.js';
 
 export async function defineDomain(s: QemuDriverState, xml: string, flags: number): Promise<DomainRef> {
-  checkFlags(flags, 1, 'qemuDomainDefineXMLFlags');
+  checkFlags(flags, DomainDefineFlags.VALIDATE, 'qemuDomainDefineXMLFlags');
+  if (flags & DomainDefineFlags.VALIDATE) await validateDomainXml(xml);
   const def = s.parseDefinition(xml);
   await s.configs.save(def);
   return defineDomainObject(s.domains, s.events, def, () => s.newDomain(def, true)).ref();

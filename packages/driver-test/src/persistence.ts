@@ -3,14 +3,20 @@
 
 import {
   DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined,
-  defineDomainObject, parseDomainXml, undefineDomainObject, type DomainRef,
+  DomainDefineFlags, defineDomainObject, parseDomainXml, undefineDomainObject, validateDomainXml, type DomainRef,
 } from '@tsvirt/core';
 import type { TestDriverState } from './driver-state.js';
 import { TestDomain } from './test-domain.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
 
-export function defineDomain(s: TestDriverState, xml: string, flags: number): DomainRef {
-  checkFlags(flags, 1, 'testDomainDefineXMLFlags');
+export function defineDomain(s: TestDriverState, xml: string, flags: number): DomainRef | Promise<DomainRef> {
+  checkFlags(flags, DomainDefineFlags.VALIDATE, 'testDomainDefineXMLFlags');
+  // validation loads the schema validator: only callers that ask for it wait for it
+  if (flags & DomainDefineFlags.VALIDATE) return validateDomainXml(xml).then(() => define(s, xml));
+  return define(s, xml);
+}
+
+function define(s: TestDriverState, xml: string): DomainRef {
   const def = s.fillDefaults(parseDomainXml(xml));
   s.domains.existingFor(def);
   return defineDomainObject(s.domains, s.events, def, () => new TestDomain(def, true)).ref();

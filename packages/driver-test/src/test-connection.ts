@@ -82,7 +82,7 @@ export class TestConnection implements ConnectDriver {
   connectLookupDomainByID(id: number): DomainRef { return this.s.domains.byId(id).ref(); }
   connectGetAllDomainStats(types: number, flags: number): DomainStatsRecord[] { return stats.allDomainStats(this.s.domains, types, flags); }
 
-  connectDefineDomainXML(xml: string, flags: number): DomainRef { return defineDomain(this.s, xml, flags); }
+  connectDefineDomainXML(xml: string, flags: number): DomainRef | Promise<DomainRef> { return defineDomain(this.s, xml, flags); }
   domainUndefine(ref: DomainRef, flags: number): void { undefineDomain(this.s, ref, flags); }
   domainGetAutostart(ref: DomainRef) { return this.s.dom(ref).autostart; }
   domainSetAutostart(ref: DomainRef, autostart: boolean): void { setAutostart(this.s, ref, autostart); }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { DomainXMLFlags, open, registerDriver, VirError, type Connect } from '@tsvirt/core';
+import { DOMAIN_SCHEMA, DomainXMLFlags, open, registerDriver, VirError, type Connect } from '@tsvirt/core';
 import { driver } from '../src/index.js';
 import { genericCorpus, qemuCorpus, type CorpusFile } from './corpus/corpus-files.js';
 import { libvirtMissing, recordLibvirt } from './corpus/libvirt-reference.js';
@@ -34,10 +34,10 @@ async function viaTsvirt(c: Connect, f: CorpusFile): Promise<TsvirtOutcome> {
   }
 }
 
-/** The files among `written` that libvirt's schema refuses (one xmllint for all). */
-async function failingSchema(written: string[]): Promise<string[]> {
+/** The files among `written` that a schema refuses (one xmllint for all). */
+async function failingSchema(written: string[], schema = DOMAIN_RNG): Promise<string[]> {
   if (written.length === 0) return [];
-  const r = await run('xmllint', ['--noout', '--relaxng', DOMAIN_RNG, ...written], { maxBuffer: 1 << 26 }).catch((e) => e as { stderr: string });
+  const r = await run('xmllint', ['--noout', '--relaxng', schema, ...written], { maxBuffer: 1 << 26 }).catch((e) => e as { stderr: string });
   return String(r.stderr).split('\n').filter((l) => l.endsWith(' fails to validate')).map((l) => l.slice(0, -' fails to validate'.length));
 }
 
@@ -75,17 +75,22 @@ async function compareCorpus(t: Test, label: string, files: CorpusFile[], floors
     written.push(out);
   }
   const schema = existsSync(DOMAIN_RNG) ? await failingSchema(written) : undefined;
+  // the project's own schema takes the corpus's inputs and tsvirt's outputs alike
+  const inputs = files.filter((f) => reference.get(f.path)!.ok && !f.mustFail).map((f) => f.path);
+  const ownSchema = await failingSchema([...inputs, ...written], DOMAIN_SCHEMA);
   const mustRefuse = files.filter((f) => f.mustFail || !reference.get(f.path)!.ok).length;
   t.comment(`${label}: ${files.length} files; libvirt refuses ${mustRefuse}, tsvirt accepts ${accepted.length} of those and gives another code for ${wrongRefusal.length}`);
   t.comment(`${label}: ${identical} of ${compared} byte-identical (${((100 * identical) / Math.max(compared, 1)).toFixed(1)}%), ${lost.length} losing data, ${refused.length} refused that libvirt accepts`);
   t.comment(`${label}: ${schema === undefined ? `schema check skipped (${DOMAIN_RNG} absent)` : `${schema.length} of ${written.length} outputs fail libvirt's domain.rng`}`);
-  for (const l of [...accepted.map((a) => `accepted: ${a}`), ...wrongRefusal, ...refused.map((r) => `refused: ${r}`), ...lost.map((l) => `lost: ${l}`), ...(schema ?? []).map((s) => `schema: ${basename(s)}`)]) t.comment(`  ${l}`);
+  t.comment(`${label}: ${ownSchema.length} of ${inputs.length + written.length} inputs and outputs fail core's schemas/domain.rng`);
+  for (const l of [...ownSchema.map((o) => `own schema: ${basename(o)}`), ...accepted.map((a) => `accepted: ${a}`), ...wrongRefusal, ...refused.map((r) => `refused: ${r}`), ...lost.map((l) => `lost: ${l}`), ...(schema ?? []).map((s) => `schema: ${basename(s)}`)]) t.comment(`  ${l}`);
   t.ok(identical >= floors.identical, `at least ${floors.identical} byte-identical`);
   t.ok(lost.length <= floors.lost, `at most ${floors.lost} files lose data`);
   t.ok(schema === undefined || schema.length <= floors.schemaFailures, `at most ${floors.schemaFailures} schema failures`);
   t.ok(accepted.length <= floors.wronglyAccepted, `at most ${floors.wronglyAccepted} accepted that libvirt refuses`);
   t.ok(wrongRefusal.length <= floors.otherCode, `at most ${floors.otherCode} refused with another code`);
   t.same(refused, [], 'nothing refused that libvirt accepts');
+  t.same(ownSchema, [], "core's schema takes every input libvirt defines and every output");
 }
 
 const missing = libvirtMissing() ?? (genericCorpus().length === 0 ? "libvirt's test data is not beside the repository" : undefined);
