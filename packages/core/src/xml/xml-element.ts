@@ -1,6 +1,10 @@
 /**
  * A light, plain-object XML tree: what the XML adapter parses into and the formatters
- * write from. Element order and attribute order are kept as written.
+ * write from. Element order and attribute order are kept as written; `name` is the
+ * qualified name as written (`qemu:commandline`), namespace declarations are attributes.
+ * Children are elements and text; comments and processing instructions are dropped, and
+ * so is the indentation between child elements (white space that means nothing in
+ * libvirt's documents). Text next to elements (mixed content) is kept as written.
  */
 export interface XmlElement {
   name: string;
