@@ -98,7 +98,9 @@ function copyBackend(from: XmlElement, to: XmlElement): void {
  * serial port's backend.
  */
 export function fillConsoles(consoles: XmlElement[], serials: XmlElement[], hvm: boolean): void {
-  if (hvm && consoles.length === 0 && serials.length > 0) consoles.push(element('console', { type: serials[0].attrs.type ?? 'pty' }));
+  // a debug port is no console
+  const debugPort = childElements(serials[0] ?? element('serial'), 'target')[0]?.attrs.type === 'isa-debug';
+  if (hvm && consoles.length === 0 && serials.length > 0 && !debugPort) consoles.push(element('console', { type: serials[0].attrs.type ?? 'pty' }));
   consoles.forEach((c, port) => {
     delete c.attrs.tty;
     c.attrs.type ??= 'pty';

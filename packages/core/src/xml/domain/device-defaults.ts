@@ -10,7 +10,7 @@ const DEFAULT_PORTS: Record<string, string> = {
 };
 
 /** A network source's hosts with their ports; an iSCSI target with its LUN. */
-function fillNetworkSource(source: Record<string, string>, hosts: XmlElement[]): void {
+export function fillNetworkSource(source: Record<string, string>, hosts: XmlElement[]): void {
   const port = DEFAULT_PORTS[source.protocol];
   for (const h of hosts) {
     if (port !== undefined && h.attrs.port === undefined && h.attrs.transport !== 'unix' && h.attrs.name !== undefined) h.attrs.port = port;
@@ -52,17 +52,25 @@ export function fillDiskAttributes(disk: DiskDef): void {
     disk.element ??= element('disk');
     disk.element.attrs.snapshot ??= 'no';
   }
+  // a read-only disk is never snapshotted: saying so is saying nothing
+  if (disk.readonly && disk.element?.attrs.snapshot === 'no') delete disk.element.attrs.snapshot;
 }
 
 /** Host devices passed through are not managed (detached from the host) unless they say so. */
 export function fillHostdev(h: XmlElement): void {
   if (h.attrs.mode === 'subsystem') h.attrs.managed ??= 'no';
+  const source = childElements(h, 'source')[0];
+  if (source?.attrs.protocol !== undefined) fillNetworkSource(source.attrs, childElements(source, 'host'));
 }
+
+/** A file or folder mode as libvirt writes it: four octal digits. */
+const octalMode = (mode: string | undefined) => (mode !== undefined && /^[0-7]{1,4}$/.test(mode) ? mode.padStart(4, '0') : mode);
 
 /** A filesystem is a host folder mounted with the guest's ids passed through, by default. */
 export function fillFilesystem(f: XmlElement): void {
   f.attrs.type ??= 'mount';
   f.attrs.accessmode ??= 'passthrough';
+  for (const attr of ['fmode', 'dmode']) if (f.attrs[attr] !== undefined) f.attrs[attr] = octalMode(f.attrs[attr])!;
 }
 
 /** A CPU model is matched exactly unless the mode says otherwise; Hyper-V enlightenments are listed one by one. */

@@ -13,6 +13,7 @@ import { addDiskControllers, addSmartcardControllers, addVirtioSerialControllers
 import { fillCputune } from './cputune-rules.js';
 import { devicesNamed, replaceDevices } from './device-elements.js';
 import { fillGraphics } from './graphics-rules.js';
+import { formatIdList, parseIdList } from './id-lists.js';
 import { normalizeAddress, normalizeAddresses } from './address-rules.js';
 import { fillCpuAndFeatures, fillDiskAttributes, fillFilesystem, fillFirmwareFeatures, fillHostdev } from './device-defaults.js';
 import { normalizeScaledValues } from './scaled-values.js';
@@ -79,6 +80,12 @@ function fillVideo(def: DomainDef, opts: DomainDefaultsOptions): void {
   if (videos.length) replaceDevices(def, 'video', fillVideos(videos, opts.videoModel(def)));
 }
 
+/** Host NUMA node sets as libvirt writes them (ranges, no exclusions). */
+function fillNumatune(numatune: XmlElement | undefined): void {
+  if (!numatune) return;
+  for (const el of childElements(numatune)) if (el.attrs.nodeset !== undefined) el.attrs.nodeset = formatIdList(parseIdList(el.attrs.nodeset));
+}
+
 /** A loader given by path alone is a ROM. */
 function fillLoader(def: DomainDef): void {
   const loader = def.os.extra.find((e) => e.name === 'loader');
@@ -128,6 +135,7 @@ export function applyDomainDefaults(def: DomainDef, opts: DomainDefaultsOptions)
   for (const g of devicesNamed(def, 'graphics')) fillGraphics(g);
   fillVideo(def, opts);
   fillLoader(def);
+  fillNumatune(topLevel(def, 'numatune'));
   const cputune = topLevel(def, 'cputune');
   if (cputune) fillCputune(cputune, def.vcpu.max);
   return def;
