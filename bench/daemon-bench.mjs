@@ -140,6 +140,7 @@ async function definesPerSecond(seconds) {
 
 // ---- libvirtd, private, and libvirt-python ----
 async function startLibvirt() {
+  if (process.env.BENCH_LIBVIRT === '0') return { skip: 'BENCH_LIBVIRT=0' };
   if (!existsSync('/usr/sbin/libvirtd') || spawnSync(PY, ['-c', 'import libvirt']).status !== 0) {
     return { skip: 'libvirtd or python3-libvirt is not installed here' };
   }
@@ -229,14 +230,19 @@ await definesPerSecond(0.3);
 if (lv) await lv.ask('define', 0.3);
 
 const r = { echo: [], seq: [], lvSeq: [], piped: [], lvPiped: [], define: [], lvDefine: [] };
+/** Each measurement starts after a pause, so that what the one before left running (a daemon's deferred work, a collector) is done. */
+const settled = async (measure) => {
+  await sleep(300);
+  return measure();
+};
 for (let round = 0; round < ROUNDS; round++) {
-  r.echo.push(await echoRate(SECONDS));
-  r.seq.push(await pairsPerSecond(1, SECONDS));
-  if (lv) r.lvSeq.push(await lv.ask('seq', SECONDS));
-  r.piped.push(await pairsPerSecond(IN_FLIGHT, SECONDS));
-  if (lv) r.lvPiped.push(await lv.ask('piped', SECONDS));
-  r.define.push(await definesPerSecond(SECONDS));
-  if (lv) r.lvDefine.push(await lv.ask('define', SECONDS));
+  r.echo.push(await settled(() => echoRate(SECONDS)));
+  r.seq.push(await settled(() => pairsPerSecond(1, SECONDS)));
+  if (lv) r.lvSeq.push(await settled(() => lv.ask('seq', SECONDS)));
+  r.piped.push(await settled(() => pairsPerSecond(IN_FLIGHT, SECONDS)));
+  if (lv) r.lvPiped.push(await settled(() => lv.ask('piped', SECONDS)));
+  r.define.push(await settled(() => definesPerSecond(SECONDS)));
+  if (lv) r.lvDefine.push(await settled(() => lv.ask('define', SECONDS)));
 }
 const m = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.length ? median(v) : NaN]));
 const vs = (ours, theirs) => (lv ? ` (libvirtd + libvirt-python: ${fmt(theirs)}/s; ${(ours / theirs).toFixed(2)}x)` : '');
