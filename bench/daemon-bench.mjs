@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const core = await import(`${root}packages/core/dist/index.js`);
-const { open, encodeJsonFrame, procedures, Program, ProgramVersion, MessageType, MessageStatus, ConnectionProcedure } = core;
+const { open } = await import(`${root}packages/core/dist/index.js`);
+const protocol = await import(`${root}packages/core/dist/entry-points/protocol.js`);
+const { encodeJsonFrame, procedures, Program, ProgramVersion, MessageType, MessageStatus, ConnectionProcedure } = protocol;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = 32;

@@ -25,7 +25,9 @@ const MEMORY_ROUNDS = Number(process.env.MEMORY_ROUNDS ?? 3);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
-const { open, registerDriver, parseDomainXml } = await import(`${root}packages/core/dist/index.js`);
+const { open } = await import(`${root}packages/core/dist/index.js`);
+const { registerDriver } = await import(`${root}packages/core/dist/entry-points/driver.js`);
+const { parseDomainXml } = await import(`${root}packages/core/dist/entry-points/xml.js`);
 const { driver } = await import(`${root}packages/driver-test/dist/index.js`);
 registerDriver(driver);
 

@@ -17,7 +17,8 @@ const PAIRS = Number(process.env.PAIRS ?? 200_000);
 const PYTHON = '/usr/bin/python3';
 console.log(`spine: ${loadText()}`);
 
-const { open, registerDriver } = await import(`${root}packages/core/dist/index.js`);
+const { open } = await import(`${root}packages/core/dist/index.js`);
+const { registerDriver } = await import(`${root}packages/core/dist/entry-points/driver.js`);
 const { driver } = await import(`${root}packages/driver-test/dist/index.js`);
 registerDriver(driver);
 const conn = await open('test:///default');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseXmlDocument, textOf, VirError, type XmlElement } from '@tsvirt/core';
+import { VirError } from '@tsvirt/core';
+import { parseXmlDocument, textOf, type XmlElement } from '@tsvirt/core/xml';
 import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
   ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,

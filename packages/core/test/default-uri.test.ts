@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { clientConfigPath, defaultUri, registerDriver, uriDefaultOf, type Driver } from '@tsvirt/core';
+import { defaultUri } from '@tsvirt/core';
+import { clientConfigPath, registerDriver, uriDefaultOf, type Driver } from '@tsvirt/core/driver';
 
 const dir = mkdtempSync(join(tmpdir(), 'default-uri-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 // The conf layer's checks, with the codes and messages libvirt 9.0 gives for the same
 // documents (each checked against libvirt's test driver).
 import t from 'tap';
-import { applyDomainDefaults, ErrorNumber, formatDomainXml, parseDomainXml, VirError } from '@tsvirt/core';
+import { ErrorNumber, VirError } from '@tsvirt/core';
+import { applyDomainDefaults, formatDomainXml, parseDomainXml } from '@tsvirt/core/xml';
 
 const cirrus = { videoModel: () => 'cirrus' };
 const domain = (inner: string, name = 'x') => `<domain type='test'><name>${name}</name>${inner}</domain>`;

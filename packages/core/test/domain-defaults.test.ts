@@ -1,5 +1,5 @@
 import t from 'tap';
-import { applyDomainDefaults, diskInsertPosition, diskNameToIndex, defaultDiskBus, formatDomainXml, parseDomainXml, type DiskDef } from '../src/index.js';
+import { applyDomainDefaults, diskInsertPosition, diskNameToIndex, defaultDiskBus, formatDomainXml, parseDomainXml, type DiskDef } from '../src/entry-points/xml.js';
 
 const cirrus = { videoModel: () => 'cirrus' };
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { formatDomainXml, parseDomainXml } from '../src/index.js';
+import { formatDomainXml, parseDomainXml } from '../src/entry-points/xml.js';
 
 // The formatter writes a domain's secrets (graphics passwords, network-disk cookies)
 // only when asked to, as libvirt writes them only with VIR_DOMAIN_XML_SECURE.

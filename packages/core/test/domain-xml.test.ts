@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, VirError, formatDomainXml, parseDomainXml } from '../src/index.js';
+import { ErrorDomain, ErrorNumber, VirError } from '../src/index.js';
+import { formatDomainXml, parseDomainXml } from '../src/entry-points/xml.js';
 
 const NEWDOM = `<domain type='test'>
   <name>newdom</name>

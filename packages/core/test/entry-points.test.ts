@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ConnectEntry, ErrorNumber, VirError, open, registerDriver, type ConnectDriver, type DomainRef } from '../src/index.js';
+import { ErrorNumber, VirError, open } from '../src/index.js';
+import { ConnectEntry, registerDriver, type ConnectDriver, type DomainRef } from '../src/entry-points/driver.js';
 
 // A hand-made driver stands in for a hypervisor here: these tests are about the
 // generated entry points (checks, access, errors), not about any driver.

@@ -1,8 +1,9 @@
 import t from 'tap';
+import { ErrorDomain, ErrorNumber } from '../src/index.js';
 import {
-  ErrorDomain, ErrorNumber, formatInterfaceXml, formatNetworkXml, formatNodeDeviceXml, formatStoragePoolXml, formatStorageVolXml,
-  parseInterfaceXml, parseNetworkXml, parseNodeDeviceXml, parseStoragePoolXml, parseStorageVolXml,
-} from '../src/index.js';
+  formatInterfaceXml, formatNetworkXml, formatNodeDeviceXml, formatStoragePoolXml, formatStorageVolXml, parseInterfaceXml, parseNetworkXml,
+  parseNodeDeviceXml, parseStoragePoolXml, parseStorageVolXml,
+} from '../src/entry-points/xml.js';
 
 const NET = `<network>
   <name>net2</name>

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, VirError, errorMessage, parseConnectUri, toVirError } from '../src/index.js';
+import { ErrorDomain, ErrorNumber, VirError, errorMessage } from '../src/index.js';
+import { parseConnectUri, toVirError } from '../src/entry-points/driver.js';
 
 t.test('libvirt URI forms', async (t) => {
   const u = parseConnectUri('qemu+ssh://root@host.example:2222/system?socket=/run/x&no_verify=1');

@@ -1,9 +1,11 @@
 import { Duplex } from 'node:stream';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { ConnectEntry, toVirError, invalidArgument, invalidConnection, unsupported, type DomainEventData } from '@tsvirt/core/driver';
 import {
-  ConnectEntry, ConnectionProcedure, ErrorDomain, ErrorNumber, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
-  VirError, decodeJsonBody, encodeFrame, encodeJsonFrame, errorBodyOf, eventProcedures, plainDomainRef, relayStream, toVirError,
-  invalidArgument, invalidConnection, unsupported, type DomainEventData, type Frame, type FrameHeader, type OpenCallBody, type StreamLink,
-} from '@tsvirt/core';
+  ConnectionProcedure, FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, ProgramVersion,
+  decodeJsonBody, encodeFrame, encodeJsonFrame, errorBodyOf, eventProcedures, plainDomainRef, relayStream, type Frame, type FrameHeader,
+  type OpenCallBody, type StreamLink,
+} from '@tsvirt/core/protocol';
 import type { DaemonLimits } from './daemon-limits.js';
 import type { ClientAccess } from './network-access.js';
 import { uriToOpen } from './uri-policy.js';

@@ -1,4 +1,4 @@
-import { FrameSize } from '@tsvirt/core';
+import { FrameSize } from '@tsvirt/core/protocol';
 
 /** The bounds that keep one client, or many, from exhausting the daemon. */
 export interface DaemonLimits {

@@ -1,4 +1,4 @@
-import { defaultSocketDir } from '@tsvirt/core';
+import { defaultSocketDir } from '@tsvirt/core/protocol';
 import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
 import { isLoopback, type TlsPolicy } from './network-access.js';
 import type { TlsFiles } from './tcp-listener.js';

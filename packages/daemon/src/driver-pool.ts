@@ -1,4 +1,5 @@
-import { open, type ConnectDriver, type ConnectEntry, type DomainEventData } from '@tsvirt/core';
+import { open } from '@tsvirt/core';
+import type { ConnectDriver, ConnectEntry, DomainEventData } from '@tsvirt/core/driver';
 
 /** Where a driver connection's events go: one entry per client registration. */
 export type EventSubscriber = (event: DomainEventData) => void;

@@ -1,7 +1,6 @@
-import {
-  ErrorDomain, ErrorNumber, HANDLE_ID_CALLS, VirError, entryFromWire, isRefType, plainRef, procedureByNumber,
-  type ConnectEntry, type HandleIdReply, type Procedure,
-} from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { HANDLE_ID_CALLS, entryFromWire, type ConnectEntry, type HandleIdReply } from '@tsvirt/core/driver';
+import { isRefType, plainRef, procedureByNumber, type Procedure } from '@tsvirt/core/protocol';
 
 // A client's call goes through the same public entry points as an in-process call
 // (as libvirtd calls libvirt's public API): their generated checks of the connection,

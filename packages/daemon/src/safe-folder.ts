@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { unsafeFolderReason } from '@tsvirt/core';
+import { unsafeFolderReason } from '@tsvirt/core/driver';
 
 /**
  * Make the daemon's socket folder, or check the one that is there (core's

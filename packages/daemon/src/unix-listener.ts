@@ -1,7 +1,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core';
+import { RO_SOCKET_NAME, RW_SOCKET_NAME } from '@tsvirt/core/protocol';
 
 export type AcceptClient = (socket: Socket, readOnly: boolean) => void;
 

@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { ErrorDomain, ErrorNumber, VirError, parseConnectUri } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { parseConnectUri } from '@tsvirt/core/driver';
 
 /** A URI path that names an instance (/default, /system, /session), not a file. */
 const INSTANCE_PATH = /^\/[A-Za-z0-9_-]+$/;

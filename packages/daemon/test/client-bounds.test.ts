@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import t from 'tap';
+import { ErrorNumber, open } from '@tsvirt/core';
 import {
-  ConnectionProcedure, ErrorNumber, MessageStatus, MessageType, Program, ProgramVersion, decodeErrorBody, decodeJsonBody, encodeJsonFrame, open, procedures,
-} from '@tsvirt/core';
+  ConnectionProcedure, MessageStatus, MessageType, Program, ProgramVersion, decodeErrorBody, decodeJsonBody, encodeJsonFrame, procedures,
+} from '@tsvirt/core/protocol';
 import { RawClient, startDaemon, type RunningDaemon } from './fixtures/daemon-harness.js';
 
 const proc = (driverName: string) => procedures.find((p) => p.driverName === driverName)!.proc;

@@ -1,8 +1,9 @@
 import t from 'tap';
+import { ErrorDomain, ErrorNumber } from '@tsvirt/core';
 import {
-  ErrorDomain, ErrorNumber, MessageStatus, MessageType, Program, ProgramVersion, decodeErrorBody, decodeJsonBody, encodeJsonBody,
-  procedures, type Frame, type Procedure,
-} from '@tsvirt/core';
+  MessageStatus, MessageType, Program, ProgramVersion, decodeErrorBody, decodeJsonBody, encodeJsonBody, procedures, type Frame,
+  type Procedure,
+} from '@tsvirt/core/protocol';
 import { startupUris } from '../src/driver-startup.js';
 import { RawClient, startDaemon } from './fixtures/daemon-harness.js';
 

@@ -2,7 +2,8 @@
 
 import { execFile } from 'node:child_process';
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, KeepaliveProcedure, MessageType, Program, open } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, open } from '@tsvirt/core';
+import { KeepaliveProcedure, MessageType, Program } from '@tsvirt/core/protocol';
 import { NODE, RawClient, VIRSH, startDaemon } from './fixtures/daemon-harness.js';
 
 const uri = (sock: string, extra = '') => `test+unix:///default?socket=${sock}${extra}`;

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { decodeErrorBody, ErrorNumber, open, procedures, VirError, type Procedure } from '@tsvirt/core';
+import { ErrorNumber, open, VirError } from '@tsvirt/core';
+import { decodeErrorBody, procedures, type Procedure } from '@tsvirt/core/protocol';
 import { RawClient, startDaemon } from './fixtures/daemon-harness.js';
 
 // tsvirtd makes every call through the same generated entry points as an in-process

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { ErrorNumber, open, procedures, type ConnectEntry, type Procedure } from '@tsvirt/core';
+import { ErrorNumber, open } from '@tsvirt/core';
+import type { ConnectEntry } from '@tsvirt/core/driver';
+import { procedures, type Procedure } from '@tsvirt/core/protocol';
 import { startDaemon } from './fixtures/daemon-harness.js';
 
 // The read-only socket against the procedure table that api.xml generates: every call

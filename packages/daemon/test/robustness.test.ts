@@ -2,10 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import t from 'tap';
+import { ErrorNumber } from '@tsvirt/core';
 import {
-  ConnectionProcedure, ErrorNumber, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion,
-  decodeErrorBody, decodeJsonBody, encodeFrame, encodeJsonBody, procedures,
-} from '@tsvirt/core';
+  ConnectionProcedure, FrameDecoder, KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion, decodeErrorBody,
+  decodeJsonBody, encodeFrame, encodeJsonBody, procedures,
+} from '@tsvirt/core/protocol';
 import { NODE, RawClient, startDaemon, TSVIRTD } from './fixtures/daemon-harness.js';
 
 const daemon = await startDaemon(['--max-message', '65536']);

@@ -7,7 +7,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ErrorNumber, open, procedures, decodeErrorBody, decodeJsonBody } from '@tsvirt/core';
+import { ErrorNumber, open } from '@tsvirt/core';
+import { procedures, decodeErrorBody, decodeJsonBody } from '@tsvirt/core/protocol';
 import { NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD, VIRSH } from './fixtures/daemon-harness.js';
 import { hasOpenssl, makeTestPki } from './fixtures/test-pki.js';
 import { isRoot, makeTestUser, noUseradd, virshAs } from './fixtures/test-user.js';

@@ -2,7 +2,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, open, procedures, VirError, type ConnectEntry, type DomainEvent } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, open, VirError, type DomainEvent } from '@tsvirt/core';
+import type { ConnectEntry } from '@tsvirt/core/driver';
+import { procedures } from '@tsvirt/core/protocol';
 import { NODE, socketDir, startDaemon, TSVIRTD, virsh, VIRSH } from './fixtures/daemon-harness.js';
 
 const CORE = new URL('../../core/dist/index.js', import.meta.url).pathname;

@@ -2,7 +2,7 @@
 // live definition as libvirt reports them (<source path='/dev/pts/N'/>, and
 // tty= on a console), so that clients such as virsh console can find them.
 
-import { childElement, childElements, element, type DomainDef, type XmlElement } from '@tsvirt/core';
+import { childElement, childElements, element, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 import type { QmpClient } from './qmp/qmp-client.js';
 
 interface ChardevInfo { label: string; filename: string }

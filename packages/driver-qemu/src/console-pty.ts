@@ -6,7 +6,8 @@
 import { closeSync, constants, openSync, write } from 'node:fs';
 import { Duplex } from 'node:stream';
 import tty from 'node:tty';
-import { childElement, ErrorDomain, ErrorNumber, VirError, type DomainDef, type XmlElement } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { childElement, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 
 const CHARACTER_DEVICES = ['console', 'serial', 'parallel', 'channel'];
 

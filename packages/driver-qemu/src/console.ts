@@ -1,7 +1,8 @@
 // Consoles: a running guest's console pty as a stream, one session per pty unless forced.
 
 import type { Duplex } from 'node:stream';
-import { DomainConsoleFlags, ErrorNumber, type DomainRef } from '@tsvirt/core';
+import { DomainConsoleFlags, ErrorNumber } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
 import { consolePtyPath, openPtyStream } from './console-pty.js';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, notRunning, qemuError } from './qemu-errors.js';

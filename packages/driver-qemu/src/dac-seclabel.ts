@@ -3,9 +3,8 @@
 // <seclabel model='dac'> (domain-wide, and per disk inside <source>) over the
 // driver's qemu.conf settings; the live definition shows the outcome as libvirt does.
 
-import {
-  childElement, childElements, element, ErrorDomain, ErrorNumber, textOf, VirError, type DiskDef, type DomainDef, type XmlElement,
-} from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { childElement, childElements, element, textOf, type DiskDef, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 import { findGroup, findUser, hasUserEntry } from './system-user.js';
 
 export interface DacLabel {

@@ -1,6 +1,7 @@
 // Device changes to a persistent definition (attach/detach/update-device --config).
 
-import { ErrorNumber, parseDevice, parseXmlDocument, type DeviceDef, type DomainDef } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import { parseDevice, parseXmlDocument, type DeviceDef, type DomainDef } from '@tsvirt/core/xml';
 import { fillDeviceDefaults } from './domain-defaults.js';
 import { qemuError } from './qemu-errors.js';
 

@@ -1,7 +1,9 @@
 // Devices: attach, detach and update, on the live domain over QMP and/or in the
 // persistent config, as the LIVE/CONFIG/CURRENT flags say.
 
-import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, modificationImpact, type DiskDef, type DomainRef } from '@tsvirt/core';
+import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber } from '@tsvirt/core';
+import { modificationImpact, type DomainRef } from '@tsvirt/core/driver';
+import type { DiskDef } from '@tsvirt/core/xml';
 import { diskFilesToLabel } from './dac-seclabel.js';
 import { applyConfigDeviceChange, parseDeviceXml, type DeviceChange } from './device-config.js';
 import { fillDeviceDefaults } from './domain-defaults.js';

@@ -2,7 +2,8 @@
 // machine and virtualization type may use, limited to what xml-to-native.ts
 // can express, in libvirt's <domainCapabilities> format.
 
-import { ErrorNumber, escapeXml } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import { escapeXml } from '@tsvirt/core/xml';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import { qemuError } from './qemu-errors.js';
 import { SUPPORTED_DEVICES } from './xml-to-native.js';

@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { formatDomainXml, parseDomainXml, type DomainDef } from '@tsvirt/core';
+import { formatDomainXml, parseDomainXml, type DomainDef } from '@tsvirt/core/xml';
 import { writeFileAtomic } from './atomic-file.js';
 
 export class DomainConfigStore {

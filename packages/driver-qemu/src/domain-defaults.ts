@@ -2,7 +2,7 @@
 // interface, so that the guest sees the same one at every start.
 
 import { randomBytes } from 'node:crypto';
-import type { DeviceDef, DomainDef } from '@tsvirt/core';
+import type { DeviceDef, DomainDef } from '@tsvirt/core/xml';
 
 /** libvirt's locally administered prefix for QEMU guests. */
 const MAC_PREFIX = '52:54:00';

@@ -5,7 +5,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DomainDef } from '@tsvirt/core';
+import type { DomainDef } from '@tsvirt/core/xml';
 import { domainDac, filesToLabel, showLiveSeclabel, type DomainDac } from './dac-seclabel.js';
 import type { QemuDriverState } from './driver-state.js';
 import { domainDir } from './qemu-dirs.js';

@@ -3,9 +3,8 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import {
-  childElement, DomainState, domainDefFromTree, formatAttrs, formatDomainXml, parseXmlDocument, type DomainDef,
-} from '@tsvirt/core';
+import { DomainState } from '@tsvirt/core';
+import { childElement, domainDefFromTree, formatAttrs, formatDomainXml, parseXmlDocument, type DomainDef } from '@tsvirt/core/xml';
 import { writeFileAtomic } from './atomic-file.js';
 
 export interface DomainLiveState {

@@ -4,9 +4,9 @@
 
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
-import {
-  DomainEvents, DomainTable, ErrorDomain, ErrorNumber, formatDomainXml, parseDomainXml, type DomainDef, type DomainRef,
-} from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber } from '@tsvirt/core';
+import { DomainEvents, DomainTable, type DomainRef } from '@tsvirt/core/driver';
+import { formatDomainXml, parseDomainXml, type DomainDef } from '@tsvirt/core/xml';
 import { DomainConfigStore } from './domain-config-store.js';
 import { fillDomainDefaults } from './domain-defaults.js';
 import { DomainJob } from './domain-job.js';

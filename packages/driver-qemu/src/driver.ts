@@ -2,7 +2,8 @@
 
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorDomain, ErrorNumber, VirError, type Driver } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import type { Driver } from '@tsvirt/core/driver';
 import { QemuConnection } from './qemu-connection.js';
 import { qemuDirs } from './qemu-dirs.js';
 import { qemuSecurity } from './qemu-security.js';

@@ -4,7 +4,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorNumber, type Capabilities } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import type { Capabilities } from '@tsvirt/core/xml';
 import { loadQemuCapabilities, type QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
 import type { QemuUser } from './qemu-process.js';

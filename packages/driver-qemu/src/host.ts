@@ -1,7 +1,8 @@
 // The host as the QEMU driver describes it: capabilities, node facts, domain capabilities, version.
 
 import { cpus, totalmem } from 'node:os';
-import { formatCapabilitiesXml, type NodeInfo } from '@tsvirt/core';
+import type { NodeInfo } from '@tsvirt/core';
+import { formatCapabilitiesXml } from '@tsvirt/core/xml';
 import { formatDomainCapabilities } from './domain-capabilities.js';
 import type { QemuDriverState } from './driver-state.js';
 import { hostArch, hostCapabilities, probeBinary, qemuVersionNumber } from './host-capabilities.js';

@@ -3,7 +3,8 @@
 // host's tap sends is what the guest receives).
 
 import { promises as fs } from 'node:fs';
-import { ErrorNumber, type DomainDef, type DomainInterfaceStats, type InterfaceDef } from '@tsvirt/core';
+import { ErrorNumber, type DomainInterfaceStats } from '@tsvirt/core';
+import type { DomainDef, InterfaceDef } from '@tsvirt/core/xml';
 import { qemuError } from './qemu-errors.js';
 
 /** The interface a caller names: by its host device, its MAC or its alias. */

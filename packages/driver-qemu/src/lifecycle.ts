@@ -6,8 +6,9 @@ import path from 'node:path';
 import {
   DomainCreateFlags, DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
   DomainPausedReason, DomainRebootFlags, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, VirError,
-  type DeviceDef, type DomainRef,
 } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
+import type { DeviceDef } from '@tsvirt/core/xml';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { cloneDef, type QemuDriverState } from './driver-state.js';
 import { prepareDomain, releaseDomain } from './domain-security.js';

@@ -1,6 +1,7 @@
 // Memory: the balloon target of the live domain and/or the persistent config.
 
-import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, modificationImpact, type DomainRef } from '@tsvirt/core';
+import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber } from '@tsvirt/core';
+import { modificationImpact, type DomainRef } from '@tsvirt/core/driver';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError, viaMonitor } from './qemu-errors.js';
 

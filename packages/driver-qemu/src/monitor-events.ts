@@ -4,8 +4,8 @@
 
 import {
   DomainEventCrashedDetailType as Crashed, DomainEventResumedDetailType as Resumed, DomainEventShutdownDetailType as Shutdown,
-  DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
-  DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState,
+  DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev, DomainPausedReason,
+  DomainRunningReason, DomainShutoffReason, DomainState,
 } from '@tsvirt/core';
 import { releaseDomain } from './domain-security.js';
 import { removeDomainState, writeShutoffState } from './domain-state-file.js';

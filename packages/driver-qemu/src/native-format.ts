@@ -2,7 +2,8 @@
 // arguments, an option and its value per line, quoted for a POSIX shell so that
 // the text can be pasted (the driver itself never runs a shell).
 
-import { ErrorNumber, parseDomainXml } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import { parseDomainXml } from '@tsvirt/core/xml';
 import { fillDomainDefaults } from './domain-defaults.js';
 import { validateDomainName } from './domain-name.js';
 import { checkFlags, qemuError } from './qemu-errors.js';

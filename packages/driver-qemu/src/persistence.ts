@@ -1,7 +1,9 @@
 // Persistence: define and undefine domains (their configs on disk) and autostart.
 
 import { promises as fs } from 'node:fs';
-import { DomainDefineFlags, DomainUndefineFlags, ErrorNumber, defineDomainObject, undefineDomainObject, validateDomainXml, type DomainRef } from '@tsvirt/core';
+import { DomainDefineFlags, DomainUndefineFlags, ErrorNumber } from '@tsvirt/core';
+import { defineDomainObject, undefineDomainObject, type DomainRef } from '@tsvirt/core/driver';
+import { validateDomainXml } from '@tsvirt/core/xml';
 import { removeDomainState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError } from './qemu-errors.js';

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ErrorNumber, strerror } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import { strerror } from '@tsvirt/core/driver';
 import { qemuError } from './qemu-errors.js';
 import { QemuProcess, type QemuUser } from './qemu-process.js';
 import type { QemuVersion } from './qmp/qmp-wire.js';

@@ -4,10 +4,11 @@
 
 import type { Duplex } from 'node:stream';
 import {
-  DomainXMLFlags, formatDomainXml,
-  type ConnectDriver, type DomainBlockStats, type DomainEventFilter, type DomainEventSink, type DomainInfo, type DomainInterfaceStats,
-  type DomainRef, type DomainStateInfo, type NodeInfo, type VcpuInfo, type VcpuPin,
+  DomainXMLFlags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo,
+  type VcpuPin,
 } from '@tsvirt/core';
+import type { ConnectDriver, DomainEventFilter, DomainEventSink, DomainRef } from '@tsvirt/core/driver';
+import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
 import { claimAutostart } from './autostart-marker.js';
 import { openConsole } from './console.js';

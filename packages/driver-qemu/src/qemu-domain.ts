@@ -1,7 +1,8 @@
 // One domain of a QEMU connection: core's domain record, with its QEMU process,
 // the flags of the job that is stopping or rebooting it, and its job lock.
 
-import { DomainObject, type DomainDef } from '@tsvirt/core';
+import { DomainObject } from '@tsvirt/core/driver';
+import type { DomainDef } from '@tsvirt/core/xml';
 import { DomainJob } from './domain-job.js';
 import type { RunningQemu } from './running-qemu.js';
 

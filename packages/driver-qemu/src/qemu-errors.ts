@@ -1,12 +1,13 @@
 // The errors the QEMU driver reports, with libvirt's codes and wording.
 
-import { ErrorDomain, ErrorNumber, VirError, flagChecker } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { flagChecker } from '@tsvirt/core/driver';
 import { QmpClosedError, QmpError } from './qmp/qmp-error.js';
 
 export const qemuError = (code: number, info?: string) => VirError.of(code, ErrorDomain.QEMU, info);
 
 /** libvirt's check that a domain runs (virDomainObjCheckActive): an error of the shared domain layer. */
-export { domainNotRunning as notRunning } from '@tsvirt/core';
+export { domainNotRunning as notRunning } from '@tsvirt/core/driver';
 export const alreadyRunning = () => qemuError(ErrorNumber.OPERATION_INVALID, 'domain is already running');
 export const internalError = (info: string) => qemuError(ErrorNumber.INTERNAL_ERROR, info);
 

@@ -2,7 +2,8 @@
 // (blockdev-add + device_add), interfaces (netdev_add + device_add), and the
 // medium of a cdrom.
 
-import { ErrorNumber, type DiskDef, type DomainDef, type InterfaceDef } from '@tsvirt/core';
+import { ErrorNumber } from '@tsvirt/core';
+import type { DiskDef, DomainDef, InterfaceDef } from '@tsvirt/core/xml';
 import { qemuError } from './qemu-errors.js';
 import type { QmpClient } from './qmp/qmp-client.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';

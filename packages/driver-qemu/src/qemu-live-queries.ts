@@ -1,7 +1,8 @@
 // What a running QEMU reports about its vCPUs and disks, in libvirt's shapes,
 // and the pinning of its vCPU threads.
 
-import { ErrorNumber, VcpuState, type DiskDef, type DomainBlockStats, type DomainDef, type VcpuInfo } from '@tsvirt/core';
+import { ErrorNumber, VcpuState, type DomainBlockStats, type VcpuInfo } from '@tsvirt/core';
+import type { DiskDef, DomainDef } from '@tsvirt/core/xml';
 import { threadCpuUsage } from './process-probe.js';
 import { qemuError } from './qemu-errors.js';
 import type { RunningQemu } from './running-qemu.js';

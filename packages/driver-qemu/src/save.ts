@@ -4,9 +4,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
-  DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev,
-  DomainSaveRestoreFlags, DomainShutoffReason, DomainState, ErrorNumber, formatDomainXml, type DomainRef,
+  DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev, DomainSaveRestoreFlags,
+  DomainShutoffReason, DomainState, ErrorNumber,
 } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
+import { formatDomainXml } from '@tsvirt/core/xml';
 import { dacOf } from './domain-security.js';
 import type { QemuDriverState } from './driver-state.js';
 import { domainDir } from './qemu-dirs.js';

@@ -1,7 +1,8 @@
 // Statistics and status: what a domain's getInfo, getState and block and interface
 // statistics answer.
 
-import { type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainRef, type DomainStateInfo } from '@tsvirt/core';
+import type { DomainBlockStats, DomainInfo, DomainInterfaceStats, DomainStateInfo } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
 import type { QemuDriverState } from './driver-state.js';
 import { findInterface, tapInterfaceStats } from './interface-stats.js';
 import { processCpuTimeNs } from './process-probe.js';

@@ -1,7 +1,8 @@
 // vCPU pinning as a definition keeps it: <cputune><vcpupin vcpu='N' cpuset='LIST'/></cputune>,
 // an element the core model keeps as parsed (in `extra`).
 
-import { childElements, element, type DomainDef, type VcpuPin } from '@tsvirt/core';
+import type { VcpuPin } from '@tsvirt/core';
+import { childElements, element, type DomainDef } from '@tsvirt/core/xml';
 import { formatCpuList, parseCpuList } from './cpu-list.js';
 
 export function vcpuPins(def: DomainDef): VcpuPin[] {

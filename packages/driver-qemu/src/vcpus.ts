@@ -1,7 +1,8 @@
 // vCPUs: their threads as QEMU reports them, and pinning to host CPUs.
 
 import { availableParallelism } from 'node:os';
-import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, modificationImpact, type DomainRef, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
+import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
+import { modificationImpact, type DomainRef } from '@tsvirt/core/driver';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError, viaMonitor } from './qemu-errors.js';
 import { pinVcpuThread, queryVcpus } from './qemu-live-queries.js';

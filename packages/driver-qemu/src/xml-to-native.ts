@@ -2,10 +2,11 @@
 // so that `virsh domxml-to-native` and a start give the same arguments. The
 // QMP monitor and pidfile are added by QemuProcess, not here.
 
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import {
-  childElement, childElements, childText, defaultDiskBus, diskNameToIndex, ErrorDomain, ErrorNumber, VirError, textOf,
-  type DiskDef, type DomainDef, type InterfaceDef, type XmlElement,
-} from '@tsvirt/core';
+  childElement, childElements, childText, defaultDiskBus, diskNameToIndex, textOf, type DiskDef, type DomainDef, type InterfaceDef,
+  type XmlElement,
+} from '@tsvirt/core/xml';
 import { qemuOpts } from './qemu-opts.js';
 
 const unsupported = (what: string) => VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.QEMU, what);

@@ -3,7 +3,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { open, registerDriver } from '@tsvirt/core';
+import { open } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { driver } from '../src/driver.js';
 import { qemuDirs } from '../src/qemu-dirs.js';

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { open, registerDriver } from '@tsvirt/core';
+import { open } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { driver } from '../src/driver.js';
 

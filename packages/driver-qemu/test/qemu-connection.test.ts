@@ -7,9 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DomainCreateFlags, DomainEventType, DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState,
-  ErrorNumber, open, registerDriver, VirError, type Connect, type DomainEvent,
+  DomainCreateFlags, DomainEventType, DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, open,
+  VirError, type Connect, type DomainEvent,
 } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { driver } from '../src/driver.js';
 import { QemuConnection } from '../src/qemu-connection.js';

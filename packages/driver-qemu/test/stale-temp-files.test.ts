@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { open, registerDriver } from '@tsvirt/core';
+import { open } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { removeStaleTempFiles } from '../src/atomic-file.js';
 import { driver } from '../src/driver.js';

@@ -12,8 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DomainCreateFlags, DomainShutoffReason, DomainState, DomainXMLFlags, ErrorNumber, open, registerDriver, VirError, type Connect, type Domain,
+  DomainCreateFlags, DomainShutoffReason, DomainState, DomainXMLFlags, ErrorNumber, open, VirError, type Connect, type Domain,
 } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { driver } from '../src/driver.js';
 import { ensureSystemUser } from '../src/system-user.js';

@@ -1,6 +1,7 @@
 // Domain XML → QEMU argv, without running anything: the pure module.
 
-import { ErrorDomain, ErrorNumber, parseDomainXml, VirError } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { parseDomainXml } from '@tsvirt/core/xml';
 import t from 'tap';
 import { escapeQemuValue, qemuOpts } from '../src/qemu-opts.js';
 import { domainToQemuArgs } from '../src/xml-to-native.js';

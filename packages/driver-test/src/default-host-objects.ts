@@ -1,4 +1,4 @@
-import { element, type HostInterfaceDef, type NetworkDef, type NodeDeviceDef, type StoragePoolDef, type XmlNode } from '@tsvirt/core';
+import { element, type HostInterfaceDef, type NetworkDef, type NodeDeviceDef, type StoragePoolDef, type XmlNode } from '@tsvirt/core/xml';
 
 // The networks, storage, interfaces and host devices of a fresh test:///default
 // connection: the same as libvirt's test driver. Built as models: no XML is parsed.

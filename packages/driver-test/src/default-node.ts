@@ -1,4 +1,5 @@
-import type { Capabilities, DomainDef, NodeInfo } from '@tsvirt/core';
+import type { NodeInfo } from '@tsvirt/core';
+import type { Capabilities, DomainDef } from '@tsvirt/core/xml';
 
 // The objects a fresh test:///default connection holds: the same as libvirt's test driver.
 

@@ -1,7 +1,5 @@
-import {
-  DomainDeviceModifyFlags as Dev, ErrorDomain, ErrorNumber, VirError, deviceElementName, parseDevice, parseXmlDocument,
-  type DeviceDef, type DomainDef,
-} from '@tsvirt/core';
+import { DomainDeviceModifyFlags as Dev, ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { deviceElementName, parseDevice, parseXmlDocument, type DeviceDef, type DomainDef } from '@tsvirt/core/xml';
 import { randomBytes } from 'node:crypto';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags } from './test-errors.js';

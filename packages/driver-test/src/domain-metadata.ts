@@ -1,7 +1,5 @@
-import {
-  DomainMetadataType as Meta, DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError, element, formatElement,
-  parseXmlDocument, type DomainDef, type XmlElement,
-} from '@tsvirt/core';
+import { DomainMetadataType as Meta, DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { element, formatElement, parseXmlDocument, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags } from './test-errors.js';
 

@@ -1,4 +1,5 @@
-import { DomainTaint, childText, type DomainDef, type DomainMessages } from '@tsvirt/core';
+import { DomainTaint, type DomainMessages } from '@tsvirt/core/driver';
+import { childText, type DomainDef } from '@tsvirt/core/xml';
 
 /**
  * What libvirt's test driver marks a domain loaded from a node file with (its

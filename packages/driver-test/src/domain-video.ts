@@ -1,4 +1,4 @@
-import type { DomainDef } from '@tsvirt/core';
+import type { DomainDef } from '@tsvirt/core/xml';
 
 /**
  * The video card libvirt's test driver gives graphics that name none: a Xen paravirtual

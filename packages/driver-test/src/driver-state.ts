@@ -2,11 +2,12 @@
 // networks, storage, host interfaces and devices, and the event listeners. Every
 // connection to test:///default in a process shares one; a node file gives each its own.
 
+import { DomainPausedReason, DomainRunningReason, DomainState, ErrorDomain, type NodeInfo } from '@tsvirt/core';
+import { DomainEvents, DomainTable, type DomainRef } from '@tsvirt/core/driver';
 import {
-  DomainEvents, DomainPausedReason, DomainRunningReason, DomainState, DomainTable, ErrorDomain, applyDomainDefaults,
-  type Capabilities, type DomainDef, type DomainRef, type HostInterfaceDef, type NetworkDef, type NodeDeviceDef, type NodeInfo,
-  type StoragePoolDef, type StorageVolDef,
-} from '@tsvirt/core';
+  applyDomainDefaults, type Capabilities, type DomainDef, type HostInterfaceDef, type NetworkDef, type NodeDeviceDef, type StoragePoolDef,
+  type StorageVolDef,
+} from '@tsvirt/core/xml';
 import { checkDomainTaints } from './domain-taints.js';
 import { testVideoModel } from './domain-video.js';
 import { TestDomain } from './test-domain.js';

@@ -1,4 +1,5 @@
-import { DomainState, type Driver } from '@tsvirt/core';
+import { DomainState } from '@tsvirt/core';
+import type { Driver } from '@tsvirt/core/driver';
 import { DEFAULT_NODE_INFO, defaultCapabilities, defaultDomainDef } from './default-node.js';
 import { defaultInterfaceDef, defaultNetworkDef, defaultNodeDeviceDefs, defaultPoolDef } from './default-host-objects.js';
 import { TestDriverState } from './driver-state.js';

@@ -1,4 +1,5 @@
-import { ErrorDomain, ErrorNumber, VirError, type Capabilities } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import type { Capabilities } from '@tsvirt/core/xml';
 
 /** The host's SMBIOS data, as libvirt's test driver reports it. */
 export const TEST_SYSINFO_XML = `<sysinfo type='smbios'>

@@ -3,9 +3,11 @@
 
 import {
   DomainCreateFlags, DomainDestroyFlags, DomainEventStartedDetailType as Started, DomainEventStoppedDetailType as Stopped,
-  DomainEventSuspendedDetailType as Suspended, DomainEventResumedDetailType as Resumed, DomainEventType as Ev,
-  DomainRunningReason, DomainShutoffReason, DomainState, parseDomainXml, type DomainRef,
+  DomainEventSuspendedDetailType as Suspended, DomainEventResumedDetailType as Resumed, DomainEventType as Ev, DomainRunningReason,
+  DomainShutoffReason, DomainState,
 } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
+import { parseDomainXml } from '@tsvirt/core/xml';
 import type { TestDriverState } from './driver-state.js';
 import { TestDomain } from './test-domain.js';
 import { checkFlags, internal, invalidOperation, notRunning } from './test-errors.js';

@@ -1,4 +1,5 @@
-import { ErrorNumber, VirError, normalizeUuid, type ErrorDomain } from '@tsvirt/core';
+import { ErrorNumber, VirError, type ErrorDomain } from '@tsvirt/core';
+import { normalizeUuid } from '@tsvirt/core/driver';
 
 /**
  * Objects of one kind (networks, storage pools) indexed by name and UUID: every lookup

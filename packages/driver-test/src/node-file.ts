@@ -1,10 +1,10 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DomainState, ErrorDomain, ErrorNumber, VirError, type NodeInfo } from '@tsvirt/core';
 import {
-  DomainState, ErrorDomain, ErrorNumber, MAX_XML_BYTES, VirError, childElement, expectRoot, childElements, childText, domainDefFromTree, interfaceDefFromTree,
-  networkDefFromTree, nodeDeviceDefFromTree, parseXmlDocument, storagePoolDefFromTree, storageVolDefFromTree,
-  type NodeInfo, type XmlElement,
-} from '@tsvirt/core';
+  MAX_XML_BYTES, childElement, expectRoot, childElements, childText, domainDefFromTree, interfaceDefFromTree, networkDefFromTree,
+  nodeDeviceDefFromTree, parseXmlDocument, storagePoolDefFromTree, storageVolDefFromTree, type XmlElement,
+} from '@tsvirt/core/xml';
 import { DEFAULT_NODE_INFO, defaultCapabilities } from './default-node.js';
 import type { TestNode } from './driver-state.js';
 

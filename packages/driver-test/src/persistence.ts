@@ -2,9 +2,10 @@
 // (the definitions live in memory only, as in libvirt's test driver).
 
 import {
-  DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined,
-  DomainDefineFlags, defineDomainObject, parseDomainXml, undefineDomainObject, validateDomainXml, type DomainRef,
+  DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined, DomainDefineFlags,
 } from '@tsvirt/core';
+import { defineDomainObject, undefineDomainObject, type DomainRef } from '@tsvirt/core/driver';
+import { parseDomainXml, validateDomainXml } from '@tsvirt/core/xml';
 import type { TestDriverState } from './driver-state.js';
 import { TestDomain } from './test-domain.js';
 import { checkFlags, invalidOperation } from './test-errors.js';

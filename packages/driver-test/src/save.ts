@@ -3,8 +3,10 @@
 
 import {
   DomainCreateFlags, DomainEventStoppedDetailType as Stopped, DomainRunningReason, DomainSaveRestoreFlags as SaveFlags,
-  DomainShutoffReason, ErrorDomain, ErrorNumber, VirError, formatDomainXml, parseDomainXml, type DomainRef,
+  DomainShutoffReason, ErrorDomain, ErrorNumber, VirError,
 } from '@tsvirt/core';
+import type { DomainRef } from '@tsvirt/core/driver';
+import { formatDomainXml, parseDomainXml } from '@tsvirt/core/xml';
 import { readSaveImage, writeSaveImage } from './domain-save-image.js';
 import type { TestDriverState } from './driver-state.js';
 import { startDomain, stopDomain } from './lifecycle.js';

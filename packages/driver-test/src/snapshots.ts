@@ -4,9 +4,11 @@
 import {
   DomainEventResumedDetailType as Resumed, DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended,
   DomainEventType as Ev, DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainSnapshotCreateFlags as SnapCreate,
-  DomainSnapshotDeleteFlags as SnapDelete, DomainSnapshotRevertFlags as Revert, DomainSnapshotXMLFlags, DomainState, ErrorDomain, ErrorNumber,
-  VirError, plainRef, type DomainRef, type DomainSnapshotRef,
+  DomainSnapshotDeleteFlags as SnapDelete, DomainSnapshotRevertFlags as Revert, DomainSnapshotXMLFlags, DomainState, ErrorDomain,
+  ErrorNumber, VirError,
 } from '@tsvirt/core';
+import type { DomainRef, DomainSnapshotRef } from '@tsvirt/core/driver';
+import { plainRef } from '@tsvirt/core/protocol';
 import type { TestDriverState } from './driver-state.js';
 import { startDomain, stopDomain } from './lifecycle.js';
 import { parseSnapshotXml, type TestSnapshot } from './test-snapshots.js';

@@ -1,9 +1,11 @@
 import {
   ConnectGetAllDomainStatsFlags as StatsFlags, ConnectListAllDomainsFlags as L, DomainControlState, DomainMemoryStatTags as Tag,
-  DomainModificationImpact as Impact, DomainStatsTypes as StatsTypes, ErrorDomain, ErrorNumber, VirError,
-  type DiskDef, type DomainBlockInfo, type DomainBlockStats, type DomainControlInfo, type DomainInfo, type DomainInterfaceStats,
-  type DomainStateInfo, type DomainStatsRecord, type DomainTable, type MemoryStat, type SchedulerType, type TypedParams,
+  DomainModificationImpact as Impact, DomainStatsTypes as StatsTypes, ErrorDomain, ErrorNumber, VirError, type DomainBlockInfo,
+  type DomainBlockStats, type DomainControlInfo, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type DomainStatsRecord,
+  type MemoryStat, type SchedulerType, type TypedParams,
 } from '@tsvirt/core';
+import type { DomainTable } from '@tsvirt/core/driver';
+import type { DiskDef } from '@tsvirt/core/xml';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, notRunning } from './test-errors.js';
 

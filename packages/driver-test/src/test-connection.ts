@@ -4,12 +4,16 @@
 
 import { hostname } from 'node:os';
 import {
-  DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError,
-  formatCapabilitiesXml, formatDomainXml, noEventCallback, plainRef,
-  type ConnectDriver, type DomainEventFilter, type DomainEventSink, type DomainInfo, type DomainRef, type DomainSnapshotRef, type DomainStateInfo,
-  type DomainStatsRecord, type InterfaceRef, type NetworkRef, type NodeDeviceRef, type NodeInfo, type SecurityLabel, type SecurityModel,
-  type StoragePoolInfo, type StoragePoolRef, type StorageVolInfo, type StorageVolRef, type TypedParams,
+  DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain, ErrorNumber,
+  VirError, type DomainInfo, type DomainStateInfo, type DomainStatsRecord, type NodeInfo, type SecurityLabel, type SecurityModel,
+  type StoragePoolInfo, type StorageVolInfo, type TypedParams,
 } from '@tsvirt/core';
+import {
+  noEventCallback, type ConnectDriver, type DomainEventFilter, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
+  type InterfaceRef, type NetworkRef, type NodeDeviceRef, type StoragePoolRef, type StorageVolRef,
+} from '@tsvirt/core/driver';
+import { plainRef } from '@tsvirt/core/protocol';
+import { formatCapabilitiesXml, formatDomainXml } from '@tsvirt/core/xml';
 import { attachDomainDevice, detachDomainDevice } from './devices.js';
 import { getDomainMetadata, setDomainMetadata } from './domain-metadata.js';
 import * as tunables from './domain-tunables.js';

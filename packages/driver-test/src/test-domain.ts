@@ -1,4 +1,4 @@
-import { DomainObject } from '@tsvirt/core';
+import { DomainObject } from '@tsvirt/core/driver';
 import { SnapshotTree } from './test-snapshots.js';
 
 /** One domain of a test connection: core's domain record, with snapshots and vCPU pins. */

@@ -1,7 +1,6 @@
-import {
-  ConnectListAllInterfacesFlags as F, ErrorDomain, ErrorNumber, VirError, formatInterfaceXml,
-  type HostInterfaceDef, type InterfaceRef,
-} from '@tsvirt/core';
+import { ConnectListAllInterfacesFlags as F, ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import type { InterfaceRef } from '@tsvirt/core/driver';
+import { formatInterfaceXml, type HostInterfaceDef } from '@tsvirt/core/xml';
 import { checkFlags } from './test-errors.js';
 
 /** One host interface of a test connection; it is also the InterfaceRef core hands out. */

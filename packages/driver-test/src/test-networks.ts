@@ -1,7 +1,6 @@
-import {
-  ErrorDomain, ErrorNumber, VirError, formatNetworkXml, objectMatchesListFlags, parseNetworkXml,
-  type NetworkDef, type NetworkRef,
-} from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import { objectMatchesListFlags, type NetworkRef } from '@tsvirt/core/driver';
+import { formatNetworkXml, parseNetworkXml, type NetworkDef } from '@tsvirt/core/xml';
 import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
 

@@ -1,7 +1,6 @@
-import {
-  ConnectListAllNodeDeviceFlags as F, ErrorDomain, ErrorNumber, VirError, formatNodeDeviceXml,
-  type NodeDeviceDef, type NodeDeviceRef,
-} from '@tsvirt/core';
+import { ConnectListAllNodeDeviceFlags as F, ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
+import type { NodeDeviceRef } from '@tsvirt/core/driver';
+import { formatNodeDeviceXml, type NodeDeviceDef } from '@tsvirt/core/xml';
 import { checkFlags } from './test-errors.js';
 
 /** The capability-type filters of listAllNodeDevices; libvirt's test driver takes no state filter. */

@@ -1,7 +1,8 @@
 import {
   DomainSnapshotDeleteFlags as Del, DomainSnapshotListFlags as List, DomainState, ErrorDomain, ErrorNumber, VirError,
-  childText, escapeXml, formatDomainXml, parseXmlDocument, type DomainDef, type DomainSnapshotRef,
 } from '@tsvirt/core';
+import type { DomainSnapshotRef } from '@tsvirt/core/driver';
+import { childText, escapeXml, formatDomainXml, parseXmlDocument, type DomainDef } from '@tsvirt/core/xml';
 
 /** libvirt's names of domain states in snapshot XML. */
 const STATE_NAMES = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended'];

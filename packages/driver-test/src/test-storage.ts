@@ -1,8 +1,11 @@
 import {
-  ConnectListAllStoragePoolsFlags as P, ErrorDomain, ErrorNumber, StoragePoolState, StorageVolType, VirError,
-  formatStoragePoolXml, formatStorageVolXml, objectMatchesListFlags, parseStoragePoolXml, parseStorageVolXml,
-  type StoragePoolDef, type StoragePoolInfo, type StoragePoolRef, type StorageVolDef, type StorageVolInfo, type StorageVolRef,
+  ConnectListAllStoragePoolsFlags as P, ErrorDomain, ErrorNumber, StoragePoolState, StorageVolType, VirError, type StoragePoolInfo,
+  type StorageVolInfo,
 } from '@tsvirt/core';
+import { objectMatchesListFlags, type StoragePoolRef, type StorageVolRef } from '@tsvirt/core/driver';
+import {
+  formatStoragePoolXml, formatStorageVolXml, parseStoragePoolXml, parseStorageVolXml, type StoragePoolDef, type StorageVolDef,
+} from '@tsvirt/core/xml';
 import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, internal, invalidOperation } from './test-errors.js';
 

@@ -1,7 +1,8 @@
 // define --validate (VIR_DOMAIN_DEFINE_VALIDATE) checks the document against core's
 // schema of domain XML before anything is defined, as libvirt does with its own.
 import t from 'tap';
-import { DomainDefineFlags, ErrorNumber, registerDriver, VirError } from '@tsvirt/core';
+import { DomainDefineFlags, ErrorNumber, VirError } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

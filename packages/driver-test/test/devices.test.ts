@@ -1,5 +1,6 @@
 import t from 'tap';
-import { DomainCreateFlags, DomainDeviceModifyFlags as Dev, DomainState, DomainXMLFlags, ErrorNumber, open, registerDriver } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDeviceModifyFlags as Dev, DomainState, DomainXMLFlags, ErrorNumber, open } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { DomainMessageType, ErrorNumber, open, registerDriver } from '@tsvirt/core';
+import { DomainMessageType, ErrorNumber, open } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   DomainEventType, DomainMemoryModFlags as Mem, DomainMetadataType as Meta, DomainRunningReason, DomainShutoffReason, DomainState,
-  DomainVcpuFlags as Vcpu, DomainXMLFlags, ErrorNumber, open, registerDriver, type DomainEvent,
+  DomainVcpuFlags as Vcpu, DomainXMLFlags, ErrorNumber, open, type DomainEvent,
 } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, open, registerDriver, ConnectListAllDomainsFlags as L } from '@tsvirt/core';
+import { DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, open, ConnectListAllDomainsFlags as L } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import t from 'tap';
 import {
-  ConnectListAllNetworksFlags as N, ConnectListAllStoragePoolsFlags as P, ConnectListAllInterfacesFlags as I, ConnectListAllNodeDeviceFlags as D,
-  ErrorNumber, StoragePoolState, open, registerDriver,
+  ConnectListAllNetworksFlags as N, ConnectListAllStoragePoolsFlags as P, ConnectListAllInterfacesFlags as I,
+  ConnectListAllNodeDeviceFlags as D, ErrorNumber, StoragePoolState, open,
 } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -1,8 +1,8 @@
 import t from 'tap';
 import {
-  DomainSnapshotDeleteFlags as Del, DomainSnapshotListFlags as List, DomainSnapshotRevertFlags as Revert, DomainState,
-  ErrorNumber, open, registerDriver,
+  DomainSnapshotDeleteFlags as Del, DomainSnapshotListFlags as List, DomainSnapshotRevertFlags as Revert, DomainState, ErrorNumber, open,
 } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
 import { openDefault } from './fixtures/open-default.js';
 

@@ -1,4 +1,4 @@
-import { registerDriver } from '@tsvirt/core';
+import { registerDriver } from '@tsvirt/core/driver';
 import { driver as testDriver } from '@tsvirt/driver-test';
 
 // The mock hypervisor is built in, as in libvirt's virsh; other drivers are found when

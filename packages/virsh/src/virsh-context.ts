@@ -1,4 +1,5 @@
-import { ConnectEntry, ErrorNumber, isRemoteDriver, open, VirError, type Connect } from '@tsvirt/core';
+import { ErrorNumber, open, VirError, type Connect } from '@tsvirt/core';
+import { ConnectEntry, isRemoteDriver } from '@tsvirt/core/driver';
 import { Level, VirshLog } from './virsh-log.js';
 
 export interface VirshOptions {

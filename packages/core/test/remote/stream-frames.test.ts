@@ -4,9 +4,10 @@
 import { EventEmitter } from 'node:events';
 import { Duplex, PassThrough } from 'node:stream';
 import t from 'tap';
+import { ErrorDomain, ErrorNumber, VirError } from '../../src/index.js';
 import {
-  ErrorDomain, ErrorNumber, MessageStatus, STREAM_BACKLOG_MAX, VirError, decodeErrorBody, encodeErrorBody, relayStream, remoteStream,
-} from '../../src/index.js';
+  MessageStatus, STREAM_BACKLOG_MAX, decodeErrorBody, encodeErrorBody, relayStream, remoteStream,
+} from '../../src/entry-points/protocol.js';
 
 type Sent = [number, string];
 const capture = () => {

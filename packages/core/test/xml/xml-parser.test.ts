@@ -2,7 +2,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ErrorDomain, ErrorNumber, MAX_XML_BYTES, VirError, formatElement, parseXmlDocument, textOf, textOfBytes, type XmlElement } from '../../src/index.js';
+import { ErrorDomain, ErrorNumber, VirError } from '../../src/index.js';
+import { MAX_XML_BYTES, formatElement, parseXmlDocument, textOf, textOfBytes, type XmlElement } from '../../src/entry-points/xml.js';
 import { MALFORMED, WELL_FORMED } from './malformed-documents.js';
 
 const bytes = (latin1: string) => Buffer.from(latin1, 'latin1');

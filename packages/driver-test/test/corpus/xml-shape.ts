@@ -1,4 +1,4 @@
-import { parseXmlDocument, type XmlElement } from '@tsvirt/core';
+import { parseXmlDocument, type XmlElement } from '@tsvirt/core/xml';
 
 /**
  * The shape of a document: every element path and every attribute path in it

@@ -1,4 +1,5 @@
-import { DomainXMLFlags, escapeXml, formatAttrs, formatDevice, parseDomainXml, type DomainDef, type Domain, type InterfaceDef } from '@tsvirt/core';
+import { DomainXMLFlags, type Domain } from '@tsvirt/core';
+import { escapeXml, formatAttrs, formatDevice, parseDomainXml, type DomainDef, type InterfaceDef } from '@tsvirt/core/xml';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, textOfBytes, type Connect, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
+import { textOfBytes } from '@tsvirt/core/xml';
 import { flagsOf } from './domain-command.js';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';

@@ -1,4 +1,5 @@
-import { normalizeUuid, type Connect, type Domain } from '@tsvirt/core';
+import type { Connect, Domain } from '@tsvirt/core';
+import { normalizeUuid } from '@tsvirt/core/driver';
 import type { OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { Level } from '../virsh-log.js';

@@ -1,4 +1,5 @@
-import { DomainMemoryModFlags as Mem, DomainMemoryStatTags as Tag, toKiB } from '@tsvirt/core';
+import { DomainMemoryModFlags as Mem, DomainMemoryStatTags as Tag } from '@tsvirt/core';
+import { toKiB } from '@tsvirt/core/xml';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { IMPACT_OPTIONS, domainCommand, impactFlags } from './domain-command.js';

@@ -1,4 +1,5 @@
-import { eventProcedures, type Domain, type DomainEvent } from '@tsvirt/core';
+import type { Domain, DomainEvent } from '@tsvirt/core';
+import { eventProcedures } from '@tsvirt/core/protocol';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import { domainEventDetailText, domainEventText } from '../output/domain-event-text.js';
 import type { VirshContext } from '../virsh-context.js';

@@ -1,4 +1,4 @@
-import { normalizeUuid } from '@tsvirt/core';
+import { normalizeUuid } from '@tsvirt/core/driver';
 import type { VirshContext } from '../virsh-context.js';
 
 /** How a command may name an object: by UUID, by name, or either. */

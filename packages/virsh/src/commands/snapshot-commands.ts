@@ -1,7 +1,8 @@
 import {
   DomainSnapshotCreateFlags as Create, DomainSnapshotDeleteFlags as Del, DomainSnapshotListFlags as List,
-  DomainSnapshotRevertFlags as Revert, escapeXml, parseXmlDocument, childText, type Domain, type DomainSnapshot,
+  DomainSnapshotRevertFlags as Revert, type Domain, type DomainSnapshot,
 } from '@tsvirt/core';
+import { escapeXml, parseXmlDocument, childText } from '@tsvirt/core/xml';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';

@@ -1,4 +1,5 @@
-import { escapeXml, type StoragePool, type StorageVol } from '@tsvirt/core';
+import type { StoragePool, StorageVol } from '@tsvirt/core';
+import { escapeXml } from '@tsvirt/core/xml';
 import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
 import { prettyCapacity } from '../output/pretty-capacity.js';
 import { formatTable } from '../output/vsh-table.js';

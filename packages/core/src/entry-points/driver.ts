@@ -1,0 +1,29 @@
+/**
+ * @tsvirt/core/driver: what a driver package (and a tool that hosts drivers, such as
+ * tsvirtd) builds on: the generated driver interface and entry layer, the driver
+ * registry, and the hypervisor-neutral helpers drivers share.
+ */
+export type * from '../gen/driver.gen.js';
+export {
+  ConnectEntry, DomainEntry, NetworkEntry, StoragePoolEntry, StorageVolEntry, InterfaceEntry, NodeDeviceEntry, entryFromWire,
+} from '../gen/entry.gen.js';
+export { toVirError } from '../errors/vir-error.js';
+export { deniedOnReadOnly, invalidArgument, invalidConnection, unsupported } from '../entry-checks.js';
+export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from '../drivers/driver-registry.js';
+export type { Driver } from '../drivers/driver.js';
+export { DomainObject, type AffectedDefs } from '../drivers/domain-object.js';
+export { DomainTable } from '../drivers/domain-table.js';
+export { defineDomainObject, undefineDomainObject } from '../drivers/domain-definitions.js';
+export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/domain-handles.js';
+export { DomainEvents, eventMatches, noEventCallback, type DomainEventFilter } from '../drivers/domain-events.js';
+export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
+export { modificationImpact, type ModificationImpact } from '../drivers/modification-impact.js';
+export { checkFlags, flagChecker } from '../drivers/flag-checks.js';
+export { domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';
+export { DomainMessages, DomainTaint } from '../drivers/domain-messages.js';
+export { parseConnectUri, type ConnectUri } from '../uri/connect-uri.js';
+export { clientConfigPath, uriDefaultOf } from '../uri/default-uri.js';
+export { normalizeUuid, newUuid } from '../util/uuid.js';
+export { isRemoteDriver } from '../remote/remote-marker.js';
+export { strerror } from '../remote/transports/transport-error.js';
+export { unsafeFolderReason } from '../util/safe-folder.js';

@@ -1,0 +1,13 @@
+/**
+ * @tsvirt/core/protocol: the wire between clients and tsvirtd: frames and their codecs,
+ * the procedure table, keepalive, streams and socket locations.
+ */
+export * from '../rpc/index.js';
+export {
+  procedures, procedureByNumber, eventProcedures, type Procedure, type ProcedureArg, type EventProcedure,
+} from '../gen/procedures.gen.js';
+export {
+  ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type EventMessageBody,
+} from '../remote/remote-protocol.js';
+export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from '../remote/stream-frames.js';
+export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from '../remote/socket-paths.js';
