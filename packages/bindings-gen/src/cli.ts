@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-import { existsSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ApiXmlError, readApiXml } from './api-xml-reader.js';
 import { emitters, type RegisteredEmitter } from './emitters/registry.js';
+import { exportsDiff, exportsLockText, exportsOf, type ExportsLock } from './exports-lock.js';
 import { breaksOf, lockText, orphanFiles, readLock, run, staleFiles, writeFiles } from './generate.js';
 
-const USAGE = `usage: tsvirt-bindgen [--lang LANG]... [--out DIR] [--check] [--update-lock] [API_XML]
+const USAGE = `usage: tsvirt-bindgen [--lang LANG]... [--out DIR] [--check] [--update-lock] [--record-exports] [API_XML]
 
   Generates code from api.xml (default: the nearest api.xml at or above the current folder).
   --lang LANG     an emitter (default: all the project's own); known: ${emitters.map((e) => e.name).join(', ')}
   --out DIR       write into DIR instead of the project's own places (with one --lang)
   --check         write nothing; fail if a generated file is stale or a released symbol broke
-  --update-lock   record the current surface as released in api.lock.json (a release step)`;
+  --update-lock   record the current surface as released in api.lock.json (a release step)
+  --record-exports  record the built packages' exported names in exports.lock.json, which
+                  --check then compares them with (where that file exists beside api.xml)`;
 
 function findApiXml(): string {
   for (let d = process.cwd(); ; d = dirname(d)) {
@@ -23,6 +26,7 @@ function findApiXml(): string {
 function main(argv: string[]): number {
   let check = false;
   let updateLock = false;
+  let recordExports = false;
   let out: string | null = null;
   let file: string | null = null;
   const langs: string[] = [];
@@ -30,6 +34,7 @@ function main(argv: string[]): number {
     const a = argv[i];
     if (a === '--check') check = true;
     else if (a === '--update-lock') updateLock = true;
+    else if (a === '--record-exports') recordExports = true;
     else if (a === '--lang') langs.push(argv[++i] ?? '');
     else if (a === '--out') out = argv[++i] ?? '';
     else if (a === '--help' || a === '-h') { console.log(USAGE); return 0; }
@@ -50,6 +55,12 @@ function main(argv: string[]): number {
   const orphans = out === null ? orphanFiles(files, projectDirs) : [];
   const lockFile = join(root, 'api.lock.json');
   const lock = readLock(lockFile);
+  const exportsLockFile = join(root, 'exports.lock.json');
+  if (recordExports) {
+    writeFiles([{ path: exportsLockFile, text: exportsLockText(exportsOf(join(root, 'packages'))) }]);
+    console.log('wrote exports.lock.json');
+    return 0;
+  }
 
   if (check) {
     let ok = true;
@@ -61,7 +72,11 @@ function main(argv: string[]): number {
       const breaks = breaksOf(lock, api);
       if (breaks.length) { ok = false; console.error(`the stable API is broken (a break needs a new major version):\n  ${breaks.join('\n  ')}`); }
     }
-    if (ok) console.log(`generated files are fresh (${files.length}) and the released API is intact`);
+    if (out === null && existsSync(exportsLockFile)) {
+      const diff = exportsDiff(JSON.parse(readFileSync(exportsLockFile, 'utf8')) as ExportsLock, exportsOf(join(root, 'packages')));
+      if (diff.length) { ok = false; console.error(`the packages' exports differ from exports.lock.json (record a deliberate change with \`pnpm gen:exports\`):\n  ${diff.join('\n  ')}`); }
+    }
+    if (ok) console.log(`generated files are fresh (${files.length}), the released API is intact and the packages export what is recorded`);
     return ok ? 0 : 1;
   }
   writeFiles(files);
