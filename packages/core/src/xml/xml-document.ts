@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorDomain, ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
@@ -163,7 +164,16 @@ async function loadLibxml2(): Promise<LibXml2> {
  * each schema is compiled once.
  */
 export async function validateWithRelaxNg(text: string, schemaFile: string): Promise<string[]> {
-  const lib = await (libxml2 ??= loadLibxml2());
+  let lib: LibXml2;
+  try {
+    lib = await (libxml2 ??= loadLibxml2());
+  } catch (e) {
+    libxml2 = null;
+    // Code run from V8's code cache (virsh's single-file build) cannot import() an ES
+    // module: a worker thread, which can, validates instead.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING') throw e;
+    return validateInWorker(text, resolve(schemaFile));
+  }
   const file = resolve(schemaFile);
   let validator = validators.get(file);
   if (!validator) {
@@ -188,4 +198,16 @@ export async function validateWithRelaxNg(text: string, schemaFile: string): Pro
   } finally {
     doc?.dispose();
   }
+}
+
+function validateInWorker(text: string, schemaFile: string): Promise<string[]> {
+  const core = createRequire(import.meta.url).resolve('@tsvirt/core');
+  const adapter = pathToFileURL(join(dirname(core), 'xml', 'xml-document.js')).href;
+  const code = `const { parentPort, workerData } = require('node:worker_threads');
+import(${JSON.stringify(adapter)}).then((m) => m.validateWithRelaxNg(...workerData)).then((r) => parentPort.postMessage(r));`;
+  const worker = new Worker(code, { eval: true, workerData: [text, schemaFile] });
+  return new Promise((done, fail) => {
+    worker.once('message', done);
+    worker.once('error', fail);
+  });
 }
