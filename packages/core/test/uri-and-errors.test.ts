@@ -24,7 +24,8 @@ t.test('error messages are libvirt\'s, with and without extra information', asyn
   t.equal(ErrorNumber.WAR_NO_NETWORK, 41);
   t.equal(ErrorDomain.CH, 72);
   const e = VirError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainFoo');
-  t.match(e.toJSON(), { code: 3, domain: 20, level: 2, message: 'this function is not supported by the connection driver: virDomainFoo', str1: 'virDomainFoo' });
+  t.match(e.toJSON(), { code: 3, domain: 20, level: 2, message: 'this function is not supported by the connection driver: virDomainFoo',
+    str1: 'this function is not supported by the connection driver: %s', str2: 'virDomainFoo' }, 'str1 the format, str2 the detail, as libvirt fills them');
   t.ok(VirError.is(e, ErrorNumber.NO_SUPPORT));
   t.match(toVirError(new TypeError('boom')), { code: ErrorNumber.INTERNAL_ERROR, message: 'internal error: boom' });
 });
