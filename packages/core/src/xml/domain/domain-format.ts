@@ -18,12 +18,8 @@ export interface DomainFormatOptions {
 
 type Attrs = Record<string, string | undefined>;
 
-/** Attributes without the unset ones. */
-function defined(attrs: Attrs): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k in attrs) if (attrs[k] !== undefined) out[k] = attrs[k]!;
-  return out;
-}
+/** Attributes as an element's: unset ones stay, and the formatter skips them (no copy per call). */
+const attrsOf = (attrs: Attrs): Record<string, string> => attrs as Record<string, string>;
 
 /**
  * A typed child as an element: its attributes from the model, its own children from the
@@ -33,7 +29,7 @@ function defined(attrs: Attrs): Record<string, string> {
 function typedChild(parsed: XmlElement | undefined, name: string, attrs: Attrs | undefined, some = false): XmlElement | undefined {
   if (attrs === undefined) return undefined;
   const from = parsed?.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
-  return element(name, defined(some ? { ...from?.attrs, ...attrs } : attrs), from?.children ?? []);
+  return element(name, attrsOf(some ? { ...from?.attrs, ...attrs } : attrs), from?.children ?? []);
 }
 
 /** User aliases (ua-...) are part of the definition; others exist only while the domain runs. */
@@ -52,7 +48,7 @@ function diskElement(d: DiskDef, live: boolean): XmlElement {
     typedChild(p, 'address', d.address),
     ...d.extra,
   ];
-  return element('disk', defined({ ...p?.attrs, type: d.type, device: d.device, rawio: d.rawio }), children.filter((c): c is XmlElement => !!c));
+  return element('disk', attrsOf({ ...p?.attrs, type: d.type, device: d.device, rawio: d.rawio }), children.filter((c): c is XmlElement => !!c));
 }
 
 function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
@@ -66,7 +62,7 @@ function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
     typedChild(p, 'address', n.address),
     ...n.extra,
   ];
-  return element('interface', defined({ ...p?.attrs, type: n.type }), children.filter((c): c is XmlElement => !!c));
+  return element('interface', attrsOf({ ...p?.attrs, type: n.type }), children.filter((c): c is XmlElement => !!c));
 }
 
 function deviceElement(d: DeviceDef, live: boolean): XmlElement {
@@ -95,7 +91,7 @@ const textEl = (indent: string, name: string, text: string, attrs: Attrs = {}) =
 
 function osElement(def: DomainDef): XmlElement {
   const os = def.os;
-  const children: XmlElement[] = [element('type', defined({ ...os.typeAttrs, arch: os.arch, machine: os.machine }), [os.type])];
+  const children: XmlElement[] = [element('type', attrsOf({ ...os.typeAttrs, arch: os.arch, machine: os.machine }), [os.type])];
   if (os.kernel !== undefined) children.push(element('kernel', {}, [os.kernel]));
   if (os.initrd !== undefined) children.push(element('initrd', {}, [os.initrd]));
   if (os.cmdline !== undefined) children.push(element('cmdline', {}, [os.cmdline]));
