@@ -7,6 +7,7 @@
 export * from './gen/api.gen.js';
 export * from './gen/errors.gen.js';
 export { VirError, type VirErrorData } from './errors/vir-error.js';
+export { enumName, flagNames } from './enum-names.js';
 export { open } from './open.js';
 export { defaultUri } from './uri/default-uri.js';
 export type { OpenOptions } from './drivers/driver.js';

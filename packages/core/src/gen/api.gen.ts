@@ -1101,7 +1101,7 @@ export interface Connect {
   /** Whether the connection is still usable. Answered locally, without a round trip. Since 0.1.0. */
   isAlive(): Promise<boolean>;
   /** All domains that match the filter flags (none: all domains). Since 0.1.0. */
-  listAllDomains(flags?: number): Promise<Domain[]>;
+  listAllDomains(flags?: ConnectListAllDomainsFlags): Promise<Domain[]>;
   /** The domain with this name; VIR_ERR_NO_DOMAIN when there is none. Since 0.1.0. */
   lookupDomainByName(name: string): Promise<Domain>;
   /** The domain with this UUID (in its 36-character form, or 32 hex digits). Since 0.1.0. */
@@ -1109,11 +1109,11 @@ export interface Connect {
   /** The running domain with this id. Since 0.1.0. */
   lookupDomainByID(id: number): Promise<Domain>;
   /** Define (or redefine) a persistent domain from its XML description, without starting it. Since 0.1.0. */
-  defineDomainXML(xml: string, flags?: number): Promise<Domain>;
+  defineDomainXML(xml: string, flags?: DomainDefineFlags): Promise<Domain>;
   /** Create and start a transient domain from its XML description. Since 0.1.0. */
-  createDomainXML(xml: string, flags?: number): Promise<Domain>;
+  createDomainXML(xml: string, flags?: DomainCreateFlags): Promise<Domain>;
   /** Start a domain again from a file written by Domain.save. Since 0.1.0. */
-  restoreDomain(from: string, dxml?: string, flags?: number): Promise<void>;
+  restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void>;
   /** Translate a domain XML description into the hypervisor's native configuration (for QEMU, its command line). Since 0.1.0. */
   domainXMLToNative(nativeFormat: string, domainXml: string, flags?: number): Promise<string>;
   /** Translate a native configuration into domain XML. Since 0.1.0. */
@@ -1129,7 +1129,7 @@ export interface Connect {
   /** Stop receiving the events of a registration. Since 0.1.0. */
   domainEventDeregister(callbackId: number): Promise<void>;
   /** All virtual networks that match the filter flags (none: all). Since 0.1.0. */
-  listAllNetworks(flags?: number): Promise<Network[]>;
+  listAllNetworks(flags?: ConnectListAllNetworksFlags): Promise<Network[]>;
   /** The network with this name; VIR_ERR_NO_NETWORK when there is none. Since 0.1.0. */
   lookupNetworkByName(name: string): Promise<Network>;
   /** The network with this UUID. Since 0.1.0. */
@@ -1139,7 +1139,7 @@ export interface Connect {
   /** Create and start a transient network from its XML description. Since 0.1.0. */
   createNetworkXML(xml: string): Promise<Network>;
   /** All storage pools that match the filter flags (none: all). Since 0.1.0. */
-  listAllStoragePools(flags?: number): Promise<StoragePool[]>;
+  listAllStoragePools(flags?: ConnectListAllStoragePoolsFlags): Promise<StoragePool[]>;
   /** The storage pool with this name; VIR_ERR_NO_STORAGE_POOL when there is none. Since 0.1.0. */
   lookupStoragePoolByName(name: string): Promise<StoragePool>;
   /** The storage pool with this UUID. Since 0.1.0. */
@@ -1153,13 +1153,13 @@ export interface Connect {
   /** The storage volume with this path, in any active pool. Since 0.1.0. */
   lookupStorageVolByPath(path: string): Promise<StorageVol>;
   /** All host interfaces that match the filter flags (none: all). Since 0.1.0. */
-  listAllInterfaces(flags?: number): Promise<Interface[]>;
+  listAllInterfaces(flags?: ConnectListAllInterfacesFlags): Promise<Interface[]>;
   /** The host interface with this name; VIR_ERR_NO_INTERFACE when there is none. Since 0.1.0. */
   lookupInterfaceByName(name: string): Promise<Interface>;
   /** The host interface with this MAC address. Since 0.1.0. */
   lookupInterfaceByMAC(mac: string): Promise<Interface>;
   /** All host devices that match the filter flags (none: all). Since 0.1.0. */
-  listAllNodeDevices(flags?: number): Promise<NodeDevice[]>;
+  listAllNodeDevices(flags?: ConnectListAllNodeDeviceFlags): Promise<NodeDevice[]>;
   /** The host device with this name; VIR_ERR_NO_NODE_DEVICE when there is none. Since 0.1.0. */
   lookupNodeDeviceByName(name: string): Promise<NodeDevice>;
   /** How many network filters are defined. Since 0.1.0. */
@@ -1169,9 +1169,11 @@ export interface Connect {
   /** CPU time counters (user, system, idle, iowait, in ns) of one host CPU, or of all with cpuNum -1. Since 0.1.0. */
   getCPUStats(cpuNum: number, flags?: number): Promise<TypedParams>;
   /** Statistics of the domains a filter selects, in the groups asked for (none: every group the driver has). Since 0.1.0. */
-  getAllDomainStats(stats?: number, flags?: number): Promise<DomainStatsRecord[]>;
+  getAllDomainStats(stats?: DomainStatsTypes, flags?: ConnectGetAllDomainStatsFlags): Promise<DomainStatsRecord[]>;
   /** What the hypervisor can run, for an emulator, architecture, machine and virtualization type (each optional). Since 0.1.0. */
   getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string>;
+  /** Closes the connection unless it is closed already: `await using conn = await open(uri)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A domain (virtual machine), running or defined. Its name, uuid and id are known locally. */
@@ -1185,17 +1187,17 @@ export interface Domain {
   /** the running domain's id, -1 when inactive. Since 0.1.0. */
   readonly id: number;
   /** Start a defined domain. Since 0.1.0. */
-  create(flags?: number): Promise<void>;
+  create(flags?: DomainCreateFlags): Promise<void>;
   /** Remove the persistent definition; a running domain becomes transient. Since 0.1.0. */
-  undefine(flags?: number): Promise<void>;
+  undefine(flags?: DomainUndefineFlags): Promise<void>;
   /** Ask the guest to shut down; it may ignore the request. Since 0.1.0. */
-  shutdown(flags?: number): Promise<void>;
+  shutdown(flags?: DomainShutdownFlags): Promise<void>;
   /** Ask the guest to reboot. Since 0.1.0. */
-  reboot(flags?: number): Promise<void>;
+  reboot(flags?: DomainRebootFlags): Promise<void>;
   /** Reset the domain at once, as the reset button does, without a guest shutdown. Since 0.1.0. */
   reset(flags?: number): Promise<void>;
   /** Stop the domain at once, as when power is pulled. Since 0.1.0. */
-  destroy(flags?: number): Promise<void>;
+  destroy(flags?: DomainDestroyFlags): Promise<void>;
   /** Pause all virtual CPUs; memory stays allocated. Since 0.1.0. */
   suspend(): Promise<void>;
   /** Resume a suspended domain. Since 0.1.0. */
@@ -1205,7 +1207,7 @@ export interface Domain {
   /** The state and the reason for it. Since 0.1.0. */
   getState(flags?: number): Promise<DomainStateInfo>;
   /** The domain's XML description: the live one, or with INACTIVE the persistent one. Since 0.1.0. */
-  getXMLDesc(flags?: number): Promise<string>;
+  getXMLDesc(flags?: DomainXMLFlags): Promise<string>;
   /** The guest OS type, such as hvm or linux. Since 0.1.0. */
   getOSType(): Promise<string>;
   /** Whether the domain is running (or paused). Since 0.1.0. */
@@ -1221,35 +1223,35 @@ export interface Domain {
   /** The security label of the running domain. Since 0.1.0. */
   getSecurityLabel(): Promise<SecurityLabel>;
   /** Save the running domain's state so that its next start resumes it. Since 0.1.0. */
-  managedSave(flags?: number): Promise<void>;
+  managedSave(flags?: DomainSaveRestoreFlags): Promise<void>;
   /** Discard the managed save state. Since 0.1.0. */
   managedSaveRemove(flags?: number): Promise<void>;
   /** Save the running domain's state to a file and stop it. Since 0.1.0. */
-  save(to: string, dxml?: string, flags?: number): Promise<void>;
+  save(to: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void>;
   /** The maximum memory, in KiB. Since 0.1.0. */
   getMaxMemory(): Promise<number>;
   /** Change the maximum memory, in KiB. Since 0.1.0. */
   setMaxMemory(memory: number): Promise<void>;
   /** Change the current (balloon) memory, in KiB; with MAXIMUM, the maximum. Since 0.1.0. */
-  setMemory(memory: number, flags?: number): Promise<void>;
+  setMemory(memory: number, flags?: DomainMemoryModFlags): Promise<void>;
   /** The maximum number of vCPUs of the running domain. Since 0.1.0. */
   getMaxVcpus(): Promise<number>;
   /** Change the number of vCPUs (with MAXIMUM, the maximum). Since 0.1.0. */
-  setVcpus(nvcpus: number, flags?: number): Promise<void>;
+  setVcpus(nvcpus: number, flags?: DomainVcpuFlags): Promise<void>;
   /** The number of vCPUs, live or configured, current or maximum. Since 0.1.0. */
-  getVcpusFlags(flags?: number): Promise<number>;
+  getVcpusFlags(flags?: DomainVcpuFlags): Promise<number>;
   /** The vCPUs of the running domain and where they run. Since 0.1.0. */
   getVcpus(): Promise<VcpuInfo[]>;
   /** Pin a vCPU to host CPUs. Since 0.1.0. */
-  pinVcpu(vcpu: number, cpus: number[], flags?: number): Promise<void>;
+  pinVcpu(vcpu: number, cpus: number[], flags?: DomainModificationImpact): Promise<void>;
   /** The host CPUs each vCPU is pinned to. Since 0.1.0. */
-  getVcpuPinInfo(flags?: number): Promise<VcpuPin[]>;
+  getVcpuPinInfo(flags?: DomainModificationImpact): Promise<VcpuPin[]>;
   /** Add a device (hot-plug with LIVE, persistent with CONFIG). Since 0.1.0. */
-  attachDevice(xml: string, flags?: number): Promise<void>;
+  attachDevice(xml: string, flags?: DomainDeviceModifyFlags): Promise<void>;
   /** Remove a device (hot-unplug with LIVE, persistent with CONFIG). Since 0.1.0. */
-  detachDevice(xml: string, flags?: number): Promise<void>;
+  detachDevice(xml: string, flags?: DomainDeviceModifyFlags): Promise<void>;
   /** Change a device, such as the media of a CD-ROM. Since 0.1.0. */
-  updateDevice(xml: string, flags?: number): Promise<void>;
+  updateDevice(xml: string, flags?: DomainDeviceModifyFlags): Promise<void>;
   /** I/O counters of a disk, by target (vda) or source path. Since 0.1.0. */
   blockStats(disk: string): Promise<DomainBlockStats>;
   /** Traffic counters of an interface, by its host device name or MAC. Since 0.1.0. */
@@ -1261,13 +1263,13 @@ export interface Domain {
   /** The scheduler of the domain. Since 0.1.0. */
   getSchedulerType(): Promise<SchedulerType>;
   /** The scheduler parameters. Since 0.1.0. */
-  getSchedulerParameters(flags?: number): Promise<TypedParams>;
+  getSchedulerParameters(flags?: DomainModificationImpact): Promise<TypedParams>;
   /** Change scheduler parameters. Since 0.1.0. */
-  setSchedulerParameters(params: TypedParams, flags?: number): Promise<void>;
+  setSchedulerParameters(params: TypedParams, flags?: DomainModificationImpact): Promise<void>;
   /** The title, description or a custom metadata element (by namespace URI). Since 0.1.0. */
-  getMetadata(type: DomainMetadataType, uri?: string, flags?: number): Promise<string>;
+  getMetadata(type: DomainMetadataType, uri?: string, flags?: DomainModificationImpact): Promise<string>;
   /** Set (or with an empty value, remove) the title, description or a metadata element. Since 0.1.0. */
-  setMetadata(type: DomainMetadataType, metadata?: string, key?: string, uri?: string, flags?: number): Promise<void>;
+  setMetadata(type: DomainMetadataType, metadata?: string, key?: string, uri?: string, flags?: DomainModificationImpact): Promise<void>;
   /** The progress of the domain's background job. Since 0.1.0. */
   getJobInfo(): Promise<DomainJobInfo>;
   /** The state of the control interface (monitor) to the domain. Since 0.1.0. */
@@ -1275,27 +1277,27 @@ export interface Domain {
   /** Rename a shut off domain. Since 0.1.0. */
   rename(newName: string, flags?: number): Promise<void>;
   /** The guest's console (its first console or serial port, else the character device aliased devname) as a byte stream both ways, until either side ends it. Since 0.1.0. */
-  openConsole(devname?: string, flags?: number): Promise<Duplex>;
+  openConsole(devname?: string, flags?: DomainConsoleFlags): Promise<Duplex>;
   /** The guest's host name. Since 0.1.0. */
   getHostname(flags?: number): Promise<string>;
   /** Messages about the domain's state: why it is tainted, what deprecated configuration it uses. Since 0.1.0. */
-  getMessages(flags?: number): Promise<string[]>;
+  getMessages(flags?: DomainMessageType): Promise<string[]>;
   /** The host CPUs the domain's emulator threads may run on. Since 0.1.0. */
-  getEmulatorPinInfo(flags?: number): Promise<number[]>;
+  getEmulatorPinInfo(flags?: DomainModificationImpact): Promise<number[]>;
   /** The guest's clock. Since 0.1.0. */
   getTime(flags?: number): Promise<DomainTime>;
   /** The memory tunables (hard_limit, soft_limit, swap_hard_limit, in KiB; 2^53-1 is unlimited). Since 0.1.0. */
-  getMemoryParameters(flags?: number): Promise<TypedParams>;
+  getMemoryParameters(flags?: DomainModificationImpact): Promise<TypedParams>;
   /** The NUMA tunables: numa_mode (virDomainNumatuneMemMode) and numa_nodeset. Since 0.1.0. */
-  getNumaParameters(flags?: number): Promise<TypedParams>;
+  getNumaParameters(flags?: DomainModificationImpact): Promise<TypedParams>;
   /** The bandwidth tunables of an interface (inbound.average, ..., outbound.burst), by its name or MAC. Since 0.1.0. */
-  getInterfaceParameters(device: string, flags?: number): Promise<TypedParams>;
+  getInterfaceParameters(device: string, flags?: DomainModificationImpact): Promise<TypedParams>;
   /** The I/O errors the running domain's disks have met. Since 0.1.0. */
   getDiskErrors(flags?: number): Promise<DomainDiskError[]>;
   /** Take a snapshot described by a domainsnapshot XML document. Since 0.1.0. */
-  snapshotCreateXML(xml: string, flags?: number): Promise<DomainSnapshot>;
+  snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags): Promise<DomainSnapshot>;
   /** The domain's snapshots, filtered by flags. Since 0.1.0. */
-  listAllSnapshots(flags?: number): Promise<DomainSnapshot[]>;
+  listAllSnapshots(flags?: DomainSnapshotListFlags): Promise<DomainSnapshot[]>;
   /** A snapshot by its name. Since 0.1.0. */
   snapshotLookupByName(name: string, flags?: number): Promise<DomainSnapshot>;
   /** Whether the domain has a current snapshot. Since 0.1.0. */
@@ -1313,19 +1315,19 @@ export interface DomainSnapshot {
   /** the name of the snapshot's domain. Since 0.1.0. */
   readonly domain: string;
   /** The snapshot's domainsnapshot XML document. Since 0.1.0. */
-  getXMLDesc(flags?: number): Promise<string>;
+  getXMLDesc(flags?: DomainSnapshotXMLFlags): Promise<string>;
   /** The snapshot this one was taken after. Since 0.1.0. */
   getParent(flags?: number): Promise<DomainSnapshot>;
   /** The snapshot's children (with DESCENDANTS, all descendants), filtered by flags. Since 0.1.0. */
-  listAllChildren(flags?: number): Promise<DomainSnapshot[]>;
+  listAllChildren(flags?: DomainSnapshotListFlags): Promise<DomainSnapshot[]>;
   /** Whether this is the domain's current snapshot. Since 0.1.0. */
   isCurrent(flags?: number): Promise<boolean>;
   /** Whether libvirt keeps metadata for the snapshot. Since 0.1.0. */
   hasMetadata(flags?: number): Promise<boolean>;
   /** Bring the domain back to the snapshot's state and definition. Since 0.1.0. */
-  revert(flags?: number): Promise<void>;
+  revert(flags?: DomainSnapshotRevertFlags): Promise<void>;
   /** Delete the snapshot (and with CHILDREN, its descendants). Since 0.1.0. */
-  delete(flags?: number): Promise<void>;
+  delete(flags?: DomainSnapshotDeleteFlags): Promise<void>;
 }
 
 /** A virtual network, active or defined. Its name and uuid are known locally. */
@@ -1343,7 +1345,7 @@ export interface Network {
   /** Remove the persistent definition; an active network becomes transient. Since 0.1.0. */
   undefine(): Promise<void>;
   /** The network's XML description: the live one, or with INACTIVE the persistent one. Since 0.1.0. */
-  getXMLDesc(flags?: number): Promise<string>;
+  getXMLDesc(flags?: NetworkXMLFlags): Promise<string>;
   /** The name of the host bridge device the network uses. Since 0.1.0. */
   getBridgeName(): Promise<string>;
   /** Whether the network starts when the host does. Since 0.1.0. */
@@ -1377,7 +1379,7 @@ export interface StoragePool {
   /** State, capacity, allocation and free space. Since 0.1.0. */
   getInfo(): Promise<StoragePoolInfo>;
   /** The pool's XML description. Since 0.1.0. */
-  getXMLDesc(flags?: number): Promise<string>;
+  getXMLDesc(flags?: StorageXMLFlags): Promise<string>;
   /** Whether the pool starts when the host does. Since 0.1.0. */
   getAutostart(): Promise<boolean>;
   /** Mark the pool to start (or not) when the host does. Since 0.1.0. */
@@ -1411,7 +1413,7 @@ export interface StorageVol {
   /** The volume's XML description. Since 0.1.0. */
   getXMLDesc(flags?: number): Promise<string>;
   /** Delete the volume and its data. Since 0.1.0. */
-  delete(flags?: number): Promise<void>;
+  delete(flags?: StorageVolDeleteFlags): Promise<void>;
 }
 
 /** A physical host interface. Its name and MAC address are known locally. */

@@ -6,7 +6,8 @@ import { eventUnion, finish, importStreamType, jsdoc, newSource, tsType } from '
 /** The public signature of a method, as its parameters and return type. */
 export function publicSignature(m: MethodDef) {
   return {
-    parameters: m.args.map((a) => ({ name: a.name, type: tsType(a.type, 'public'), hasQuestionToken: a.optional })),
+    // flags by the enum that names them: the alias is a number, but the editor shows which values fit
+    parameters: m.args.map((a) => ({ name: a.name, type: a.type.name === 'flags' && a.enumName ? a.enumName : tsType(a.type, 'public'), hasQuestionToken: a.optional })),
     returnType: `Promise<${tsType(m.returns, 'public')}>`,
   };
 }
@@ -51,7 +52,12 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
         ...(o.name === 'Connect' ? [] : [{ name: 'connection', type: 'Connect', isReadonly: true, docs: ['the connection this object belongs to'] }]),
         ...o.properties.map((p) => ({ name: p.name, type: tsType(p.type, 'public'), isReadonly: true, docs: [`${jsdoc(p.doc)}. Since ${p.since}.`] })),
       ],
-      methods: o.methods.map((m) => ({ name: m.name, ...publicSignature(m), docs: [`${jsdoc(m.doc)} Since ${m.since}.`] })),
+      methods: [
+        ...o.methods.map((m) => ({ name: m.name, ...publicSignature(m), docs: [`${jsdoc(m.doc)} Since ${m.since}.`] })),
+        ...(o.name === 'Connect' && o.methods.some((m) => m.name === 'close')
+          ? [{ name: '[Symbol.asyncDispose]', returnType: 'Promise<void>', docs: ['Closes the connection unless it is closed already: `await using conn = await open(uri)`.'] }]
+          : []),
+      ],
     });
   }
   return finish(f, path);

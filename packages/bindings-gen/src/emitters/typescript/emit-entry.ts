@@ -101,6 +101,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     if (t.name === 'params') types.add('TypedParams');
     if (t.kind === 'listener') types.add('DomainEventListener');
   }
+  for (const o of api.objects) for (const m of o.methods) for (const a of m.args) if (a.type.name === 'flags' && a.enumName) types.add(a.enumName);
   const events = api.events.length > 0;
   if (events) types.add('DomainEvent');
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
@@ -108,6 +109,8 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     isTypeOnly: true, moduleSpecifier: './driver.gen.js',
     namedImports: ['ConnectDriver', ...(events ? ['DomainEventData'] : []), ...api.objects.filter((o) => o.name !== 'Connect').map((o) => `${o.name}Ref`)],
   });
+  // Symbol.asyncDispose where Node lacks it (before 20.4), before a class uses it as a key
+  f.addImportDeclaration({ moduleSpecifier: '../util/dispose-symbol.js' });
   f.addImportDeclaration({ moduleSpecifier: './errors.gen.js', namedImports: ['ErrorDomain', 'ErrorNumber'] });
   f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['VirError', 'toVirError'] });
   f.addImportDeclaration({
@@ -139,7 +142,12 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
       }],
       properties: isConnect ? [{ name: 'closed', type: 'boolean', initializer: 'false', docs: ['set by close(); every later call fails with VIR_ERR_INVALID_CONN'] }] : [],
       getAccessors: o.properties.map((p) => ({ name: p.name, returnType: tsType(p.type, 'public'), statements: [`return this.ref.${p.name};`] })),
-      methods: o.methods.map((m) => ({ name: m.name, isAsync: true, ...publicSignature(m), statements: methodBody(api, o, m) })),
+      methods: [
+        ...o.methods.map((m) => ({ name: m.name, isAsync: true, ...publicSignature(m), statements: methodBody(api, o, m) })),
+        ...(isConnect && o.methods.some((m) => m.name === 'close')
+          ? [{ name: '[Symbol.asyncDispose]', isAsync: true, returnType: 'Promise<void>', statements: ['if (!this.closed) await this.close();'] }]
+          : []),
+      ],
     });
   }
   f.addFunction({
