@@ -94,12 +94,27 @@ def _call(client, proc, args, what):
     """One call to the daemon; every failure is a libvirtError with the daemon's fields."""
     global _last_error
     _last_error = None
+    if client.closed:
+        _fail({"code": 1, "domain": 20, "level": 2, "message": "invalid connection pointer in %s" % what}, what)
     try:
         return client.call(proc, args)
     except _rpc.WireError as e:
         _fail(e.fields, what)
     except (OSError, ValueError) as e:
         _fail({"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}, what)
+
+
+def _str_arg(what, position, value):
+    """libvirt-python's check of a string argument: str or None, else TypeError."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError("%s() argument %d must be str or None, not %s" % (what, position, type(value).__name__))
+    return value
+
+
+def _int_arg(value):
+    """libvirt-python's check of a number argument: anything Python can use as an integer."""
+    import operator
+    return operator.index(value)
 
 
 def _invalid(what, message):
@@ -110,6 +125,8 @@ def _invalid(what, message):
 
 _live_connections = _weakref.WeakSet()
 _event_impl_registered = False
+# Other event loops (libvirtaio's) watch a connection once it has callbacks: watcher(conn).
+_event_watchers = []
 
 
 def virEventRegisterDefaultImpl():
@@ -274,6 +291,8 @@ class _ConnectBase(_ConnectLegacy):
             raise TypeError("cb must be callable")
         if self._remote_callback is None:
             self._remote_callback = _call(self._client, _EVENT_REGISTER_PROC, [], "virConnectDomainEventRegisterAny")
+            for watch in _event_watchers:
+                watch(self)
         callback_id = self._next_callback
         self._next_callback += 1
         uuid = None if dom is None else dom.UUIDString()
@@ -924,7 +943,7 @@ class virConnect(_ConnectBase):
 
     def getMaxVcpus(self, type=None):
         """The maximum number of virtual CPUs a guest of the given type may have."""
-        return _call(self._client, 5, [type], "virConnectGetMaxVcpus")
+        return _call(self._client, 5, [_str_arg("virConnectGetMaxVcpus", 2, type)], "virConnectGetMaxVcpus")
 
     def getInfo(self):
         """CPU and memory facts about the host."""
@@ -938,27 +957,27 @@ class virConnect(_ConnectBase):
 
     def listAllDomains(self, flags=0):
         """All domains that match the filter flags (none: all domains)."""
-        v = _call(self._client, 273, [flags], "virConnectListAllDomains")
+        v = _call(self._client, 273, [(None if flags is None else _int_arg(flags))], "virConnectListAllDomains")
         return [virDomain(self, x) for x in v]
 
     def lookupByName(self, name):
         """The domain with this name; VIR_ERR_NO_DOMAIN when there is none."""
-        v = _call(self._client, 23, [name], "virDomainLookupByName")
+        v = _call(self._client, 23, [_str_arg("virDomainLookupByName", 2, name)], "virDomainLookupByName")
         return virDomain(self, v)
 
     def lookupByUUIDString(self, uuid):
         """The domain with this UUID (in its 36-character form, or 32 hex digits)."""
-        v = _call(self._client, 24, [uuid], "virDomainLookupByUUIDString")
+        v = _call(self._client, 24, [_str_arg("virDomainLookupByUUIDString", 2, uuid)], "virDomainLookupByUUIDString")
         return virDomain(self, v)
 
     def lookupByID(self, id):
         """The running domain with this id."""
-        v = _call(self._client, 22, [id], "virDomainLookupByID")
+        v = _call(self._client, 22, [(None if id is None else _int_arg(id))], "virDomainLookupByID")
         return virDomain(self, v)
 
     def defineXMLFlags(self, xml, flags=0):
         """Define (or redefine) a persistent domain from its XML description, without starting it."""
-        v = _call(self._client, 11, [xml, flags], "virDomainDefineXML")
+        v = _call(self._client, 11, [_str_arg("virDomainDefineXML", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainDefineXML")
         return virDomain(self, v)
 
     def defineXML(self, xml):
@@ -966,12 +985,12 @@ class virConnect(_ConnectBase):
 
     def createXML(self, xml, flags=0):
         """Create and start a transient domain from its XML description."""
-        v = _call(self._client, 10, [xml, flags], "virDomainCreateXML")
+        v = _call(self._client, 10, [_str_arg("virDomainCreateXML", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainCreateXML")
         return virDomain(self, v)
 
     def restoreFlags(self, frm, dxml=None, flags=0):
         """Start a domain again from a file written by Domain.save."""
-        _call(self._client, 233, [frm, dxml, flags], "virDomainRestore")
+        _call(self._client, 233, [_str_arg("virDomainRestore", 2, frm), _str_arg("virDomainRestore", 3, dxml), (None if flags is None else _int_arg(flags))], "virDomainRestore")
         return 0
 
     def restore(self, frm):
@@ -979,15 +998,15 @@ class virConnect(_ConnectBase):
 
     def domainXMLToNative(self, nativeFormat, domainXml, flags=0):
         """Translate a domain XML description into the hypervisor's native configuration (for QEMU, its command line)."""
-        return _call(self._client, 136, [nativeFormat, domainXml, flags], "virConnectDomainXMLToNative")
+        return _call(self._client, 136, [_str_arg("virConnectDomainXMLToNative", 2, nativeFormat), _str_arg("virConnectDomainXMLToNative", 3, domainXml), (None if flags is None else _int_arg(flags))], "virConnectDomainXMLToNative")
 
     def domainXMLFromNative(self, nativeFormat, nativeConfig, flags=0):
         """Translate a native configuration into domain XML."""
-        return _call(self._client, 135, [nativeFormat, nativeConfig, flags], "virConnectDomainXMLFromNative")
+        return _call(self._client, 135, [_str_arg("virConnectDomainXMLFromNative", 2, nativeFormat), _str_arg("virConnectDomainXMLFromNative", 3, nativeConfig), (None if flags is None else _int_arg(flags))], "virConnectDomainXMLFromNative")
 
     def getSysinfo(self, flags=0):
         """The host's SMBIOS system information, as XML."""
-        return _call(self._client, 203, [flags], "virConnectGetSysinfo")
+        return _call(self._client, 203, [(None if flags is None else _int_arg(flags))], "virConnectGetSysinfo")
 
     def getFreeMemory(self):
         """Free memory of the host, in bytes."""
@@ -995,91 +1014,91 @@ class virConnect(_ConnectBase):
 
     def getCellsFreeMemory(self, startCell, maxCells):
         """Free memory of NUMA cells, in bytes."""
-        return _call(self._client, 101, [startCell, maxCells], "virNodeGetCellsFreeMemory")
+        return _call(self._client, 101, [(None if startCell is None else _int_arg(startCell)), (None if maxCells is None else _int_arg(maxCells))], "virNodeGetCellsFreeMemory")
 
     def listAllNetworks(self, flags=0):
         """All virtual networks that match the filter flags (none: all)."""
-        v = _call(self._client, 283, [flags], "virConnectListAllNetworks")
+        v = _call(self._client, 283, [(None if flags is None else _int_arg(flags))], "virConnectListAllNetworks")
         return [virNetwork(self, x) for x in v]
 
     def networkLookupByName(self, name):
         """The network with this name; VIR_ERR_NO_NETWORK when there is none."""
-        v = _call(self._client, 46, [name], "virNetworkLookupByName")
+        v = _call(self._client, 46, [_str_arg("virNetworkLookupByName", 2, name)], "virNetworkLookupByName")
         return virNetwork(self, v)
 
     def networkLookupByUUIDString(self, uuid):
         """The network with this UUID."""
-        v = _call(self._client, 47, [uuid], "virNetworkLookupByUUIDString")
+        v = _call(self._client, 47, [_str_arg("virNetworkLookupByUUIDString", 2, uuid)], "virNetworkLookupByUUIDString")
         return virNetwork(self, v)
 
     def networkDefineXML(self, xml):
         """Define (or redefine) a persistent network from its XML description, without starting it."""
-        v = _call(self._client, 41, [xml], "virNetworkDefineXML")
+        v = _call(self._client, 41, [_str_arg("virNetworkDefineXML", 2, xml)], "virNetworkDefineXML")
         return virNetwork(self, v)
 
     def networkCreateXML(self, xml):
         """Create and start a transient network from its XML description."""
-        v = _call(self._client, 40, [xml], "virNetworkCreateXML")
+        v = _call(self._client, 40, [_str_arg("virNetworkCreateXML", 2, xml)], "virNetworkCreateXML")
         return virNetwork(self, v)
 
     def listAllStoragePools(self, flags=0):
         """All storage pools that match the filter flags (none: all)."""
-        v = _call(self._client, 281, [flags], "virConnectListAllStoragePools")
+        v = _call(self._client, 281, [(None if flags is None else _int_arg(flags))], "virConnectListAllStoragePools")
         return [virStoragePool(self, x) for x in v]
 
     def storagePoolLookupByName(self, name):
         """The storage pool with this name; VIR_ERR_NO_STORAGE_POOL when there is none."""
-        v = _call(self._client, 84, [name], "virStoragePoolLookupByName")
+        v = _call(self._client, 84, [_str_arg("virStoragePoolLookupByName", 2, name)], "virStoragePoolLookupByName")
         return virStoragePool(self, v)
 
     def storagePoolLookupByUUIDString(self, uuid):
         """The storage pool with this UUID."""
-        v = _call(self._client, 85, [uuid], "virStoragePoolLookupByUUIDString")
+        v = _call(self._client, 85, [_str_arg("virStoragePoolLookupByUUIDString", 2, uuid)], "virStoragePoolLookupByUUIDString")
         return virStoragePool(self, v)
 
     def storagePoolDefineXML(self, xml, flags=0):
         """Define (or redefine) a persistent storage pool from its XML description, without starting it."""
-        v = _call(self._client, 77, [xml, flags], "virStoragePoolDefineXML")
+        v = _call(self._client, 77, [_str_arg("virStoragePoolDefineXML", 2, xml), (None if flags is None else _int_arg(flags))], "virStoragePoolDefineXML")
         return virStoragePool(self, v)
 
     def storagePoolCreateXML(self, xml, flags=0):
         """Create and start a transient storage pool from its XML description."""
-        v = _call(self._client, 76, [xml, flags], "virStoragePoolCreateXML")
+        v = _call(self._client, 76, [_str_arg("virStoragePoolCreateXML", 2, xml), (None if flags is None else _int_arg(flags))], "virStoragePoolCreateXML")
         return virStoragePool(self, v)
 
     def storageVolLookupByKey(self, key):
         """The storage volume with this key, in any pool."""
-        v = _call(self._client, 96, [key], "virStorageVolLookupByKey")
+        v = _call(self._client, 96, [_str_arg("virStorageVolLookupByKey", 2, key)], "virStorageVolLookupByKey")
         return virStorageVol(self, v)
 
     def storageVolLookupByPath(self, path):
         """The storage volume with this path, in any active pool."""
-        v = _call(self._client, 97, [path], "virStorageVolLookupByPath")
+        v = _call(self._client, 97, [_str_arg("virStorageVolLookupByPath", 2, path)], "virStorageVolLookupByPath")
         return virStorageVol(self, v)
 
     def listAllInterfaces(self, flags=0):
         """All host interfaces that match the filter flags (none: all)."""
-        v = _call(self._client, 284, [flags], "virConnectListAllInterfaces")
+        v = _call(self._client, 284, [(None if flags is None else _int_arg(flags))], "virConnectListAllInterfaces")
         return [virInterface(self, x) for x in v]
 
     def interfaceLookupByName(self, name):
         """The host interface with this name; VIR_ERR_NO_INTERFACE when there is none."""
-        v = _call(self._client, 128, [name], "virInterfaceLookupByName")
+        v = _call(self._client, 128, [_str_arg("virInterfaceLookupByName", 2, name)], "virInterfaceLookupByName")
         return virInterface(self, v)
 
     def interfaceLookupByMACString(self, mac):
         """The host interface with this MAC address."""
-        v = _call(self._client, 129, [mac], "virInterfaceLookupByMACString")
+        v = _call(self._client, 129, [_str_arg("virInterfaceLookupByMACString", 2, mac)], "virInterfaceLookupByMACString")
         return virInterface(self, v)
 
     def listAllDevices(self, flags=0):
         """All host devices that match the filter flags (none: all)."""
-        v = _call(self._client, 285, [flags], "virConnectListAllNodeDevices")
+        v = _call(self._client, 285, [(None if flags is None else _int_arg(flags))], "virConnectListAllNodeDevices")
         return [virNodeDevice(self, x) for x in v]
 
     def nodeDeviceLookupByName(self, name):
         """The host device with this name; VIR_ERR_NO_NODE_DEVICE when there is none."""
-        v = _call(self._client, 113, [name], "virNodeDeviceLookupByName")
+        v = _call(self._client, 113, [_str_arg("virNodeDeviceLookupByName", 2, name)], "virNodeDeviceLookupByName")
         return virNodeDevice(self, v)
 
     def numOfNWFilters(self):
@@ -1088,21 +1107,21 @@ class virConnect(_ConnectBase):
 
     def getCPUMap(self, flags=0):
         """The host's CPU count and its online CPUs."""
-        v = _call(self._client, 293, [flags], "virNodeGetCPUMap")
+        v = _call(self._client, 293, [(None if flags is None else _int_arg(flags))], "virNodeGetCPUMap")
         return (v["cpus"], list(_cpu_bools(v["online"], v["cpus"])), len(v["online"]))
 
     def getCPUStats(self, cpuNum, flags=0):
         """CPU time counters (user, system, idle, iowait, in ns) of one host CPU, or of all with cpuNum -1."""
-        return _call(self._client, 227, [cpuNum, flags], "virNodeGetCPUStats")
+        return _call(self._client, 227, [(None if cpuNum is None else _int_arg(cpuNum)), (None if flags is None else _int_arg(flags))], "virNodeGetCPUStats")
 
     def getAllDomainStats(self, stats=0, flags=0):
         """Statistics of the domains a filter selects, in the groups asked for (none: every group the driver has)."""
-        v = _call(self._client, 344, [stats, flags], "virConnectGetAllDomainStats")
+        v = _call(self._client, 344, [(None if stats is None else _int_arg(stats)), (None if flags is None else _int_arg(flags))], "virConnectGetAllDomainStats")
         return [(virDomain(self, _call(self._client, _LOOKUP_BY_UUID_PROC, [x["domain"]], "virDomainLookupByUUIDString")), x["params"]) for x in v]
 
     def getDomainCapabilities(self, emulatorbin=None, arch=None, machine=None, virttype=None, flags=0):
         """What the hypervisor can run, for an emulator, architecture, machine and virtualization type (each optional)."""
-        return _call(self._client, 342, [emulatorbin, arch, machine, virttype, flags], "virConnectGetDomainCapabilities")
+        return _call(self._client, 342, [_str_arg("virConnectGetDomainCapabilities", 2, emulatorbin), _str_arg("virConnectGetDomainCapabilities", 3, arch), _str_arg("virConnectGetDomainCapabilities", 4, machine), _str_arg("virConnectGetDomainCapabilities", 5, virttype), (None if flags is None else _int_arg(flags))], "virConnectGetDomainCapabilities")
 
 
 class virDomain(_ObjectBase):
@@ -1123,7 +1142,7 @@ class virDomain(_ObjectBase):
 
     def createWithFlags(self, flags=0):
         """Start a defined domain."""
-        _call(self._conn._client, 196, [self._ref, flags], "virDomainCreate")
+        _call(self._conn._client, 196, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainCreate")
         return 0
 
     def create(self):
@@ -1131,7 +1150,7 @@ class virDomain(_ObjectBase):
 
     def undefineFlags(self, flags=0):
         """Remove the persistent definition; a running domain becomes transient."""
-        _call(self._conn._client, 231, [self._ref, flags], "virDomainUndefine")
+        _call(self._conn._client, 231, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainUndefine")
         return 0
 
     def undefine(self):
@@ -1139,7 +1158,7 @@ class virDomain(_ObjectBase):
 
     def shutdownFlags(self, flags=0):
         """Ask the guest to shut down; it may ignore the request."""
-        _call(self._conn._client, 258, [self._ref, flags], "virDomainShutdown")
+        _call(self._conn._client, 258, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainShutdown")
         return 0
 
     def shutdown(self):
@@ -1147,17 +1166,17 @@ class virDomain(_ObjectBase):
 
     def reboot(self, flags=0):
         """Ask the guest to reboot."""
-        _call(self._conn._client, 27, [self._ref, flags], "virDomainReboot")
+        _call(self._conn._client, 27, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainReboot")
         return 0
 
     def reset(self, flags=0):
         """Reset the domain at once, as the reset button does, without a guest shutdown."""
-        _call(self._conn._client, 245, [self._ref, flags], "virDomainReset")
+        _call(self._conn._client, 245, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainReset")
         return 0
 
     def destroyFlags(self, flags=0):
         """Stop the domain at once, as when power is pulled."""
-        _call(self._conn._client, 234, [self._ref, flags], "virDomainDestroy")
+        _call(self._conn._client, 234, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainDestroy")
         return 0
 
     def destroy(self):
@@ -1180,12 +1199,12 @@ class virDomain(_ObjectBase):
 
     def state(self, flags=0):
         """The state and the reason for it."""
-        v = _call(self._conn._client, 212, [self._ref, flags], "virDomainGetState")
+        v = _call(self._conn._client, 212, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetState")
         return [v["state"], v["reason"]]
 
     def XMLDesc(self, flags=0):
         """The domain's XML description: the live one, or with INACTIVE the persistent one."""
-        return _call(self._conn._client, 14, [self._ref, flags], "virDomainGetXMLDesc")
+        return _call(self._conn._client, 14, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetXMLDesc")
 
     def OSType(self):
         """The guest OS type, such as hvm or linux."""
@@ -1213,7 +1232,7 @@ class virDomain(_ObjectBase):
 
     def hasManagedSaveImage(self, flags=0):
         """Whether a managed save image exists for the domain."""
-        v = _call(self._conn._client, 183, [self._ref, flags], "virDomainHasManagedSaveImage")
+        v = _call(self._conn._client, 183, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainHasManagedSaveImage")
         return _flag(v)
 
     def securityLabel(self):
@@ -1223,17 +1242,17 @@ class virDomain(_ObjectBase):
 
     def managedSave(self, flags=0):
         """Save the running domain's state so that its next start resumes it."""
-        _call(self._conn._client, 182, [self._ref, flags], "virDomainManagedSave")
+        _call(self._conn._client, 182, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainManagedSave")
         return 0
 
     def managedSaveRemove(self, flags=0):
         """Discard the managed save state."""
-        _call(self._conn._client, 184, [self._ref, flags], "virDomainManagedSaveRemove")
+        _call(self._conn._client, 184, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainManagedSaveRemove")
         return 0
 
     def saveFlags(self, to, dxml=None, flags=0):
         """Save the running domain's state to a file and stop it."""
-        _call(self._conn._client, 232, [self._ref, to, dxml, flags], "virDomainSave")
+        _call(self._conn._client, 232, [self._ref, _str_arg("virDomainSave", 2, to), _str_arg("virDomainSave", 3, dxml), (None if flags is None else _int_arg(flags))], "virDomainSave")
         return 0
 
     def save(self, to):
@@ -1245,12 +1264,12 @@ class virDomain(_ObjectBase):
 
     def setMaxMemory(self, memory):
         """Change the maximum memory, in KiB."""
-        _call(self._conn._client, 30, [self._ref, memory], "virDomainSetMaxMemory")
+        _call(self._conn._client, 30, [self._ref, (None if memory is None else _int_arg(memory))], "virDomainSetMaxMemory")
         return 0
 
     def setMemoryFlags(self, memory, flags=0):
         """Change the current (balloon) memory, in KiB; with MAXIMUM, the maximum."""
-        _call(self._conn._client, 204, [self._ref, memory, flags], "virDomainSetMemory")
+        _call(self._conn._client, 204, [self._ref, (None if memory is None else _int_arg(memory)), (None if flags is None else _int_arg(flags))], "virDomainSetMemory")
         return 0
 
     def setMemory(self, memory):
@@ -1262,7 +1281,7 @@ class virDomain(_ObjectBase):
 
     def setVcpusFlags(self, nvcpus, flags=0):
         """Change the number of vCPUs (with MAXIMUM, the maximum)."""
-        _call(self._conn._client, 199, [self._ref, nvcpus, flags], "virDomainSetVcpus")
+        _call(self._conn._client, 199, [self._ref, (None if nvcpus is None else _int_arg(nvcpus)), (None if flags is None else _int_arg(flags))], "virDomainSetVcpus")
         return 0
 
     def setVcpus(self, nvcpus):
@@ -1270,7 +1289,7 @@ class virDomain(_ObjectBase):
 
     def vcpusFlags(self, flags=0):
         """The number of vCPUs, live or configured, current or maximum."""
-        return _call(self._conn._client, 200, [self._ref, flags], "virDomainGetVcpusFlags")
+        return _call(self._conn._client, 200, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetVcpusFlags")
 
     def vcpus(self):
         """The vCPUs of the running domain and where they run."""
@@ -1279,7 +1298,7 @@ class virDomain(_ObjectBase):
 
     def pinVcpuFlags(self, vcpu, cpus, flags=0):
         """Pin a vCPU to host CPUs."""
-        _call(self._conn._client, 225, [self._ref, vcpu, _cpu_numbers(cpus), flags], "virDomainPinVcpu")
+        _call(self._conn._client, 225, [self._ref, (None if vcpu is None else _int_arg(vcpu)), _cpu_numbers(cpus), (None if flags is None else _int_arg(flags))], "virDomainPinVcpu")
         return 0
 
     def pinVcpu(self, vcpu, cpus):
@@ -1287,12 +1306,12 @@ class virDomain(_ObjectBase):
 
     def vcpuPinInfo(self, flags=0):
         """The host CPUs each vCPU is pinned to."""
-        v = _call(self._conn._client, 230, [self._ref, flags], "virDomainGetVcpuPinInfo")
+        v = _call(self._conn._client, 230, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetVcpuPinInfo")
         return (lambda n: [_cpu_bools(x["cpus"], n) for x in v])(_host_cpu_count(self._conn))
 
     def attachDeviceFlags(self, xml, flags=0):
         """Add a device (hot-plug with LIVE, persistent with CONFIG)."""
-        _call(self._conn._client, 160, [self._ref, xml, flags], "virDomainAttachDevice")
+        _call(self._conn._client, 160, [self._ref, _str_arg("virDomainAttachDevice", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainAttachDevice")
         return 0
 
     def attachDevice(self, xml):
@@ -1300,7 +1319,7 @@ class virDomain(_ObjectBase):
 
     def detachDeviceFlags(self, xml, flags=0):
         """Remove a device (hot-unplug with LIVE, persistent with CONFIG)."""
-        _call(self._conn._client, 161, [self._ref, xml, flags], "virDomainDetachDevice")
+        _call(self._conn._client, 161, [self._ref, _str_arg("virDomainDetachDevice", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainDetachDevice")
         return 0
 
     def detachDevice(self, xml):
@@ -1308,27 +1327,27 @@ class virDomain(_ObjectBase):
 
     def updateDeviceFlags(self, xml, flags=0):
         """Change a device, such as the media of a CD-ROM."""
-        _call(self._conn._client, 174, [self._ref, xml, flags], "virDomainUpdateDeviceFlags")
+        _call(self._conn._client, 174, [self._ref, _str_arg("virDomainUpdateDeviceFlags", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainUpdateDeviceFlags")
         return 0
 
     def blockStats(self, disk):
         """I/O counters of a disk, by target (vda) or source path."""
-        v = _call(self._conn._client, 64, [self._ref, disk], "virDomainBlockStats")
+        v = _call(self._conn._client, 64, [self._ref, _str_arg("virDomainBlockStats", 2, disk)], "virDomainBlockStats")
         return tuple(v[f] for f in ("rdReq", "rdBytes", "wrReq", "wrBytes", "errs"))
 
     def interfaceStats(self, device):
         """Traffic counters of an interface, by its host device name or MAC."""
-        v = _call(self._conn._client, 65, [self._ref, device], "virDomainInterfaceStats")
+        v = _call(self._conn._client, 65, [self._ref, _str_arg("virDomainInterfaceStats", 2, device)], "virDomainInterfaceStats")
         return tuple(v[f] for f in ("rxBytes", "rxPackets", "rxErrs", "rxDrop", "txBytes", "txPackets", "txErrs", "txDrop"))
 
     def memoryStats(self, flags=0):
         """Memory statistics of the running domain."""
-        v = _call(self._conn._client, 159, [self._ref, flags], "virDomainMemoryStats")
+        v = _call(self._conn._client, 159, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainMemoryStats")
         return _memory_stats(v, _MEMORY_STAT_TAGS)
 
     def blockInfo(self, disk, flags=0):
         """Capacity, allocation and physical size of a disk."""
-        v = _call(self._conn._client, 194, [self._ref, disk, flags], "virDomainGetBlockInfo")
+        v = _call(self._conn._client, 194, [self._ref, _str_arg("virDomainGetBlockInfo", 2, disk), (None if flags is None else _int_arg(flags))], "virDomainGetBlockInfo")
         return [v["capacity"], v["allocation"], v["physical"]]
 
     def schedulerType(self):
@@ -1338,14 +1357,14 @@ class virDomain(_ObjectBase):
 
     def schedulerParametersFlags(self, flags=0):
         """The scheduler parameters."""
-        return _call(self._conn._client, 223, [self._ref, flags], "virDomainGetSchedulerParameters")
+        return _call(self._conn._client, 223, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetSchedulerParameters")
 
     def schedulerParameters(self):
         return self.schedulerParametersFlags()
 
     def setSchedulerParametersFlags(self, params, flags=0):
         """Change scheduler parameters."""
-        _call(self._conn._client, 219, [self._ref, params, flags], "virDomainSetSchedulerParameters")
+        _call(self._conn._client, 219, [self._ref, params, (None if flags is None else _int_arg(flags))], "virDomainSetSchedulerParameters")
         return 0
 
     def setSchedulerParameters(self, params):
@@ -1353,11 +1372,11 @@ class virDomain(_ObjectBase):
 
     def metadata(self, type, uri=None, flags=0):
         """The title, description or a custom metadata element (by namespace URI)."""
-        return _call(self._conn._client, 265, [self._ref, type, uri, flags], "virDomainGetMetadata")
+        return _call(self._conn._client, 265, [self._ref, (None if type is None else _int_arg(type)), _str_arg("virDomainGetMetadata", 3, uri), (None if flags is None else _int_arg(flags))], "virDomainGetMetadata")
 
     def setMetadata(self, type, metadata=None, key=None, uri=None, flags=0):
         """Set (or with an empty value, remove) the title, description or a metadata element."""
-        _call(self._conn._client, 264, [self._ref, type, metadata, key, uri, flags], "virDomainSetMetadata")
+        _call(self._conn._client, 264, [self._ref, (None if type is None else _int_arg(type)), _str_arg("virDomainSetMetadata", 3, metadata), _str_arg("virDomainSetMetadata", 4, key), _str_arg("virDomainSetMetadata", 5, uri), (None if flags is None else _int_arg(flags))], "virDomainSetMetadata")
         return 0
 
     def jobInfo(self):
@@ -1367,77 +1386,77 @@ class virDomain(_ObjectBase):
 
     def controlInfo(self, flags=0):
         """The state of the control interface (monitor) to the domain."""
-        v = _call(self._conn._client, 229, [self._ref, flags], "virDomainGetControlInfo")
+        v = _call(self._conn._client, 229, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetControlInfo")
         return [v["state"], v["details"], v["stateTime"]]
 
     def rename(self, newName, flags=0):
         """Rename a shut off domain."""
-        _call(self._conn._client, 358, [self._ref, newName, flags], "virDomainRename")
+        _call(self._conn._client, 358, [self._ref, _str_arg("virDomainRename", 2, newName), (None if flags is None else _int_arg(flags))], "virDomainRename")
         return 0
 
     def hostname(self, flags=0):
         """The guest's host name."""
-        return _call(self._conn._client, 277, [self._ref, flags], "virDomainGetHostname")
+        return _call(self._conn._client, 277, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetHostname")
 
     def messages(self, flags=0):
         """Messages about the domain's state: why it is tainted, what deprecated configuration it uses."""
-        return _call(self._conn._client, 426, [self._ref, flags], "virDomainGetMessages")
+        return _call(self._conn._client, 426, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetMessages")
 
     def emulatorPinInfo(self, flags=0):
         """The host CPUs the domain's emulator threads may run on."""
-        v = _call(self._conn._client, 280, [self._ref, flags], "virDomainGetEmulatorPinInfo")
+        v = _call(self._conn._client, 280, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetEmulatorPinInfo")
         return _cpu_bools(v, _host_cpu_count(self._conn))
 
     def getTime(self, flags=0):
         """The guest's clock."""
-        v = _call(self._conn._client, 337, [self._ref, flags], "virDomainGetTime")
+        v = _call(self._conn._client, 337, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetTime")
         return {"seconds": v["seconds"], "nseconds": v["nseconds"]}
 
     def memoryParameters(self, flags=0):
         """The memory tunables (hard_limit, soft_limit, swap_hard_limit, in KiB; 2^53-1 is unlimited)."""
-        return _call(self._conn._client, 198, [self._ref, flags], "virDomainGetMemoryParameters")
+        return _call(self._conn._client, 198, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetMemoryParameters")
 
     def numaParameters(self, flags=0):
         """The NUMA tunables: numa_mode (virDomainNumatuneMemMode) and numa_nodeset."""
-        return _call(self._conn._client, 255, [self._ref, flags], "virDomainGetNumaParameters")
+        return _call(self._conn._client, 255, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetNumaParameters")
 
     def interfaceParameters(self, device, flags=0):
         """The bandwidth tunables of an interface (inbound.average, ..., outbound.burst), by its name or MAC."""
-        return _call(self._conn._client, 257, [self._ref, device, flags], "virDomainGetInterfaceParameters")
+        return _call(self._conn._client, 257, [self._ref, _str_arg("virDomainGetInterfaceParameters", 2, device), (None if flags is None else _int_arg(flags))], "virDomainGetInterfaceParameters")
 
     def diskErrors(self, flags=0):
         """The I/O errors the running domain's disks have met."""
-        v = _call(self._conn._client, 263, [self._ref, flags], "virDomainGetDiskErrors")
+        v = _call(self._conn._client, 263, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetDiskErrors")
         return dict((x["disk"], x["error"]) for x in v)
 
     def snapshotCreateXML(self, xml, flags=0):
         """Take a snapshot described by a domainsnapshot XML document."""
-        v = _call(self._conn._client, 185, [self._ref, xml, flags], "virDomainSnapshotCreateXML")
+        v = _call(self._conn._client, 185, [self._ref, _str_arg("virDomainSnapshotCreateXML", 2, xml), (None if flags is None else _int_arg(flags))], "virDomainSnapshotCreateXML")
         return virDomainSnapshot(self._conn, v)
 
     def listAllSnapshots(self, flags=0):
         """The domain's snapshots, filtered by flags."""
-        v = _call(self._conn._client, 274, [self._ref, flags], "virDomainListAllSnapshots")
+        v = _call(self._conn._client, 274, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainListAllSnapshots")
         return [virDomainSnapshot(self._conn, x) for x in v]
 
     def snapshotLookupByName(self, name, flags=0):
         """A snapshot by its name."""
-        v = _call(self._conn._client, 189, [self._ref, name, flags], "virDomainSnapshotLookupByName")
+        v = _call(self._conn._client, 189, [self._ref, _str_arg("virDomainSnapshotLookupByName", 2, name), (None if flags is None else _int_arg(flags))], "virDomainSnapshotLookupByName")
         return virDomainSnapshot(self._conn, v)
 
     def hasCurrentSnapshot(self, flags=0):
         """Whether the domain has a current snapshot."""
-        v = _call(self._conn._client, 190, [self._ref, flags], "virDomainHasCurrentSnapshot")
+        v = _call(self._conn._client, 190, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainHasCurrentSnapshot")
         return _flag(v)
 
     def snapshotCurrent(self, flags=0):
         """The current snapshot: the one the domain last was created from or reverted to."""
-        v = _call(self._conn._client, 191, [self._ref, flags], "virDomainSnapshotCurrent")
+        v = _call(self._conn._client, 191, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotCurrent")
         return virDomainSnapshot(self._conn, v)
 
     def revertToSnapshot(self, snap, flags=0):
         """Bring the domain back to the snapshot's state and definition."""
-        _call(self._conn._client, 192, [snap._ref, flags], "virDomainRevertToSnapshot")
+        _call(self._conn._client, 192, [snap._ref, (None if flags is None else _int_arg(flags))], "virDomainRevertToSnapshot")
         return 0
 
 
@@ -1449,31 +1468,31 @@ class virDomainSnapshot(_ObjectBase):
 
     def getXMLDesc(self, flags=0):
         """The snapshot's domainsnapshot XML document."""
-        return _call(self._conn._client, 186, [self._ref, flags], "virDomainSnapshotGetXMLDesc")
+        return _call(self._conn._client, 186, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotGetXMLDesc")
 
     def getParent(self, flags=0):
         """The snapshot this one was taken after."""
-        v = _call(self._conn._client, 244, [self._ref, flags], "virDomainSnapshotGetParent")
+        v = _call(self._conn._client, 244, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotGetParent")
         return virDomainSnapshot(self._conn, v)
 
     def listAllChildren(self, flags=0):
         """The snapshot's children (with DESCENDANTS, all descendants), filtered by flags."""
-        v = _call(self._conn._client, 275, [self._ref, flags], "virDomainSnapshotListAllChildren")
+        v = _call(self._conn._client, 275, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotListAllChildren")
         return [virDomainSnapshot(self._conn, x) for x in v]
 
     def isCurrent(self, flags=0):
         """Whether this is the domain's current snapshot."""
-        v = _call(self._conn._client, 271, [self._ref, flags], "virDomainSnapshotIsCurrent")
+        v = _call(self._conn._client, 271, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotIsCurrent")
         return _flag(v)
 
     def hasMetadata(self, flags=0):
         """Whether libvirt keeps metadata for the snapshot."""
-        v = _call(self._conn._client, 272, [self._ref, flags], "virDomainSnapshotHasMetadata")
+        v = _call(self._conn._client, 272, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotHasMetadata")
         return _flag(v)
 
     def delete(self, flags=0):
         """Delete the snapshot (and with CHILDREN, its descendants)."""
-        _call(self._conn._client, 193, [self._ref, flags], "virDomainSnapshotDelete")
+        _call(self._conn._client, 193, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainSnapshotDelete")
         return 0
 
 
@@ -1503,7 +1522,7 @@ class virNetwork(_ObjectBase):
 
     def XMLDesc(self, flags=0):
         """The network's XML description: the live one, or with INACTIVE the persistent one."""
-        return _call(self._conn._client, 43, [self._ref, flags], "virNetworkGetXMLDesc")
+        return _call(self._conn._client, 43, [self._ref, (None if flags is None else _int_arg(flags))], "virNetworkGetXMLDesc")
 
     def bridgeName(self):
         """The name of the host bridge device the network uses."""
@@ -1531,7 +1550,7 @@ class virNetwork(_ObjectBase):
 
     def DHCPLeases(self, mac=None, flags=0):
         """The DHCP leases of the network, optionally only those of one MAC address."""
-        v = _call(self._conn._client, 341, [self._ref, mac, flags], "virNetworkGetDHCPLeases")
+        v = _call(self._conn._client, 341, [self._ref, _str_arg("virNetworkGetDHCPLeases", 2, mac), (None if flags is None else _int_arg(flags))], "virNetworkGetDHCPLeases")
         return [dict(x) for x in v]
 
 
@@ -1546,7 +1565,7 @@ class virStoragePool(_ObjectBase):
 
     def create(self, flags=0):
         """Start a defined pool."""
-        _call(self._conn._client, 78, [self._ref, flags], "virStoragePoolCreate")
+        _call(self._conn._client, 78, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolCreate")
         return 0
 
     def destroy(self):
@@ -1561,7 +1580,7 @@ class virStoragePool(_ObjectBase):
 
     def refresh(self, flags=0):
         """Look at the pool's storage again for volumes added or removed outside."""
-        _call(self._conn._client, 83, [self._ref, flags], "virStoragePoolRefresh")
+        _call(self._conn._client, 83, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolRefresh")
         return 0
 
     def info(self):
@@ -1571,7 +1590,7 @@ class virStoragePool(_ObjectBase):
 
     def XMLDesc(self, flags=0):
         """The pool's XML description."""
-        return _call(self._conn._client, 88, [self._ref, flags], "virStoragePoolGetXMLDesc")
+        return _call(self._conn._client, 88, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolGetXMLDesc")
 
     def autostart(self):
         """Whether the pool starts when the host does."""
@@ -1595,17 +1614,17 @@ class virStoragePool(_ObjectBase):
 
     def listAllVolumes(self, flags=0):
         """The volumes of an active pool."""
-        v = _call(self._conn._client, 282, [self._ref, flags], "virStoragePoolListAllVolumes")
+        v = _call(self._conn._client, 282, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolListAllVolumes")
         return [virStorageVol(self._conn, x) for x in v]
 
     def storageVolLookupByName(self, name):
         """The volume of this pool with this name; VIR_ERR_NO_STORAGE_VOL when there is none."""
-        v = _call(self._conn._client, 95, [self._ref, name], "virStorageVolLookupByName")
+        v = _call(self._conn._client, 95, [self._ref, _str_arg("virStorageVolLookupByName", 2, name)], "virStorageVolLookupByName")
         return virStorageVol(self._conn, v)
 
     def createXML(self, xml, flags=0):
         """Create a volume in the pool from its XML description."""
-        v = _call(self._conn._client, 93, [self._ref, xml, flags], "virStorageVolCreateXML")
+        v = _call(self._conn._client, 93, [self._ref, _str_arg("virStorageVolCreateXML", 2, xml), (None if flags is None else _int_arg(flags))], "virStorageVolCreateXML")
         return virStorageVol(self._conn, v)
 
 
@@ -1628,11 +1647,11 @@ class virStorageVol(_ObjectBase):
 
     def XMLDesc(self, flags=0):
         """The volume's XML description."""
-        return _call(self._conn._client, 99, [self._ref, flags], "virStorageVolGetXMLDesc")
+        return _call(self._conn._client, 99, [self._ref, (None if flags is None else _int_arg(flags))], "virStorageVolGetXMLDesc")
 
     def delete(self, flags=0):
         """Delete the volume and its data."""
-        _call(self._conn._client, 94, [self._ref, flags], "virStorageVolDelete")
+        _call(self._conn._client, 94, [self._ref, (None if flags is None else _int_arg(flags))], "virStorageVolDelete")
         return 0
 
 
@@ -1647,7 +1666,7 @@ class virInterface(_ObjectBase):
 
     def XMLDesc(self, flags=0):
         """The interface's XML description."""
-        return _call(self._conn._client, 130, [self._ref, flags], "virInterfaceGetXMLDesc")
+        return _call(self._conn._client, 130, [self._ref, (None if flags is None else _int_arg(flags))], "virInterfaceGetXMLDesc")
 
     def isActive(self):
         """Whether the interface is up."""
@@ -1663,7 +1682,7 @@ class virNodeDevice(_ObjectBase):
 
     def XMLDesc(self, flags=0):
         """The device's XML description."""
-        return _call(self._conn._client, 114, [self._ref, flags], "virNodeDeviceGetXMLDesc")
+        return _call(self._conn._client, 114, [self._ref, (None if flags is None else _int_arg(flags))], "virNodeDeviceGetXMLDesc")
 
     def parent(self):
         """The name of the parent device, empty for the root."""

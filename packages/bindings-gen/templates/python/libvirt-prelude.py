@@ -89,12 +89,27 @@ def _call(client, proc, args, what):
     """One call to the daemon; every failure is a libvirtError with the daemon's fields."""
     global _last_error
     _last_error = None
+    if client.closed:
+        _fail({"code": 1, "domain": 20, "level": 2, "message": "invalid connection pointer in %s" % what}, what)
     try:
         return client.call(proc, args)
     except _rpc.WireError as e:
         _fail(e.fields, what)
     except (OSError, ValueError) as e:
         _fail({"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}, what)
+
+
+def _str_arg(what, position, value):
+    """libvirt-python's check of a string argument: str or None, else TypeError."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError("%s() argument %d must be str or None, not %s" % (what, position, type(value).__name__))
+    return value
+
+
+def _int_arg(value):
+    """libvirt-python's check of a number argument: anything Python can use as an integer."""
+    import operator
+    return operator.index(value)
 
 
 def _invalid(what, message):
@@ -105,6 +120,8 @@ def _invalid(what, message):
 
 _live_connections = _weakref.WeakSet()
 _event_impl_registered = False
+# Other event loops (libvirtaio's) watch a connection once it has callbacks: watcher(conn).
+_event_watchers = []
 
 
 def virEventRegisterDefaultImpl():
@@ -269,6 +286,8 @@ class _ConnectBase(_ConnectLegacy):
             raise TypeError("cb must be callable")
         if self._remote_callback is None:
             self._remote_callback = _call(self._client, _EVENT_REGISTER_PROC, [], "virConnectDomainEventRegisterAny")
+            for watch in _event_watchers:
+                watch(self)
         callback_id = self._next_callback
         self._next_callback += 1
         uuid = None if dom is None else dom.UUIDString()

@@ -30,7 +30,8 @@ function methodText(api: ApiDef, owner: ObjectDef, o: ObjectDef, m: MethodDef): 
   const { name, moved } = pythonPlace(o, m);
   const args = callerArgs(m);
   const self = moved ? [`${movedParam(o)}._ref`] : o.name === 'Connect' ? [] : ['self._ref'];
-  const wire = [...self, ...args.map((a) => pythonArg(pythonName(a.name), a.type, m.c))];
+  // Positions as libvirt-python counts them: its C wrapper takes the object first.
+  const wire = [...self, ...args.map((a, i) => pythonArg(pythonName(a.name), a.type, m.c, i + 2))];
   const ret = pythonReturn(api, m.c, m.returns, (cls, expr) => `${cls}(${connOf(owner)}, ${expr})`);
   const call = `_call(${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")`;
   const doc = m.doc ? `        """${m.doc.replace(/\s+/g, ' ').replace(/"""/g, "'''")}"""\n` : '';
@@ -104,5 +105,6 @@ export const pythonEmitter: Emitter = {
     { path: `${outDir}/libvirt.py`, text: moduleText(api) },
     { path: `${outDir}/libvirt.pyi`, text: `${banner}${pythonStubs(api)}` },
     { path: `${outDir}/tsvirt_rpc.py`, text: `${banner}${template('tsvirt_rpc.py')}` },
+    { path: `${outDir}/libvirtaio.py`, text: `${banner}${template('libvirtaio.py')}` },
   ] satisfies GeneratedFile[],
 };

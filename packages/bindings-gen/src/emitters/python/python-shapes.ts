@@ -55,9 +55,16 @@ function structList(api: ApiDef, name: string, of: string): string {
   return `[${s.fields.map((f) => `${of}["${f.name}"]`).join(', ')}]`;
 }
 
-/** The Python expression that turns an argument into what travels: objects as their references. */
-export function pythonArg(name: string, t: TypeRef, c: string | null): string {
+const NUMBERS = new Set(['int', 'uint', 'long', 'ulong', 'flags']);
+
+/**
+ * The Python expression that turns an argument into what travels: objects as their
+ * references, strings and numbers checked with libvirt-python's TypeErrors.
+ */
+export function pythonArg(name: string, t: TypeRef, c: string | null, position: number): string {
   if (t.kind === 'object') return `(None if ${name} is None else ${name}._ref)`;
+  if (!t.list && (t.name === 'string' || t.name === 'uuid')) return `_str_arg("${c}", ${position}, ${name})`;
+  if (!t.list && (NUMBERS.has(t.name) || t.kind === 'enum')) return `(None if ${name} is None else _int_arg(${name}))`;
   // libvirt-python takes CPU sets as sequences of booleans; the daemon takes CPU numbers.
   if (t.name === 'uint' && t.list && c === 'virDomainPinVcpu') return `_cpu_numbers(${name})`;
   if (t.name === 'boolean') return `bool(${name})`;

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+
+// What the bindings do beyond the libraries they stand in for, and how they fail.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const checks = fileURLToPath(new URL('./fixtures/checks/', import.meta.url));
+
+function run(cmd: string, file: string) {
+  const runtime = mkdtempSync(join(tmpdir(), 'tsvirt-bindings-'));
+  try {
+    // tap's loaders (which it adds back to NODE_OPTIONS when it spawns) must not reach tsvirtd.
+    const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', cmd, join(checks, file)], {
+      encoding: 'utf8', timeout: 60_000,
+      env: { ...process.env, XDG_RUNTIME_DIR: runtime, PYTHONPATH: join(root, 'bindings/python'), PERL5LIB: join(root, 'bindings/perl/lib') },
+    });
+    return { status: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
+  } finally {
+    rmSync(runtime, { recursive: true, force: true });
+  }
+}
+
+t.test('Python: wrong types, a closed connection and a dead daemon fail promptly, as libvirt-python does', async (t) => {
+  const r = run('python3', 'bad-calls.py');
+  t.equal(r.status, 0, r.stderr);
+  t.strictSame(r.lines, [
+    'name TypeError', 'id TypeError', 'memory TypeError',
+    'closed 1 invalid connection pointer in virDomainLookupByName',
+    'daemon died 38 7 End of file while reading data: Input/output error True',
+  ]);
+});
+
+t.test('Python asyncio: awaitable calls, events as an async iterator, a loop that runs while calls wait', async (t) => {
+  const r = run('python3', 'asyncio-calls.py');
+  t.equal(r.status, 0, r.stderr);
+  t.strictSame(r.lines, [
+    "[1, 0] test ['test']",
+    "[('test', 3, 0), ('test', 4, 0)]",
+    'err 42',
+    'loop ran during calls: True',
+  ]);
+});
+
+t.test('Perl: a daemon that dies mid-session is a Sys::Virt::Error at once', async (t) => {
+  const r = run('perl', 'bad-calls.pl');
+  t.equal(r.status, 0, r.stderr);
+  t.strictSame(r.lines, ['daemon died Sys::Virt::Error 38 libvirt error code: 38, message: End of file while reading data: Input/output error', 'prompt 1']);
+});
