@@ -35,568 +35,568 @@ export class ConnectEntry implements Connect {
   async getType(): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetType');
-    if (conn.driver.connectGetType === undefined) throw unsupported('virConnectGetType', ErrorDomain.NONE);
+    if (conn.driver.connectGetType === undefined) throw unsupported('virConnectGetType', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetType();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getVersion(): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetVersion');
-    if (conn.driver.connectGetVersion === undefined) throw unsupported('virConnectGetVersion', ErrorDomain.NONE);
+    if (conn.driver.connectGetVersion === undefined) throw unsupported('virConnectGetVersion', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetVersion();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getLibVersion(): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetLibVersion');
-    if (conn.driver.connectGetLibVersion === undefined) throw unsupported('virConnectGetLibVersion', ErrorDomain.NONE);
+    if (conn.driver.connectGetLibVersion === undefined) throw unsupported('virConnectGetLibVersion', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetLibVersion();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getHostname(): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetHostname');
-    if (conn.driver.connectGetHostname === undefined) throw unsupported('virConnectGetHostname', ErrorDomain.NONE);
+    if (conn.driver.connectGetHostname === undefined) throw unsupported('virConnectGetHostname', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetHostname();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getURI(): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetURI');
-    if (conn.driver.connectGetURI === undefined) throw unsupported('virConnectGetURI', ErrorDomain.NONE);
+    if (conn.driver.connectGetURI === undefined) throw unsupported('virConnectGetURI', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetURI();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getCapabilities(): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetCapabilities');
-    if (conn.driver.connectGetCapabilities === undefined) throw unsupported('virConnectGetCapabilities', ErrorDomain.NONE);
+    if (conn.driver.connectGetCapabilities === undefined) throw unsupported('virConnectGetCapabilities', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetCapabilities();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getMaxVcpus(type?: string): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetMaxVcpus');
-    if (type !== undefined && (typeof type !== 'string')) throw invalidArgument('type', 'virConnectGetMaxVcpus', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectGetMaxVcpus === undefined) throw unsupported('virConnectGetMaxVcpus', ErrorDomain.NONE);
+    if (type !== undefined && (typeof type !== 'string')) throw invalidArgument('type', 'virConnectGetMaxVcpus', 'a string', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetMaxVcpus === undefined) throw unsupported('virConnectGetMaxVcpus', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetMaxVcpus(type);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getNodeInfo(): Promise<NodeInfo> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetInfo');
-    if (conn.driver.connectGetNodeInfo === undefined) throw unsupported('virNodeGetInfo', ErrorDomain.NONE);
+    if (conn.driver.connectGetNodeInfo === undefined) throw unsupported('virNodeGetInfo', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetNodeInfo();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getSecurityModel(): Promise<SecurityModel> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetSecurityModel');
-    if (conn.driver.connectGetSecurityModel === undefined) throw unsupported('virNodeGetSecurityModel', ErrorDomain.NONE);
+    if (conn.driver.connectGetSecurityModel === undefined) throw unsupported('virNodeGetSecurityModel', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetSecurityModel();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async isAlive(): Promise<boolean> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectIsAlive');
-    if (conn.driver.connectIsAlive === undefined) throw unsupported('virConnectIsAlive', ErrorDomain.NONE);
+    if (conn.driver.connectIsAlive === undefined) throw unsupported('virConnectIsAlive', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectIsAlive();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async listAllDomains(flags?: ConnectListAllDomainsFlags): Promise<Domain[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectListAllDomains');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllDomains', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectListAllDomains === undefined) throw unsupported('virConnectListAllDomains', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllDomains', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectListAllDomains === undefined) throw unsupported('virConnectListAllDomains', ErrorDomain.DOMAIN);
     try {
       return (await conn.driver.connectListAllDomains(flags ?? 0)).map((ref) => new DomainEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async lookupDomainByName(name: string): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virDomainLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupDomainByName === undefined) throw unsupported('virDomainLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virDomainLookupByName', 'a string', ErrorDomain.DOMAIN);
+    if (conn.driver.connectLookupDomainByName === undefined) throw unsupported('virDomainLookupByName', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectLookupDomainByName(name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async lookupDomainByUUID(uuid: string): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainLookupByUUIDString');
-    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virDomainLookupByUUIDString', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupDomainByUUID === undefined) throw unsupported('virDomainLookupByUUIDString', ErrorDomain.NONE);
+    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virDomainLookupByUUIDString', 'a string', ErrorDomain.DOMAIN);
+    if (conn.driver.connectLookupDomainByUUID === undefined) throw unsupported('virDomainLookupByUUIDString', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectLookupDomainByUUID(uuid));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async lookupDomainByID(id: number): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainLookupByID');
-    if (!Number.isSafeInteger(id)) throw invalidArgument('id', 'virDomainLookupByID', 'an integer', ErrorDomain.NONE);
-    if (conn.driver.connectLookupDomainByID === undefined) throw unsupported('virDomainLookupByID', ErrorDomain.NONE);
+    if (!Number.isSafeInteger(id)) throw invalidArgument('id', 'virDomainLookupByID', 'an integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectLookupDomainByID === undefined) throw unsupported('virDomainLookupByID', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectLookupDomainByID(id));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async defineDomainXML(xml: string, flags?: DomainDefineFlags): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainDefineXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainDefineXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainDefineXML', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainDefineXML', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectDefineDomainXML === undefined) throw unsupported('virDomainDefineXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainDefineXML', ErrorDomain.DOMAIN);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainDefineXML', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainDefineXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectDefineDomainXML === undefined) throw unsupported('virDomainDefineXML', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectDefineDomainXML(xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async createDomainXML(xml: string, flags?: DomainCreateFlags): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainCreateXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainCreateXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainCreateXML', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainCreateXML', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectCreateDomainXML === undefined) throw unsupported('virDomainCreateXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainCreateXML', ErrorDomain.DOMAIN);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainCreateXML', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainCreateXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectCreateDomainXML === undefined) throw unsupported('virDomainCreateXML', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectCreateDomainXML(xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainRestore');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainRestore', ErrorDomain.NONE);
-    if (typeof from !== 'string') throw invalidArgument('from', 'virDomainRestore', 'a string', ErrorDomain.NONE);
-    if (dxml !== undefined && (typeof dxml !== 'string')) throw invalidArgument('dxml', 'virDomainRestore', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRestore', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectRestoreDomain === undefined) throw unsupported('virDomainRestore', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainRestore', ErrorDomain.DOMAIN);
+    if (typeof from !== 'string') throw invalidArgument('from', 'virDomainRestore', 'a string', ErrorDomain.DOMAIN);
+    if (dxml !== undefined && (typeof dxml !== 'string')) throw invalidArgument('dxml', 'virDomainRestore', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRestore', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectRestoreDomain === undefined) throw unsupported('virDomainRestore', ErrorDomain.DOMAIN);
     try {
       await conn.driver.connectRestoreDomain(from, dxml, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async domainXMLToNative(nativeFormat: string, domainXml: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainXMLToNative');
-    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLToNative', ErrorDomain.NONE);
-    if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.NONE);
-    if (typeof domainXml !== 'string') throw invalidArgument('domainXml', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLToNative', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectDomainXMLToNative === undefined) throw unsupported('virConnectDomainXMLToNative', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLToNative', ErrorDomain.DOMAIN);
+    if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.DOMAIN);
+    if (typeof domainXml !== 'string') throw invalidArgument('domainXml', 'virConnectDomainXMLToNative', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLToNative', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectDomainXMLToNative === undefined) throw unsupported('virConnectDomainXMLToNative', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectDomainXMLToNative(nativeFormat, domainXml, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async domainXMLFromNative(nativeFormat: string, nativeConfig: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainXMLFromNative');
-    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLFromNative', ErrorDomain.NONE);
-    if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.NONE);
-    if (typeof nativeConfig !== 'string') throw invalidArgument('nativeConfig', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLFromNative', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectDomainXMLFromNative === undefined) throw unsupported('virConnectDomainXMLFromNative', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectDomainXMLFromNative', ErrorDomain.DOMAIN);
+    if (typeof nativeFormat !== 'string') throw invalidArgument('nativeFormat', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.DOMAIN);
+    if (typeof nativeConfig !== 'string') throw invalidArgument('nativeConfig', 'virConnectDomainXMLFromNative', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectDomainXMLFromNative', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectDomainXMLFromNative === undefined) throw unsupported('virConnectDomainXMLFromNative', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectDomainXMLFromNative(nativeFormat, nativeConfig, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getSysinfo(flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetSysinfo');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetSysinfo', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetSysinfo === undefined) throw unsupported('virConnectGetSysinfo', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetSysinfo', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetSysinfo === undefined) throw unsupported('virConnectGetSysinfo', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetSysinfo(flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getFreeMemory(): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetFreeMemory');
-    if (conn.driver.connectGetFreeMemory === undefined) throw unsupported('virNodeGetFreeMemory', ErrorDomain.NONE);
+    if (conn.driver.connectGetFreeMemory === undefined) throw unsupported('virNodeGetFreeMemory', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetFreeMemory();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getCellsFreeMemory(startCell: number, maxCells: number): Promise<number[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetCellsFreeMemory');
-    if (!Number.isSafeInteger(startCell)) throw invalidArgument('startCell', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.NONE);
-    if (!Number.isSafeInteger(maxCells)) throw invalidArgument('maxCells', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetCellsFreeMemory === undefined) throw unsupported('virNodeGetCellsFreeMemory', ErrorDomain.NONE);
+    if (!Number.isSafeInteger(startCell)) throw invalidArgument('startCell', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.DOMAIN);
+    if (!Number.isSafeInteger(maxCells)) throw invalidArgument('maxCells', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetCellsFreeMemory === undefined) throw unsupported('virNodeGetCellsFreeMemory', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetCellsFreeMemory(startCell, maxCells);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async domainEventRegister(listener: DomainEventListener): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainEventRegisterAny');
-    if (typeof listener !== 'function') throw invalidArgument('listener', 'virConnectDomainEventRegisterAny', 'a function', ErrorDomain.NONE);
-    if (conn.driver.connectDomainEventRegister === undefined) throw unsupported('virConnectDomainEventRegisterAny', ErrorDomain.NONE);
+    if (typeof listener !== 'function') throw invalidArgument('listener', 'virConnectDomainEventRegisterAny', 'a function', ErrorDomain.DOMAIN);
+    if (conn.driver.connectDomainEventRegister === undefined) throw unsupported('virConnectDomainEventRegisterAny', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectDomainEventRegister((e: DomainEventData) => listener(publicEvent(conn, e)));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async domainEventDeregister(callbackId: number): Promise<void> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectDomainEventDeregisterAny');
-    if (!Number.isSafeInteger(callbackId)) throw invalidArgument('callbackId', 'virConnectDomainEventDeregisterAny', 'an integer', ErrorDomain.NONE);
-    if (conn.driver.connectDomainEventDeregister === undefined) throw unsupported('virConnectDomainEventDeregisterAny', ErrorDomain.NONE);
+    if (!Number.isSafeInteger(callbackId)) throw invalidArgument('callbackId', 'virConnectDomainEventDeregisterAny', 'an integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectDomainEventDeregister === undefined) throw unsupported('virConnectDomainEventDeregisterAny', ErrorDomain.DOMAIN);
     try {
       await conn.driver.connectDomainEventDeregister(callbackId);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async listAllNetworks(flags?: ConnectListAllNetworksFlags): Promise<Network[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectListAllNetworks');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllNetworks', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectListAllNetworks === undefined) throw unsupported('virConnectListAllNetworks', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllNetworks', 'an unsigned 32-bit integer', ErrorDomain.NETWORK);
+    if (conn.driver.connectListAllNetworks === undefined) throw unsupported('virConnectListAllNetworks', ErrorDomain.NETWORK);
     try {
       return (await conn.driver.connectListAllNetworks(flags ?? 0)).map((ref) => new NetworkEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NETWORK);
     }
   }
 
   async lookupNetworkByName(name: string): Promise<Network> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNetworkLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virNetworkLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupNetworkByName === undefined) throw unsupported('virNetworkLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virNetworkLookupByName', 'a string', ErrorDomain.NETWORK);
+    if (conn.driver.connectLookupNetworkByName === undefined) throw unsupported('virNetworkLookupByName', ErrorDomain.NETWORK);
     try {
       return new NetworkEntry(conn, await conn.driver.connectLookupNetworkByName(name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NETWORK);
     }
   }
 
   async lookupNetworkByUUID(uuid: string): Promise<Network> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNetworkLookupByUUIDString');
-    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virNetworkLookupByUUIDString', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupNetworkByUUID === undefined) throw unsupported('virNetworkLookupByUUIDString', ErrorDomain.NONE);
+    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virNetworkLookupByUUIDString', 'a string', ErrorDomain.NETWORK);
+    if (conn.driver.connectLookupNetworkByUUID === undefined) throw unsupported('virNetworkLookupByUUIDString', ErrorDomain.NETWORK);
     try {
       return new NetworkEntry(conn, await conn.driver.connectLookupNetworkByUUID(uuid));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NETWORK);
     }
   }
 
   async defineNetworkXML(xml: string): Promise<Network> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNetworkDefineXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virNetworkDefineXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virNetworkDefineXML', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectDefineNetworkXML === undefined) throw unsupported('virNetworkDefineXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virNetworkDefineXML', ErrorDomain.NETWORK);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virNetworkDefineXML', 'a string', ErrorDomain.NETWORK);
+    if (conn.driver.connectDefineNetworkXML === undefined) throw unsupported('virNetworkDefineXML', ErrorDomain.NETWORK);
     try {
       return new NetworkEntry(conn, await conn.driver.connectDefineNetworkXML(xml));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NETWORK);
     }
   }
 
   async createNetworkXML(xml: string): Promise<Network> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNetworkCreateXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virNetworkCreateXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virNetworkCreateXML', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectCreateNetworkXML === undefined) throw unsupported('virNetworkCreateXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virNetworkCreateXML', ErrorDomain.NETWORK);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virNetworkCreateXML', 'a string', ErrorDomain.NETWORK);
+    if (conn.driver.connectCreateNetworkXML === undefined) throw unsupported('virNetworkCreateXML', ErrorDomain.NETWORK);
     try {
       return new NetworkEntry(conn, await conn.driver.connectCreateNetworkXML(xml));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NETWORK);
     }
   }
 
   async listAllStoragePools(flags?: ConnectListAllStoragePoolsFlags): Promise<StoragePool[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectListAllStoragePools');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllStoragePools', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectListAllStoragePools === undefined) throw unsupported('virConnectListAllStoragePools', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllStoragePools', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.connectListAllStoragePools === undefined) throw unsupported('virConnectListAllStoragePools', ErrorDomain.STORAGE);
     try {
       return (await conn.driver.connectListAllStoragePools(flags ?? 0)).map((ref) => new StoragePoolEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async lookupStoragePoolByName(name: string): Promise<StoragePool> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStoragePoolLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virStoragePoolLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupStoragePoolByName === undefined) throw unsupported('virStoragePoolLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virStoragePoolLookupByName', 'a string', ErrorDomain.STORAGE);
+    if (conn.driver.connectLookupStoragePoolByName === undefined) throw unsupported('virStoragePoolLookupByName', ErrorDomain.STORAGE);
     try {
       return new StoragePoolEntry(conn, await conn.driver.connectLookupStoragePoolByName(name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async lookupStoragePoolByUUID(uuid: string): Promise<StoragePool> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStoragePoolLookupByUUIDString');
-    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virStoragePoolLookupByUUIDString', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupStoragePoolByUUID === undefined) throw unsupported('virStoragePoolLookupByUUIDString', ErrorDomain.NONE);
+    if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virStoragePoolLookupByUUIDString', 'a string', ErrorDomain.STORAGE);
+    if (conn.driver.connectLookupStoragePoolByUUID === undefined) throw unsupported('virStoragePoolLookupByUUIDString', ErrorDomain.STORAGE);
     try {
       return new StoragePoolEntry(conn, await conn.driver.connectLookupStoragePoolByUUID(uuid));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async defineStoragePoolXML(xml: string, flags?: number): Promise<StoragePool> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStoragePoolDefineXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolDefineXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStoragePoolDefineXML', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolDefineXML', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectDefineStoragePoolXML === undefined) throw unsupported('virStoragePoolDefineXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolDefineXML', ErrorDomain.STORAGE);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStoragePoolDefineXML', 'a string', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolDefineXML', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.connectDefineStoragePoolXML === undefined) throw unsupported('virStoragePoolDefineXML', ErrorDomain.STORAGE);
     try {
       return new StoragePoolEntry(conn, await conn.driver.connectDefineStoragePoolXML(xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async createStoragePoolXML(xml: string, flags?: number): Promise<StoragePool> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStoragePoolCreateXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolCreateXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStoragePoolCreateXML', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolCreateXML', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectCreateStoragePoolXML === undefined) throw unsupported('virStoragePoolCreateXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolCreateXML', ErrorDomain.STORAGE);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStoragePoolCreateXML', 'a string', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolCreateXML', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.connectCreateStoragePoolXML === undefined) throw unsupported('virStoragePoolCreateXML', ErrorDomain.STORAGE);
     try {
       return new StoragePoolEntry(conn, await conn.driver.connectCreateStoragePoolXML(xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async lookupStorageVolByKey(key: string): Promise<StorageVol> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStorageVolLookupByKey');
-    if (typeof key !== 'string') throw invalidArgument('key', 'virStorageVolLookupByKey', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupStorageVolByKey === undefined) throw unsupported('virStorageVolLookupByKey', ErrorDomain.NONE);
+    if (typeof key !== 'string') throw invalidArgument('key', 'virStorageVolLookupByKey', 'a string', ErrorDomain.STORAGE);
+    if (conn.driver.connectLookupStorageVolByKey === undefined) throw unsupported('virStorageVolLookupByKey', ErrorDomain.STORAGE);
     try {
       return new StorageVolEntry(conn, await conn.driver.connectLookupStorageVolByKey(key));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async lookupStorageVolByPath(path: string): Promise<StorageVol> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStorageVolLookupByPath');
-    if (typeof path !== 'string') throw invalidArgument('path', 'virStorageVolLookupByPath', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupStorageVolByPath === undefined) throw unsupported('virStorageVolLookupByPath', ErrorDomain.NONE);
+    if (typeof path !== 'string') throw invalidArgument('path', 'virStorageVolLookupByPath', 'a string', ErrorDomain.STORAGE);
+    if (conn.driver.connectLookupStorageVolByPath === undefined) throw unsupported('virStorageVolLookupByPath', ErrorDomain.STORAGE);
     try {
       return new StorageVolEntry(conn, await conn.driver.connectLookupStorageVolByPath(path));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async listAllInterfaces(flags?: ConnectListAllInterfacesFlags): Promise<Interface[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectListAllInterfaces');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllInterfaces', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectListAllInterfaces === undefined) throw unsupported('virConnectListAllInterfaces', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllInterfaces', 'an unsigned 32-bit integer', ErrorDomain.INTERFACE);
+    if (conn.driver.connectListAllInterfaces === undefined) throw unsupported('virConnectListAllInterfaces', ErrorDomain.INTERFACE);
     try {
       return (await conn.driver.connectListAllInterfaces(flags ?? 0)).map((ref) => new InterfaceEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.INTERFACE);
     }
   }
 
   async lookupInterfaceByName(name: string): Promise<Interface> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virInterfaceLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virInterfaceLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupInterfaceByName === undefined) throw unsupported('virInterfaceLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virInterfaceLookupByName', 'a string', ErrorDomain.INTERFACE);
+    if (conn.driver.connectLookupInterfaceByName === undefined) throw unsupported('virInterfaceLookupByName', ErrorDomain.INTERFACE);
     try {
       return new InterfaceEntry(conn, await conn.driver.connectLookupInterfaceByName(name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.INTERFACE);
     }
   }
 
   async lookupInterfaceByMAC(mac: string): Promise<Interface> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virInterfaceLookupByMACString');
-    if (typeof mac !== 'string') throw invalidArgument('mac', 'virInterfaceLookupByMACString', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupInterfaceByMAC === undefined) throw unsupported('virInterfaceLookupByMACString', ErrorDomain.NONE);
+    if (typeof mac !== 'string') throw invalidArgument('mac', 'virInterfaceLookupByMACString', 'a string', ErrorDomain.INTERFACE);
+    if (conn.driver.connectLookupInterfaceByMAC === undefined) throw unsupported('virInterfaceLookupByMACString', ErrorDomain.INTERFACE);
     try {
       return new InterfaceEntry(conn, await conn.driver.connectLookupInterfaceByMAC(mac));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.INTERFACE);
     }
   }
 
   async listAllNodeDevices(flags?: ConnectListAllNodeDeviceFlags): Promise<NodeDevice[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectListAllNodeDevices');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllNodeDevices', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectListAllNodeDevices === undefined) throw unsupported('virConnectListAllNodeDevices', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectListAllNodeDevices', 'an unsigned 32-bit integer', ErrorDomain.NODEDEV);
+    if (conn.driver.connectListAllNodeDevices === undefined) throw unsupported('virConnectListAllNodeDevices', ErrorDomain.NODEDEV);
     try {
       return (await conn.driver.connectListAllNodeDevices(flags ?? 0)).map((ref) => new NodeDeviceEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NODEDEV);
     }
   }
 
   async lookupNodeDeviceByName(name: string): Promise<NodeDevice> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeDeviceLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virNodeDeviceLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.connectLookupNodeDeviceByName === undefined) throw unsupported('virNodeDeviceLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virNodeDeviceLookupByName', 'a string', ErrorDomain.NODEDEV);
+    if (conn.driver.connectLookupNodeDeviceByName === undefined) throw unsupported('virNodeDeviceLookupByName', ErrorDomain.NODEDEV);
     try {
       return new NodeDeviceEntry(conn, await conn.driver.connectLookupNodeDeviceByName(name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NODEDEV);
     }
   }
 
   async numOfNWFilters(): Promise<number> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectNumOfNWFilters');
-    if (conn.driver.connectNumOfNWFilters === undefined) throw unsupported('virConnectNumOfNWFilters', ErrorDomain.NONE);
+    if (conn.driver.connectNumOfNWFilters === undefined) throw unsupported('virConnectNumOfNWFilters', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectNumOfNWFilters();
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getCPUMap(flags?: number): Promise<NodeCPUMap> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetCPUMap');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeGetCPUMap', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetCPUMap === undefined) throw unsupported('virNodeGetCPUMap', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeGetCPUMap', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetCPUMap === undefined) throw unsupported('virNodeGetCPUMap', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetCPUMap(flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getCPUStats(cpuNum: number, flags?: number): Promise<TypedParams> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetCPUStats');
-    if (!Number.isSafeInteger(cpuNum)) throw invalidArgument('cpuNum', 'virNodeGetCPUStats', 'an integer', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeGetCPUStats', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetCPUStats === undefined) throw unsupported('virNodeGetCPUStats', ErrorDomain.NONE);
+    if (!Number.isSafeInteger(cpuNum)) throw invalidArgument('cpuNum', 'virNodeGetCPUStats', 'an integer', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeGetCPUStats', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetCPUStats === undefined) throw unsupported('virNodeGetCPUStats', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetCPUStats(cpuNum, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getAllDomainStats(stats?: DomainStatsTypes, flags?: ConnectGetAllDomainStatsFlags): Promise<DomainStatsRecord[]> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetAllDomainStats');
-    if (stats !== undefined && (!isFlags(stats))) throw invalidArgument('stats', 'virConnectGetAllDomainStats', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetAllDomainStats', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetAllDomainStats === undefined) throw unsupported('virConnectGetAllDomainStats', ErrorDomain.NONE);
+    if (stats !== undefined && (!isFlags(stats))) throw invalidArgument('stats', 'virConnectGetAllDomainStats', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetAllDomainStats', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetAllDomainStats === undefined) throw unsupported('virConnectGetAllDomainStats', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetAllDomainStats(stats ?? 0, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virConnectGetDomainCapabilities');
-    if (conn.readOnly) throw deniedOnReadOnly('virConnectGetDomainCapabilities', ErrorDomain.NONE);
-    if (emulatorbin !== undefined && (typeof emulatorbin !== 'string')) throw invalidArgument('emulatorbin', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
-    if (arch !== undefined && (typeof arch !== 'string')) throw invalidArgument('arch', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
-    if (machine !== undefined && (typeof machine !== 'string')) throw invalidArgument('machine', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
-    if (virttype !== undefined && (typeof virttype !== 'string')) throw invalidArgument('virttype', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetDomainCapabilities', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.connectGetDomainCapabilities === undefined) throw unsupported('virConnectGetDomainCapabilities', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virConnectGetDomainCapabilities', ErrorDomain.DOMAIN);
+    if (emulatorbin !== undefined && (typeof emulatorbin !== 'string')) throw invalidArgument('emulatorbin', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.DOMAIN);
+    if (arch !== undefined && (typeof arch !== 'string')) throw invalidArgument('arch', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.DOMAIN);
+    if (machine !== undefined && (typeof machine !== 'string')) throw invalidArgument('machine', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.DOMAIN);
+    if (virttype !== undefined && (typeof virttype !== 'string')) throw invalidArgument('virttype', 'virConnectGetDomainCapabilities', 'a string', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virConnectGetDomainCapabilities', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.connectGetDomainCapabilities === undefined) throw unsupported('virConnectGetDomainCapabilities', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetDomainCapabilities(emulatorbin, arch, machine, virttype, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
@@ -1306,14 +1306,14 @@ export class DomainEntry implements Domain {
   async snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags): Promise<DomainSnapshot> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotCreateXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainSnapshotCreateXML', 'a string', ErrorDomain.DOMAIN);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotCreateXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
-    if (conn.driver.domainSnapshotCreateXML === undefined) throw unsupported('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainSnapshotCreateXML', 'a string', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotCreateXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotCreateXML === undefined) throw unsupported('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return new DomainSnapshotEntry(conn, await conn.driver.domainSnapshotCreateXML(this.ref, xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.DOMAIN);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
@@ -1332,13 +1332,13 @@ export class DomainEntry implements Domain {
   async snapshotLookupByName(name: string, flags?: number): Promise<DomainSnapshot> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virDomainSnapshotLookupByName', 'a string', ErrorDomain.DOMAIN);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotLookupByName', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
-    if (conn.driver.domainSnapshotLookupByName === undefined) throw unsupported('virDomainSnapshotLookupByName', ErrorDomain.DOMAIN);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virDomainSnapshotLookupByName', 'a string', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotLookupByName', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotLookupByName === undefined) throw unsupported('virDomainSnapshotLookupByName', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return new DomainSnapshotEntry(conn, await conn.driver.domainSnapshotLookupByName(this.ref, name, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.DOMAIN);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
@@ -1357,12 +1357,12 @@ export class DomainEntry implements Domain {
   async snapshotCurrent(flags?: number): Promise<DomainSnapshot> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotCurrent');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotCurrent', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
-    if (conn.driver.domainSnapshotCurrent === undefined) throw unsupported('virDomainSnapshotCurrent', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotCurrent', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotCurrent === undefined) throw unsupported('virDomainSnapshotCurrent', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return new DomainSnapshotEntry(conn, await conn.driver.domainSnapshotCurrent(this.ref, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.DOMAIN);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 }
@@ -1383,87 +1383,87 @@ export class DomainSnapshotEntry implements DomainSnapshot {
   async getXMLDesc(flags?: DomainSnapshotXMLFlags): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotGetXMLDesc');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.readOnly && flags !== undefined && (flags & 1) !== 0) throw deniedFlagOnReadOnly('virDomainSnapshotGetXMLDesc', 'secure', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotGetXMLDesc === undefined) throw unsupported('virDomainSnapshotGetXMLDesc', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.readOnly && flags !== undefined && (flags & 1) !== 0) throw deniedFlagOnReadOnly('virDomainSnapshotGetXMLDesc', 'secure', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotGetXMLDesc === undefined) throw unsupported('virDomainSnapshotGetXMLDesc', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return await conn.driver.domainSnapshotGetXMLDesc(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
   async getParent(flags?: number): Promise<DomainSnapshot> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotGetParent');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotGetParent', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotGetParent === undefined) throw unsupported('virDomainSnapshotGetParent', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotGetParent', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotGetParent === undefined) throw unsupported('virDomainSnapshotGetParent', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return new DomainSnapshotEntry(conn, await conn.driver.domainSnapshotGetParent(this.ref, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
   async listAllChildren(flags?: DomainSnapshotListFlags): Promise<DomainSnapshot[]> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotListAllChildren');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotListAllChildren', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotListAllChildren === undefined) throw unsupported('virDomainSnapshotListAllChildren', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotListAllChildren', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotListAllChildren === undefined) throw unsupported('virDomainSnapshotListAllChildren', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return (await conn.driver.domainSnapshotListAllChildren(this.ref, flags ?? 0)).map((ref) => new DomainSnapshotEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
   async isCurrent(flags?: number): Promise<boolean> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotIsCurrent');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotIsCurrent', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotIsCurrent === undefined) throw unsupported('virDomainSnapshotIsCurrent', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotIsCurrent', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotIsCurrent === undefined) throw unsupported('virDomainSnapshotIsCurrent', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return await conn.driver.domainSnapshotIsCurrent(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
   async hasMetadata(flags?: number): Promise<boolean> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotHasMetadata');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotHasMetadata', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotHasMetadata === undefined) throw unsupported('virDomainSnapshotHasMetadata', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotHasMetadata', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotHasMetadata === undefined) throw unsupported('virDomainSnapshotHasMetadata', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       return await conn.driver.domainSnapshotHasMetadata(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 
   async revert(flags?: DomainSnapshotRevertFlags): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainRevertToSnapshot');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainRevertToSnapshot', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRevertToSnapshot', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotRevert === undefined) throw unsupported('virDomainRevertToSnapshot', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRevertToSnapshot', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    if (conn.driver.domainSnapshotRevert === undefined) throw unsupported('virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
     try {
       await conn.driver.domainSnapshotRevert(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
   async delete(flags?: DomainSnapshotDeleteFlags): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotDelete');
-    if (conn.readOnly) throw deniedOnReadOnly('virDomainSnapshotDelete', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotDelete', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.domainSnapshotDelete === undefined) throw unsupported('virDomainSnapshotDelete', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainSnapshotDelete', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotDelete', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    if (conn.driver.domainSnapshotDelete === undefined) throw unsupported('virDomainSnapshotDelete', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
       await conn.driver.domainSnapshotDelete(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
   }
 }
@@ -1616,157 +1616,157 @@ export class StoragePoolEntry implements StoragePool {
   async create(flags?: number): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolCreate');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolCreate', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolCreate', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storagePoolCreate === undefined) throw unsupported('virStoragePoolCreate', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolCreate', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolCreate', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolCreate === undefined) throw unsupported('virStoragePoolCreate', ErrorDomain.STORAGE);
     try {
       await conn.driver.storagePoolCreate(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async destroy(): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolDestroy');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolDestroy', ErrorDomain.NONE);
-    if (conn.driver.storagePoolDestroy === undefined) throw unsupported('virStoragePoolDestroy', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolDestroy', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolDestroy === undefined) throw unsupported('virStoragePoolDestroy', ErrorDomain.STORAGE);
     try {
       await conn.driver.storagePoolDestroy(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async undefine(): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolUndefine');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolUndefine', ErrorDomain.NONE);
-    if (conn.driver.storagePoolUndefine === undefined) throw unsupported('virStoragePoolUndefine', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolUndefine', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolUndefine === undefined) throw unsupported('virStoragePoolUndefine', ErrorDomain.STORAGE);
     try {
       await conn.driver.storagePoolUndefine(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async refresh(flags?: number): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolRefresh');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolRefresh', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolRefresh', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storagePoolRefresh === undefined) throw unsupported('virStoragePoolRefresh', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolRefresh', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolRefresh', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolRefresh === undefined) throw unsupported('virStoragePoolRefresh', ErrorDomain.STORAGE);
     try {
       await conn.driver.storagePoolRefresh(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async getInfo(): Promise<StoragePoolInfo> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolGetInfo');
-    if (conn.driver.storagePoolGetInfo === undefined) throw unsupported('virStoragePoolGetInfo', ErrorDomain.NONE);
+    if (conn.driver.storagePoolGetInfo === undefined) throw unsupported('virStoragePoolGetInfo', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storagePoolGetInfo(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async getXMLDesc(flags?: StorageXMLFlags): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolGetXMLDesc');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storagePoolGetXMLDesc === undefined) throw unsupported('virStoragePoolGetXMLDesc', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolGetXMLDesc === undefined) throw unsupported('virStoragePoolGetXMLDesc', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storagePoolGetXMLDesc(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async getAutostart(): Promise<boolean> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolGetAutostart');
-    if (conn.driver.storagePoolGetAutostart === undefined) throw unsupported('virStoragePoolGetAutostart', ErrorDomain.NONE);
+    if (conn.driver.storagePoolGetAutostart === undefined) throw unsupported('virStoragePoolGetAutostart', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storagePoolGetAutostart(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async setAutostart(autostart: boolean): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolSetAutostart');
-    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolSetAutostart', ErrorDomain.NONE);
-    if (typeof autostart !== 'boolean') throw invalidArgument('autostart', 'virStoragePoolSetAutostart', 'a boolean', ErrorDomain.NONE);
-    if (conn.driver.storagePoolSetAutostart === undefined) throw unsupported('virStoragePoolSetAutostart', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolSetAutostart', ErrorDomain.STORAGE);
+    if (typeof autostart !== 'boolean') throw invalidArgument('autostart', 'virStoragePoolSetAutostart', 'a boolean', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolSetAutostart === undefined) throw unsupported('virStoragePoolSetAutostart', ErrorDomain.STORAGE);
     try {
       await conn.driver.storagePoolSetAutostart(this.ref, autostart);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async isActive(): Promise<boolean> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolIsActive');
-    if (conn.driver.storagePoolIsActive === undefined) throw unsupported('virStoragePoolIsActive', ErrorDomain.NONE);
+    if (conn.driver.storagePoolIsActive === undefined) throw unsupported('virStoragePoolIsActive', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storagePoolIsActive(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async isPersistent(): Promise<boolean> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolIsPersistent');
-    if (conn.driver.storagePoolIsPersistent === undefined) throw unsupported('virStoragePoolIsPersistent', ErrorDomain.NONE);
+    if (conn.driver.storagePoolIsPersistent === undefined) throw unsupported('virStoragePoolIsPersistent', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storagePoolIsPersistent(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async listAllVolumes(flags?: number): Promise<StorageVol[]> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolListAllVolumes');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolListAllVolumes', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storagePoolListAllVolumes === undefined) throw unsupported('virStoragePoolListAllVolumes', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolListAllVolumes', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolListAllVolumes === undefined) throw unsupported('virStoragePoolListAllVolumes', ErrorDomain.STORAGE);
     try {
       return (await conn.driver.storagePoolListAllVolumes(this.ref, flags ?? 0)).map((ref) => new StorageVolEntry(conn, ref));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async lookupVolumeByName(name: string): Promise<StorageVol> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolLookupByName');
-    if (typeof name !== 'string') throw invalidArgument('name', 'virStorageVolLookupByName', 'a string', ErrorDomain.NONE);
-    if (conn.driver.storagePoolLookupVolumeByName === undefined) throw unsupported('virStorageVolLookupByName', ErrorDomain.NONE);
+    if (typeof name !== 'string') throw invalidArgument('name', 'virStorageVolLookupByName', 'a string', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolLookupVolumeByName === undefined) throw unsupported('virStorageVolLookupByName', ErrorDomain.STORAGE);
     try {
       return new StorageVolEntry(conn, await conn.driver.storagePoolLookupVolumeByName(this.ref, name));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async createVolumeXML(xml: string, flags?: number): Promise<StorageVol> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolCreateXML');
-    if (conn.readOnly) throw deniedOnReadOnly('virStorageVolCreateXML', ErrorDomain.NONE);
-    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStorageVolCreateXML', 'a string', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolCreateXML', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storagePoolCreateVolumeXML === undefined) throw unsupported('virStorageVolCreateXML', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStorageVolCreateXML', ErrorDomain.STORAGE);
+    if (typeof xml !== 'string') throw invalidArgument('xml', 'virStorageVolCreateXML', 'a string', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolCreateXML', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storagePoolCreateVolumeXML === undefined) throw unsupported('virStorageVolCreateXML', ErrorDomain.STORAGE);
     try {
       return new StorageVolEntry(conn, await conn.driver.storagePoolCreateVolumeXML(this.ref, xml, flags ?? 0));
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 }
@@ -1795,36 +1795,36 @@ export class StorageVolEntry implements StorageVol {
   async getInfo(): Promise<StorageVolInfo> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolGetInfo');
-    if (conn.driver.storageVolGetInfo === undefined) throw unsupported('virStorageVolGetInfo', ErrorDomain.NONE);
+    if (conn.driver.storageVolGetInfo === undefined) throw unsupported('virStorageVolGetInfo', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storageVolGetInfo(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async getXMLDesc(flags?: number): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolGetXMLDesc');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storageVolGetXMLDesc === undefined) throw unsupported('virStorageVolGetXMLDesc', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storageVolGetXMLDesc === undefined) throw unsupported('virStorageVolGetXMLDesc', ErrorDomain.STORAGE);
     try {
       return await conn.driver.storageVolGetXMLDesc(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
   async delete(flags?: StorageVolDeleteFlags): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolDelete');
-    if (conn.readOnly) throw deniedOnReadOnly('virStorageVolDelete', ErrorDomain.NONE);
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolDelete', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.storageVolDelete === undefined) throw unsupported('virStorageVolDelete', ErrorDomain.NONE);
+    if (conn.readOnly) throw deniedOnReadOnly('virStorageVolDelete', ErrorDomain.STORAGE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolDelete', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    if (conn.driver.storageVolDelete === undefined) throw unsupported('virStorageVolDelete', ErrorDomain.STORAGE);
     try {
       await conn.driver.storageVolDelete(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 }
@@ -1878,23 +1878,23 @@ export class NodeDeviceEntry implements NodeDevice {
   async getXMLDesc(flags?: number): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virNodeDeviceGetXMLDesc');
-    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeDeviceGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NONE);
-    if (conn.driver.nodeDeviceGetXMLDesc === undefined) throw unsupported('virNodeDeviceGetXMLDesc', ErrorDomain.NONE);
+    if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virNodeDeviceGetXMLDesc', 'an unsigned 32-bit integer', ErrorDomain.NODEDEV);
+    if (conn.driver.nodeDeviceGetXMLDesc === undefined) throw unsupported('virNodeDeviceGetXMLDesc', ErrorDomain.NODEDEV);
     try {
       return await conn.driver.nodeDeviceGetXMLDesc(this.ref, flags ?? 0);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NODEDEV);
     }
   }
 
   async getParent(): Promise<string> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virNodeDeviceGetParent');
-    if (conn.driver.nodeDeviceGetParent === undefined) throw unsupported('virNodeDeviceGetParent', ErrorDomain.NONE);
+    if (conn.driver.nodeDeviceGetParent === undefined) throw unsupported('virNodeDeviceGetParent', ErrorDomain.NODEDEV);
     try {
       return await conn.driver.nodeDeviceGetParent(this.ref);
     } catch (e) {
-      throw toVirError(e, ErrorDomain.NONE);
+      throw toVirError(e, ErrorDomain.NODEDEV);
     }
   }
 }
@@ -1907,22 +1907,22 @@ export function entryFromWire(conn: ConnectEntry, object: string, value: unknown
       if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string') || (!Number.isSafeInteger(r.id))) throw VirError.of(ErrorNumber.INVALID_DOMAIN, ErrorDomain.DOMAIN, fn);
       return new DomainEntry(conn, { name: r.name as string, uuid: r.uuid as string, id: r.id as number });
     case 'DomainSnapshot':
-      if ((typeof r.name !== 'string') || (typeof r.domain !== 'string')) throw VirError.of(ErrorNumber.INVALID_DOMAIN_SNAPSHOT, ErrorDomain.NONE, fn);
+      if ((typeof r.name !== 'string') || (typeof r.domain !== 'string')) throw VirError.of(ErrorNumber.INVALID_DOMAIN_SNAPSHOT, ErrorDomain.DOMAIN_SNAPSHOT, fn);
       return new DomainSnapshotEntry(conn, { name: r.name as string, domain: r.domain as string });
     case 'Network':
       if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string')) throw VirError.of(ErrorNumber.INVALID_NETWORK, ErrorDomain.NETWORK, fn);
       return new NetworkEntry(conn, { name: r.name as string, uuid: r.uuid as string });
     case 'StoragePool':
-      if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_POOL, ErrorDomain.NONE, fn);
+      if ((typeof r.name !== 'string') || (typeof r.uuid !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_POOL, ErrorDomain.STORAGE, fn);
       return new StoragePoolEntry(conn, { name: r.name as string, uuid: r.uuid as string });
     case 'StorageVol':
-      if ((typeof r.name !== 'string') || (typeof r.key !== 'string') || (typeof r.path !== 'string') || (typeof r.pool !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_VOL, ErrorDomain.NONE, fn);
+      if ((typeof r.name !== 'string') || (typeof r.key !== 'string') || (typeof r.path !== 'string') || (typeof r.pool !== 'string')) throw VirError.of(ErrorNumber.INVALID_STORAGE_VOL, ErrorDomain.STORAGE, fn);
       return new StorageVolEntry(conn, { name: r.name as string, key: r.key as string, path: r.path as string, pool: r.pool as string });
     case 'Interface':
       if ((typeof r.name !== 'string') || (typeof r.mac !== 'string')) throw VirError.of(ErrorNumber.INVALID_INTERFACE, ErrorDomain.INTERFACE, fn);
       return new InterfaceEntry(conn, { name: r.name as string, mac: r.mac as string });
     case 'NodeDevice':
-      if ((typeof r.name !== 'string')) throw VirError.of(ErrorNumber.INVALID_NODE_DEVICE, ErrorDomain.NONE, fn);
+      if ((typeof r.name !== 'string')) throw VirError.of(ErrorNumber.INVALID_NODE_DEVICE, ErrorDomain.NODEDEV, fn);
       return new NodeDeviceEntry(conn, { name: r.name as string });
     default: // Connect
       return conn;

@@ -23,7 +23,7 @@ function badArg(a: ArgDef): [string, string] {
 
 function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   const fn = m.c ?? `${o.name}.${m.name}`;
-  const dom = `ErrorDomain.${errorDomainOf(api, o.name)}`;
+  const dom = `ErrorDomain.${errorDomainOf(m.c)}`;
   const isConnect = o.name === 'Connect';
   const conn = isConnect ? 'this' : 'this.connection';
   const lines = [`const conn = ${conn};`, `if (conn.closed) throw invalidConnection('${fn}');`];
@@ -83,7 +83,7 @@ function wireEntryStatements(api: ApiDef): string[] {
     const fields = o.properties.map((p) => `${p.name}: r.${p.name} as ${tsType(p.type, 'ref')}`).join(', ');
     lines.push(
       `  case '${o.name}':`,
-      `    if (${bad.map((b) => `(${b})`).join(' || ')}) throw VirError.of(ErrorNumber.${invalidObjectCode(api, o.name)}, ErrorDomain.${errorDomainOf(api, o.name)}, fn);`,
+      `    if (${bad.map((b) => `(${b})`).join(' || ')}) throw VirError.of(ErrorNumber.${invalidObjectCode(api, o.name)}, ErrorDomain.${errorDomainOf(o.c)}, fn);`,
       `    return new ${o.name}Entry(conn, { ${fields} });`,
     );
   }

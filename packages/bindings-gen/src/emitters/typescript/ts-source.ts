@@ -52,9 +52,25 @@ export function eventUnion(api: ApiDef, objects: 'public' | 'ref'): string {
 }
 
 /** The error domain (ErrorDomain key) that an object's API calls report in, as libvirt's do. */
-export function errorDomainOf(api: ApiDef, object: string): string {
-  const key = object.toUpperCase();
-  return object !== 'Connect' && api.errors.domains.some((d) => d.name === key) ? key : 'NONE';
+/**
+ * The error domain of a call's own checks: libvirt's public API functions report from the
+ * domain of the file that holds them (libvirt-domain.c: VIR_FROM_DOMAIN, libvirt-network.c:
+ * VIR_FROM_NETWORK, ...), which the C name tells; libvirt-host.c reports from VIR_FROM_DOMAIN.
+ */
+export function errorDomainOf(c: string | null): string {
+  const name = c ?? '';
+  const rules: [RegExp, string][] = [
+    [/^virDomainSnapshot/, 'DOMAIN_SNAPSHOT'], [/^virDomainCheckpoint/, 'DOMAIN_CHECKPOINT'],
+    [/^virConnect(?:ListAll)?Networks?|^virNetwork/, 'NETWORK'],
+    [/^virConnect(?:ListAll)?StoragePools?|^virStorage/, 'STORAGE'],
+    [/^virConnect(?:ListAll)?Interfaces?|^virInterface/, 'INTERFACE'],
+    [/^virConnect(?:ListAll)?NodeDevices?|^virNodeDevice/, 'NODEDEV'],
+    [/^virConnect(?:ListAll)?Secrets?|^virSecret/, 'SECRET'],
+    [/^virConnect(?:ListAll)?NWFilters?|^virNWFilter/, 'NWFILTER'],
+    [/^virConnect(?:Open|Close|Ref)/, 'NONE'],
+    [/^vir(?:Domain|Connect|Node)/, 'DOMAIN'],
+  ];
+  return rules.find(([re]) => re.test(name))?.[1] ?? 'NONE';
 }
 
 const RESERVED = new Set(['interface', 'package', 'private', 'protected', 'public', 'static', 'let', 'yield', 'implements', 'function', 'delete', 'new', 'class', 'enum']);
