@@ -26,7 +26,7 @@ t.test('a network reads back in libvirt\'s canonical form', async (t) => {
 });
 
 t.test('bad network, pool and volume XML gives libvirt\'s errors', async (t) => {
-  t.throws(() => parseNetworkXml('<domain/>'), { code: ErrorNumber.XML_ERROR, domain: ErrorDomain.NETWORK, message: "XML error: expecting root element of 'network', not 'domain'" });
+  t.throws(() => parseNetworkXml('<domain/>'), { code: ErrorNumber.XML_ERROR, domain: ErrorDomain.XML, message: "XML error: expecting root element of 'network', not 'domain'" });
   t.throws(() => parseNetworkXml('<network/>'), { code: ErrorNumber.NO_NAME, message: 'missing name information' });
   t.throws(() => parseStoragePoolXml("<volume><name>v</name></volume>"), { message: "XML error: expecting root element of 'pool', not 'volume'" });
   t.throws(() => parseStorageVolXml('<volume><name>v</name></volume>'), { code: ErrorNumber.XML_ERROR, message: 'XML error: missing capacity element' });

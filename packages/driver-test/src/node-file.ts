@@ -87,7 +87,7 @@ function runState(dom: XmlElement): number {
 /** Read a node file into the objects a test connection starts with. */
 export function loadNodeFile(path: string): TestNode {
   const root = loadXml(path);
-  expectRoot(root, 'node', ErrorDomain.TEST);
+  expectRoot(root, 'node');
   const dir = dirname(path);
   const trees = (name: string) => childElements(root, name).map((el) => objectTree(el, dir));
   return {

@@ -43,10 +43,9 @@ function detailError(text: string, offset: number, message: string, name: string
     for (let b = 0; b < bytes && n < column; b++, n++) pointer += c === 0x09 ? '\t' : '-';
   }
   const detail = message.endsWith('\n') ? message : `${message}\n`;
-  return new VirError({
-    code: ErrorNumber.XML_DETAIL, domain, level: ErrorLevel.ERROR,
-    message: `${name}:${line}: ${detail}${content === '' ? '(null)' : content}\n${pointer}^`,
-  });
+  const report = `${name}:${line}: ${detail}${content === '' ? '(null)' : content}\n${pointer}^`;
+  // libvirt raises it with the format "%s": str1 is that format, str2 the whole text.
+  return new VirError({ code: ErrorNumber.XML_DETAIL, domain, level: ErrorLevel.ERROR, message: report, str1: '%s', str2: report });
 }
 
 /**

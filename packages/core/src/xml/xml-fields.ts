@@ -1,13 +1,13 @@
-import { ErrorNumber, type ErrorDomain } from '../gen/errors.gen.js';
+import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import { normalizeUuid, newUuid } from '../util/uuid.js';
 import { childText, type XmlElement } from './xml-element.js';
 
 // Fields that every named object's XML has (network, storage pool, ...), read the same way.
 
-/** libvirt's check that a document is of the kind a call expects. */
-export function expectRoot(root: XmlElement, name: string, domain: ErrorDomain): void {
-  if (root.name !== name) throw VirError.of(ErrorNumber.XML_ERROR, domain, `expecting root element of '${name}', not '${root.name}'`);
+/** libvirt's check that a document is of the kind a call expects: its XML parser's, whoever calls. */
+export function expectRoot(root: XmlElement, name: string): void {
+  if (root.name !== name) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.XML, `expecting root element of '${name}', not '${root.name}'`);
 }
 
 /** The required <name>: missing is VIR_ERR_NO_NAME, as libvirt reports it. */

@@ -2,6 +2,7 @@ import { ErrorDomain, ErrorNumber } from '../../gen/errors.gen.js';
 import { VirError } from '../../errors/vir-error.js';
 import { normalizeUuid, newUuid } from '../../util/uuid.js';
 import { parseXmlDocument } from '../xml-document.js';
+import { expectRoot } from '../xml-fields.js';
 import { childElement, childElements, childText, textOf, type XmlElement } from '../xml-element.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef, OsDef } from './domain-def.js';
 import { orderDisks } from './disk-order.js';
@@ -180,5 +181,7 @@ export function domainDefFromTree(root: XmlElement): DomainDef {
 
 /** Parse a domain's XML text as libvirt's virDomainDefParseString does. */
 export function parseDomainXml(xml: string | Uint8Array): DomainDef {
-  return domainDefFromTree(parseXmlDocument(xml, '(domain_definition)', ErrorDomain.DOMAIN));
+  const root = parseXmlDocument(xml, '(domain_definition)', ErrorDomain.DOMAIN);
+  expectRoot(root, 'domain');
+  return domainDefFromTree(root);
 }

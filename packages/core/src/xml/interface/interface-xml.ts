@@ -12,7 +12,7 @@ export function parseInterfaceXml(xml: string): HostInterfaceDef {
 
 /** A host interface's definition from its parsed <interface> element. */
 export function interfaceDefFromTree(root: XmlElement): HostInterfaceDef {
-  expectRoot(root, 'interface', ErrorDomain.INTERFACE);
+  expectRoot(root, 'interface');
   const name = root.attrs.name;
   if (!root.attrs.type) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.INTERFACE, 'interface has no type');
   if (!name) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.INTERFACE, 'interface has no name');

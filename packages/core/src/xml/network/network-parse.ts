@@ -13,7 +13,7 @@ export function parseNetworkXml(xml: string): NetworkDef {
 
 /** A network's definition from its parsed <network> element. */
 export function networkDefFromTree(root: XmlElement): NetworkDef {
-  expectRoot(root, 'network', ErrorDomain.NETWORK);
+  expectRoot(root, 'network');
   const bridge = childElement(root, 'bridge');
   return {
     name: requiredName(root, ErrorDomain.NETWORK),

@@ -17,7 +17,7 @@ export function parseNodeDeviceXml(xml: string): NodeDeviceDef {
 
 /** A device's definition from its parsed <device> element. */
 export function nodeDeviceDefFromTree(root: XmlElement): NodeDeviceDef {
-  expectRoot(root, 'device', ErrorDomain.NODEDEV);
+  expectRoot(root, 'device');
   return { name: requiredName(root, ErrorDomain.NODEDEV), parent: childText(root, 'parent'), capabilities: childElements(root, 'capability') };
 }
 

@@ -30,7 +30,7 @@ export function parseStoragePoolXml(xml: string): StoragePoolDef {
 
 /** A pool's definition from its parsed <pool> element. */
 export function storagePoolDefFromTree(root: XmlElement): StoragePoolDef {
-  expectRoot(root, 'pool', ErrorDomain.STORAGE);
+  expectRoot(root, 'pool');
   const type = root.attrs.type;
   if (!type) throw xmlError('storage pool missing type attribute');
   const target = childElement(root, 'target');
@@ -56,7 +56,7 @@ export function parseStorageVolXml(xml: string): StorageVolDef {
 
 /** A volume's definition from its parsed <volume> element: allocation defaults to capacity. */
 export function storageVolDefFromTree(root: XmlElement): StorageVolDef {
-  expectRoot(root, 'volume', ErrorDomain.STORAGE);
+  expectRoot(root, 'volume');
   const capacity = sizeOf(root, 'capacity');
   if (capacity === undefined) throw xmlError('missing capacity element');
   const target = childElement(root, 'target');
