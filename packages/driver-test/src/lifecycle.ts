@@ -6,7 +6,7 @@ import {
   DomainEventSuspendedDetailType as Suspended, DomainEventResumedDetailType as Resumed, DomainEventType as Ev, DomainRunningReason,
   DomainShutoffReason, DomainState,
 } from '@tsvirt/core';
-import type { DomainRef } from '@tsvirt/core/driver';
+import { domainAlreadyActive, type DomainRef } from '@tsvirt/core/driver';
 import { parseDomainXml } from '@tsvirt/core/xml';
 import type { TestDriverState } from './driver-state.js';
 import { TestDomain } from './test-domain.js';
@@ -38,7 +38,7 @@ export function createDomainXML(s: TestDriverState, xml: string, flags: number):
   checkFlags(flags, DomainCreateFlags.START_VALIDATE | DomainCreateFlags.START_PAUSED, 'testDomainCreateXML');
   const def = s.fillDefaults(parseDomainXml(xml));
   const existing = s.domains.existingFor(def);
-  if (existing?.active) throw invalidOperation(`domain '${def.name}' is already active`);
+  if (existing?.active) throw domainAlreadyActive(def.name);
   const d = existing ?? new TestDomain(def, false);
   if (existing) {
     existing.newDef = existing.def;

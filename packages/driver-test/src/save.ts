@@ -5,7 +5,7 @@ import {
   DomainCreateFlags, DomainEventStoppedDetailType as Stopped, DomainRunningReason, DomainSaveRestoreFlags as SaveFlags,
   DomainShutoffReason, ErrorDomain, ErrorNumber, VirError,
 } from '@tsvirt/core';
-import type { DomainRef } from '@tsvirt/core/driver';
+import { domainAlreadyActive, type DomainRef } from '@tsvirt/core/driver';
 import { formatDomainXml, parseDomainXml } from '@tsvirt/core/xml';
 import { readSaveImage, writeSaveImage } from './domain-save-image.js';
 import type { TestDriverState } from './driver-state.js';
@@ -51,7 +51,7 @@ export function restoreDomain(s: TestDriverState, from: string, dxml: string | u
   if (dxml !== undefined) throw noXmlChange();
   const def = s.fillDefaults(parseDomainXml(readSaveImage(from)));
   const existing = s.domains.existingFor(def);
-  if (existing?.active) throw invalidOperation(`domain '${def.name}' is already active`);
+  if (existing?.active) throw domainAlreadyActive(def.name);
   const d = existing ?? new TestDomain(def, false);
   if (existing) existing.def = def;
   else s.domains.add(d);

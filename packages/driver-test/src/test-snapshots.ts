@@ -2,7 +2,7 @@ import {
   DomainSnapshotDeleteFlags as Del, DomainSnapshotListFlags as List, DomainState, ErrorDomain, ErrorNumber, VirError,
 } from '@tsvirt/core';
 import type { DomainSnapshotRef } from '@tsvirt/core/driver';
-import { childText, escapeXml, formatDomainXml, parseXmlDocument, type DomainDef } from '@tsvirt/core/xml';
+import { childText, escapeXml, expectRoot, formatDomainXml, parseXmlDocument, type DomainDef } from '@tsvirt/core/xml';
 
 /** libvirt's names of domain states in snapshot XML. */
 const STATE_NAMES = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended'];
@@ -10,7 +10,7 @@ const STATE_NAMES = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shu
 // Snapshots of the mock hypervisor: each keeps the domain's definition and state at the
 // time it was taken; reverting brings both back. Nothing is copied but the definition.
 
-const noSnapshot = (info: string) => VirError.of(ErrorNumber.NO_DOMAIN_SNAPSHOT, ErrorDomain.DOMAIN_SNAPSHOT, info);
+const noSnapshot = (info: string) => VirError.of(ErrorNumber.NO_DOMAIN_SNAPSHOT, ErrorDomain.TEST, info);
 
 /** One snapshot; applications hold a reference to it ({ name, domain }), not the object. */
 export class TestSnapshot implements DomainSnapshotRef {
@@ -58,9 +58,7 @@ export class TestSnapshot implements DomainSnapshotRef {
 /** What a <domainsnapshot> document asks for: a name (or none, for a generated one) and a description. */
 export function parseSnapshotXml(xml: string): { name?: string; description?: string } {
   const root = parseXmlDocument(xml, '(domain_snapshot)');
-  if (root.name !== 'domainsnapshot') {
-    throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN_SNAPSHOT, `unexpected root element <${root.name}>, expecting <domainsnapshot>`);
-  }
+  expectRoot(root, 'domainsnapshot');
   const name = childText(root, 'name');
   if (name !== undefined && name.includes('\n')) {
     throw VirError.of(ErrorNumber.XML_DETAIL, ErrorDomain.DOMAIN_SNAPSHOT, 'invalid char in name: 0x0a');

@@ -32,9 +32,9 @@ export class TestStoragePool implements StoragePoolRef {
 }
 
 const poolNotFound = (key: 'name' | 'uuid', value: string) =>
-  VirError.of(ErrorNumber.NO_STORAGE_POOL, ErrorDomain.STORAGE, `no storage pool with matching ${key} '${value}'`);
+  VirError.of(ErrorNumber.NO_STORAGE_POOL, ErrorDomain.TEST, `no storage pool with matching ${key} '${value}'`);
 const volNotFound = (key: string, value: string) =>
-  VirError.of(ErrorNumber.NO_STORAGE_VOL, ErrorDomain.STORAGE, `no storage vol with matching ${key} '${value}'`);
+  VirError.of(ErrorNumber.NO_STORAGE_VOL, ErrorDomain.TEST, `no storage vol with matching ${key} '${value}'`);
 
 /** The pool-type filter flags, by pool type. */
 const TYPE_FLAGS: Record<string, number> = {
@@ -49,7 +49,7 @@ function withDefaultSizes(def: StoragePoolDef): StoragePoolDef {
 
 /** The storage pools and volumes of a test connection; volumes are also indexed by key and path. */
 export class TestStorage {
-  private readonly pools = new NamedObjectTable<TestStoragePool>('pool', ErrorDomain.STORAGE, poolNotFound);
+  private readonly pools = new NamedObjectTable<TestStoragePool>('pool', ErrorDomain.TEST, poolNotFound);
   private readonly volsByKey = new Map<string, TestStorageVol>();
   private readonly volsByPath = new Map<string, TestStorageVol>();
 
@@ -203,7 +203,7 @@ export class TestStorage {
     checkFlags(flags, 0, 'testStorageVolCreateXML');
     const p = this.activePool(ref);
     const def = parseStorageVolXml(xml);
-    if (p.volumes.has(def.name)) throw VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.STORAGE, 'storage vol already exists');
+    if (p.volumes.has(def.name)) throw VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.TEST, 'storage vol already exists');
     if (p.def.allocation + def.allocation > p.def.capacity) throw internal(`Not enough free space in pool for volume '${def.name}'`);
     return this.addVolume(p, def);
   }

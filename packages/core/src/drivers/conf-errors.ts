@@ -7,6 +7,10 @@ import { VirError } from '../errors/vir-error.js';
 /** virDomainObjCheckActive's error. */
 export const domainNotRunning = (): VirError => VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'domain is not running');
 
+/** A domain started or restored while it runs (virDomainObjListAdd). */
+export const domainAlreadyActive = (name: string): VirError =>
+  VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, `domain '${name}' is already active`);
+
 /** A change to the persistent definition of a domain that has none. */
 export const noPersistentConfig = (): VirError =>
   VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, 'transient domains do not have any persistent config');

@@ -19,7 +19,7 @@ export { DomainEvents, eventMatches, noEventCallback, type DomainEventFilter } f
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
 export { modificationImpact, type ModificationImpact } from '../drivers/modification-impact.js';
 export { checkFlags, flagChecker } from '../drivers/flag-checks.js';
-export { domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';
+export { domainAlreadyActive, domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';
 export { DomainMessages, DomainTaint } from '../drivers/domain-messages.js';
 export { parseConnectUri, type ConnectUri } from '../uri/connect-uri.js';
 export { clientConfigPath, uriDefaultOf } from '../uri/default-uri.js';
