@@ -1,4 +1,4 @@
-import { ErrorNumber } from '../gen/errors.gen.js';
+import { ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 
 /**
@@ -8,9 +8,13 @@ import { VirError } from '../errors/vir-error.js';
  */
 export function checkFlags(flags: number, supported: number, fn: string, errorDomain: number): void {
   const bad = flags & ~supported;
-  if (!bad) return;
-  const message = `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`;
-  throw new VirError({ ...VirError.of(ErrorNumber.INVALID_ARG, errorDomain, message).toJSON(), message });
+  // libvirt raises it with virReportInvalidArg: the text alone, the function and the argument's name.
+  if (bad) {
+    throw new VirError({
+      code: ErrorNumber.INVALID_ARG, domain: errorDomain, level: ErrorLevel.ERROR,
+      message: `unsupported flags (0x${(bad >>> 0).toString(16)}) in function ${fn}`, str1: fn, str2: 'flags', int1: 0, int2: 0,
+    });
+  }
 }
 
 /** A driver's checkFlags, its error domain bound. */
