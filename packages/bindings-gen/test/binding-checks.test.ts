@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,11 @@ import t from 'tap';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const checks = fileURLToPath(new URL('./fixtures/checks/', import.meta.url));
 
-function run(cmd: string, file: string) {
+function run(cmd: string, file: string, ...args: string[]) {
   const runtime = mkdtempSync(join(tmpdir(), 'tsvirt-bindings-'));
   try {
     // tap's loaders (which it adds back to NODE_OPTIONS when it spawns) must not reach tsvirtd.
-    const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', cmd, join(checks, file)], {
+    const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', cmd, join(checks, file), ...args], {
       encoding: 'utf8', timeout: 60_000,
       env: { ...process.env, XDG_RUNTIME_DIR: runtime, PYTHONPATH: join(root, 'bindings/python'), PERL5LIB: join(root, 'bindings/perl/lib') },
     });
@@ -48,4 +49,26 @@ t.test('Perl: a daemon that dies mid-session is a Sys::Virt::Error at once', asy
   const r = run('perl', 'bad-calls.pl');
   t.equal(r.status, 0, r.stderr);
   t.strictSame(r.lines, ['daemon died Sys::Virt::Error 38 libvirt error code: 38, message: End of file while reading data: Input/output error', 'prompt 1']);
+});
+
+/** A free TCP port on loopback. */
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+});
+
+t.test('Python: a running tsvirtd over its unix socket (read-write) and TCP (read-only), as libvirt-python reaches libvirtd', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bindings-'));
+  const port = await freePort();
+  const daemon = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, join(root, 'packages/daemon/bin/tsvirtd'),
+    '--socket-dir', dir, '--listen', `tcp://127.0.0.1:${port}`], { stdio: 'ignore' });
+  t.teardown(() => { daemon.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); });
+  for (let i = 0; i < 200 && !existsSync(join(dir, 'tsvirt-sock')); i++) await new Promise((r) => setTimeout(r, 50));
+  const r = run('python3', 'remote-uris.py', join(dir, 'tsvirt-sock'), String(port));
+  t.equal(r.status, 0, r.stderr);
+  t.strictSame(r.lines, [
+    "unix: test:///default ['seen-remotely', 'test']",
+    "tcp: ['seen-remotely', 'test'] 65536",
+    'tcp write: 29 operation forbidden: read only access prevents virDomainCreate',
+    "after undefine over unix, tcp sees: ['test']",
+  ]);
 });
