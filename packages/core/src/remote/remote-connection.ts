@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
@@ -55,6 +56,9 @@ export class RemoteConnection {
   #closed = false;
   #retryTimer: NodeJS.Timeout | null = null;
   #retryDelay = RECONNECT_FIRST_MS;
+  /** the current link's transport, and how many calls and streams are under way on it */
+  #transport: Duplex | null = null;
+  #busy = 0;
 
   private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {}
 
@@ -71,13 +75,39 @@ export class RemoteConnection {
   call(proc: number, args: unknown[]): Promise<unknown> {
     const channel = this.#channel;
     if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
-    return channel.call(proc, args);
+    this.#hold(1);
+    return channel.call(proc, args).finally(() => this.#hold(-1));
   }
 
-  openStream(proc: number, args: unknown[]): Promise<Duplex> {
+  /** A stream holds the process alive from its call until it closes. */
+  async openStream(proc: number, args: unknown[]): Promise<Duplex> {
     const channel = this.#channel;
-    if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
-    return channel.openStream(proc, args);
+    if (this.#closed || channel === null || channel.closed) throw socketClosedError();
+    this.#hold(1);
+    try {
+      const stream = await channel.openStream(proc, args);
+      stream.once('close', () => this.#hold(-1));
+      return stream;
+    } catch (e) {
+      this.#hold(-1);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether the link keeps the process alive: only while a call or a stream is under
+   * way or an event listener is registered, so that a script that forgets to close an
+   * idle connection still ends (the keepalive and reconnect timers never hold it).
+   */
+  #hold(delta: number): void {
+    this.#busy += delta;
+    this.#refreshHold();
+  }
+
+  #refreshHold(): void {
+    const socket = this.#transport as Partial<Pick<Socket, 'ref' | 'unref'>> | null;
+    if (this.#busy > 0 || this.#sinks.size > 0) socket?.ref?.();
+    else socket?.unref?.();
   }
 
   /** A listener for the connection's events, or those its filter lets through (filtered here, on the client's side). */
@@ -86,6 +116,7 @@ export class RemoteConnection {
     const remoteId = (await this.call(REGISTER_PROC, [])) as number;
     this.#localIdOf.set(remoteId, localId);
     this.#sinks.set(localId, filter === undefined ? sink : (e) => { if (eventMatches(filter, e)) sink(e); });
+    this.#refreshHold();
     return localId;
   }
 
@@ -99,12 +130,17 @@ export class RemoteConnection {
       this.#localIdOf.delete(remoteId);
     }
     this.#sinks.delete(localId);
+    this.#refreshHold();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     const channel = this.#channel;
-    if (channel && !channel.closed) await channel.call(CLOSE_PROC, []).catch(() => undefined);
+    if (channel && !channel.closed) {
+      this.#hold(1);
+      await channel.call(CLOSE_PROC, []).catch(() => undefined);
+      this.#hold(-1);
+    }
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     channel?.close();
@@ -129,6 +165,8 @@ export class RemoteConnection {
       throw e;
     }
     this.#channel = channel;
+    this.#transport = stream;
+    this.#refreshHold();
     this.#retryDelay = RECONNECT_FIRST_MS;
   }
 
