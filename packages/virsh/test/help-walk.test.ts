@@ -116,13 +116,15 @@ t.test('options that were accepted and ignored before now answer as libvirt\'s v
     'vol-create-as default-pool base 1M; vol-create-as default-pool v 1M --format qcow2 --backing-vol base --backing-vol-format raw --print-xml; '
       + 'vol-create-as default-pool v2 1M --backing-vol nosuch --print-xml; vol-create-as default-pool v3 1M --backing-vol-format raw --print-xml; vol-create-as default-pool v4 1M --prealloc-metadata',
     'domtime test --pretty',
-    `save test ${join(dir, 'saved-with-xml')} --xml ${join(dir, 'nonexistent.xml')}`,
   ];
   for (const script of scripts) {
     const ours = virsh('-c', 'test:///default', script);
     const theirs = libvirt(script);
     t.same({ out: ours.stdout, err: ours.stderr, rc: ours.status }, { out: theirs.stdout, err: theirs.stderr, rc: theirs.status }, script);
   }
+  // (libvirt's own save is left out: its job watcher sometimes hangs on the test driver)
+  const withXml = virsh('-c', 'test:///default', `save test ${join(dir, 'saved-with-xml')} --xml ${join(dir, 'nonexistent.xml')}`);
+  t.equal(withXml.stderr, `error: Failed to open file '${join(dir, 'nonexistent.xml')}': No such file or directory\n`, 'save --xml reads its file');
   const saved = virsh('-c', 'test:///default', `save test ${join(dir, 'saved-verbose')} --verbose; restore ${join(dir, 'saved-verbose')}; managedsave test --verbose`);
   t.equal(saved.stderr, '\rSave: [100 %]\rManagedsave: [100 %]', '--verbose: progress on stderr, as virsh draws it');
   t.match(saved.stdout, /^\nDomain 'test' saved to .*saved-verbose\n\n/, 'stdout as without --verbose');
