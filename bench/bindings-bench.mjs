@@ -4,10 +4,11 @@
 // making one call at a time (like with like); the machine's load is printed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasLibvirtPython, startPrivateLibvirtd } from './lib/private-libvirtd.mjs';
+import { fmt, loadText, median } from './bench-kit.mjs';
+import { hasLibvirtPython, startPrivateLibvirtd } from './private-libvirtd.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -56,9 +57,6 @@ function worker(code, uri, env) {
   };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n) => Math.round(n).toLocaleString('en');
-
 const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bindings-bench-'));
 const tsvirtd = spawn(process.execPath, [join(root, 'packages/daemon/bin/tsvirtd'), '--socket-dir', dir], { stdio: 'ignore' });
 for (let i = 0; i < 100 && !existsSync(join(dir, 'tsvirt-sock')); i++) await new Promise((r) => setTimeout(r, 50));
@@ -71,7 +69,7 @@ const sides = [
 const libvirtd = hasLibvirtPython() ? await startPrivateLibvirtd() : (console.log('libvirt: python3-libvirt is not installed here; its side is skipped'), null);
 if (libvirtd) sides.push(['libvirt-python, blocking    (libvirtd 9.0)', worker(BLOCKING, libvirtd.uri, { PYTHONPATH: '' })]);
 
-console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, ${ROUNDS} rounds of ${SECONDS} s, interleaved`);
+console.log(`${loadText()}, ${ROUNDS} rounds of ${SECONDS} s, interleaved`);
 const figures = sides.map(() => []);
 for (const [, w] of sides) await w.round(0.2);
 for (let r = 0; r < ROUNDS; r++) {
