@@ -3,6 +3,7 @@
 """libvirt-python's module, generated from tsvirt's api.xml: the same names, constants,
 return shapes and errors, served by tsvirtd."""
 
+import operator as _operator
 import sys as _sys
 import weakref as _weakref
 
@@ -113,8 +114,7 @@ def _str_arg(what, position, value):
 
 def _int_arg(value):
     """libvirt-python's check of a number argument: anything Python can use as an integer."""
-    import operator
-    return operator.index(value)
+    return _operator.index(value)
 
 
 def _invalid(what, message):

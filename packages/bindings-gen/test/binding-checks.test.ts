@@ -1,27 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { generatedBindings, root, runScript } from './fixtures/run-script.js';
 
 // What the bindings do beyond the libraries they stand in for, and how they fail.
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const checks = fileURLToPath(new URL('./fixtures/checks/', import.meta.url));
 
 function run(cmd: string, file: string, ...args: string[]) {
-  const runtime = mkdtempSync(join(tmpdir(), 'tsvirt-bindings-'));
-  try {
-    // tap's loaders (which it adds back to NODE_OPTIONS when it spawns) must not reach tsvirtd.
-    const r = spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', cmd, join(checks, file), ...args], {
-      encoding: 'utf8', timeout: 60_000,
-      env: { ...process.env, XDG_RUNTIME_DIR: runtime, PYTHONPATH: join(root, 'bindings/python'), PERL5LIB: join(root, 'bindings/perl/lib') },
-    });
-    return { status: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
-  } finally {
-    rmSync(runtime, { recursive: true, force: true });
-  }
+  const r = runScript(cmd, [join(checks, file), ...args], generatedBindings);
+  return { status: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
 }
 
 t.test('Python: wrong types, a closed connection and a dead daemon fail promptly, as libvirt-python does', async (t) => {

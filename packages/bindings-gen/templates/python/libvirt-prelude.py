@@ -1,3 +1,4 @@
+import operator as _operator
 import sys as _sys
 import weakref as _weakref
 
@@ -108,8 +109,7 @@ def _str_arg(what, position, value):
 
 def _int_arg(value):
     """libvirt-python's check of a number argument: anything Python can use as an integer."""
-    import operator
-    return operator.index(value)
+    return _operator.index(value)
 
 
 def _invalid(what, message):
