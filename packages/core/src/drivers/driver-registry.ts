@@ -12,7 +12,15 @@ export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
   test: '@tsvirt/driver-test',
   qemu: '@tsvirt/driver-qemu',
   xen: '@tsvirt/driver-xen',
+  xenapi: '@tsvirt/driver-xen',
 };
+
+/**
+ * Schemes whose driver reaches the host a URI names by itself, over the hypervisor's
+ * own network API (xenapi://host/ speaks XenAPI to that host), as libvirt's ESX driver
+ * does: such a URI is local unless it names a transport.
+ */
+const HOST_SPEAKING_SCHEMES: ReadonlySet<string> = new Set(['xenapi']);
 
 const registered: Driver[] = [];
 
@@ -94,7 +102,7 @@ const unreachable = (e: unknown) => VirError.is(e, ErrorNumber.SYSTEM_ERROR, Err
  * and for local URIs whose driver is not in this process (unless `localOnly`).
  */
 export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver> {
-  const isRemoteUri = uri.transport !== null || uri.host !== null;
+  const isRemoteUri = uri.transport !== null || (uri.host !== null && !HOST_SPEAKING_SCHEMES.has(uri.driver));
   const local = () => (isRemoteUri ? [] : registered.filter((d) => !d.remote && d.schemes.includes(uri.driver)));
   const pkg = DRIVER_PACKAGES[uri.driver];
   const installed = isRemoteUri || local().length > 0 || (pkg !== undefined && (await importDriverPackage(pkg)));

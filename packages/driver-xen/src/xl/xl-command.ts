@@ -1,0 +1,75 @@
+// Running xl: one process per call, never through a shell, its output bounded and
+// its time limited, so that a toolstack that hangs or floods cannot stall or grow
+// the driver. What xl prints is untrusted input for whoever parses it.
+
+import { spawn } from 'node:child_process';
+import { ErrorNumber } from '@tsvirt/core';
+import { xenError } from '../xen-errors.js';
+
+export interface XlOptions {
+  /** the xl binary: a path, or a name looked up on PATH */
+  binary: string;
+  /** how long one xl call may take (default 60 s: a save or a start can take that) */
+  timeoutMs?: number;
+}
+
+export interface XlResult {
+  stdout: string;
+  stderr: string;
+}
+
+/** More than xl prints for a host with hundreds of domains. */
+const MAX_STDOUT = 16 << 20;
+const MAX_STDERR = 64 << 10;
+
+/** xl exited with an error: its own words are in `detail`. */
+export class XlFailure extends Error {
+  constructor(readonly args: readonly string[], readonly status: number | null, readonly detail: string) {
+    super(`xl ${args[0] ?? ''}: ${detail}`);
+  }
+}
+
+/** The last lines xl wrote to stderr that say something (libxl's own errors come first, xl's summary last). */
+export function xlComplaint(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Usage'));
+  return (lines.slice(-2).join('; ') || 'no message').slice(0, 1024);
+}
+
+/** Run `xl ARGS` (with `input` on stdin); its output when it exits 0, an XlFailure otherwise. */
+export function runXl(options: XlOptions, args: readonly string[], input?: string): Promise<XlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let failure: Error | null = null;
+    const stop = (e: Error) => {
+      failure ??= e;
+      child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => stop(xenError(ErrorNumber.OPERATION_TIMEOUT, `xl ${args[0]} did not finish within ${(options.timeoutMs ?? 60_000) / 1000} s`)),
+      options.timeoutMs ?? 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      outBytes += d.length;
+      if (outBytes > MAX_STDOUT) stop(xenError(ErrorNumber.INTERNAL_ERROR, `xl ${args[0]} printed more than ${MAX_STDOUT} bytes`));
+      else out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      // the start of stderr is kept, the rest counted: xl's summary line is in the first lines
+      if (errBytes < MAX_STDERR) err.push(d.subarray(0, MAX_STDERR - errBytes));
+      errBytes += d.length;
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+    child.once('error', (e: NodeJS.ErrnoException) => stop(new XlFailure(args, null, e.code === 'ENOENT' ? 'not found' : e.message)));
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (failure) reject(failure);
+      else if (status !== 0) reject(new XlFailure(args, status, xlComplaint(stderr)));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
