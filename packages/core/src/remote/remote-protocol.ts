@@ -72,3 +72,14 @@ export function socketClosedError(): VirError {
 export function keepaliveTimeoutError(): VirError {
   return VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RPC, 'connection closed due to keepalive timeout');
 }
+
+/**
+ * A frame from the peer that does not decode (libvirt's "Unable to decode message
+ * payload", VIR_ERR_RPC): the link is dropped and the calls under way fail with this.
+ */
+export function undecodableError(cause: unknown): VirError {
+  // the detail may quote the peer's bytes: control characters are shown, not printed
+  const detail = (cause instanceof Error ? cause.message : String(cause))
+    .replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, `Unable to decode message payload: ${detail}`);
+}

@@ -1,11 +1,11 @@
 import type { Duplex } from 'node:stream';
 import { VirError } from '../errors/vir-error.js';
 import { encodeFrame, FrameDecoder, type Frame, type FrameHeader } from '../rpc/frame-codec.js';
-import { decodeErrorBody, decodeJsonBody, encodeJsonFrame } from '../rpc/json-body-codec.js';
 import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
-import { KeepaliveProcedure, MessageStatus, MessageType, Program, ProgramVersion } from '../rpc/rpc-constants.js';
-import { endOfFileError, keepaliveTimeoutError, socketClosedError } from './remote-protocol.js';
+import { KeepaliveProcedure, MessageStatus, MessageType, Program } from '../rpc/rpc-constants.js';
+import { endOfFileError, keepaliveTimeoutError, socketClosedError, undecodableError } from './remote-protocol.js';
 import { remoteStream, type StreamLink } from './stream-frames.js';
+import { tsvirtProgram, type WireProgram } from './wire-program.js';
 
 interface PendingCall {
   resolve(value: unknown): void;
@@ -16,7 +16,7 @@ interface PendingCall {
 export const CLIENT_KEEPALIVE = { intervalMs: 5000, count: 6 };
 
 export interface RpcChannelHandlers {
-  /** A MESSAGE frame of the tsvirt program: an event. */
+  /** A MESSAGE frame of the channel's program: an event. */
   onMessage(proc: number, body: unknown): void;
   /** The channel is gone; pending calls have been failed with `error`. */
   onClose(error: VirError): void;
@@ -26,9 +26,11 @@ const UINT32_SPAN = 0x100000000;
 
 /**
  * The client end of one transport stream: numbered calls matched with their replies
- * (any number in flight), events handed on, keepalive pings answered.
+ * (any number in flight), events handed on, keepalive pings answered. Calls go out in
+ * one program's bodies, tsvirt's until told otherwise (`useProgram`).
  */
 export class RpcChannel {
+  #program: WireProgram = tsvirtProgram;
   #serial = 0;
   readonly #pending = new Map<number, PendingCall>();
   /** Open streams by the serial of the call that opened them. */
@@ -55,6 +57,15 @@ export class RpcChannel {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get program(): WireProgram {
+    return this.#program;
+  }
+
+  /** Make the calls from now on in another program (the peer turned out to speak libvirt's). */
+  useProgram(program: WireProgram): void {
+    this.#program = program;
   }
 
   /** Send a call and await its reply's value; an error reply rejects with the VirError it carries. */
@@ -89,12 +100,12 @@ export class RpcChannel {
   }
 
   #header(procedure: number, type: MessageType, serial: number, status: MessageStatus = MessageStatus.OK): FrameHeader {
-    return { program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure, type, serial, status };
+    return { program: this.#program.program, version: this.#program.version, procedure, type, serial, status };
   }
 
   #call(proc: number, serial: number, args: unknown): Promise<unknown> {
     if (this.#closed) return Promise.reject(socketClosedError());
-    const frame = encodeJsonFrame(this.#header(proc, MessageType.CALL, serial), args);
+    const frame = this.#program.callFrame(this.#header(proc, MessageType.CALL, serial), proc, args);
     return new Promise((resolve, reject) => {
       this.#pending.set(serial, { resolve, reject });
       this.stream.write(frame);
@@ -112,10 +123,11 @@ export class RpcChannel {
     this.#keepalive.heard();
     try {
       for (const frame of this.#decoder.push(chunk)) this.#dispatch(frame);
-    } catch {
-      // A peer that breaks the protocol cannot be trusted further, as in libvirt.
+    } catch (e) {
+      // A peer that breaks the protocol cannot be trusted further, as in libvirt: the
+      // calls under way fail with what was wrong.
       this.stream.destroy();
-      this.#shutdown(endOfFileError());
+      this.#shutdown(undecodableError(e));
     }
   }
 
@@ -131,15 +143,20 @@ export class RpcChannel {
       return;
     }
     if (header.type === MessageType.MESSAGE) {
-      this.handlers.onMessage(header.procedure, decodeJsonBody(body));
+      this.handlers.onMessage(header.procedure, this.#program.message(header.procedure, body));
       return;
     }
     if (header.type !== MessageType.REPLY) return;
     const call = this.#pending.get(header.serial);
     if (!call) return;
+    // Decoded before the call leaves the table: a body that does not decode fails the
+    // call with the rest (never leaves it waiting forever).
+    const outcome = header.status === MessageStatus.ERROR
+      ? new VirError(this.#program.error(body))
+      : this.#program.reply(header.procedure, body);
     this.#pending.delete(header.serial);
-    if (header.status === MessageStatus.ERROR) call.reject(new VirError(decodeErrorBody(body)));
-    else call.resolve(decodeJsonBody(body));
+    if (outcome instanceof VirError) call.reject(outcome);
+    else call.resolve(outcome);
   }
 
   #shutdown(error: VirError): void {
