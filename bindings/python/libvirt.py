@@ -714,6 +714,21 @@ VIR_STORAGE_VOL_PLOOP = 5
 VIR_STORAGE_VOL_DELETE_NORMAL = 0
 VIR_STORAGE_VOL_DELETE_ZEROED = 1
 VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS = 2
+VIR_STORAGE_POOL_BUILD_NEW = 0
+VIR_STORAGE_POOL_BUILD_REPAIR = 1
+VIR_STORAGE_POOL_BUILD_RESIZE = 2
+VIR_STORAGE_POOL_BUILD_NO_OVERWRITE = 4
+VIR_STORAGE_POOL_BUILD_OVERWRITE = 8
+VIR_STORAGE_POOL_DELETE_NORMAL = 0
+VIR_STORAGE_POOL_DELETE_ZEROED = 1
+VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA = 1
+VIR_STORAGE_VOL_CREATE_REFLINK = 2
+VIR_STORAGE_VOL_CREATE_VALIDATE = 4
+VIR_STORAGE_VOL_RESIZE_ALLOCATE = 1
+VIR_STORAGE_VOL_RESIZE_DELTA = 2
+VIR_STORAGE_VOL_RESIZE_SHRINK = 4
+VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = 1
+VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM = 1
 VIR_STORAGE_XML_INACTIVE = 1
 VIR_NETWORK_XML_INACTIVE = 1
 VIR_ERR_OK = 0
@@ -1627,6 +1642,21 @@ class virStoragePool(_ObjectBase):
         v = _call(self._conn._client, 93, [self._ref, _str_arg("virStorageVolCreateXML", 2, xml), (None if flags is None else _int_arg(flags))], "virStorageVolCreateXML")
         return virStorageVol(self._conn, v)
 
+    def build(self, flags=0):
+        """Create the pool's underlying storage (its directory, file system or volume group)."""
+        _call(self._conn._client, 79, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolBuild")
+        return 0
+
+    def delete(self, flags=0):
+        """Remove the pool's underlying storage; the pool must be inactive."""
+        _call(self._conn._client, 81, [self._ref, (None if flags is None else _int_arg(flags))], "virStoragePoolDelete")
+        return 0
+
+    def createXMLFrom(self, xml, clonevol, flags=0):
+        """Create a volume in this pool whose content is a copy of another volume's."""
+        v = _call(self._conn._client, 125, [self._ref, _str_arg("virStorageVolCreateXMLFrom", 2, xml), (None if clonevol is None else clonevol._ref), (None if flags is None else _int_arg(flags))], "virStorageVolCreateXMLFrom")
+        return virStorageVol(self._conn, v)
+
 
 class virStorageVol(_ObjectBase):
     """A volume of a storage pool. Its name, key, path and pool's name are known locally."""
@@ -1652,6 +1682,16 @@ class virStorageVol(_ObjectBase):
     def delete(self, flags=0):
         """Delete the volume and its data."""
         _call(self._conn._client, 94, [self._ref, (None if flags is None else _int_arg(flags))], "virStorageVolDelete")
+        return 0
+
+    def resize(self, capacity, flags=0):
+        """Change the volume's capacity, in bytes (relative with DELTA; smaller only with SHRINK)."""
+        _call(self._conn._client, 260, [self._ref, (None if capacity is None else _int_arg(capacity)), (None if flags is None else _int_arg(flags))], "virStorageVolResize")
+        return 0
+
+    def wipe(self, flags=0):
+        """Overwrite the volume's data with zeros."""
+        _call(self._conn._client, 165, [self._ref, (None if flags is None else _int_arg(flags))], "virStorageVolWipe")
         return 0
 
 

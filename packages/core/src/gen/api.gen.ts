@@ -847,6 +847,78 @@ export const StorageVolDeleteFlags = {
 /** A bitwise OR of StorageVolDeleteFlags values. */
 export type StorageVolDeleteFlags = number;
 
+/** StoragePoolBuildFlags (libvirt's virStoragePoolBuildFlags, VIR_STORAGE_POOL_BUILD_*). Since 0.1.0. */
+export const StoragePoolBuildFlags = {
+  /** build from scratch */
+  NEW: 0,
+  /** repair or reinitialize */
+  REPAIR: 1,
+  /** extend an existing pool */
+  RESIZE: 2,
+  /** refuse to overwrite an existing pool */
+  NO_OVERWRITE: 4,
+  /** overwrite data */
+  OVERWRITE: 8,
+} as const;
+
+/** A bitwise OR of StoragePoolBuildFlags values. */
+export type StoragePoolBuildFlags = number;
+
+/** StoragePoolDeleteFlags (libvirt's virStoragePoolDeleteFlags, VIR_STORAGE_POOL_DELETE_*). Since 0.1.0. */
+export const StoragePoolDeleteFlags = {
+  /** delete the pool's metadata only */
+  NORMAL: 0,
+  /** clear all data to zeros first */
+  ZEROED: 1,
+} as const;
+
+/** A bitwise OR of StoragePoolDeleteFlags values. */
+export type StoragePoolDeleteFlags = number;
+
+/** StorageVolCreateFlags (libvirt's virStorageVolCreateFlags, VIR_STORAGE_VOL_CREATE_*). Since 0.1.0. */
+export const StorageVolCreateFlags = {
+  /** preallocate the image's metadata */
+  PREALLOC_METADATA: 1,
+  /** a copy-on-write clone of the source's blocks */
+  REFLINK: 2,
+  /** validate the XML document against the schema */
+  VALIDATE: 4,
+} as const;
+
+/** A bitwise OR of StorageVolCreateFlags values. */
+export type StorageVolCreateFlags = number;
+
+/** StorageVolResizeFlags (libvirt's virStorageVolResizeFlags, VIR_STORAGE_VOL_RESIZE_*). Since 0.1.0. */
+export const StorageVolResizeFlags = {
+  /** allocate the new space */
+  ALLOCATE: 1,
+  /** the size is relative to the current capacity */
+  DELTA: 2,
+  /** allow the capacity to decrease */
+  SHRINK: 4,
+} as const;
+
+/** A bitwise OR of StorageVolResizeFlags values. */
+export type StorageVolResizeFlags = number;
+
+/** StorageVolUploadFlags (libvirt's virStorageVolUploadFlags, VIR_STORAGE_VOL_UPLOAD_*). Since 0.1.0. */
+export const StorageVolUploadFlags = {
+  /** the stream carries holes */
+  SPARSE_STREAM: 1,
+} as const;
+
+/** A bitwise OR of StorageVolUploadFlags values. */
+export type StorageVolUploadFlags = number;
+
+/** StorageVolDownloadFlags (libvirt's virStorageVolDownloadFlags, VIR_STORAGE_VOL_DOWNLOAD_*). Since 0.1.0. */
+export const StorageVolDownloadFlags = {
+  /** the stream carries holes */
+  SPARSE_STREAM: 1,
+} as const;
+
+/** A bitwise OR of StorageVolDownloadFlags values. */
+export type StorageVolDownloadFlags = number;
+
 /** StorageXMLFlags (libvirt's virStorageXMLFlags, VIR_STORAGE_XML_*). Since 0.1.0. */
 export const StorageXMLFlags = {
   INACTIVE: 1,
@@ -1394,6 +1466,12 @@ export interface StoragePool {
   lookupVolumeByName(name: string): Promise<StorageVol>;
   /** Create a volume in the pool from its XML description. Since 0.1.0. */
   createVolumeXML(xml: string, flags?: number): Promise<StorageVol>;
+  /** Create the pool's underlying storage (its directory, file system or volume group). Since 0.1.0. */
+  build(flags?: StoragePoolBuildFlags): Promise<void>;
+  /** Remove the pool's underlying storage; the pool must be inactive. Since 0.1.0. */
+  delete(flags?: StoragePoolDeleteFlags): Promise<void>;
+  /** Create a volume in this pool whose content is a copy of another volume's. Since 0.1.0. */
+  createVolumeXMLFrom(xml: string, clonevol: StorageVol, flags?: StorageVolCreateFlags): Promise<StorageVol>;
 }
 
 /** A volume of a storage pool. Its name, key, path and pool's name are known locally. */
@@ -1414,6 +1492,14 @@ export interface StorageVol {
   getXMLDesc(flags?: number): Promise<string>;
   /** Delete the volume and its data. Since 0.1.0. */
   delete(flags?: StorageVolDeleteFlags): Promise<void>;
+  /** Change the volume's capacity, in bytes (relative with DELTA; smaller only with SHRINK). Since 0.1.0. */
+  resize(capacity: number, flags?: StorageVolResizeFlags): Promise<void>;
+  /** Overwrite the volume's data with zeros. Since 0.1.0. */
+  wipe(flags?: number): Promise<void>;
+  /** A stream whose bytes are written into the volume from offset on, at most length bytes (0: to the end). Since 0.1.0. */
+  upload(offset: number, length: number, flags?: StorageVolUploadFlags): Promise<Duplex>;
+  /** A stream of the volume's bytes from offset on, at most length bytes (0: to the end). Since 0.1.0. */
+  download(offset: number, length: number, flags?: StorageVolDownloadFlags): Promise<Duplex>;
 }
 
 /** A physical host interface. Its name and MAC address are known locally. */

@@ -328,12 +328,26 @@ export interface ConnectDriver {
   storagePoolLookupVolumeByName?(storagePool: StoragePoolRef, name: string): Awaitable<StorageVolRef>;
   /** virStorageVolCreateXML, remote procedure 93 */
   storagePoolCreateVolumeXML?(storagePool: StoragePoolRef, xml: string, flags: number): Awaitable<StorageVolRef>;
+  /** virStoragePoolBuild, remote procedure 79 */
+  storagePoolBuild?(storagePool: StoragePoolRef, flags: number): Awaitable<void>;
+  /** virStoragePoolDelete, remote procedure 81 */
+  storagePoolDelete?(storagePool: StoragePoolRef, flags: number): Awaitable<void>;
+  /** virStorageVolCreateXMLFrom, remote procedure 125 */
+  storagePoolCreateVolumeXMLFrom?(storagePool: StoragePoolRef, xml: string, clonevol: StorageVolRef, flags: number): Awaitable<StorageVolRef>;
   /** virStorageVolGetInfo, remote procedure 98 */
   storageVolGetInfo?(storageVol: StorageVolRef): Awaitable<StorageVolInfo>;
   /** virStorageVolGetXMLDesc, remote procedure 99 */
   storageVolGetXMLDesc?(storageVol: StorageVolRef, flags: number): Awaitable<string>;
   /** virStorageVolDelete, remote procedure 94 */
   storageVolDelete?(storageVol: StorageVolRef, flags: number): Awaitable<void>;
+  /** virStorageVolResize, remote procedure 260 */
+  storageVolResize?(storageVol: StorageVolRef, capacity: number, flags: number): Awaitable<void>;
+  /** virStorageVolWipe, remote procedure 165 */
+  storageVolWipe?(storageVol: StorageVolRef, flags: number): Awaitable<void>;
+  /** virStorageVolUpload, remote procedure 208 */
+  storageVolUpload?(storageVol: StorageVolRef, offset: number, length: number, flags: number): Awaitable<Duplex>;
+  /** virStorageVolDownload, remote procedure 209 */
+  storageVolDownload?(storageVol: StorageVolRef, offset: number, length: number, flags: number): Awaitable<Duplex>;
   /** virInterfaceGetXMLDesc, remote procedure 130 */
   interfaceGetXMLDesc?(interfaceRef: InterfaceRef, flags: number): Awaitable<string>;
   /** virInterfaceIsActive, remote procedure 156 */

@@ -91,6 +91,24 @@ sub create_volume {
     return Sys::Virt::StorageVol->_new($self->{conn}, $v);
 }
 
+sub build {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 79, [$self->{ref}, ($flags || 0)]);
+    return;
+}
+
+sub delete {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 81, [$self->{ref}, ($flags || 0)]);
+    return;
+}
+
+sub clone_volume {
+    my ($self, $xml, $clonevol, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 125, [$self->{ref}, $xml, (defined $clonevol ? $clonevol->{ref} : undef), ($flags || 0)]);
+    return Sys::Virt::StorageVol->_new($self->{conn}, $v);
+}
+
 use constant LIST_INACTIVE => 1;
 use constant LIST_ACTIVE => 2;
 use constant LIST_PERSISTENT => 4;
@@ -116,6 +134,13 @@ use constant STATE_BUILDING => 1;
 use constant STATE_RUNNING => 2;
 use constant STATE_DEGRADED => 3;
 use constant STATE_INACCESSIBLE => 4;
+use constant BUILD_NEW => 0;
+use constant BUILD_REPAIR => 1;
+use constant BUILD_RESIZE => 2;
+use constant BUILD_NO_OVERWRITE => 4;
+use constant BUILD_OVERWRITE => 8;
+use constant DELETE_NORMAL => 0;
+use constant DELETE_ZEROED => 1;
 use constant XML_INACTIVE => 1;
 
 1;

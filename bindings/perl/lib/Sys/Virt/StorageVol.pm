@@ -33,6 +33,18 @@ sub delete {
     return;
 }
 
+sub resize {
+    my ($self, $capacity, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 260, [$self->{ref}, $capacity, ($flags || 0)]);
+    return;
+}
+
+sub wipe {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 165, [$self->{ref}, ($flags || 0)]);
+    return;
+}
+
 use constant TYPE_FILE => 0;
 use constant TYPE_BLOCK => 1;
 use constant TYPE_DIR => 2;
@@ -42,5 +54,13 @@ use constant TYPE_PLOOP => 5;
 use constant DELETE_NORMAL => 0;
 use constant DELETE_ZEROED => 1;
 use constant DELETE_WITH_SNAPSHOTS => 2;
+use constant CREATE_PREALLOC_METADATA => 1;
+use constant CREATE_REFLINK => 2;
+use constant CREATE_VALIDATE => 4;
+use constant RESIZE_ALLOCATE => 1;
+use constant RESIZE_DELTA => 2;
+use constant RESIZE_SHRINK => 4;
+use constant UPLOAD_SPARSE_STREAM => 1;
+use constant DOWNLOAD_SPARSE_STREAM => 1;
 
 1;
