@@ -1,7 +1,6 @@
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
-import { objectMatchesListFlags, type NetworkRef } from '@tsvirt/core/driver';
+import { NamedObjectTable, objectMatchesListFlags, type NetworkRef } from '@tsvirt/core/driver';
 import { formatNetworkXml, parseNetworkXml, type NetworkDef } from '@tsvirt/core/xml';
-import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
 
 /** One virtual network of a test connection; it is also the NetworkRef core hands out. */
@@ -16,9 +15,6 @@ export class TestNetwork implements NetworkRef {
   get uuid(): string { return this.def.uuid; }
 }
 
-const notFound = (key: 'name' | 'uuid', value: string) =>
-  VirError.of(ErrorNumber.NO_NETWORK, ErrorDomain.TEST, `no network with matching ${key} '${value}'`);
-
 /** libvirt fills a bridge's STP and delay for the forward modes that use a host bridge. */
 function fillDefaults(def: NetworkDef): NetworkDef {
   const mode = def.forward?.attrs.mode ?? 'none';
@@ -30,7 +26,7 @@ function fillDefaults(def: NetworkDef): NetworkDef {
 
 /** The virtual networks of a test connection, with libvirt's test-driver semantics. */
 export class TestNetworks {
-  private readonly table = new NamedObjectTable<TestNetwork>('network', ErrorDomain.TEST, notFound);
+  private readonly table = new NamedObjectTable<TestNetwork>({ kind: 'network', noun: 'network', notFoundCode: ErrorNumber.NO_NETWORK, domain: ErrorDomain.TEST });
 
   constructor(initial: { def: NetworkDef; active: boolean }[]) {
     for (const n of initial) this.table.add(new TestNetwork(fillDefaults(n.def), n.active, true));

@@ -1,12 +1,11 @@
 import {
-  ConnectListAllStoragePoolsFlags as P, ErrorDomain, ErrorNumber, StoragePoolState, StorageVolType, VirError, type StoragePoolInfo,
+  ErrorDomain, ErrorNumber, StoragePoolState, StorageVolType, VirError, type StoragePoolInfo,
   type StorageVolInfo,
 } from '@tsvirt/core';
-import { objectMatchesListFlags, type StoragePoolRef, type StorageVolRef } from '@tsvirt/core/driver';
+import { NamedObjectTable, poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS, type StoragePoolRef, type StorageVolRef } from '@tsvirt/core/driver';
 import {
   formatStoragePoolXml, formatStorageVolXml, parseStoragePoolXml, parseStorageVolXml, type StoragePoolDef, type StorageVolDef,
 } from '@tsvirt/core/xml';
-import { NamedObjectTable } from './named-object-table.js';
 import { checkFlags, internal, invalidOperation } from './test-errors.js';
 
 /** Every pool of libvirt's test driver reports 100 GiB, whatever its XML says. */
@@ -29,19 +28,11 @@ export class TestStoragePool implements StoragePoolRef {
 
   get name(): string { return this.def.name; }
   get uuid(): string { return this.def.uuid; }
+  get type(): string { return this.def.type; }
 }
 
-const poolNotFound = (key: 'name' | 'uuid', value: string) =>
-  VirError.of(ErrorNumber.NO_STORAGE_POOL, ErrorDomain.TEST, `no storage pool with matching ${key} '${value}'`);
 const volNotFound = (key: string, value: string) =>
   VirError.of(ErrorNumber.NO_STORAGE_VOL, ErrorDomain.TEST, `no storage vol with matching ${key} '${value}'`);
-
-/** The pool-type filter flags, by pool type. */
-const TYPE_FLAGS: Record<string, number> = {
-  dir: P.DIR, fs: P.FS, netfs: P.NETFS, logical: P.LOGICAL, disk: P.DISK, iscsi: P.ISCSI, scsi: P.SCSI, mpath: P.MPATH,
-  rbd: P.RBD, sheepdog: P.SHEEPDOG, gluster: P.GLUSTER, zfs: P.ZFS, vstorage: P.VSTORAGE, 'iscsi-direct': P.ISCSI_DIRECT,
-};
-const ALL_TYPES = Object.values(TYPE_FLAGS).reduce((a, b) => a | b, 0);
 
 function withDefaultSizes(def: StoragePoolDef): StoragePoolDef {
   return { ...def, capacity: POOL_CAPACITY, allocation: 0, available: POOL_CAPACITY };
@@ -49,7 +40,7 @@ function withDefaultSizes(def: StoragePoolDef): StoragePoolDef {
 
 /** The storage pools and volumes of a test connection; volumes are also indexed by key and path. */
 export class TestStorage {
-  private readonly pools = new NamedObjectTable<TestStoragePool>('pool', ErrorDomain.TEST, poolNotFound);
+  private readonly pools = new NamedObjectTable<TestStoragePool>({ kind: 'pool', noun: 'storage pool', notFoundCode: ErrorNumber.NO_STORAGE_POOL, domain: ErrorDomain.TEST });
   private readonly volsByKey = new Map<string, TestStorageVol>();
   private readonly volsByPath = new Map<string, TestStorageVol>();
 
@@ -78,9 +69,8 @@ export class TestStorage {
   }
 
   listPools(flags: number): TestStoragePool[] {
-    checkFlags(flags, 0xfffff, 'testConnectListAllStoragePools');
-    const types = flags & ALL_TYPES;
-    return [...this.pools.all()].filter((p) => objectMatchesListFlags(flags, p) && (!types || (types & (TYPE_FLAGS[p.def.type] ?? 0)) !== 0));
+    checkFlags(flags, STORAGE_POOL_LIST_FLAGS, 'testConnectListAllStoragePools');
+    return [...this.pools.all()].filter((p) => poolMatchesListFlags(flags, p));
   }
 
   poolByName(name: string): TestStoragePool { return this.pools.byNameOrFail(name); }

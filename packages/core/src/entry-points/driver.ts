@@ -17,6 +17,8 @@ export { defineDomainObject, undefineDomainObject } from '../drivers/domain-defi
 export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/domain-handles.js';
 export { DomainEvents, eventMatches, noEventCallback, type DomainEventFilter } from '../drivers/domain-events.js';
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
+export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
+export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';
 export { modificationImpact, type ModificationImpact } from '../drivers/modification-impact.js';
 export { checkFlags, flagChecker } from '../drivers/flag-checks.js';
 export { domainAlreadyActive, domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';
