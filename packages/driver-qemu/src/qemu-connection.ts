@@ -5,9 +5,11 @@
 import type { Duplex } from 'node:stream';
 import {
   DomainXMLFlags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo,
-  type VcpuPin,
+  type VcpuPin, type StoragePoolInfo, type StorageVolInfo,
 } from '@tsvirt/core';
-import type { ConnectDriver, DomainEventFilter, DomainEventSink, DomainRef } from '@tsvirt/core/driver';
+import type {
+  ConnectDriver, DomainEventFilter, DomainEventSink, DomainRef, StoragePoolRef, StorageVolRef,
+} from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
 import { claimAutostart } from './autostart-marker.js';
@@ -22,6 +24,7 @@ import { defineDomain, setAutostart, undefineDomain } from './persistence.js';
 import { checkFlags } from './qemu-errors.js';
 import { loadDomains } from './reconnection.js';
 import * as save from './save.js';
+import { StorageDriver } from './storage/storage-driver.js';
 import { domainBlockStats, domainInfo, domainInterfaceStats, domainState } from './stats.js';
 import { getVcpuPinInfo, getVcpus, pinVcpu } from './vcpus.js';
 
@@ -32,13 +35,15 @@ export class QemuConnection implements ConnectDriver {
     const s = new QemuDriverState(options);
     await loadDomains(s);
     if (await claimAutostart(options.dirs.runDir)) await lifecycle.autostartDomains(s);
-    return new QemuConnection(s);
+    return new QemuConnection(s, await StorageDriver.open(options.dirs));
   }
 
   readonly #s: QemuDriverState;
+  readonly #storage: StorageDriver;
 
-  private constructor(state: QemuDriverState) {
+  private constructor(state: QemuDriverState, storage: StorageDriver) {
     this.#s = state;
+    this.#storage = storage;
   }
 
   connectClose(): Promise<void> {
@@ -113,4 +118,38 @@ export class QemuConnection implements ConnectDriver {
 
   connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilter): number { return this.#s.events.register(listener, filter); }
   connectDomainEventDeregister(callbackId: number): void { this.#s.events.deregister(callbackId); }
+
+  // storage pools and volumes (storage/)
+  connectListAllStoragePools(flags: number): StoragePoolRef[] { return this.#storage.pools.list(flags).map((p) => p.ref()); }
+  connectLookupStoragePoolByName(name: string): StoragePoolRef { return this.#storage.pools.byName(name).ref(); }
+  connectLookupStoragePoolByUUID(uuid: string): StoragePoolRef { return this.#storage.pools.byUuid(uuid).ref(); }
+  async connectDefineStoragePoolXML(xml: string, flags: number): Promise<StoragePoolRef> { return (await this.#storage.pools.define(xml, flags)).ref(); }
+  async connectCreateStoragePoolXML(xml: string, flags: number): Promise<StoragePoolRef> { return (await this.#storage.pools.create(xml, flags)).ref(); }
+  storagePoolCreate(ref: StoragePoolRef, flags: number): Promise<void> { return this.#storage.pools.start(ref, flags); }
+  storagePoolBuild(ref: StoragePoolRef, flags: number): Promise<void> { return this.#storage.pools.build(ref, flags); }
+  storagePoolDestroy(ref: StoragePoolRef): Promise<void> { return this.#storage.pools.destroy(ref); }
+  storagePoolDelete(ref: StoragePoolRef, flags: number): Promise<void> { return this.#storage.pools.delete(ref, flags); }
+  storagePoolUndefine(ref: StoragePoolRef): Promise<void> { return this.#storage.pools.undefine(ref); }
+  storagePoolRefresh(ref: StoragePoolRef, flags: number): Promise<void> { return this.#storage.pools.refreshCall(ref, flags); }
+  storagePoolGetInfo(ref: StoragePoolRef): StoragePoolInfo { return this.#storage.pools.info(ref); }
+  storagePoolGetXMLDesc(ref: StoragePoolRef, flags: number): Promise<string> { return this.#storage.pools.xml(ref, flags); }
+  storagePoolGetAutostart(ref: StoragePoolRef): boolean { return this.#storage.pools.get(ref).autostart; }
+  storagePoolSetAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> { return this.#storage.pools.setAutostart(ref, autostart); }
+  storagePoolIsActive(ref: StoragePoolRef): boolean { return this.#storage.pools.get(ref).active; }
+  storagePoolIsPersistent(ref: StoragePoolRef): boolean { return this.#storage.pools.get(ref).persistent; }
+  storagePoolListAllVolumes(ref: StoragePoolRef, flags: number): StorageVolRef[] { return this.#storage.volumes.list(ref, flags); }
+  storagePoolLookupVolumeByName(ref: StoragePoolRef, name: string): StorageVolRef { return this.#storage.volumes.byName(ref, name); }
+  connectLookupStorageVolByKey(key: string): StorageVolRef { return this.#storage.volumes.byKey(key); }
+  connectLookupStorageVolByPath(path: string): StorageVolRef { return this.#storage.volumes.byPath(path); }
+  storagePoolCreateVolumeXML(ref: StoragePoolRef, xml: string, flags: number): Promise<StorageVolRef> { return this.#storage.volumes.create(ref, xml, flags); }
+  storagePoolCreateVolumeXMLFrom(ref: StoragePoolRef, xml: string, from: StorageVolRef, flags: number): Promise<StorageVolRef> {
+    return this.#storage.volumes.create(ref, xml, flags, from);
+  }
+  storageVolGetInfo(ref: StorageVolRef): StorageVolInfo { return this.#storage.volumes.info(ref); }
+  storageVolGetXMLDesc(ref: StorageVolRef, flags: number): string { return this.#storage.volumes.xml(ref, flags); }
+  storageVolDelete(ref: StorageVolRef, flags: number): Promise<void> { return this.#storage.volumes.delete(ref, flags); }
+  storageVolResize(ref: StorageVolRef, capacity: number, flags: number): Promise<void> { return this.#storage.volumes.resize(ref, capacity, flags); }
+  storageVolWipe(ref: StorageVolRef, flags: number): Promise<void> { return this.#storage.volumes.wipe(ref, flags); }
+  storageVolUpload(ref: StorageVolRef, offset: number, length: number, flags: number): Promise<Duplex> { return this.#storage.volumes.upload(ref, offset, length, flags); }
+  storageVolDownload(ref: StorageVolRef, offset: number, length: number, flags: number): Promise<Duplex> { return this.#storage.volumes.download(ref, offset, length, flags); }
 }

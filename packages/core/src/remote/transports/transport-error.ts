@@ -10,6 +10,15 @@ const STRERROR: Record<string, string> = {
   EHOSTUNREACH: 'No route to host',
   ETIMEDOUT: 'Connection timed out',
   ENOTFOUND: 'Name or service not known',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
+  ENOSPC: 'No space left on device',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EPERM: 'Operation not permitted',
+  EBUSY: 'Device or resource busy',
 };
 
 export function strerror(e: unknown): string {

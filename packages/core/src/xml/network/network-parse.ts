@@ -7,7 +7,7 @@ import type { NetworkDef } from './network-def.js';
 const TYPED = new Set(['name', 'uuid', 'forward', 'bridge', 'mac']);
 
 /** Parse a <network> document (virNetworkDefParseString). */
-export function parseNetworkXml(xml: string): NetworkDef {
+export function parseNetworkXml(xml: string | Uint8Array): NetworkDef {
   return networkDefFromTree(parseXmlDocument(xml, '(network_definition)', ErrorDomain.NETWORK));
 }
 

@@ -22,6 +22,22 @@ export interface StoragePoolDef {
   permissions?: StoragePermissions;
 }
 
+/** A file's times as libvirt shows them: seconds with nanoseconds ("1700000000.123456789"). */
+export interface StorageTimestamps {
+  atime: string;
+  mtime: string;
+  ctime: string;
+  btime: string;
+}
+
+/** The image a volume is layered on (<backingStore>). */
+export interface StorageBackingStore {
+  path: string;
+  format?: string;
+  permissions?: StoragePermissions;
+  timestamps?: StorageTimestamps;
+}
+
 /** A storage volume's definition; sizes in bytes. */
 export interface StorageVolDef {
   type: string;
@@ -29,7 +45,11 @@ export interface StorageVolDef {
   key?: string;
   capacity: number;
   allocation: number;
+  /** the bytes the file takes on its host (its size), where a driver knows it */
+  physical?: number;
   targetPath?: string;
   format?: string;
   permissions?: StoragePermissions;
+  timestamps?: StorageTimestamps;
+  backingStore?: StorageBackingStore;
 }

@@ -1,5 +1,5 @@
 import { escapeXml, formatElement } from '../xml-element.js';
-import type { StoragePermissions, StoragePoolDef, StorageVolDef } from './storage-def.js';
+import type { StorageBackingStore, StoragePermissions, StoragePoolDef, StorageTimestamps, StorageVolDef } from './storage-def.js';
 
 const size = (name: string, bytes: number) => `  <${name} unit='bytes'>${bytes}</${name}>\n`;
 
@@ -10,12 +10,22 @@ function permissions(p: StoragePermissions | undefined): string {
   return `${s}    </permissions>\n`;
 }
 
-function target(path: string | undefined, format: string | undefined, perms: StoragePermissions | undefined): string {
-  let s = '  <target>\n';
+function timestamps(t: StorageTimestamps | undefined): string {
+  if (!t) return '';
+  return `    <timestamps>\n${(['atime', 'mtime', 'ctime', 'btime'] as const).map((k) => `      <${k}>${t[k]}</${k}>\n`).join('')}    </timestamps>\n`;
+}
+
+/** A <target> or <backingStore>: path, format, permissions, timestamps. */
+function location(
+  tag: string, path: string | undefined, format: string | undefined, perms: StoragePermissions | undefined, times?: StorageTimestamps,
+): string {
+  let s = `  <${tag}>\n`;
   if (path !== undefined) s += `    <path>${escapeXml(path)}</path>\n`;
   if (format !== undefined) s += `    <format type='${escapeXml(format)}'/>\n`;
-  return `${s}${permissions(perms)}  </target>\n`;
+  return `${s}${permissions(perms)}${timestamps(times)}  </${tag}>\n`;
 }
+
+const backing = (b: StorageBackingStore | undefined) => (b ? location('backingStore', b.path, b.format, b.permissions, b.timestamps) : '');
 
 /** A pool's XML as libvirt writes it; an empty <source> keeps its open and close tags on two lines. */
 export function formatStoragePoolXml(def: StoragePoolDef): string {
@@ -24,7 +34,7 @@ export function formatStoragePoolXml(def: StoragePoolDef): string {
   s += '  <source>\n';
   for (const e of def.source) s += formatElement(e, '    ');
   s += '  </source>\n';
-  return `${s}${target(def.targetPath, undefined, def.permissions)}</pool>\n`;
+  return `${s}${location('target', def.targetPath, undefined, def.permissions)}</pool>\n`;
 }
 
 /** A volume's XML as libvirt writes it. */
@@ -32,5 +42,7 @@ export function formatStorageVolXml(def: StorageVolDef): string {
   let s = `<volume type='${escapeXml(def.type)}'>\n  <name>${escapeXml(def.name)}</name>\n`;
   if (def.key !== undefined) s += `  <key>${escapeXml(def.key)}</key>\n`;
   s += size('capacity', def.capacity) + size('allocation', def.allocation);
-  return `${s}${target(def.targetPath, def.format, def.permissions)}</volume>\n`;
+  if (def.physical !== undefined) s += size('physical', def.physical);
+  s += location('target', def.targetPath, def.format, def.permissions, def.timestamps);
+  return `${s}${backing(def.backingStore)}</volume>\n`;
 }

@@ -24,7 +24,7 @@ function permissionsOf(target: XmlElement | undefined): StoragePermissions | und
 }
 
 /** Parse a <pool> document (virStoragePoolDefParseString). */
-export function parseStoragePoolXml(xml: string): StoragePoolDef {
+export function parseStoragePoolXml(xml: string | Uint8Array): StoragePoolDef {
   return storagePoolDefFromTree(parseXmlDocument(xml, '(storage_pool_definition)', ErrorDomain.STORAGE));
 }
 
@@ -50,7 +50,7 @@ export function storagePoolDefFromTree(root: XmlElement): StoragePoolDef {
 }
 
 /** Parse a <volume> document (virStorageVolDefParseString). */
-export function parseStorageVolXml(xml: string): StorageVolDef {
+export function parseStorageVolXml(xml: string | Uint8Array): StorageVolDef {
   return storageVolDefFromTree(parseXmlDocument(xml, '(storage_volume_definition)', ErrorDomain.STORAGE));
 }
 
@@ -60,6 +60,8 @@ export function storageVolDefFromTree(root: XmlElement): StorageVolDef {
   const capacity = sizeOf(root, 'capacity');
   if (capacity === undefined) throw xmlError('missing capacity element');
   const target = childElement(root, 'target');
+  const backing = childElement(root, 'backingStore');
+  const backingPath = backing && childText(backing, 'path');
   return {
     type: root.attrs.type ?? 'file',
     name: requiredName(root, ErrorDomain.STORAGE),
@@ -69,5 +71,6 @@ export function storageVolDefFromTree(root: XmlElement): StorageVolDef {
     targetPath: target && childText(target, 'path'),
     format: target && childElement(target, 'format')?.attrs.type,
     permissions: permissionsOf(target),
+    backingStore: backingPath ? { path: backingPath, format: childElement(backing!, 'format')?.attrs.type } : undefined,
   };
 }
