@@ -14,6 +14,7 @@ export { domainRelaxNg } from '../xml/domain/domain-schema.js';
 export { applyDomainDefaults, type DomainDefaultsOptions } from '../xml/domain/domain-defaults.js';
 export { diskNameToIndex, defaultDiskBus } from '../xml/domain/disk-names.js';
 export { diskInsertPosition } from '../xml/domain/disk-order.js';
+export { parseIdList, formatIdList } from '../xml/domain/id-lists.js';
 export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions } from '../xml/domain/domain-format.js';
 export { toKiB } from '../xml/domain/memory-units.js';
 export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from '../xml/capabilities.js';
