@@ -66,8 +66,8 @@ for (const c of cases) {
     }
     t.match(await failure(() => conn.getNodeInfo()), { message: /^could not use Xen hypervisor entry / });
 
-    const xml = "<domain type='xen'><name>conv</name><memory>65536</memory><vcpu>1</vcpu><os><type>linux</type></os></domain>";
-    const cfg = 'name = "conv"\nmemory = 64\nvcpus = 1\n';
+    const xml = "<domain type='xen'><name>conv</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid><memory>65536</memory><vcpu>1</vcpu><os><type>linux</type></os></domain>";
+    const cfg = 'name = "conv"\nuuid = "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"\nmemory = 64\nvcpus = 1\n';
     for (const format of ['xen-xl', 'xen-xm', 'nosuch-format']) {
       t.same(await viaConnection(() => conn.domainXMLToNative(format, xml)), direct(() => domainXmlToNative(format, xml, 0)),
         `domxml-to-native ${format}: the converters' answer, with no hypervisor`);

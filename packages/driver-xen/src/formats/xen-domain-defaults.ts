@@ -1,0 +1,63 @@
+// What libvirt's Xen (libxl) driver fills into a domain definition after parsing it, on
+// top of the hypervisor-neutral defaults core applies: the guest's architecture and
+// machine, disk formats (xl's default is raw), the xenbus controller, Xen's implicit
+// keyboard and mouse, a PV console, PCI passthrough through Xen, video cards and their
+// memory as libxl sizes them, and the Xen balloon.
+
+import { applyDomainDefaults, childElements, element, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
+
+const MACHINES: Record<string, string> = { hvm: 'xenfv', linux: 'xenpv', xen: 'xenpv', xenpvh: 'xenpvh' };
+
+const others = (def: DomainDef, name: string): XmlElement[] =>
+  def.devices.flatMap((d) => (d.kind === 'other' && d.element.name === name ? [d.element] : []));
+const addDevice = (def: DomainDef, el: XmlElement) => def.devices.push({ kind: 'other', element: el });
+
+/** libxl's video memory for a card (KiB), by model, for an HVM guest with QEMU's upstream device model. */
+const HVM_VRAM: Record<string, number> = { vga: 16384, xen: 16384, cirrus: 8192, qxl: 131072 };
+
+function fillVideo(def: DomainDef, hvm: boolean): void {
+  const videos = others(def, 'video');
+  if (videos.length === 0 && others(def, 'graphics').length > 0) {
+    const video = element('video');
+    addDevice(def, video);
+    videos.push(video);
+  }
+  for (const v of videos) {
+    let model = childElements(v, 'model')[0];
+    if (!model) v.children.push(model = element('model'));
+    model.attrs.type ??= hvm ? 'cirrus' : 'xen';
+    const vram = hvm ? HVM_VRAM[model.attrs.type] : undefined;
+    if (model.attrs.vram === undefined && vram !== undefined) model.attrs.vram = String(vram);
+  }
+}
+
+function fillInputs(def: DomainDef, hvm: boolean): void {
+  const bus = hvm ? 'ps2' : 'xen';
+  const inputs = others(def, 'input');
+  for (const type of ['mouse', 'keyboard']) {
+    if (!inputs.some((i) => i.attrs.type === type && i.attrs.bus === bus)) addDevice(def, element('input', { type, bus }));
+  }
+}
+
+/** Fill in the Xen driver's defaults and then core's, in place. */
+export function applyXenDefaults(def: DomainDef): DomainDef {
+  const hvm = def.os.type === 'hvm';
+  def.os.arch ??= 'x86_64';
+  def.os.machine ??= MACHINES[def.os.type];
+  for (const d of def.devices) {
+    if (d.kind !== 'disk') continue;
+    if (d.type === 'network') d.driver = { name: 'qemu', ...d.driver };
+    if (d.driver?.type === undefined) d.driver = { ...d.driver, type: 'raw' };
+  }
+  if (!others(def, 'controller').some((c) => c.attrs.type === 'xenbus')) addDevice(def, element('controller', { type: 'xenbus', index: '0' }));
+  for (const h of others(def, 'hostdev')) {
+    if (h.attrs.type === 'pci' && !childElements(h, 'driver').length) h.children.unshift(element('driver', { name: 'xen' }));
+  }
+  if (!hvm && others(def, 'console').length === 0) {
+    addDevice(def, element('console', { type: 'pty' }, [element('target', { type: 'xen', port: '0' })]));
+  }
+  fillInputs(def, hvm);
+  fillVideo(def, hvm);
+  if (others(def, 'memballoon').length === 0) addDevice(def, element('memballoon', { model: 'xen' }));
+  return applyDomainDefaults(def, { videoModel: () => (hvm ? 'cirrus' : 'xen') });
+}
