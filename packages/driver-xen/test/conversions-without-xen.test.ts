@@ -10,6 +10,7 @@ import { registerDriver } from '@tsvirt/core/driver';
 import t from 'tap';
 import { driver } from '../src/driver.js';
 import { domainXmlFromNative, domainXmlToNative } from '../src/native-format.js';
+import { failure } from './fixtures/failure.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-xen-noxen-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,14 +18,6 @@ process.env.TSVIRT_XEN_CONFIG_DIR = path.join(dir, 'config');
 process.env.TSVIRT_XEN_RUN_DIR = path.join(dir, 'run');
 registerDriver(driver);
 
-const failure = async (work: () => unknown): Promise<VirError | 'no error'> => {
-  try {
-    await work();
-    return 'no error';
-  } catch (e) {
-    return e as VirError;
-  }
-};
 
 /** The same call on the converters themselves: the value or the error the connection must give. */
 const direct = (work: () => string) => {

@@ -7,20 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorDomain, ErrorNumber, type VirError } from '@tsvirt/core';
+import { ErrorDomain, ErrorNumber } from '@tsvirt/core';
 import t from 'tap';
 import { XenstoreClient } from '../../src/xenstore/xs-client.js';
 import { XenstoreError } from '../../src/xenstore/xs-error.js';
 import { oxenstoredMissing, startOxenstored } from '../fixtures/xen-tools.js';
+import { failure } from '../fixtures/failure.js';
 
-const failure = async (work: () => Promise<unknown>): Promise<VirError | 'no error'> => {
-  try {
-    await work();
-    return 'no error';
-  } catch (e) {
-    return e as VirError;
-  }
-};
 
 /** Events as they arrive, and a wait for the n-th. */
 function recorder() {
