@@ -19,6 +19,7 @@ export { DomainEvents, eventMatches, noEventCallback, type DomainEventFilter } f
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
 export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
 export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';
+export { PciAddressSet, pciAddressAttrs, parsePciAddress, elementPciAddress, type PciAddress, type PciConnect, type AddedController } from '../drivers/pci-address-set.js';
 export { modificationImpact, type ModificationImpact } from '../drivers/modification-impact.js';
 export { checkFlags, flagChecker } from '../drivers/flag-checks.js';
 export { domainAlreadyActive, domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';

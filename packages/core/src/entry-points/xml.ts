@@ -13,6 +13,8 @@ export { validateDomainXml, DOMAIN_SCHEMA } from '../xml/domain/domain-validate.
 export { domainRelaxNg } from '../xml/domain/domain-schema.js';
 export { applyDomainDefaults, type DomainDefaultsOptions } from '../xml/domain/domain-defaults.js';
 export { diskNameToIndex, defaultDiskBus } from '../xml/domain/disk-names.js';
+export { devicesNamed, replaceDevices } from '../xml/domain/device-elements.js';
+export { orderControllers } from '../xml/domain/controller-rules.js';
 export { diskInsertPosition } from '../xml/domain/disk-order.js';
 export { parseIdList, formatIdList } from '../xml/domain/id-lists.js';
 export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions } from '../xml/domain/domain-format.js';

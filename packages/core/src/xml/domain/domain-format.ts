@@ -68,7 +68,8 @@ function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
 function deviceElement(d: DeviceDef, live: boolean): XmlElement {
   if (d.kind === 'disk') return diskElement(d, live);
   if (d.kind === 'interface') return interfaceElement(d, live);
-  return d.element;
+  if (live || !d.element.children.some((c) => typeof c !== 'string' && c.name === 'alias' && !keepAlias(c.attrs.name, false))) return d.element;
+  return { ...d.element, children: d.element.children.filter((c) => typeof c === 'string' || c.name !== 'alias' || keepAlias(c.attrs.name, false)) };
 }
 
 /** One device as libvirt writes it inside <devices>; without its secrets unless `secure`. */

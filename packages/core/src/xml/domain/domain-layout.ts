@@ -182,7 +182,7 @@ const LAYOUT: Record<string, string> = {
   'devices/interface/target': 'dev',
   'devices/iommu': 'model | driver',
   'devices/iommu/driver': 'intremap aw_bits caching_mode iotlb eim',
-  'devices/memballoon': 'model freePageReporting | address driver',
+  'devices/memballoon': 'model freePageReporting | alias address driver',
   'devices/memballoon/address': 'type domain bus slot function',
   'devices/memballoon/driver': 'iommu ats packed page_per_vq',
   'devices/memory': 'model access discard | source target address',
