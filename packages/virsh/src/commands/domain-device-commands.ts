@@ -130,6 +130,25 @@ const detachInterface = domainCommand({
   return applyDevice(ctx, dom, opts, formatDevice(matches[0], ''), false, 'Interface detached successfully');
 }, () => 'Failed to detach interface');
 
+const detachDisk = domainCommand({
+  name: 'detach-disk', help: 'detach disk device', description: 'Detach disk device.',
+  options: [
+    { name: 'target', type: 'string', help: 'target of disk device', required: true, positional: true },
+    PERSISTENT_OPTION, ...IMPACT_OPTIONS,
+    { name: 'print-xml', type: 'bool', help: 'print XML document rather than detach the disk' },
+  ],
+}, async (ctx, dom, opts) => {
+  const target = opts.get('target') as string;
+  const def = await domainDef(dom, opts.has('config'));
+  // As libvirt's virsh: the disk is named by its target or by its source path.
+  const disk = def.devices.find((d) => d.kind === 'disk' && (d.target.dev === target || Object.values(d.source ?? {}).includes(target)));
+  if (!disk) {
+    ctx.error(`No disk found whose source path or target is ${target}`);
+    return false;
+  }
+  return applyDevice(ctx, dom, opts, formatDevice(disk, ''), false, 'Disk detached successfully');
+}, () => 'Failed to detach disk');
+
 const domblklist = domainCommand({
   name: 'domblklist', help: 'list all domain blocks', description: 'Get the summary of block devices for a domain.',
   options: [
@@ -193,5 +212,5 @@ const changeMedia = domainCommand({
 });
 
 export const deviceCommands: CommandDef[] = [
-  deviceFromFile(true), deviceFromFile(false), attachDisk, attachInterface, detachInterface, domblklist, domiflist, changeMedia,
+  deviceFromFile(true), deviceFromFile(false), attachDisk, detachDisk, attachInterface, detachInterface, domblklist, domiflist, changeMedia,
 ];
