@@ -3,6 +3,7 @@
 import { ErrorNumber } from '@tsvirt/core';
 import { parseDevice, parseXmlDocument, type DeviceDef, type DomainDef } from '@tsvirt/core/xml';
 import { fillDeviceDefaults } from './domain-defaults.js';
+import { assignPciAddresses } from './pci-addresses.js';
 import { qemuError } from './qemu-errors.js';
 
 export type DeviceChange = 'attach' | 'detach' | 'update';
@@ -24,9 +25,15 @@ export function applyConfigDeviceChange(def: DomainDef, dev: DeviceDef, change: 
   if (change === 'attach') {
     if (dev.kind === 'disk' && index >= 0) throw qemuError(ErrorNumber.OPERATION_FAILED, `target ${dev.target.dev} already exists`);
     def.devices.push(fillDeviceDefaults(dev));
+    // Its address now, for good, as at define time (adding a root port if it needs one).
+    assignPciAddresses(def);
     return;
   }
   if (index < 0) throw qemuError(ErrorNumber.DEVICE_MISSING, dev.kind === 'disk' ? `disk ${dev.target.dev} not found` : `no device matching MAC address ${dev.mac ?? ''} found`);
   if (change === 'detach') def.devices.splice(index, 1);
-  else def.devices[index] = dev;
+  else {
+    const old = def.devices[index];
+    if (old.kind !== 'other') dev.address ??= old.address;
+    def.devices[index] = dev;
+  }
 }

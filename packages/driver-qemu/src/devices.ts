@@ -51,7 +51,7 @@ export async function changeDevice(s: QemuDriverState, ref: DomainRef, xml: stri
     const { qmp } = s.running(d);
     try {
       if (dev.kind === 'disk') {
-        await changeLiveDisk(s, d, qmp, dev, change);
+        await changeLiveDisk(s, d, qmp, change === 'detach' ? dev : fillDeviceDefaults(dev), change);
       } else if (dev.kind === 'interface' && change !== 'update') {
         if (change === 'attach') await hotplugInterface(qmp, d.def, fillDeviceDefaults(dev));
         else await unplugInterface(qmp, d.def, dev.mac);

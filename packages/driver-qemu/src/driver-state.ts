@@ -107,12 +107,17 @@ export class QemuDriverState {
     else d.def = next;
   }
 
-  /** Parse and check a definition as every entry point must, before it touches a path. */
-  parseDefinition(xml: string, options: { allowOtherUuid?: boolean } = {}): DomainDef {
+  /**
+   * Parse and check a definition as every entry point must, before it touches a path,
+   * with libvirt's defaults and addresses filled in. `fresh`: a new definition (define,
+   * create), not one coming back from a save image.
+   */
+  async parseDefinition(xml: string, options: { allowOtherUuid?: boolean; fresh?: boolean } = {}): Promise<DomainDef> {
     const def = parseDomainXml(xml);
     validateDomainName(def.name);
     checkSeclabel(def);
-    fillDomainDefaults(def);
+    const caps = await this.capabilities();
+    fillDomainDefaults(def, caps, { emulator: caps.binary, fresh: options.fresh ?? true });
     // Fail at define time, as libvirt's validation does, on what cannot become a command line.
     domainToQemuArgs(def);
     this.domains.existingFor(def, options);

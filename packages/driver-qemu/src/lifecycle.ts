@@ -13,7 +13,8 @@ import { recordPtyPaths } from './chardev-ptys.js';
 import { cloneDef, type QemuDriverState } from './driver-state.js';
 import { prepareDomain, releaseDomain } from './domain-security.js';
 import { watchQemu } from './monitor-events.js';
-import { assignAliases } from './qemu-hotplug.js';
+import { assignPciAddresses } from './pci-addresses.js';
+import { assignAliases } from './device-aliases.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { alreadyRunning, checkFlags, fromMonitorError, internalError, qemuError } from './qemu-errors.js';
 import { applyVcpuPins } from './qemu-live-queries.js';
@@ -29,9 +30,20 @@ export async function startDomain(s: QemuDriverState, d: QemuDomain, flags: numb
     if (d.active) throw alreadyRunning();
     const paused = (flags & DomainCreateFlags.START_PAUSED) !== 0;
     if (d.managedSave) {
-      // A managed save is resumed instead of a fresh boot, and consumed.
+      // A managed save is resumed instead of a fresh boot, and consumed; the guest comes
+      // back with the devices it had when saved (hot-plugged ones too), at their addresses.
       const image = s.managedSavePath(d);
-      await restoreDomain(s, d, image, (await readSaveHeader(image)).offset, paused);
+      const header = await readSaveHeader(image);
+      const persistent = d.def;
+      d.def = await s.parseDefinition(header.xml, { allowOtherUuid: true, fresh: false });
+      d.newDef = persistent;
+      try {
+        await restoreDomain(s, d, image, header.offset, paused);
+      } catch (e) {
+        d.def = persistent;
+        d.newDef = null;
+        throw e;
+      }
       await fs.rm(image, { force: true });
       d.managedSave = false;
       return;
@@ -48,6 +60,8 @@ export async function startDomain(s: QemuDriverState, d: QemuDomain, flags: numb
  */
 export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: boolean, incoming?: (running: RunningQemu) => Promise<void>): Promise<void> {
   await checkDiskSources(d.def.devices);
+  // A config written before addresses were kept gets them now (the same ones at every start).
+  assignPciAddresses(d.def);
   const args = domainToQemuArgs(d.def, { paused: true });
   // From here the live definition changes on its own (aliases, hot-plug): keep the persistent one apart.
   if (d.persistent && !d.newDef) d.newDef = cloneDef(d.def);
@@ -103,7 +117,7 @@ export async function createDomain(s: QemuDriverState, ref: DomainRef, flags: nu
 
 export async function createDomainXML(s: QemuDriverState, xml: string, flags: number): Promise<DomainRef> {
   checkFlags(flags, DomainCreateFlags.START_PAUSED | DomainCreateFlags.START_VALIDATE, 'qemuDomainCreateXML');
-  const def = s.parseDefinition(xml);
+  const def = await s.parseDefinition(xml);
   const existing = s.domains.findUuid(def.uuid);
   if (existing?.active) throw qemuError(ErrorNumber.OPERATION_INVALID, `domain '${def.name}' is already active`);
   const d = existing ?? s.newDomain(def, false);

@@ -11,7 +11,7 @@ import { checkFlags, qemuError } from './qemu-errors.js';
 export async function defineDomain(s: QemuDriverState, xml: string, flags: number): Promise<DomainRef> {
   checkFlags(flags, DomainDefineFlags.VALIDATE, 'qemuDomainDefineXMLFlags');
   if (flags & DomainDefineFlags.VALIDATE) await validateDomainXml(xml);
-  const def = s.parseDefinition(xml);
+  const def = await s.parseDefinition(xml);
   await s.configs.save(def);
   return defineDomainObject(s.domains, s.events, def, () => s.newDomain(def, true)).ref();
 }

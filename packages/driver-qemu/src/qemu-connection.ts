@@ -63,8 +63,8 @@ export class QemuConnection implements ConnectDriver {
   connectGetHostname() { return hostname(); }
   connectGetURI() { return this.#s.options.uri; }
   connectIsAlive() { return !this.#s.closed; }
-  connectDomainXMLToNative(nativeFormat: string, domainXml: string, flags: number): string {
-    return domainXmlToNative(this.#s.options.binary, nativeFormat, domainXml, flags);
+  connectDomainXMLToNative(nativeFormat: string, domainXml: string, flags: number): Promise<string> {
+    return domainXmlToNative(() => this.#s.capabilities(), nativeFormat, domainXml, flags);
   }
 
   connectListAllDomains(flags: number): DomainRef[] { return this.#s.domains.list(flags).map((d) => d.ref()); }

@@ -7,6 +7,7 @@ import type { DiskDef, DomainDef, InterfaceDef } from '@tsvirt/core/xml';
 import { qemuError } from './qemu-errors.js';
 import type { QmpClient } from './qmp/qmp-client.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';
+import { hotplugPciAddress, isQ35 } from './pci-addresses.js';
 import {
   diskAlias, diskBlockdevs, diskDevice, interfaceDevice, interfaceNetdev, type QemuObject,
 } from './xml-to-native.js';
@@ -16,15 +17,6 @@ const UNPLUG_WAIT_MS = 5000;
 
 const deviceAddArgs = (o: QemuObject) => ({ driver: o.driver, ...o.props });
 
-/** Give every device of a live definition the alias (QEMU id) it runs under. */
-export function assignAliases(def: DomainDef): void {
-  let nic = 0;
-  for (const dev of def.devices) {
-    if (dev.kind === 'disk') dev.alias = diskAlias(dev);
-    else if (dev.kind === 'interface') dev.alias = `net${nic++}`;
-  }
-}
-
 const aliasNumber = (alias: string | undefined, prefix: string) => (alias?.startsWith(prefix) ? Number(alias.slice(prefix.length)) : -1);
 
 export async function hotplugDisk(qmp: QmpClient, def: DomainDef, disk: DiskDef): Promise<void> {
@@ -32,6 +24,8 @@ export async function hotplugDisk(qmp: QmpClient, def: DomainDef, disk: DiskDef)
     throw qemuError(ErrorNumber.OPERATION_FAILED, `target ${disk.target.dev} already exists`);
   }
   disk.alias = diskAlias(disk);
+  // Checked (and taken) before anything is added to QEMU.
+  hotplugPciAddress(def, disk);
   const nodeBase = `hotplug-${disk.alias}`;
   const nodes = diskBlockdevs(disk, nodeBase);
   const added: string[] = [];
@@ -40,7 +34,7 @@ export async function hotplugDisk(qmp: QmpClient, def: DomainDef, disk: DiskDef)
       await qmp.execute('blockdev-add', node);
       added.unshift(node['node-name'] as string);
     }
-    await qmp.execute('device_add', deviceAddArgs(diskDevice(disk, nodes.length ? `${nodeBase}-format` : undefined)));
+    await qmp.execute('device_add', deviceAddArgs(diskDevice(disk, nodes.length ? `${nodeBase}-format` : undefined, isQ35(def))));
   } catch (e) {
     // Undo the nodes added before the failure, top first.
     for (const name of added) await qmp.execute('blockdev-del', { 'node-name': name }).catch(() => {});
@@ -67,10 +61,11 @@ export async function hotplugInterface(qmp: QmpClient, def: DomainDef, nic: Inte
   const used = def.devices.filter((d) => d.kind === 'interface').map((d) => aliasNumber(d.alias, 'net'));
   const index = Math.max(-1, ...used) + 1;
   nic.alias = `net${index}`;
+  hotplugPciAddress(def, nic);
   const netdev = interfaceNetdev(nic, index);
   await qmp.execute('netdev_add', { type: netdev.driver, ...netdev.props });
   try {
-    await qmp.execute('device_add', deviceAddArgs(interfaceDevice(nic, index)));
+    await qmp.execute('device_add', deviceAddArgs(interfaceDevice(nic, index, isQ35(def))));
   } catch (e) {
     await qmp.execute('netdev_del', { id: netdev.props.id }).catch(() => {});
     throw e;

@@ -54,7 +54,7 @@ export async function restoreDomainFile(s: QemuDriverState, from: string, dxml: 
   if (dxml !== undefined) throw noXmlChange();
   const file = path.resolve(from);
   const header = await readSaveHeader(file);
-  const def = s.parseDefinition(header.xml, { allowOtherUuid: true });
+  const def = await s.parseDefinition(header.xml, { allowOtherUuid: true, fresh: false });
   let d = s.domains.findUuid(def.uuid);
   const added = !d;
   if (!d) {
@@ -65,6 +65,8 @@ export async function restoreDomainFile(s: QemuDriverState, from: string, dxml: 
   try {
     await dom.job.run('virDomainRestore', async () => {
       if (dom.active) throw qemuError(ErrorNumber.OPERATION_INVALID, `domain '${dom.name}' is already active`);
+      // The persistent definition stays apart from the one the image brings.
+      if (dom.persistent && !dom.newDef) dom.newDef = dom.def;
       dom.def = def;
       await restoreDomain(s, dom, file, header.offset, (flags & DomainSaveRestoreFlags.PAUSED) !== 0);
     });

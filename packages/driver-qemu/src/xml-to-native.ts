@@ -7,6 +7,8 @@ import {
   childElement, childElements, childText, defaultDiskBus, diskNameToIndex, textOf, type DiskDef, type DomainDef, type InterfaceDef,
   type XmlElement,
 } from '@tsvirt/core/xml';
+import { parsePciAddress } from '@tsvirt/core/driver';
+import { isQ35 } from './pci-addresses.js';
 import { qemuOpts } from './qemu-opts.js';
 
 const unsupported = (what: string) => VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.QEMU, what);
@@ -185,7 +187,7 @@ export function diskBlockdevs(disk: DiskDef, nodeBase: string): Array<Record<str
 }
 
 /** The guest-visible device of a disk; `drive` is its format node, none for an empty cdrom. */
-export function diskDevice(disk: DiskDef, drive: string | undefined): QemuObject {
+export function diskDevice(disk: DiskDef, drive: string | undefined, q35 = false): QemuObject {
   if (disk.device !== 'disk' && disk.device !== 'cdrom') throw unsupported(`disk device '${disk.device}'`);
   const cdrom = disk.device === 'cdrom';
   const index = diskIndex(disk.target.dev);
@@ -193,7 +195,7 @@ export function diskDevice(disk: DiskDef, drive: string | undefined): QemuObject
   switch (diskBus(disk)) {
     case 'virtio':
       if (cdrom) throw unsupported('a cdrom on the virtio bus');
-      return { driver: 'virtio-blk-pci', props: common };
+      return { driver: 'virtio-blk-pci', props: { ...pciProps(disk.address, q35), ...common } };
     case 'ide':
       return { driver: cdrom ? 'ide-cd' : 'ide-hd', props: { bus: `ide.${Math.floor(index / 2)}`, unit: index % 2, ...common } };
     case 'sata':
@@ -207,9 +209,9 @@ export function diskDevice(disk: DiskDef, drive: string | undefined): QemuObject
 }
 
 /** -blockdev nodes and the -device of one disk; `nodeBase` names its nodes (libvirt-N). */
-export function diskArgs(disk: DiskDef, nodeBase: string): string[] {
+export function diskArgs(disk: DiskDef, nodeBase: string, q35 = false): string[] {
   const nodes = diskBlockdevs(disk, nodeBase);
-  const device = diskDevice(disk, nodes.length ? `${nodeBase}-format` : undefined);
+  const device = diskDevice(disk, nodes.length ? `${nodeBase}-format` : undefined, q35);
   return [...nodes.flatMap((n) => ['-blockdev', qemuOpts(undefined, n)]), '-device', qemuOpts(device.driver, device.props)];
 }
 
@@ -230,16 +232,16 @@ export function interfaceNetdev(nic: InterfaceDef, index: number): QemuObject {
 }
 
 /** The guest's network card of one interface. */
-export function interfaceDevice(nic: InterfaceDef, index: number): QemuObject {
+export function interfaceDevice(nic: InterfaceDef, index: number, q35 = false): QemuObject {
   const model = NIC_MODELS[nic.model ?? 'rtl8139'];
   if (!model) throw unsupported(`interface model '${nic.model}'`);
-  return { driver: model, props: { netdev: `hostnet${index}`, id: nic.alias ?? `net${index}`, mac: nic.mac } };
+  return { driver: model, props: { netdev: `hostnet${index}`, id: nic.alias ?? `net${index}`, mac: nic.mac, ...pciProps(nic.address, q35) } };
 }
 
 /** -netdev and -device of one interface; `index` numbers its ids (hostnetN, netN). */
-export function interfaceArgs(nic: InterfaceDef, index: number): string[] {
+export function interfaceArgs(nic: InterfaceDef, index: number, q35 = false): string[] {
   const netdev = interfaceNetdev(nic, index);
-  const device = interfaceDevice(nic, index);
+  const device = interfaceDevice(nic, index, q35);
   return ['-netdev', qemuOpts(netdev.driver, netdev.props), '-device', qemuOpts(device.driver, device.props)];
 }
 
@@ -272,20 +274,26 @@ function graphicsArgs(el: XmlElement): string[] {
   return ['-vnc', port === undefined ? qemuOpts(`${host}:0`, { to: 100 }) : `${host}:${port - 5900}`];
 }
 
-function controllerArgs(el: XmlElement, machine: string): string[] {
+function controllerArgs(el: XmlElement, q35: boolean): string[] {
   const index = el.attrs.index ?? '0';
   const model = el.attrs.model;
+  const pci = pciProps(elementAddress(el), q35);
+  const target = childElement(el, 'target')?.attrs ?? {};
   switch (el.attrs.type) {
     case 'pci':
       if (model === undefined || model === 'pci-root' || model === 'pcie-root') return [];
-      if (model === 'pci-bridge') return ['-device', qemuOpts('pci-bridge', { id: `pci.${index}`, chassis_nr: index })];
-      if (model === 'pcie-root-port') return ['-device', qemuOpts('pcie-root-port', { id: `pci.${index}`, chassis: index })];
+      if (model === 'pci-bridge') return ['-device', qemuOpts('pci-bridge', { id: `pci.${index}`, chassis_nr: target.chassis ?? index, ...pci })];
+      if (model === 'pcie-root-port') {
+        const port = target.port === undefined ? undefined : Number(target.port);
+        return ['-device', qemuOpts('pcie-root-port', { port, chassis: target.chassis ?? index, id: `pci.${index}`, ...pci })];
+      }
+      if (model === 'pcie-to-pci-bridge') return ['-device', qemuOpts('pcie-pci-bridge', { id: `pci.${index}`, ...pci })];
       throw unsupported(`PCI controller model '${model}'`);
     case 'usb': {
       if (model === 'none') return [];
-      const type = USB_CONTROLLERS[model ?? (machine.startsWith('q35') ? 'qemu-xhci' : 'piix3-uhci')];
+      const type = USB_CONTROLLERS[model ?? (q35 ? 'qemu-xhci' : 'piix3-uhci')];
       if (!type) throw unsupported(`USB controller model '${model}'`);
-      return ['-device', qemuOpts(type, { id: index === '0' ? 'usb' : `usb${index}` })];
+      return ['-device', qemuOpts(type, { id: index === '0' ? 'usb' : `usb${index}`, ...pci })];
     }
     case 'ide':
     case 'sata':
@@ -294,26 +302,28 @@ function controllerArgs(el: XmlElement, machine: string): string[] {
       return [];
     case 'scsi':
       if (model !== undefined && model !== 'virtio-scsi') throw unsupported(`SCSI controller model '${model}'`);
-      return ['-device', qemuOpts('virtio-scsi-pci', { id: `scsi${index}` })];
+      return ['-device', qemuOpts('virtio-scsi-pci', { id: `scsi${index}`, ...pci })];
     case 'virtio-serial':
-      return ['-device', qemuOpts('virtio-serial-pci', { id: `virtio-serial${index}` })];
+      return ['-device', qemuOpts('virtio-serial-pci', { id: `virtio-serial${index}`, ...pci })];
     default:
       throw unsupported(`controller type '${el.attrs.type}'`);
   }
 }
 
 function deviceArgs(def: DomainDef): string[] {
-  const machine = def.os.machine ?? 'pc';
+  const q35 = isQ35(def);
   const ordered = (names: string[]) => def.devices.filter((d) => d.kind === 'other' && names.includes(d.element.name))
     .map((d) => (d as { element: XmlElement }).element);
   const args: string[] = [];
   // Controllers first: disks and inputs name their buses.
-  for (const el of ordered(['controller'])) args.push(...controllerArgs(el, machine));
+  // PCI buses before the devices on them, a bus before the buses behind it.
+  const busFirst = (el: XmlElement) => (el.attrs.type === 'pci' ? Number(el.attrs.index ?? 0) : Infinity);
+  for (const el of ordered(['controller']).sort((a, b) => busFirst(a) - busFirst(b))) args.push(...controllerArgs(el, q35));
   let diskNode = 0;
   let nicIndex = 0;
   for (const dev of def.devices) {
-    if (dev.kind === 'disk') args.push(...diskArgs(dev, `libvirt-${++diskNode}`));
-    else if (dev.kind === 'interface') args.push(...interfaceArgs(dev, nicIndex++));
+    if (dev.kind === 'disk') args.push(...diskArgs(dev, `libvirt-${++diskNode}`, q35));
+    else if (dev.kind === 'interface') args.push(...interfaceArgs(dev, nicIndex++, q35));
   }
   const serials = ordered(['serial']);
   for (const [i, el] of serials.entries()) {
@@ -336,7 +346,7 @@ function deviceArgs(def: DomainDef): string[] {
     if (model === 'none') continue;
     const type = VIDEO_MODELS[model];
     if (!type) throw unsupported(`video model '${model}'`);
-    args.push('-device', qemuOpts(i === 0 ? type : type === 'virtio-vga' ? 'virtio-gpu-pci' : type, { id: `video${i}` }));
+    args.push('-device', qemuOpts(i === 0 ? type : type === 'virtio-vga' ? 'virtio-gpu-pci' : type, { id: `video${i}`, ...pciProps(elementAddress(el), q35) }));
   }
   for (const [i, el] of ordered(['input']).entries()) {
     const bus = el.attrs.bus ?? 'ps2';
@@ -344,20 +354,38 @@ function deviceArgs(def: DomainDef): string[] {
     if (bus === 'ps2') continue;
     const type = INPUT_DEVICES[bus]?.[el.attrs.type];
     if (!type) throw unsupported(`input device '${el.attrs.type}' on bus '${bus}'`);
-    args.push('-device', qemuOpts(type, { id: `input${i}`, bus: bus === 'usb' ? 'usb.0' : undefined }));
+    args.push('-device', qemuOpts(type, { id: `input${i}`, bus: bus === 'usb' ? 'usb.0' : undefined, port: bus === 'usb' ? elementAddress(el)?.port : undefined, ...pciProps(elementAddress(el), q35) }));
   }
   for (const el of ordered(['memballoon'])) {
     const model = el.attrs.model ?? 'virtio';
     if (model === 'none') continue;
     if (model !== 'virtio') throw unsupported(`memballoon model '${model}'`);
-    args.push('-device', qemuOpts('virtio-balloon-pci', { id: 'balloon0' }));
+    args.push('-device', qemuOpts('virtio-balloon-pci', { id: 'balloon0', ...pciProps(elementAddress(el), q35) }));
   }
-  const handled = new Set(['controller', 'serial', 'console', 'graphics', 'video', 'input', 'memballoon', 'emulator']);
+  for (const el of ordered(['audio'])) {
+    // Sound cards are not supported: an audio backend without one is only the "none" one libvirt adds.
+    if (el.attrs.type !== 'none') throw unsupported(`audio type '${el.attrs.type}'`);
+    args.push('-audiodev', qemuOpts('none', { id: `audio${el.attrs.id ?? '1'}` }));
+  }
+  const handled = new Set(['controller', 'serial', 'console', 'graphics', 'video', 'input', 'memballoon', 'emulator', 'audio']);
   for (const dev of def.devices) {
     if (dev.kind === 'other' && !handled.has(dev.element.name)) throw unsupported(`device <${dev.element.name}>`);
   }
   return args;
 }
+
+/** QEMU's name of PCI bus `index`: the machine's root bus, or the controller's alias. */
+const pciBusName = (index: number, q35: boolean) => (index === 0 ? (q35 ? 'pcie.0' : 'pci.0') : `pci.${index}`);
+
+/** bus=, addr= (and multifunction=) of a device at a PCI address; none without one (QEMU then picks). */
+export function pciProps(address: Record<string, string | undefined> | undefined, q35: boolean): QemuObject['props'] {
+  const a = parsePciAddress(address);
+  if (!a) return {};
+  const addr = `0x${a.slot.toString(16)}${a.function ? `.0x${a.function.toString(16)}` : ''}`;
+  return { bus: pciBusName(a.bus, q35), addr, multifunction: a.multifunction || undefined };
+}
+
+const elementAddress = (el: XmlElement) => childElement(el, 'address')?.attrs;
 
 /** The emulator a definition names, if any. */
 export function emulatorOf(def: DomainDef): string | undefined {
