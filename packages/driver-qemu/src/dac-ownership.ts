@@ -7,8 +7,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
-import { writeFileAtomic } from './atomic-file.js';
 import { formatDacLabel, type DacLabel, type LabelledFile } from './dac-seclabel.js';
+import { writeFileAtomic } from '@tsvirt/core/driver';
 
 interface OwnedFile {
   /** the file itself, symlinks resolved */

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DomainState } from '@tsvirt/core';
 import { childElement, domainDefFromTree, formatAttrs, formatDomainXml, parseXmlDocument, type DomainDef } from '@tsvirt/core/xml';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '@tsvirt/core/driver';
 
 export interface DomainLiveState {
   id: number;

@@ -5,9 +5,8 @@
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '@tsvirt/core';
-import { DomainEvents, DomainTable, type DomainRef } from '@tsvirt/core/driver';
+import { DomainEvents, DomainTable, type DomainRef, DomainConfigStore } from '@tsvirt/core/driver';
 import { formatDomainXml, parseDomainXml, type DomainDef } from '@tsvirt/core/xml';
-import { DomainConfigStore } from './domain-config-store.js';
 import { fillDomainDefaults } from './domain-defaults.js';
 import { DomainJob } from './domain-job.js';
 import { writeDomainState } from './domain-state-file.js';

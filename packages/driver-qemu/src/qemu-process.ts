@@ -8,9 +8,9 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomic } from './atomic-file.js';
 import { shellQuote } from './native-format.js';
 import { QmpClient } from './qmp/qmp-client.js';
+import { writeFileAtomic } from '@tsvirt/core/driver';
 
 /** Who QEMU runs as when that is not the caller: ids, and whether the user's supplementary groups apply. */
 export interface QemuUser {

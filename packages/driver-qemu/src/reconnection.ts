@@ -5,8 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber } from '@tsvirt/core';
-import { unsafeFolderReason } from '@tsvirt/core/driver';
-import { removeStaleTempFiles } from './atomic-file.js';
+import { unsafeFolderReason, removeStaleTempFiles } from '@tsvirt/core/driver';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { readDomainStates, removeDomainState, writeShutoffState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';

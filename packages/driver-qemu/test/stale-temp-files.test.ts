@@ -5,9 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { open } from '@tsvirt/core';
-import { registerDriver } from '@tsvirt/core/driver';
+import { registerDriver, removeStaleTempFiles } from '@tsvirt/core/driver';
 import t from 'tap';
-import { removeStaleTempFiles } from '../src/atomic-file.js';
 import { driver } from '../src/driver.js';
 import { qemuDirs } from '../src/qemu-dirs.js';
 

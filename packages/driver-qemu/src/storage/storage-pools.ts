@@ -5,10 +5,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ErrorDomain, ErrorNumber, StoragePoolBuildFlags as B, StoragePoolState, type StoragePoolInfo } from '@tsvirt/core';
-import { NamedObjectTable, poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS, type StoragePoolRef } from '@tsvirt/core/driver';
+import { NamedObjectTable, poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS, type StoragePoolRef, writeFileAtomic, XmlConfigStore } from '@tsvirt/core/driver';
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDef } from '@tsvirt/core/xml';
-import { writeFileAtomic } from '../atomic-file.js';
-import { XmlConfigStore } from '../xml-config-store.js';
 import { buildDir, checkTargetPath, deleteDir, dirSizes, scanDir } from './dir-pool.js';
 import { checkFlags, invalidOperation, operationFailed, poolNotActive, storageError } from './storage-errors.js';
 import { StoragePoolObj } from './storage-pool-obj.js';

@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 
 export interface XmlConfigFormat<T extends { name: string }> {
   /** in the log line about a file that does not load: "domain", "storage pool", "network" */
