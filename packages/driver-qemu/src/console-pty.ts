@@ -49,7 +49,10 @@ export function openPtyStream(path: string): Duplex {
       write(fd, chunk, (e) => done(e));
     },
     final(done) {
+      // The client ended the session (virStreamFinish): the pty is closed, so nothing more
+      // will be read either; ending that side too lets the stream report its end.
       close();
+      stream.push(null);
       done();
     },
     destroy(error, done) {
