@@ -14,10 +14,12 @@ sub new {
 
 sub stringify {
     my ($self) = @_;
-    return "libvirt error code: $self->{code}, message: $self->{message}\n";
+    return "libvirt error code: $self->{code}, message: $self->{message}" . ($self->{message} =~ /\n$/ ? '' : "\n");
 }
 
-sub level { $_[0]{level} }
+# Sys::Virt 9.0's level() answers the error's code, not its level ($err->{level} holds
+# that): scripts print what they print with Sys::Virt.
+sub level { $_[0]{code} }
 sub code { $_[0]{code} }
 sub domain { $_[0]{domain} }
 sub message { $_[0]{message} }
