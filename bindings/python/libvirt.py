@@ -135,16 +135,25 @@ def virEventRegisterDefaultImpl():
     return 0
 
 
+def _watched_connections():
+    """Connections whose events someone waits for: domain event callbacks, or a stream's."""
+    streams = set(st._conn for st in list(_streams_with_callbacks))
+    return [c for c in list(_live_connections) if c._callbacks or c in streams]
+
+
 def virEventRunDefaultImpl():
     """Wait for events on the open connections and run their callbacks: one iteration."""
-    clients = [c._client for c in list(_live_connections) if c._callbacks]
-    _rpc.wait_for_events(clients, None if clients else 1.0)
-    for conn in list(_live_connections):
-        if conn._callbacks and not conn._client.closed:
+    conns = _watched_connections()
+    # A stream that is ready already (data read while a call waited, WRITABLE) is served without waiting.
+    ready = any(st._ready_events() for st in list(_streams_with_callbacks))
+    _rpc.wait_for_events([c._client for c in conns], 0 if ready else None if conns else 1.0)
+    for conn in conns:
+        if not conn._client.closed:
             try:
                 conn._client.dispatch_events()
             except _rpc.WireError:
                 pass
+    _dispatch_stream_callbacks()
     return 0
 
 
@@ -283,6 +292,10 @@ class _ConnectBase(_ConnectLegacy):
     def isAlive(self):
         return 0 if self._client.closed else 1
 
+    def newStream(self, flags=0):
+        """A stream for a call that opens one (virDomain.openConsole); VIR_STREAM_NONBLOCK for non-blocking I/O."""
+        return virStream(self, _int_arg(flags))
+
     def domainEventRegisterAny(self, dom, eventID, cb, opaque):
         """cb(conn, dom, *event fields, opaque) for each event of kind eventID (of dom, or of all)."""
         if eventID not in _EVENT_ARITY:
@@ -334,6 +347,239 @@ class _ObjectBase(object):
 
     def __hash__(self):
         return hash((type(self).__name__, self._ref.get("name")))
+
+
+# --- streams: a guest's console, as libvirt-python's virStream -----------------------------
+
+VIR_STREAM_NONBLOCK = 1
+VIR_STREAM_EVENT_READABLE = 1
+VIR_STREAM_EVENT_WRITABLE = 2
+VIR_STREAM_EVENT_ERROR = 4
+VIR_STREAM_EVENT_HANGUP = 8
+VIR_STREAM_RECV_STOP_AT_HOLE = 1
+# The chunk recvAll and sendAll move at a time, as libvirt-python's virStorageVol.streamBufSize.
+_STREAM_CHUNK = 262120
+
+# Streams with an event callback, for the event loops to serve.
+_streams_with_callbacks = _weakref.WeakSet()
+
+
+def _unsupported(what):
+    """libvirt's error for a stream no call has opened yet: it has no driver."""
+    fmt = "this function is not supported by the connection driver: %s"
+    _fail({"code": 3, "domain": 38, "level": 2, "message": fmt % what, "str1": fmt, "str2": what}, what)
+
+
+def _stream_failure(what, message):
+    # libvirt's RPC client stream reports these.
+    _fail({"code": 1, "domain": 7, "level": 2, "message": "internal error: %s" % message}, what)
+
+
+class virStream(object):
+    """Data both ways between the program and a call that opened it (virDomain.openConsole)."""
+
+    def __init__(self, conn, flags=0):
+        self._conn = conn
+        self._flags = flags
+        self._wire = None
+        # libvirt-python's attribute: the callback eventAddCallback was given.
+        self.cb = None
+        self._cb_events = 0
+        self._cb_opaque = None
+
+    def connect(self):
+        return self._conn
+
+    def __del__(self):
+        # As libvirt-python: a stream given a callback removes it when collected, and says so if it cannot.
+        try:
+            if self.cb:
+                self.eventRemoveCallback()
+        except Exception:
+            pass
+
+    def _open(self, what):
+        if self._wire is None:
+            _unsupported(what)
+        return self._wire
+
+    def _wire_call(self, what, fn, *args):
+        global _last_error
+        _last_error = None
+        try:
+            return fn(*args)
+        except _rpc.WireError as e:
+            _fail(e.fields, what)
+        except (OSError, ValueError) as e:
+            _fail({"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}, what)
+
+    def recv(self, nbytes):
+        """Up to nbytes of data; b"" at the end; -2 when a NONBLOCK stream has nothing yet."""
+        wire = self._open("virStreamRecv")
+        got = self._wire_call("virStreamRecv", wire.recv, _int_arg(nbytes), not self._flags & VIR_STREAM_NONBLOCK)
+        return -2 if got is None else got
+
+    def recvFlags(self, nbytes, flags=0):
+        wire = self._open("virStreamRecvFlags")
+        if _int_arg(flags) & ~VIR_STREAM_RECV_STOP_AT_HOLE:
+            _invalid("virStreamRecvFlags", "unsupported flags (0x%x) in function virStreamRecvFlags" % (flags & ~VIR_STREAM_RECV_STOP_AT_HOLE))
+        # Console streams have no holes: STOP_AT_HOLE never stops.
+        got = self._wire_call("virStreamRecvFlags", wire.recv, _int_arg(nbytes), not self._flags & VIR_STREAM_NONBLOCK)
+        return -2 if got is None else got
+
+    def send(self, data):
+        wire = self._open("virStreamSend")
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError("a bytes-like object is required, not '%s'" % type(data).__name__)
+        return self._wire_call("virStreamSend", wire.send, data)
+
+    def _no_holes(self, what):
+        self._open(what)
+        _fail({"code": 55, "domain": 7, "level": 2, "message": "Requested operation is not valid: Skipping is not supported with this stream"}, what)
+
+    def recvHole(self, flags=0):
+        self._no_holes("virStreamRecvHole")
+
+    def sendHole(self, length, flags=0):
+        self._no_holes("virStreamSendHole")
+
+    def finish(self):
+        """Our end of the data, then the peer's confirmation (or its failure)."""
+        wire = self._open("virStreamFinish")
+        self._wire_call("virStreamFinish", wire.finish)
+        return 0
+
+    def abort(self):
+        """Give the stream up early; a stream never opened has nothing to give up."""
+        if self._wire is not None:
+            self._wire_call("virStreamAbort", self._wire.abort)
+        return 0
+
+    def recvAll(self, handler, opaque):
+        """handler(stream, data, opaque) for each chunk until the end; a failing handler aborts."""
+        while True:
+            got = self.recv(_STREAM_CHUNK)
+            if got == -2:
+                raise libvirtError("cannot use recvAll with nonblocking stream")
+            if not got:
+                return
+            try:
+                ret = handler(self, got, opaque)
+            except BaseException:
+                self._abort_quietly()
+                raise
+            if isinstance(ret, int) and ret < 0:
+                self._abort_quietly()
+                raise RuntimeError("recvAll handler returned %d" % ret)
+
+    def sendAll(self, handler, opaque):
+        """Send what handler(stream, nbytes, opaque) returns until it returns nothing."""
+        while True:
+            try:
+                data = handler(self, _STREAM_CHUNK, opaque)
+            except BaseException:
+                self._abort_quietly()
+                raise
+            if not data:
+                return
+            if self.send(data) == -2:
+                raise libvirtError("cannot use sendAll with nonblocking stream")
+
+    def sparseRecvAll(self, handler, holeHandler, opaque):
+        """As recvAll: a console stream has no holes for holeHandler."""
+        self.recvAll(handler, opaque)
+
+    def sparseSendAll(self, handler, holeHandler, skipHandler, opaque):
+        while True:
+            in_data, length = holeHandler(self, opaque)
+            if not in_data and length > 0:
+                self.sendHole(length)
+            data = handler(self, min(_STREAM_CHUNK, length) if in_data else _STREAM_CHUNK, opaque)
+            if isinstance(data, int) and data < 0:
+                self._abort_quietly()
+                raise RuntimeError("sparseSendAll handler returned %d" % data)
+            if not data:
+                return
+            self.send(data)
+
+    def _abort_quietly(self):
+        try:
+            self.abort()
+        except Exception:
+            pass
+
+    # Event callbacks, run by the registered event loop (virEventRunDefaultImpl, libvirtaio).
+
+    def eventAddCallback(self, events, cb, opaque):
+        self.cb = cb
+        self._open("virStreamEventAddCallback")
+        if self in _streams_with_callbacks:
+            _stream_failure("virStreamEventAddCallback", "multiple stream callbacks not supported")
+        self._cb_events, self._cb_opaque = _int_arg(events), opaque
+        _streams_with_callbacks.add(self)
+        for watch in _event_watchers:
+            watch(self._conn)
+
+    def eventUpdateCallback(self, events):
+        self._open("virStreamEventUpdateCallback")
+        if self not in _streams_with_callbacks:
+            _stream_failure("virStreamEventUpdateCallback", "no stream callback registered")
+        self._cb_events = _int_arg(events)
+        return 0
+
+    def eventRemoveCallback(self):
+        self._open("virStreamEventRemoveCallback")
+        if self not in _streams_with_callbacks:
+            _stream_failure("virStreamEventRemoveCallback", "no stream callback registered")
+        _streams_with_callbacks.discard(self)
+        return 0
+
+    def _ready_events(self):
+        """The events of those asked for that hold now: data or the end to read, a failure, a hang-up."""
+        wire = self._wire
+        if wire is None or self not in _streams_with_callbacks:
+            return 0
+        events = 0
+        if wire.incoming or wire.ended:
+            events |= VIR_STREAM_EVENT_READABLE
+        if not wire.ended and wire.error is None:
+            events |= VIR_STREAM_EVENT_WRITABLE
+        if wire.error is not None:
+            events |= VIR_STREAM_EVENT_ERROR
+        if wire.ended:
+            events |= VIR_STREAM_EVENT_HANGUP
+        return events & self._cb_events
+
+    def _dispatch(self):
+        events = self._ready_events()
+        if events:
+            self.cb(self, events, self._cb_opaque)
+
+
+def _dispatch_stream_callbacks():
+    for st in list(_streams_with_callbacks):
+        st._dispatch()
+
+
+def _stream_arg(st, conn, what):
+    """libvirt's checks of a stream argument: a stream, of the same connection, not opened yet."""
+    if not isinstance(st, virStream):
+        _fail({"code": 73, "domain": 38, "level": 2, "message": "invalid stream pointer in %s" % what,
+               "str1": "invalid stream pointer in %s", "str2": what}, what)
+    if st._conn is not conn:
+        _invalid(what, "stream must match connection of the object")
+    return st
+
+
+def _open_stream(st, client, proc, args, what):
+    """A call that opens a stream: the stream carries its data from then on."""
+    global _last_error
+    _last_error = None
+    try:
+        st._wire = client.open_stream(proc, args)
+    except _rpc.WireError as e:
+        _fail(e.fields, what)
+    return 0
 
 
 def _default_uri(name):
@@ -1408,6 +1654,11 @@ class virDomain(_ObjectBase):
         """Rename a shut off domain."""
         _call(self._conn._client, 358, [self._ref, _str_arg("virDomainRename", 2, newName), (None if flags is None else _int_arg(flags))], "virDomainRename")
         return 0
+
+    def openConsole(self, devname, st, flags=0):
+        """The guest's console (its first console or serial port, else the character device aliased devname) as a byte stream both ways, until either side ends it."""
+        _stream_arg(st, self._conn, "virDomainOpenConsole")
+        return _open_stream(st, self._conn._client, 201, [self._ref, _str_arg("virDomainOpenConsole", 2, devname), (None if flags is None else _int_arg(flags))], "virDomainOpenConsole")
 
     def hostname(self, flags=0):
         """The guest's host name."""

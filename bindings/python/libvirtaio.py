@@ -47,8 +47,24 @@ class _AsyncIOImpl(object):
                     self.loop.remove_reader(client.fileno())
                 finally:
                     lock.release()
+            self.serve_streams()
 
-        self.loop.add_reader(client.fileno(), readable)
+        if not client.closed:
+            self.loop.add_reader(client.fileno(), readable)
+        self.loop.call_soon_threadsafe(self.serve_streams)
+
+    def serve_streams(self):
+        """Stream callbacks whose events hold; again on the next turn while some still do (EVENT_WRITABLE)."""
+        for st in list(libvirt._streams_with_callbacks):
+            # Not while a call of its connection is under way on the worker thread: it is the socket's reader and writer then.
+            lock = _lock_of(st._conn)
+            if lock.acquire(blocking=False):
+                try:
+                    st._dispatch()
+                finally:
+                    lock.release()
+        if any(st._ready_events() for st in list(libvirt._streams_with_callbacks)):
+            self.loop.call_soon(self.serve_streams)
 
     def drain(self):
         """libvirtaio's drain(): wait until queued callbacks have run."""
@@ -60,9 +76,8 @@ def virEventRegisterAsyncIOImpl(loop=None):
     global _impl
     _impl = _AsyncIOImpl(loop or asyncio.get_event_loop())
     libvirt._event_watchers.append(_impl.watch)
-    for conn in list(libvirt._live_connections):
-        if conn._callbacks:
-            _impl.watch(conn)
+    for conn in libvirt._watched_connections():
+        _impl.watch(conn)
     return _impl
 
 

@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { generatedBindings, root, runScript } from './fixtures/run-script.js';
+import { generatedBindings, runScript, startTsvirtd } from './fixtures/run-script.js';
 
 // What the bindings do beyond the libraries they stand in for, and how they fail.
 const checks = fileURLToPath(new URL('./fixtures/checks/', import.meta.url));
@@ -48,12 +45,8 @@ const freePort = () => new Promise<number>((resolve) => {
 });
 
 t.test('Python: a running tsvirtd over its unix socket (read-write) and TCP (read-only), as libvirt-python reaches libvirtd', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bindings-'));
   const port = await freePort();
-  const daemon = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, join(root, 'packages/daemon/bin/tsvirtd'),
-    '--socket-dir', dir, '--listen', `tcp://127.0.0.1:${port}`], { stdio: 'ignore' });
-  t.teardown(() => { daemon.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); });
-  for (let i = 0; i < 200 && !existsSync(join(dir, 'tsvirt-sock')); i++) await new Promise((r) => setTimeout(r, 50));
+  const dir = await startTsvirtd(t, ['--listen', `tcp://127.0.0.1:${port}`]);
   const r = run('python3', 'remote-uris.py', join(dir, 'tsvirt-sock'), String(port));
   t.equal(r.status, 0, r.stderr);
   t.strictSame(r.lines, [

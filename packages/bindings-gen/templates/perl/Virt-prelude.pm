@@ -10,6 +10,7 @@ use JSON::PP ();
 use Sys::Virt::RPC;
 use Sys::Virt::Error;
 use Sys::Virt::Event;
+use Sys::Virt::Stream;
 
 my @live;
 
@@ -18,7 +19,18 @@ sub _live_connections { @live = grep { defined } @live; return @live }
 # One call to the daemon; every failure dies with a Sys::Virt::Error of the daemon's fields.
 sub _call {
     my ($client, $proc, $args) = @_;
-    my $v = eval { $client->call($proc, $args) };
+    return _checked(sub { $client->call($proc, $args) });
+}
+
+# A call that opens a stream: the stream's wire end, which carries its data from then on.
+sub _open_stream {
+    my ($client, $proc, $args) = @_;
+    return _checked(sub { $client->open_stream($proc, $args) });
+}
+
+sub _checked {
+    my ($fn) = @_;
+    my $v = eval { $fn->() };
     if (my $e = $@) {
         die $e if ref($e) && Scalar::Util::blessed($e);
         $e = Sys::Virt::RPC::wire_error(1, "$e") unless ref $e;
@@ -50,6 +62,8 @@ sub new {
 sub _new_object { my ($self, $class, $ref) = @_; return $class->_new($self, $ref) }
 
 sub is_alive { $_[0]{client}{closed} ? 0 : 1 }
+
+sub new_stream { my ($self, $flags) = @_; return Sys::Virt::Stream->_new(connection => $self, flags => $flags || 0) }
 
 sub list_domains {
     my ($self) = @_;

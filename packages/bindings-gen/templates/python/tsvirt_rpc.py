@@ -23,7 +23,7 @@ KEEPALIVE_PING = 1
 KEEPALIVE_PONG = 2
 OPEN_PROC = 1
 CALL, REPLY, MESSAGE, STREAM = 0, 1, 2, 3
-STATUS_OK, STATUS_ERROR = 0, 1
+STATUS_OK, STATUS_ERROR, STATUS_CONTINUE = 0, 1, 2
 HEADER = struct.Struct(">IIIIIII")
 MAX_FRAME = 32 * 1024 * 1024 + 4
 DEFAULT_TCP_PORT = 16509
@@ -216,6 +216,81 @@ def open_pipe(uri, read_only):
     raise _rpc_error(8, "transport in URL not recognised (should be tls|unix|ssh|tcp)", domain=13)
 
 
+class WireStream(object):
+    """The stream a call opened (a guest's console): STREAM frames under that call's serial
+    carry data (CONTINUE), the end of one direction (OK) or a failure (ERROR) both ways."""
+
+    def __init__(self, client, proc, serial):
+        self.client, self.proc, self.serial = client, proc, serial
+        self.incoming = bytearray()
+        self.ended = False
+        self.error = None
+
+    def receive(self, status, body):
+        if status == STATUS_CONTINUE:
+            self.incoming += body
+        elif status == STATUS_OK:
+            self.ended = True
+        else:
+            try:
+                self.error = json.loads(body.decode("utf-8"))
+            except ValueError:
+                self.error = _rpc_error(1, "malformed stream error from the daemon").fields
+
+    def _wait(self, block):
+        """Read one frame from the daemon (whoever it is for); False when none is there and block is false."""
+        frame = self.client._read_frame(block)
+        if frame is None:
+            return False
+        self.client._handle_unsolicited(*frame)
+        return True
+
+    def recv(self, nbytes, block=True):
+        """Up to nbytes of what the peer sent, b"" once it has ended, None when it would block."""
+        while not self.incoming and not self.ended and self.error is None:
+            if not self._wait(block):
+                return None
+        if self.incoming:
+            data = bytes(self.incoming[:nbytes])
+            del self.incoming[:nbytes]
+            return data
+        if self.error is not None:
+            raise WireError(self.error)
+        return b""
+
+    def send(self, data):
+        if self.error is not None:
+            raise WireError(self.error)
+        self.client._send_raw(PROGRAM, self.proc, STREAM, self.serial, STATUS_CONTINUE, bytes(data))
+        return len(data)
+
+    def finish(self):
+        """Our end, then the peer's: what it still sends is dropped; its failure is raised."""
+        self._end(STATUS_OK, b"")
+        if self.error is not None:
+            raise WireError(self.error)
+
+    def abort(self):
+        """Tell the peer to give up the stream, and wait until it has."""
+        body = {"code": 1, "domain": 38, "level": 2, "message": "internal error: stream aborted by the client"}
+        self._end(STATUS_ERROR, json.dumps(body).encode("utf-8"))
+
+    def _end(self, status, body):
+        try:
+            if not self.client.closed and not self.ended and self.error is None:
+                self.client._send_raw(PROGRAM, self.proc, STREAM, self.serial, status, body)
+                while not self.ended and self.error is None:
+                    self.incoming = bytearray()
+                    self._wait(True)
+        finally:
+            self.client.streams.pop(self.serial, None)
+            self.ended = True
+
+    def ready(self):
+        """What a reader would find without waiting: data, the peer's end or its failure."""
+        return bool(self.incoming) or self.ended or self.error is not None
+
+
 class Client(object):
     """One session with tsvirtd: calls answered in order, events handed to a callback."""
 
@@ -227,6 +302,7 @@ class Client(object):
         self.closed = False
         self.pending_events = []
         self.on_event = None
+        self.streams = {}
         self.call(OPEN_PROC, {"uri": self.uri.far_side(), "readOnly": bool(read_only)})
 
     def fileno(self):
@@ -234,7 +310,12 @@ class Client(object):
 
     def _send(self, program, proc, kind, serial, body):
         payload = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
-        self.pipe.send(HEADER.pack(28 + len(payload), program, 1, proc, kind, serial, STATUS_OK) + payload)
+        self._send_raw(program, proc, kind, serial, STATUS_OK, payload)
+
+    def _send_raw(self, program, proc, kind, serial, status, payload):
+        if self.closed:
+            raise _rpc_error(1, "client socket is closed")
+        self.pipe.send(HEADER.pack(28 + len(payload), program, 1, proc, kind, serial, status) + payload)
 
     def _read_frame(self, block=True):
         """The next whole frame, or None when none is complete and block is false."""
@@ -266,6 +347,11 @@ class Client(object):
             return
         if kind == MESSAGE:
             self.pending_events.append((proc, json.loads(body.decode("utf-8"))))
+        elif kind == STREAM and program == PROGRAM:
+            # A stream already finished or aborted may still get a frame or two.
+            stream = self.streams.get(header[4])
+            if stream is not None:
+                stream.receive(header[5], body)
 
     def call(self, proc, args):
         if self.closed:
@@ -281,6 +367,17 @@ class Client(object):
                     raise WireError(value or {})
                 return value
             self._handle_unsolicited(header, body)
+
+    def open_stream(self, proc, args):
+        """A call that opens a stream: its frames may follow the reply at once, so it is known before."""
+        stream = WireStream(self, proc, self.serial + 1)
+        self.streams[stream.serial] = stream
+        try:
+            self.call(proc, args)
+        except Exception:
+            self.streams.pop(stream.serial, None)
+            raise
+        return stream
 
     def dispatch_events(self):
         """Read what has arrived without waiting, then hand every queued event over."""
@@ -298,6 +395,11 @@ class Client(object):
         if not self.closed:
             self.closed = True
             self.pipe.close()
+            # A stream still open has lost its peer.
+            for stream in self.streams.values():
+                if not stream.ended and stream.error is None:
+                    stream.error = _eof().fields
+            self.streams = {}
 
 
 def wait_for_events(clients, timeout):

@@ -285,6 +285,13 @@ sub rename {
     return;
 }
 
+sub open_console {
+    my ($self, $st, $devname, $flags) = @_;
+    Sys::Virt::Stream::_check($st, $self->{conn}, 'open_console') or return;
+    $st->{wire} = Sys::Virt::_open_stream($self->{conn}{client}, 201, [$self->{ref}, $devname, ($flags || 0)]);
+    return;
+}
+
 sub get_hostname {
     my ($self, $flags) = @_;
     my $v = Sys::Virt::_call($self->{conn}{client}, 277, [$self->{ref}, ($flags || 0)]);

@@ -25,8 +25,8 @@ use constant {
     KEEPALIVE_PING => 1,
     KEEPALIVE_PONG => 2,
     OPEN_PROC => 1,
-    CALL => 0, REPLY => 1, MESSAGE => 2,
-    STATUS_ERROR => 1,
+    CALL => 0, REPLY => 1, MESSAGE => 2, STREAM => 3,
+    STATUS_OK => 0, STATUS_ERROR => 1, STATUS_CONTINUE => 2,
     MAX_FRAME => 32 * 1024 * 1024 + 4,
 };
 
@@ -143,7 +143,7 @@ sub new {
     my ($class, $uri, $readonly) = @_;
     my $u = parse_uri($uri);
     my $self = bless { uri => $u, pipe => open_pipe($u, $readonly), buffer => '', serial => 0,
-                       closed => 0, events => [], on_event => undef }, $class;
+                       closed => 0, events => [], on_event => undef, streams => {} }, $class;
     $self->{pipe}{out}->autoflush(1);
     $self->call(OPEN_PROC, { uri => far_side($u), readOnly => ($readonly ? JSON::PP::true : JSON::PP::false) });
     return $self;
@@ -153,8 +153,13 @@ sub handle { $_[0]{pipe}{in} }
 
 sub send_frame {
     my ($self, $program, $proc, $type, $serial, $body) = @_;
-    my $payload = defined $body ? $JSON->encode($body) : '';
-    my $frame = pack('N7', 28 + length($payload), $program, 1, $proc, $type, $serial, 0) . $payload;
+    $self->send_raw($program, $proc, $type, $serial, 0, defined $body ? $JSON->encode($body) : '');
+}
+
+sub send_raw {
+    my ($self, $program, $proc, $type, $serial, $status, $payload) = @_;
+    die wire_error(1, "client socket is closed") if $self->{closed};
+    my $frame = pack('N7', 28 + length($payload), $program, 1, $proc, $type, $serial, $status) . $payload;
     my $fh = $self->{pipe}{out};
     local $SIG{PIPE} = 'IGNORE';
     my $off = 0;
@@ -191,6 +196,20 @@ sub unsolicited {
         return;
     }
     push @{$self->{events}}, [$proc, $JSON->decode($body)] if $type == MESSAGE;
+    if ($type == STREAM && $program == PROGRAM) {
+        # A stream already finished or aborted may still get a frame or two.
+        my $stream = $self->{streams}{$h->[4]};
+        $stream->receive($h->[5], $body) if $stream;
+    }
+}
+
+# A call that opens a stream: its frames may follow the reply at once, so it is known before.
+sub open_stream {
+    my ($self, $proc, $args) = @_;
+    my $stream = Sys::Virt::RPC::Stream->new($self, $proc, $self->{serial} + 1);
+    $self->{streams}{$stream->{serial}} = $stream;
+    eval { $self->call($proc, $args); 1 } or do { my $e = $@; delete $self->{streams}{$stream->{serial}}; die $e };
+    return $stream;
 }
 
 sub call {
@@ -227,6 +246,11 @@ sub close {
     my ($self) = @_;
     return if $self->{closed};
     $self->{closed} = 1;
+    # A stream still open has lost its peer.
+    for my $stream (values %{$self->{streams}}) {
+        $stream->{error} = eof_error() unless $stream->{ended} || $stream->{error};
+    }
+    $self->{streams} = {};
     my $p = $self->{pipe};
     close($p->{out});
     close($p->{in}) unless $p->{sock};
@@ -234,5 +258,88 @@ sub close {
 }
 
 sub DESTROY { $_[0]->close }
+
+# The stream a call opened (a guest's console): STREAM frames under that call's serial
+# carry data (CONTINUE), the end of one direction (OK) or a failure (ERROR) both ways.
+package Sys::Virt::RPC::Stream;
+
+use Scalar::Util ();
+
+sub new {
+    my ($class, $client, $proc, $serial) = @_;
+    my $self = bless { client => $client, proc => $proc, serial => $serial, incoming => '', ended => 0, error => undef }, $class;
+    # The client holds its streams; a stream's hold on the client must not keep both alive.
+    Scalar::Util::weaken($self->{client});
+    return $self;
+}
+
+sub receive {
+    my ($self, $status, $body) = @_;
+    if ($status == Sys::Virt::RPC::STATUS_CONTINUE) { $self->{incoming} .= $body }
+    elsif ($status == Sys::Virt::RPC::STATUS_OK) { $self->{ended} = 1 }
+    else {
+        $self->{error} = eval { $JSON->decode($body) } || Sys::Virt::RPC::wire_error(1, "malformed stream error from the daemon");
+    }
+}
+
+# Read one frame from the daemon (whoever it is for); false when none is there and $block is false.
+sub wait_frame {
+    my ($self, $block) = @_;
+    my $client = $self->{client} or die Sys::Virt::RPC::eof_error();
+    my ($h, $body) = $client->read_frame($block);
+    return 0 unless $h;
+    $client->unsolicited($h, $body);
+    return 1;
+}
+
+sub ready { my ($self) = @_; return length($self->{incoming}) || $self->{ended} || $self->{error} ? 1 : 0 }
+
+# Up to $nbytes of what the peer sent, '' once it has ended, undef when it would block.
+sub recv {
+    my ($self, $nbytes, $block) = @_;
+    while (!$self->ready) {
+        return undef unless $self->wait_frame($block);
+    }
+    return substr($self->{incoming}, 0, $nbytes, '') if length $self->{incoming};
+    die $self->{error} if $self->{error};
+    return '';
+}
+
+sub send {
+    my ($self, $data) = @_;
+    die $self->{error} if $self->{error};
+    $self->{client}->send_raw(Sys::Virt::RPC::PROGRAM, $self->{proc}, Sys::Virt::RPC::STREAM, $self->{serial}, Sys::Virt::RPC::STATUS_CONTINUE, $data);
+    return length $data;
+}
+
+# Our end, then the peer's: what it still sends is dropped; its failure is raised.
+sub finish {
+    my ($self) = @_;
+    $self->end_with(Sys::Virt::RPC::STATUS_OK, '');
+    die $self->{error} if $self->{error};
+}
+
+# Tell the peer to give up the stream, and wait until it has.
+sub abort {
+    my ($self) = @_;
+    $self->end_with(Sys::Virt::RPC::STATUS_ERROR,
+        $JSON->encode({ code => 1, domain => 38, level => 2, message => 'internal error: stream aborted by the client' }));
+}
+
+sub end_with {
+    my ($self, $status, $body) = @_;
+    my $client = $self->{client};
+    my $ok = eval {
+        if ($client && !$client->{closed} && !$self->{ended} && !$self->{error}) {
+            $client->send_raw(Sys::Virt::RPC::PROGRAM, $self->{proc}, Sys::Virt::RPC::STREAM, $self->{serial}, $status, $body);
+            while (!$self->{ended} && !$self->{error}) { $self->{incoming} = ''; $self->wait_frame(1) }
+        }
+        1;
+    };
+    my $e = $@;
+    delete $client->{streams}{$self->{serial}} if $client;
+    $self->{ended} = 1;
+    die $e unless $ok;
+}
 
 1;

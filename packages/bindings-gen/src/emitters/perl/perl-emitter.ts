@@ -10,7 +10,7 @@ const CONNECTION_OWN = new Set(['domain_event_register_any', 'domain_event_dereg
 
 /** The calls an object's package gets: those with a Perl name that travel as one call. */
 export function perlMethods(o: ObjectDef): MethodDef[] {
-  return o.methods.filter((m) => m.perl && m.perl !== '-' && m.proc !== null && m.returns.name !== 'stream'
+  return o.methods.filter((m) => m.perl && m.perl !== '-' && m.proc !== null
     && !(o.name === 'Connect' && CONNECTION_OWN.has(m.perl)));
 }
 
@@ -47,6 +47,12 @@ function methodText(api: ApiDef, o: ObjectDef, m: MethodDef): string {
   const client = isConn ? '$self->{client}' : '$self->{conn}{client}';
   const conn = isConn ? '$self' : '$self->{conn}';
   const wire = [...(isConn ? [] : ['$self->{ref}']), ...args.map(perlArg)];
+  if (m.returns.name === 'stream') {
+    // Sys::Virt takes the stream first ($dom->open_console($st, $devname, $flags)), checks it, and returns nothing.
+    const params = ['$self', '$st', ...args.map((a) => `$${a.name}`)].join(', ');
+    return `sub ${m.perl} {\n    my (${params}) = @_;\n    Sys::Virt::Stream::_check($st, ${conn}, '${m.perl}') or return;\n`
+      + `    $st->{wire} = Sys::Virt::_open_stream(${client}, ${m.proc}, [${wire.join(', ')}]);\n    return;\n}\n`;
+  }
   const params = ['$self', ...args.map((a) => `$${a.name}`)].join(', ');
   return `sub ${m.perl} {\n    my (${params}) = @_;\n    my $v = Sys::Virt::_call(${client}, ${m.proc}, [${wire.join(', ')}]);\n    ${perlReturn(api, m.returns, conn)}\n}\n`;
 }
@@ -136,6 +142,7 @@ export const perlEmitter: Emitter = {
     ...api.objects.filter((o) => o.name !== 'Connect').map((o) => objectFile(api, o)),
     errorFile(api),
     { path: fileOf('Sys::Virt::Event'), text: `${banner}${template('Event.pm')}` },
+    { path: fileOf('Sys::Virt::Stream'), text: `${banner}${template('Stream.pm')}` },
     { path: fileOf('Sys::Virt::RPC'), text: `${banner}${template('RPC.pm')}` },
   ].map((f) => ({ ...f, path: `${outDir}/${f.path}` })),
 };

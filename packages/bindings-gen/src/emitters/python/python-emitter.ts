@@ -3,7 +3,7 @@ import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import { BANNER_TEXT, type Emitter, type GeneratedFile } from '../emitter.js';
 import { pythonArg, pythonReturn } from './python-shapes.js';
 import { pythonStubs } from './python-stubs.js';
-import { callerArgs, pythonConstants, pythonMethods, pythonName, pythonPlace, shortVariant } from './python-names.js';
+import { STREAM_PARAM, callerArgs, pythonConstants, pythonMethods, pythonName, pythonPlace, shortVariant, withStreamParam } from './python-names.js';
 
 const template = (name: string) => readFileSync(new URL(`../../../templates/python/${name}`, import.meta.url), 'utf8');
 const banner = `# ${BANNER_TEXT}\n`;
@@ -14,8 +14,25 @@ export function libvirtVersionNumber(level: string): number {
   return major * 1_000_000 + minor * 1_000 + micro;
 }
 
+const param = (a: ArgDef) => (a.optional ? `${pythonName(a.name)}=${a.type.name === 'flags' ? '0' : 'None'}` : pythonName(a.name));
+
 function signature(args: ArgDef[]): string {
-  return ['self', ...args.map((a) => (a.optional ? `${pythonName(a.name)}=${a.type.name === 'flags' ? '0' : 'None'}` : pythonName(a.name)))].join(', ');
+  return ['self', ...args.map(param)].join(', ');
+}
+
+/** A stream-opening call's parameters: what comes before the stream has no default, as in libvirt-python. */
+function streamSignature(m: MethodDef, args: ArgDef[]): string {
+  const params = withStreamParam(m, args, STREAM_PARAM, param);
+  const at = params.indexOf(STREAM_PARAM);
+  return ['self', ...params.map((p, i) => (i < at ? p.replace(/=.*$/, '') : p))].join(', ');
+}
+
+/** A call that opens a stream: the caller's virStream is checked, then carries the call's data. */
+function streamMethodText(owner: ObjectDef, m: MethodDef, name: string, args: ArgDef[], doc: string): string {
+  const wire = ['self._ref', ...args.map((a, i) => pythonArg(pythonName(a.name), a.type, m.c, i + 2))];
+  return `    def ${name}(${streamSignature(m, args)}):\n${doc}`
+    + `        _stream_arg(${STREAM_PARAM}, ${connOf(owner)}, "${m.c}")\n`
+    + `        return _open_stream(${STREAM_PARAM}, ${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")\n`;
 }
 
 /** The client that carries a call: the connection's own, or its object's connection's. */
@@ -35,6 +52,7 @@ function methodText(api: ApiDef, owner: ObjectDef, o: ObjectDef, m: MethodDef): 
   const ret = pythonReturn(api, m.c, m.returns, (cls, expr) => `${cls}(${connOf(owner)}, ${expr})`);
   const call = `_call(${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")`;
   const doc = m.doc ? `        """${m.doc.replace(/\s+/g, ' ').replace(/"""/g, "'''")}"""\n` : '';
+  if (m.returns.name === 'stream') return streamMethodText(owner, m, name, args, doc);
   const body = ret === 'v' ? `        return ${call}\n` : ret === '0' ? `        ${call}\n        return 0\n` : `        v = ${call}\n        return ${ret}\n`;
   const movedArg: ArgDef = { name: movedParam(o), type: { name: o.name, list: false, kind: 'object' }, enumName: null, optional: false, doc: '', writeFlags: [] };
   let text = `    def ${name}(${signature(moved ? [movedArg, ...args] : args)}):\n${doc}${body}`;

@@ -40,8 +40,20 @@ const CONNECTION_OWN = new Set(['domainEventRegisterAny', 'domainEventDeregister
 
 /** The calls an object's class gets: those with a Python name that travel as one call. */
 export function pythonMethods(o: ObjectDef): MethodDef[] {
-  return o.methods.filter((m) => m.python && m.python !== '-' && m.proc !== null && m.returns.name !== 'stream'
+  return o.methods.filter((m) => m.python && m.python !== '-' && m.proc !== null
     && !(o.name === 'Connect' && CONNECTION_OWN.has(m.python)));
+}
+
+/** The stream a call that opens one is given in libvirt-python: `st`, before the flags (virDomainOpenConsole's order). */
+export const STREAM_PARAM = 'st';
+
+/** A stream-opening call's parameters as libvirt-python orders them; others' as they are. */
+export function withStreamParam<T>(m: MethodDef, args: ArgDef[], stream: T, arg: (a: ArgDef) => T): T[] {
+  const out = args.map(arg);
+  if (m.returns.name !== 'stream') return out;
+  const at = args.findIndex((a) => a.type.name === 'flags');
+  out.splice(at < 0 ? out.length : at, 0, stream);
+  return out;
 }
 
 /** Where a call lives in libvirt-python: its own class, or another one that api.xml names (`virDomain.revertToSnapshot`). */

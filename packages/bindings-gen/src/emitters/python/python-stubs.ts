@@ -1,5 +1,5 @@
 import type { ApiDef, ArgDef, MethodDef, ObjectDef, TypeRef } from '../../api-model.js';
-import { callerArgs, pythonMethods, pythonName, pythonPlace, shortVariant } from './python-names.js';
+import { STREAM_PARAM, callerArgs, pythonMethods, pythonName, pythonPlace, shortVariant, withStreamParam } from './python-names.js';
 
 /** A Python annotation for an api.xml type, as libvirt-python's answers have it. */
 function pyType(api: ApiDef, t: TypeRef, isReturn: boolean): string {
@@ -24,11 +24,34 @@ function methodStub(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   const ret = pyType(api, m.returns, true);
   const { name, moved } = pythonPlace(o, m);
   const own = moved ? [`obj: ${o.python}`] : [];
-  const out = [`    def ${name}(${['self', ...own, ...args.map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`];
+  const params = withStreamParam(m, args, `${STREAM_PARAM}: virStream`, (a) => stubArg(api, a));
+  const out = [`    def ${name}(${['self', ...own, ...params].join(', ')}) -> ${ret}: ...`];
   const short = moved ? null : shortVariant(o, m);
   if (short !== null) out.push(`    def ${short}(${['self', ...args.filter((a) => !a.optional).map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`);
   return out;
 }
+
+/** The hand-written virStream (libvirt-python's), for every call that opens a stream. */
+const STREAM_STUBS = [
+  ...['NONBLOCK', 'EVENT_READABLE', 'EVENT_WRITABLE', 'EVENT_ERROR', 'EVENT_HANGUP', 'RECV_STOP_AT_HOLE'].map((n) => `VIR_STREAM_${n}: int`),
+  'class virStream:',
+  '    cb: Optional[Callable[..., None]]',
+  '    def connect(self) -> virConnect: ...',
+  '    def recv(self, nbytes: int) -> Any: ...',
+  '    def recvFlags(self, nbytes: int, flags: int = ...) -> Any: ...',
+  '    def send(self, data: bytes) -> int: ...',
+  '    def recvHole(self, flags: int = ...) -> int: ...',
+  '    def sendHole(self, length: int, flags: int = ...) -> int: ...',
+  '    def finish(self) -> int: ...',
+  '    def abort(self) -> int: ...',
+  '    def recvAll(self, handler: Callable[[virStream, bytes, Any], Any], opaque: Any) -> None: ...',
+  '    def sendAll(self, handler: Callable[[virStream, int, Any], bytes], opaque: Any) -> None: ...',
+  '    def sparseRecvAll(self, handler: Callable[..., Any], holeHandler: Callable[..., Any], opaque: Any) -> None: ...',
+  '    def sparseSendAll(self, handler: Callable[..., Any], holeHandler: Callable[..., Any], skipHandler: Callable[..., Any], opaque: Any) -> None: ...',
+  '    def eventAddCallback(self, events: int, cb: Callable[[virStream, int, Any], None], opaque: Any) -> None: ...',
+  '    def eventUpdateCallback(self, events: int) -> int: ...',
+  '    def eventRemoveCallback(self) -> int: ...',
+];
 
 /** libvirt.pyi: type stubs for the generated module, so editors and mypy know its calls. */
 export function pythonStubs(api: ApiDef): string {
@@ -55,6 +78,7 @@ export function pythonStubs(api: ApiDef): string {
     'def virEventRunDefaultImpl() -> int: ...',
     '',
   );
+  lines.push(...STREAM_STUBS, '');
   for (const o of api.objects) {
     lines.push(`class ${o.python}:`);
     if (o.name === 'Connect') {
@@ -62,6 +86,7 @@ export function pythonStubs(api: ApiDef): string {
       lines.push('    def domainEventRegisterAny(self, dom: Optional[virDomain], eventID: int, cb: Callable[..., None], opaque: Any) -> int: ...');
       lines.push('    def domainEventDeregisterAny(self, callbackID: int) -> int: ...');
       lines.push('    def listDomainsID(self) -> List[int]: ...', '    def listDefinedDomains(self) -> List[str]: ...', '    def numOfDomains(self) -> int: ...');
+      lines.push('    def newStream(self, flags: int = ...) -> virStream: ...');
     } else {
       lines.push(`    def connect(self) -> virConnect: ...`);
     }
