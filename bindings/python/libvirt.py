@@ -1945,6 +1945,16 @@ class virStorageVol(_ObjectBase):
         _call(self._conn._client, 165, [self._ref, (None if flags is None else _int_arg(flags))], "virStorageVolWipe")
         return 0
 
+    def upload(self, stream, offset, length, flags=0):
+        """A stream whose bytes are written into the volume from offset on, at most length bytes (0: to the end)."""
+        _stream_arg(stream, self._conn, "virStorageVolUpload")
+        return _open_stream(stream, self._conn._client, 208, [self._ref, (None if offset is None else _int_arg(offset)), (None if length is None else _int_arg(length)), (None if flags is None else _int_arg(flags))], "virStorageVolUpload")
+
+    def download(self, stream, offset, length, flags=0):
+        """A stream of the volume's bytes from offset on, at most length bytes (0: to the end)."""
+        _stream_arg(stream, self._conn, "virStorageVolDownload")
+        return _open_stream(stream, self._conn._client, 209, [self._ref, (None if offset is None else _int_arg(offset)), (None if length is None else _int_arg(length)), (None if flags is None else _int_arg(flags))], "virStorageVolDownload")
+
 
 class virInterface(_ObjectBase):
     """A physical host interface. Its name and MAC address are known locally."""

@@ -1,13 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { tinyGuest } from '../../driver-qemu/test/fixtures/guest/tiny-guest.js';
 import { generatedBindings, runScript, startTsvirtd } from './fixtures/run-script.js';
 
-// Streams through the bindings: a real guest's console (QEMU under TCG, served by tsvirtd),
-// read and written with libvirt-python's virStream and Sys::Virt::Stream. libvirt's test
-// driver has no console, so libvirt itself cannot run these; what it can do on
-// test:///default (streams no call has opened) is compared in the scripts test.
+// Streams through the bindings: a real guest's console (QEMU under TCG, served by tsvirtd)
+// and a volume's bytes (the QEMU driver's folder pools), read and written with
+// libvirt-python's virStream and Sys::Virt::Stream. libvirt's test driver has neither, so
+// libvirt itself cannot run these; what it does there (streams no call has opened, calls
+// it does not support) is compared in the scripts test.
 t.setTimeout(600_000);
 const checks = fileURLToPath(new URL('./fixtures/checks/', import.meta.url));
 const guest = await tinyGuest();
@@ -65,3 +68,17 @@ t.test('Perl: a guest\'s console through Sys::Virt::Stream, blocking and with ca
     'finished',
   ]);
 });
+
+for (const [lang, cmd, file, expected] of [
+  ['Python', 'python3', 'volumes.py', ['upload 0', 'finish 0', 'downloaded the same: True', 'before the offset: 4096 {0}', 'info [0, 65536, 65536]']],
+  ['Perl', 'perl', 'volumes.pl', ['uploaded', 'downloaded the same: 1', 'before the offset: 4096 zeros']],
+] as const) {
+  t.test(`${lang}: a volume's bytes uploaded and downloaded through streams`, async (t) => {
+    const uri = await qemuDaemon(t);
+    const folder = mkdtempSync(join(tmpdir(), 'tsvirt-pool-'));
+    t.teardown(() => rmSync(folder, { recursive: true, force: true }));
+    const r = run(cmd, file, uri, join(folder, 'images'));
+    t.equal(r.status, 0, r.stderr);
+    t.strictSame(r.lines, expected);
+  });
+}

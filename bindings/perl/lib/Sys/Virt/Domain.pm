@@ -287,7 +287,7 @@ sub rename {
 
 sub open_console {
     my ($self, $st, $devname, $flags) = @_;
-    Sys::Virt::Stream::_check($st, $self->{conn}, 'open_console') or return;
+    Sys::Virt::Stream::_check($st, $self->{conn}, 'Sys::Virt::Domain::open_console') or return undef;
     $st->{wire} = Sys::Virt::_open_stream($self->{conn}{client}, 201, [$self->{ref}, $devname, ($flags || 0)]);
     return;
 }

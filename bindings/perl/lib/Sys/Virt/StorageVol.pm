@@ -45,6 +45,20 @@ sub wipe {
     return;
 }
 
+sub upload {
+    my ($self, $st, $offset, $length, $flags) = @_;
+    Sys::Virt::Stream::_check($st, $self->{conn}, 'Sys::Virt::StorageVol::upload') or return undef;
+    $st->{wire} = Sys::Virt::_open_stream($self->{conn}{client}, 208, [$self->{ref}, $offset, $length, ($flags || 0)]);
+    return;
+}
+
+sub download {
+    my ($self, $st, $offset, $length, $flags) = @_;
+    Sys::Virt::Stream::_check($st, $self->{conn}, 'Sys::Virt::StorageVol::download') or return undef;
+    $st->{wire} = Sys::Virt::_open_stream($self->{conn}{client}, 209, [$self->{ref}, $offset, $length, ($flags || 0)]);
+    return;
+}
+
 use constant TYPE_FILE => 0;
 use constant TYPE_BLOCK => 1;
 use constant TYPE_DIR => 2;

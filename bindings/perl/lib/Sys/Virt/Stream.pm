@@ -6,11 +6,7 @@ package Sys::Virt::Stream;
 
 use strict;
 use warnings;
-use Carp ();
 use Scalar::Util ();
-
-# Warnings about a caller's arguments name the line where it called Sys::Virt::Domain.
-our @CARP_NOT = ('Sys::Virt::Domain');
 
 use constant NONBLOCK => 1;
 use constant EVENT_READABLE => 1;
@@ -185,11 +181,13 @@ sub _dispatch {
 sub DESTROY { delete $with_callbacks{Scalar::Util::refaddr($_[0])} }
 
 # $dom->open_console($st, ...): a stream, of the same connection. Sys::Virt warns and
-# does nothing when it is not a stream object, as its XS argument check does.
+# does nothing when it is not a stream object, as its XS argument check does, naming the
+# caller's line.
 sub _check {
     my ($st, $conn, $method) = @_;
     unless (Scalar::Util::blessed($st) && $st->isa('Sys::Virt::Stream')) {
-        Carp::carp("Sys::Virt::Domain::${method}() -- st is not a blessed SV reference");
+        my (undef, $file, $line) = caller(1);
+        warn "${method}() -- st is not a blessed SV reference at $file line $line.\n";
         return 0;
     }
     die _error(code => 8, domain => 0, message => 'invalid argument: stream must match connection of the object')

@@ -48,9 +48,9 @@ function methodText(api: ApiDef, o: ObjectDef, m: MethodDef): string {
   const conn = isConn ? '$self' : '$self->{conn}';
   const wire = [...(isConn ? [] : ['$self->{ref}']), ...args.map(perlArg)];
   if (m.returns.name === 'stream') {
-    // Sys::Virt takes the stream first ($dom->open_console($st, $devname, $flags)), checks it, and returns nothing.
+    // Sys::Virt takes the stream first ($dom->open_console($st, $devname, $flags)), checks it, and returns nothing (undef when it is not a stream, as its XS check does).
     const params = ['$self', '$st', ...args.map((a) => `$${a.name}`)].join(', ');
-    return `sub ${m.perl} {\n    my (${params}) = @_;\n    Sys::Virt::Stream::_check($st, ${conn}, '${m.perl}') or return;\n`
+    return `sub ${m.perl} {\n    my (${params}) = @_;\n    Sys::Virt::Stream::_check($st, ${conn}, '${perlPackage(o)}::${m.perl}') or return undef;\n`
       + `    $st->{wire} = Sys::Virt::_open_stream(${client}, ${m.proc}, [${wire.join(', ')}]);\n    return;\n}\n`;
   }
   const params = ['$self', ...args.map((a) => `$${a.name}`)].join(', ');

@@ -3,7 +3,7 @@ import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import { BANNER_TEXT, type Emitter, type GeneratedFile } from '../emitter.js';
 import { pythonArg, pythonReturn } from './python-shapes.js';
 import { pythonStubs } from './python-stubs.js';
-import { STREAM_PARAM, callerArgs, pythonConstants, pythonMethods, pythonName, pythonPlace, shortVariant, withStreamParam } from './python-names.js';
+import { callerArgs, pythonConstants, pythonMethods, pythonName, pythonPlace, shortVariant, streamParam, withStreamParam } from './python-names.js';
 
 const template = (name: string) => readFileSync(new URL(`../../../templates/python/${name}`, import.meta.url), 'utf8');
 const banner = `# ${BANNER_TEXT}\n`;
@@ -22,17 +22,18 @@ function signature(args: ArgDef[]): string {
 
 /** A stream-opening call's parameters: what comes before the stream has no default, as in libvirt-python. */
 function streamSignature(m: MethodDef, args: ArgDef[]): string {
-  const params = withStreamParam(m, args, STREAM_PARAM, param);
-  const at = params.indexOf(STREAM_PARAM);
-  return ['self', ...params.map((p, i) => (i < at ? p.replace(/=.*$/, '') : p))].join(', ');
+  const { at } = streamParam(m)!;
+  return ['self', ...withStreamParam(m, args, (name) => name, param).map((p, i) => (i < at ? p.replace(/=.*$/, '') : p))].join(', ');
 }
 
 /** A call that opens a stream: the caller's virStream is checked, then carries the call's data. */
 function streamMethodText(owner: ObjectDef, m: MethodDef, name: string, args: ArgDef[], doc: string): string {
-  const wire = ['self._ref', ...args.map((a, i) => pythonArg(pythonName(a.name), a.type, m.c, i + 2))];
+  const st = streamParam(m)!;
+  // Positions as libvirt-python counts them in its TypeErrors: the object first, the stream in its place.
+  const wire = ['self._ref', ...args.map((a, i) => pythonArg(pythonName(a.name), a.type, m.c, i + 2 + (i >= st.at ? 1 : 0)))];
   return `    def ${name}(${streamSignature(m, args)}):\n${doc}`
-    + `        _stream_arg(${STREAM_PARAM}, ${connOf(owner)}, "${m.c}")\n`
-    + `        return _open_stream(${STREAM_PARAM}, ${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")\n`;
+    + `        _stream_arg(${st.name}, ${connOf(owner)}, "${m.c}")\n`
+    + `        return _open_stream(${st.name}, ${clientOf(owner)}, ${m.proc}, [${wire.join(', ')}], "${m.c}")\n`;
 }
 
 /** The client that carries a call: the connection's own, or its object's connection's. */

@@ -44,15 +44,26 @@ export function pythonMethods(o: ObjectDef): MethodDef[] {
     && !(o.name === 'Connect' && CONNECTION_OWN.has(m.python)));
 }
 
-/** The stream a call that opens one is given in libvirt-python: `st`, before the flags (virDomainOpenConsole's order). */
-export const STREAM_PARAM = 'st';
+/**
+ * Where libvirt-python takes the stream of a call that opens one: as libvirt's C function
+ * does, under its C name, first (virStorageVolUpload's `stream`) unless listed here.
+ */
+const STREAM_PARAMS: Readonly<Record<string, { name: string; at: number }>> = {
+  virDomainOpenConsole: { name: 'st', at: 1 },
+  virDomainOpenChannel: { name: 'st', at: 1 },
+};
 
-/** A stream-opening call's parameters as libvirt-python orders them; others' as they are. */
-export function withStreamParam<T>(m: MethodDef, args: ArgDef[], stream: T, arg: (a: ArgDef) => T): T[] {
+/** The stream parameter of a call that opens one, or null for other calls. */
+export function streamParam(m: MethodDef): { name: string; at: number } | null {
+  if (m.returns.name !== 'stream') return null;
+  return STREAM_PARAMS[m.c ?? ''] ?? { name: 'stream', at: 0 };
+}
+
+/** A call's parameters as libvirt-python orders them: the stream, if it opens one, in its place. */
+export function withStreamParam<T>(m: MethodDef, args: ArgDef[], stream: (name: string) => T, arg: (a: ArgDef) => T): T[] {
   const out = args.map(arg);
-  if (m.returns.name !== 'stream') return out;
-  const at = args.findIndex((a) => a.type.name === 'flags');
-  out.splice(at < 0 ? out.length : at, 0, stream);
+  const st = streamParam(m);
+  if (st !== null) out.splice(st.at, 0, stream(st.name));
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { ApiDef, ArgDef, MethodDef, ObjectDef, TypeRef } from '../../api-model.js';
-import { STREAM_PARAM, callerArgs, pythonMethods, pythonName, pythonPlace, shortVariant, withStreamParam } from './python-names.js';
+import { callerArgs, pythonMethods, pythonName, pythonPlace, shortVariant, withStreamParam } from './python-names.js';
 
 /** A Python annotation for an api.xml type, as libvirt-python's answers have it. */
 function pyType(api: ApiDef, t: TypeRef, isReturn: boolean): string {
@@ -24,7 +24,7 @@ function methodStub(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   const ret = pyType(api, m.returns, true);
   const { name, moved } = pythonPlace(o, m);
   const own = moved ? [`obj: ${o.python}`] : [];
-  const params = withStreamParam(m, args, `${STREAM_PARAM}: virStream`, (a) => stubArg(api, a));
+  const params = withStreamParam(m, args, (name) => `${name}: virStream`, (a) => stubArg(api, a));
   const out = [`    def ${name}(${['self', ...own, ...params].join(', ')}) -> ${ret}: ...`];
   const short = moved ? null : shortVariant(o, m);
   if (short !== null) out.push(`    def ${short}(${['self', ...args.filter((a) => !a.optional).map((a) => stubArg(api, a))].join(', ')}) -> ${ret}: ...`);
