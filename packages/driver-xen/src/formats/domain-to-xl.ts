@@ -23,6 +23,13 @@ export const topText = (def: DomainDef, name: string): string | undefined => {
   return el && textOf(el).trim();
 };
 
+/** A PV guest's bootloader: the one named, else pygrub when no kernel is named either (libvirt's libxl driver boots it so). */
+export function pvBootloader(def: DomainDef): string | undefined {
+  const named = topText(def, 'bootloader');
+  if (named !== undefined || def.os.type === 'xenpvh' || def.os.kernel !== undefined) return named;
+  return 'pygrub';
+}
+
 function directBoot(c: FormatContext): void {
   const { def, out } = c;
   if (def.os.kernel !== undefined) out.setString('kernel', def.os.kernel);
@@ -36,7 +43,7 @@ function os(c: FormatContext): void {
   const { def, out } = c;
   if (!c.hvm) {
     if (def.os.type === 'xenpvh') out.setString('type', 'pvh');
-    const bootloader = topText(def, 'bootloader');
+    const bootloader = pvBootloader(def);
     if (bootloader !== undefined) out.setString('bootloader', bootloader);
     const bootargs = topText(def, 'bootloader_args');
     if (bootargs !== undefined) out.setString('bootargs', bootargs);
@@ -107,12 +114,11 @@ function xenbusLimits(c: FormatContext): void {
 }
 
 /** A network disk as QEMU's rbd: string, hosts separated by an escaped ';', a host's port by an escaped ':'. */
-function rbdSource(c: FormatContext, d: DiskDef): string {
+export function rbdTarget(d: DiskDef, unsupportedError: (what: string) => Error): string {
   const name = d.source?.name ?? '';
-  if (d.source?.protocol !== 'rbd') throw unsupported(c, `Unsupported network block protocol '${d.source?.protocol}'`);
-  const slash = name.indexOf('/');
-  const image = name.slice(slash + 1);
-  if (image.includes(':')) throw unsupported(c, `':' not allowed in RBD source volume name '${image}'`);
+  if (d.source?.protocol !== 'rbd') throw unsupportedError(`Unsupported network block protocol '${d.source?.protocol}'`);
+  const image = name.slice(name.indexOf('/') + 1);
+  if (image.includes(':')) throw unsupportedError(`':' not allowed in RBD source volume name '${image}'`);
   let s = `rbd:${name}:auth_supported=none`;
   const source = d.element && childElement(d.element, 'source');
   const hosts = source ? childElements(source, 'host') : [];
@@ -135,7 +141,7 @@ function diskSpec(c: FormatContext, d: DiskDef): string {
   if (backend) s += `,backendtype=${backend}`;
   if (d.device === 'cdrom') s += ',devtype=cdrom';
   // target= takes the rest of the specification: it comes last
-  const target = d.type === 'network' ? rbdSource(c, d) : d.source?.file ?? d.source?.dev ?? d.source?.dir;
+  const target = d.type === 'network' ? rbdTarget(d, (what) => unsupported(c, what)) : d.source?.file ?? d.source?.dev ?? d.source?.dir;
   if (target) s += `,target=${target}`;
   return s;
 }

@@ -189,7 +189,7 @@ function pci(c: FormatContext): void {
 }
 
 /** A character device as Xen writes one ("pty", "tcp:host:port,server,nowait", "/dev/ttyS0"). */
-export function formatCharDev(c: FormatContext, chr: XmlElement): string {
+export function formatCharDev(chr: XmlElement, unsupportedError: (what: string) => Error): string {
   const type = chr.attrs.type ?? 'pty';
   const sources = childElements(chr, 'source');
   const src = sources[0]?.attrs ?? {};
@@ -212,7 +212,7 @@ export function formatCharDev(c: FormatContext, chr: XmlElement): string {
     case 'unix':
       return `unix:${src.path ?? ''}${src.mode === 'bind' ? ',server,nowait' : ''}`;
     default:
-      throw unsupported(c, `unsupported chr device type '${type}'`);
+      throw unsupportedError(`unsupported chr device type '${type}'`);
   }
 }
 
@@ -220,16 +220,17 @@ const targetPort = (chr: XmlElement) => Number(childElement(chr, 'target')?.attr
 
 function charDevices(c: FormatContext): void {
   if (!c.hvm) return;
+  const fail = (what: string) => unsupported(c, what);
   const { def, out } = c;
   const parallels = devicesNamed(def, 'parallel');
-  out.setString('parallel', parallels.length ? formatCharDev(c, parallels[0]) : 'none');
+  out.setString('parallel', parallels.length ? formatCharDev(parallels[0], fail) : 'none');
   const serials = devicesNamed(def, 'serial');
   if (!serials.length) {
     out.setString('serial', 'none');
     return;
   }
   if (serials.length === 1 && targetPort(serials[0]) === 0) {
-    out.setString('serial', formatCharDev(c, serials[0]));
+    out.setString('serial', formatCharDev(serials[0], fail));
     return;
   }
   if (c.format === 'xm') throw unsupported(c, 'Multiple serial devices are not supported by xen-xm');
@@ -237,7 +238,7 @@ function charDevices(c: FormatContext): void {
   const list: string[] = [];
   for (let port = 0; port <= maxPort; port++) {
     const s = serials.find((x) => targetPort(x) === port);
-    list.push(s ? formatCharDev(c, s) : 'none');
+    list.push(s ? formatCharDev(s, fail) : 'none');
   }
   out.setList('serial', list);
 }

@@ -53,6 +53,7 @@ function general(r: ConfigReader, p: DomainParts): void {
   }
   const memory = r.number('memory', MIN_MEMORY_MIB * 2);
   const maxmem = r.number('maxmem', memory);
+  if (maxmem < memory) throw r.error(ErrorNumber.CONFIG_UNSUPPORTED, `memory (${memory} MiB) is more than maxmem (${maxmem} MiB): the balloon target cannot exceed the maximum`);
   p.top.push(text('memory', String(maxmem * 1024), { unit: 'KiB' }), text('currentMemory', String(memory * 1024), { unit: 'KiB' }));
   for (const [key, fallback] of [['on_poweroff', 'destroy'], ['on_reboot', 'restart'], ['on_crash', 'restart']] as const) {
     const action = r.string(key, fallback);
@@ -153,8 +154,9 @@ function display(r: ConfigReader, p: DomainParts): void {
   if (isHvm(p)) {
     if (r.bool('vnc', false)) {
       const autoport = r.bool('vncunused', true);
+      const display = r.number('vncdisplay', 0);
       p.devices.push(vncGraphics({
-        autoport, port: autoport ? undefined : r.number('vncdisplay', 0) + 5900,
+        autoport, port: autoport ? undefined : display + 5900,
         listen: r.string('vnclisten'), passwd: r.string('vncpasswd'), keymap: r.string('keymap'),
       }));
     } else if (r.bool('sdl', false)) {

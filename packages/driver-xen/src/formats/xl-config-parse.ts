@@ -41,6 +41,9 @@ function directBoot(r: ConfigReader, p: DomainParts): void {
 
 function os(r: ConfigReader, p: DomainParts): void {
   if (!isHvm(p)) {
+    if (p.osType === 'linux' && !r.has('kernel') && !r.has('bootloader')) {
+      throw r.error(ErrorNumber.CONF_SYNTAX, 'Neither kernel nor bootloader specified: a PV guest boots kernel= or through bootloader= (pygrub)');
+    }
     const bootloader = r.string('bootloader');
     if (bootloader !== undefined) p.top.push(text('bootloader', bootloader));
     const bootargs = r.string('bootargs');

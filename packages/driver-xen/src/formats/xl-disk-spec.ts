@@ -42,12 +42,15 @@ const PREFIXES: [RegExp, LibxlDiskFormat | undefined][] = [
   [/^(raw|qcow2?|vhd|qed):/, undefined],
 ];
 const POSITIONAL = ['target', 'format', 'vdev', 'access'] as const;
+// the disk names libxl turns into a device number (libxl__device_disk_dev_number); xl's dry run does not check them, creating the domain does
+const VDEV = /^(?:(?:xvd|hd|sd)[a-z]+[0-9]*|d[0-9]+(?:p[0-9]+)?)$/;
 
 export function parseXlDisk(spec: string): XlDisk {
   const got: Partial<Record<string, string>> = {};
   const flags = new Set<string>();
-  let positional = 0;
   let rest = spec;
+  // an old prefix on the target (phy:, file:, tap:aio:) stands for the format: no positional format follows it
+  const hadPrefix = () => got.target !== undefined && PREFIXES.some(([re]) => re.test(got.target!));
   const take = (key: string, value: string) => {
     if (got[key] !== undefined) throw new DiskSpecError(`${key} specified more than once`, value, spec);
     got[key] = value;
@@ -70,10 +73,11 @@ export function parseXlDisk(spec: string): XlDisk {
       take(key, param.slice(eq + 1));
     } else if (FLAGS.has(param)) flags.add(param);
     else {
-      // a positional target is the rest of the text when it is the last thing given
-      if (positional >= POSITIONAL.length) throw new DiskSpecError('too many positional parameters', param, spec);
-      const key = POSITIONAL[positional++];
-      if (param !== '' || key === 'target') take(key, param);
+      // a positional value fills the first of target, format, vdev, access not given yet
+      const key = POSITIONAL.find((k) => got[k] === undefined && !(k === 'format' && hadPrefix()));
+      if (key === undefined) throw new DiskSpecError('too many positional parameters', param, spec);
+      if (param === '' && key !== 'target') got[key] = '';
+      else take(key, param);
     }
   }
 
@@ -107,6 +111,7 @@ export function parseXlDisk(spec: string): XlDisk {
     else if (got.devtype !== 'disk') throw new DiskSpecError('unknown value for type', got.devtype, spec);
   }
   if (!vdev) throw new DiskSpecError('no vdev specified', undefined, spec);
+  if (!VDEV.test(vdev)) throw new DiskSpecError('invalid virtual disk name (xvdX, hdX, sdX or dNpM)', vdev, spec);
   let readwrite = true;
   if (got.access !== undefined && got.access !== '') {
     const rw = ACCESS[got.access];

@@ -38,3 +38,10 @@ export function referenceCases(suite: string): ReferenceCase[] {
 
 /** libvirt's test replaces this placeholder with the firmware folder it was built with. */
 export const replaceFirmwareDir = (text: string) => text.replaceAll('/LIBXL_FIRMWARE_DIR', '/usr/lib/xen/boot');
+
+/** A JSON value with its object keys in order: libxl's JSON compared as data. */
+export function sortedJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedJson);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedJson((v as Record<string, unknown>)[k])]));
+  return v;
+}
