@@ -10,6 +10,7 @@ export type RpcProtocolErrorReason =
   | 'bad-utf8' // a JSON body that is not UTF-8
   | 'bad-json' // a JSON body that does not parse, or a value that cannot be sent as JSON
   | 'bad-error-body' // an error reply whose body is not a libvirt error
+  | 'bad-xdr' // an XDR body that does not decode as its type, or a value that does not fit it
   | 'poisoned'; // a decoder used again after it failed
 
 /**
