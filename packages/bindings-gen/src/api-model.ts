@@ -89,6 +89,55 @@ export interface EventDef {
   line: number;
 }
 
+/** A declaration in an XDR program: a member, typedef or union arm. `max`/`size` are numbers or const names. */
+export interface XdrDeclDef {
+  name: string;
+  type: string;
+  max: string | null;
+  size: string | null;
+  optional: boolean;
+}
+export interface XdrMemberDef extends XdrDeclDef {
+  /** a call's member that carries no API argument: what a client sends in it */
+  send: string | null;
+  /** a reply's member that counts another (an array's length) */
+  countOf: string | null;
+}
+export type XdrTypeDef =
+  | { kind: 'typedef'; decl: XdrDeclDef; line: number }
+  | { kind: 'struct'; name: string; members: XdrMemberDef[]; line: number }
+  | { kind: 'union'; name: string; discriminant: string; arms: { when: number; decl: XdrDeclDef }[]; line: number };
+
+/**
+ * A procedure of a wire program: its number, its call's and reply's XDR types, and who
+ * serves it: the API method with the same procedure number (the default), the session
+ * itself (`session`: open, authentication, event registration), an event it carries,
+ * or nobody yet (`unmapped`: why).
+ */
+export interface WireProcedureDef {
+  name: string;
+  number: number;
+  args: string | null;
+  ret: string | null;
+  served: 'api' | 'session' | 'event' | 'unmapped';
+  event: string | null;
+  unmapped: string | null;
+  line: number;
+}
+
+/** A program of libvirt's RPC protocol, as its .x file defines it. */
+export interface WireProgramDef {
+  name: string;
+  number: number;
+  version: number;
+  since: string;
+  doc: string;
+  consts: { name: string; value: string }[];
+  types: XdrTypeDef[];
+  procedures: WireProcedureDef[];
+  line: number;
+}
+
 export interface ApiDef {
   name: string;
   version: string;
@@ -98,4 +147,6 @@ export interface ApiDef {
   structs: StructDef[];
   objects: ObjectDef[];
   events: EventDef[];
+  /** libvirt's RPC programs (REMOTE, KEEPALIVE) */
+  wire: WireProgramDef[];
 }

@@ -5,8 +5,9 @@ import { parseXmlDocument, textOf, type XmlElement } from '@tsvirt/core/xml';
 import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
   ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
+  WireProgramDef, XdrDeclDef, XdrTypeDef,
 } from './api-model.js';
-import { EVENT_LISTENER, PRIMITIVES } from './api-model.js';
+import { EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
 
 // api.xml is checked against its RelaxNG schema by libxml2 (as WebAssembly), then read
 // into the model from core's XML tree. This file is the only user of either here.
@@ -199,6 +200,67 @@ function modelOf(root: XNode, file: string): ApiDef {
       names.add(v.name);
     }
   }
+  const wireEl = elements(root, 'wire')[0];
+  const wire = wireEl ? elements(wireEl, 'program').map((p) => wireProgramOf(p, problems)) : [];
   if (problems.length) throw new ApiXmlError(file, problems);
-  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects, events };
+  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects, events, wire };
+}
+
+const XDR_BASES = new Set(['int', 'uint', 'hyper', 'uhyper', 'bool', 'float', 'double', 'char', 'uchar', 'short', 'ushort', 'string', 'opaque', 'void']);
+
+const declOf = (n: XNode): XdrDeclDef => ({
+  name: req(n, 'name'), type: req(n, 'type'), max: attr(n, 'max'), size: attr(n, 'size'), optional: attr(n, 'optional') === 'true',
+});
+
+/** One wire program; every type a declaration names is declared before it, and every size names a const. */
+function wireProgramOf(p: XNode, problems: { line: number; message: string }[]): WireProgramDef {
+  const consts = elements(p, 'const').map((c) => ({ name: req(c, 'name'), value: req(c, 'value') }));
+  const constNames = new Set(consts.map((c) => c.name));
+  const known = new Set(XDR_BASES);
+  const check = (d: XdrDeclDef, line: number) => {
+    if (!known.has(d.type)) problems.push({ line, message: `XDR type '${d.type}' of '${d.name}' is not declared before it` });
+    for (const bound of [d.max, d.size]) {
+      if (bound !== null && bound !== 'unbounded' && !/^\d+$/.test(bound) && !constNames.has(bound)) problems.push({ line, message: `'${bound}' is not a const of this program` });
+    }
+  };
+  const types: XdrTypeDef[] = [];
+  for (const n of elements(p).filter((e) => ['typedef', 'xdr-struct', 'xdr-union'].includes(e.name()))) {
+    const line = n.line();
+    if (n.name() === 'typedef') {
+      const decl = declOf(n);
+      check(decl, line);
+      types.push({ kind: 'typedef', decl, line });
+    } else if (n.name() === 'xdr-struct') {
+      const members = elements(n, 'member').map((m) => ({ ...declOf(m), send: attr(m, 'send'), countOf: attr(m, 'count-of') }));
+      members.forEach((m) => check(m, line));
+      for (const m of members) {
+        if (m.countOf !== null && !members.some((o) => o.name === m.countOf)) problems.push({ line, message: `count-of names '${m.countOf}', not a member of ${req(n, 'name')}` });
+      }
+      types.push({ kind: 'struct', name: req(n, 'name'), members, line });
+    } else {
+      const arms = elements(n, 'arm').map((a) => ({ when: Number(req(a, 'when')), decl: declOf(a) }));
+      arms.forEach((a) => check(a.decl, line));
+      types.push({ kind: 'union', name: req(n, 'name'), discriminant: req(n, 'discriminant'), arms, line });
+    }
+    const name = types.at(-1)!.kind === 'typedef' ? (types.at(-1) as { decl: XdrDeclDef }).decl.name : (types.at(-1) as { name: string }).name;
+    if (known.has(name)) problems.push({ line, message: `XDR type '${name}' is declared twice` });
+    known.add(name);
+  }
+  const numbers = new Set<number>();
+  const procedures = elements(p, 'procedure').map((n) => {
+    const number = Number(req(n, 'number'));
+    if (numbers.has(number)) problems.push({ line: n.line(), message: `procedure number ${number} is declared twice` });
+    numbers.add(number);
+    for (const t of [attr(n, 'args'), attr(n, 'ret')]) {
+      if (t !== null && !known.has(t)) problems.push({ line: n.line(), message: `XDR type '${t}' is not declared` });
+    }
+    const event = attr(n, 'event');
+    const unmapped = attr(n, 'unmapped');
+    const served: WireProcedureDef['served'] = attr(n, 'served') === 'session' ? 'session' : event !== null ? 'event' : unmapped !== null ? 'unmapped' : 'api';
+    return { name: req(n, 'name'), number, args: attr(n, 'args'), ret: attr(n, 'ret'), served, event, unmapped, line: n.line() };
+  });
+  return {
+    name: req(p, 'name'), number: Number(req(p, 'number')), version: Number(req(p, 'version')), since: req(p, 'since'),
+    doc: docOf(p), consts, types, procedures, line: p.line(),
+  };
 }

@@ -48,13 +48,19 @@ function main(argv: string[]): number {
   const apiFile = resolve(file ?? findApiXml());
   const root = dirname(apiFile);
   const api = readApiXml(apiFile);
+  const lockFile = join(root, 'api.lock.json');
+  const lock = readLock(lockFile);
+  // A break of the released API is the first thing to say: the emitters may not even fit the changed API.
+  const breaks = lock ? breaksOf(lock, api) : [];
+  if (check && breaks.length) {
+    console.error(`the stable API is broken (a break needs a new major version):\n  ${breaks.join('\n  ')}`);
+    return 1;
+  }
   const chosen = langs.length ? emitters.filter((e) => langs.includes(e.name)) : emitters.filter((e) => e.projectDir !== undefined);
   const files = run(chosen, api, (e) => resolve(out ?? join(root, (e as RegisteredEmitter).projectDir ?? '.')));
   // Only the project's own folders are pruned: a folder named with --out is the user's.
   const projectDirs = chosen.flatMap((e) => (e.projectDir === undefined ? [] : [join(root, e.projectDir)]));
   const orphans = out === null ? orphanFiles(files, projectDirs) : [];
-  const lockFile = join(root, 'api.lock.json');
-  const lock = readLock(lockFile);
   const exportsLockFile = join(root, 'exports.lock.json');
   if (recordExports) {
     writeFiles([{ path: exportsLockFile, text: exportsLockText(exportsOf(join(root, 'packages'))) }]);
@@ -68,10 +74,6 @@ function main(argv: string[]): number {
     if (stale.length) { ok = false; console.error(`stale generated files (run \`pnpm gen\`):\n  ${stale.join('\n  ')}`); }
     if (orphans.length) { ok = false; console.error(`files no longer generated (run \`pnpm gen\` to remove them):\n  ${orphans.map((f) => relative(root, f)).join('\n  ')}`); }
     if (!lock) { ok = false; console.error(`no ${lockFile}: run tsvirt-bindgen --update-lock to record the released surface`); }
-    else {
-      const breaks = breaksOf(lock, api);
-      if (breaks.length) { ok = false; console.error(`the stable API is broken (a break needs a new major version):\n  ${breaks.join('\n  ')}`); }
-    }
     if (out === null && existsSync(exportsLockFile)) {
       const diff = exportsDiff(JSON.parse(readFileSync(exportsLockFile, 'utf8')) as ExportsLock, exportsOf(join(root, 'packages')));
       if (diff.length) { ok = false; console.error(`the packages' exports differ from exports.lock.json (record a deliberate change with \`pnpm gen:exports\`):\n  ${diff.join('\n  ')}`); }

@@ -3,6 +3,9 @@
  * the procedure table, keepalive, streams and socket locations.
  */
 export * from '../rpc/index.js';
+export { remoteProcedures, remoteProcedureByNumber, remote_error } from '../gen/remote-program.gen.js';
+/** libvirt's REMOTE program: its procedure numbers (remoteXdr.RemoteProcedure), XDR types and limits by libvirt's names (remote_nonnull_domain, REMOTE_STRING_MAX, ...). */
+export * as remoteXdr from '../gen/remote-program.gen.js';
 export {
   procedures, procedureByNumber, eventProcedures, type Procedure, type ProcedureArg, type EventProcedure,
 } from '../gen/procedures.gen.js';

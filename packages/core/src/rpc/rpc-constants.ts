@@ -1,14 +1,17 @@
+import { KEEPALIVE_PROGRAM, KeepaliveProcedure } from '../gen/keepalive-program.gen.js';
+import { REMOTE_PROGRAM } from '../gen/remote-program.gen.js';
+
 /*
- * The numbers of libvirt's RPC wire protocol (src/rpc/virnetprotocol.x and
- * src/remote/remote_protocol.x in libvirt), plus tsvirt's own program number.
+ * The numbers of libvirt's RPC wire protocol (src/rpc/virnetprotocol.x in libvirt; its
+ * programs' own numbers are generated from api.xml), plus tsvirt's own program number.
  */
 
 /** Program numbers: the first header field, naming who interprets the frame. */
 export const Program = {
   /** libvirt's remote program (REMOTE_PROGRAM): XDR bodies. */
-  REMOTE: 0x20008086,
+  REMOTE: REMOTE_PROGRAM.number,
   /** libvirt's keepalive program, "keep" in ASCII. */
-  KEEPALIVE: 0x6b656570,
+  KEEPALIVE: KEEPALIVE_PROGRAM.number,
   /** tsvirt's program, "tsvr" in ASCII: JSON bodies. */
   TSVIRT: 0x74737672,
 } as const;
@@ -16,17 +19,13 @@ export type Program = (typeof Program)[keyof typeof Program];
 
 /** The one version of each program (the second header field). */
 export const ProgramVersion = {
-  REMOTE: 1,
-  KEEPALIVE: 1,
+  REMOTE: REMOTE_PROGRAM.version,
+  KEEPALIVE: KEEPALIVE_PROGRAM.version,
   TSVIRT: 1,
 } as const satisfies Record<keyof typeof Program, number>;
 
 /** The keepalive program's procedures; both are sent as MESSAGE with an empty body. */
-export const KeepaliveProcedure = {
-  PING: 1,
-  PONG: 2,
-} as const;
-export type KeepaliveProcedure = (typeof KeepaliveProcedure)[keyof typeof KeepaliveProcedure];
+export { KeepaliveProcedure };
 
 /** The header's type field (virNetMessageType). */
 export const MessageType = {

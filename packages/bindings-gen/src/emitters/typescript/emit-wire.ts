@@ -1,0 +1,238 @@
+import { VariableDeclarationKind } from 'ts-morph';
+import type { ApiDef, MethodDef, TypeRef, WireProgramDef, XdrDeclDef, XdrMemberDef, XdrTypeDef } from '../../api-model.js';
+import type { GeneratedFile } from '../emitter.js';
+import { finish, newSource } from './ts-source.js';
+
+// A wire program's XDR types become constants of core's XdrType; each procedure served by
+// an API call gets the correspondence of its members to the call's arguments and value
+// (core's WireShape), worked out here from both sides' types, so that nothing is written
+// per call. A procedure whose sides do not fit is a generator error with its line.
+
+const NUMERIC = new Set(['int', 'uint', 'hyper', 'uhyper', 'bool', 'float', 'double', 'char', 'uchar', 'short', 'ushort', 'void']);
+
+/** A mismatch between api.xml's method and the wire's structures. */
+export class WireMappingError extends Error {}
+
+type Shape = Record<string, unknown>;
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+class ProgramTables {
+  readonly #types = new Map<string, XdrTypeDef>();
+  readonly #consts: Map<string, string>;
+
+  constructor(readonly program: WireProgramDef, readonly api: ApiDef) {
+    for (const t of program.types) this.#types.set(t.kind === 'typedef' ? t.decl.name : t.name, t);
+    this.#consts = new Map(program.consts.map((c) => [c.name, c.value]));
+  }
+
+  constValue(v: string): number {
+    if (v === 'unbounded') return 0xffffffff;
+    if (/^\d+$/.test(v)) return Number(v);
+    return this.constValue(this.#consts.get(v)!);
+  }
+
+  bound = (v: string) => (v === 'unbounded' ? '0xffffffff' : v);
+
+  /** The TypeScript expression of a declaration's XDR type. */
+  declExpr(d: XdrDeclDef): string {
+    let base: string;
+    if (d.type === 'string') base = `{ kind: 'string', max: ${this.bound(d.max ?? 'unbounded')} }`;
+    else if (d.type === 'opaque') base = d.size !== null ? `{ kind: 'fixed-opaque', size: ${d.size} }` : `{ kind: 'opaque', max: ${this.bound(d.max ?? 'unbounded')} }`;
+    else {
+      const item = NUMERIC.has(d.type) ? `{ kind: '${d.type}' }` : d.type;
+      base = d.size !== null ? `{ kind: 'fixed-array', of: ${item}, size: ${d.size} }` : d.max !== null ? `{ kind: 'array', of: ${item}, max: ${this.bound(d.max)} }` : item;
+    }
+    return d.optional ? `{ kind: 'optional', of: ${base} }` : base;
+  }
+
+  typeExpr(t: XdrTypeDef): string {
+    if (t.kind === 'typedef') return this.declExpr(t.decl);
+    if (t.kind === 'struct') return `{ kind: 'struct', name: '${t.name}', fields: [${t.members.map((m) => `{ name: '${m.name}', type: ${this.declExpr(m)} }`).join(', ')}] }`;
+    return `{ kind: 'union', name: '${t.name}', discriminant: '${t.discriminant}', arms: [${t.arms.map((a) => `{ when: ${a.when}, name: '${a.decl.name}', type: ${this.declExpr(a.decl)} }`).join(', ')}] }`;
+  }
+
+  /** A declaration with its typedefs followed: optional, array, the base it ends at. */
+  resolve(d: XdrDeclDef): { optional: boolean; array: boolean; base: string; def: XdrTypeDef | null; decl: XdrDeclDef } {
+    if (d.optional) return { ...this.resolve({ ...d, optional: false }), optional: true };
+    const isArray = (d.max !== null || d.size !== null) && d.type !== 'string' && d.type !== 'opaque';
+    if (isArray) return { optional: false, array: true, base: d.type, def: this.#types.get(d.type) ?? null, decl: d };
+    const def = this.#types.get(d.type) ?? null;
+    if (def?.kind === 'typedef') return this.resolve({ ...def.decl, name: d.name });
+    return { optional: false, array: false, base: d.type, def, decl: d };
+  }
+
+  struct(name: string | null): XdrMemberDef[] {
+    if (name === null) return [];
+    const t = this.#types.get(name);
+    if (t?.kind !== 'struct') throw new WireMappingError(`'${name}' is not an XDR struct`);
+    return t.members;
+  }
+
+  /** How a value of the API type `t` corresponds to the declaration `d`. */
+  shape(t: TypeRef, d: XdrDeclDef, where: string): Shape {
+    const r = this.resolve(d);
+    if (r.optional) return { k: 'optional', of: this.shape(t, { ...d, optional: false, type: r.decl.type, max: r.decl.max, size: r.decl.size }, where) };
+    if (t.list) {
+      if (t.name === 'uint' && r.base === 'opaque') return { k: 'bitmap' };
+      if (!r.array) throw new WireMappingError(`${where}: the API's list ${t.name}[] meets '${d.type}', not an array`);
+      return { k: 'list', of: this.shape({ ...t, list: false }, { name: d.name, type: r.base, max: null, size: null, optional: false }, where) };
+    }
+    if (r.array && r.base === 'char' && t.name === 'string') return r.decl.size === null ? { k: 'chars' } : { k: 'chars', size: this.constValue(r.decl.size) };
+    if (t.name === 'params') {
+      if (r.array && r.base === 'remote_typed_param') return { k: 'params' };
+      if (r.array && r.base.endsWith('_stats')) return { k: 'stats' };
+      throw new WireMappingError(`${where}: typed parameters meet '${d.type}'`);
+    }
+    if (r.array) throw new WireMappingError(`${where}: '${t.name}' meets an array of ${r.base}`);
+    if (t.name === 'boolean' && r.base === 'int') return { k: 'bool' };
+    if (t.name === 'uuid') return { k: 'uuid' };
+    if (t.kind === 'object') return this.refShape(t.name, r.base, where);
+    if (t.kind === 'struct') return this.recordShape(this.api.structs.find((s) => s.name === t.name)!.fields.map((f) => ({ name: f.name, type: f.type })), this.struct(r.base), where);
+    if (r.def !== null) throw new WireMappingError(`${where}: '${t.name}' meets the structure ${r.base}`);
+    return { k: 'plain' };
+  }
+
+  /** An object reference and libvirt's remote_nonnull_* structure, field by field; a node device travels as its name. */
+  refShape(object: string, base: string, where: string): Shape {
+    const fields = REF_FIELDS[object];
+    if (!fields) throw new WireMappingError(`${where}: no reference fields known for ${object}`);
+    if (base === 'string') return { k: 'wrap', field: fields[0], of: { k: 'plain' } };
+    const members = this.struct(base);
+    return {
+      k: 'record',
+      fields: fields.map((f) => {
+        const m = members.find((x) => x.name === f || (f === 'domain' && x.name === 'dom'));
+        if (!m) return { api: f, member: null, shape: { k: 'plain' }, fill: '' };
+        if (f === 'domain') return { api: f, member: m.name, shape: { k: 'nameOf', type: `@@${m.type}` } };
+        return { api: f, member: m.name, shape: f === 'uuid' ? { k: 'uuid' } : { k: 'plain' } };
+      }),
+    };
+  }
+
+  /** An API structure and an XDR one, by name (libvirt's snake_case is the API's camelCase): every member must find its field. */
+  recordShape(fields: { name: string; type: TypeRef }[], members: XdrMemberDef[], where: string): Shape {
+    const out = members.filter((m) => m.countOf === null).map((m) => {
+      const f = fields.find((x) => x.name === m.name || x.name === camel(m.name));
+      if (!f) throw new WireMappingError(`${where}: member '${m.name}' has no field of the API's structure (${fields.map((x) => x.name).join(', ')})`);
+      return { api: f.name, member: m.name, shape: this.shape(f.type, m, `${where}.${m.name}`) };
+    });
+    return { k: 'record', fields: out };
+  }
+}
+
+/** What identifies each object on the wire, in its reference's order (core's REF_FIELDS). */
+const REF_FIELDS: Record<string, string[]> = {
+  Domain: ['name', 'uuid', 'id'], DomainSnapshot: ['name', 'domain'], Network: ['name', 'uuid'], StoragePool: ['name', 'uuid'],
+  StorageVol: ['name', 'key', 'path', 'pool'], Interface: ['name', 'mac'], NodeDevice: ['name'],
+};
+
+function methodOf(api: ApiDef, proc: number): { object: string; method: MethodDef } | null {
+  for (const o of api.objects) {
+    const m = o.methods.find((x) => x.proc === proc);
+    if (m) return { object: o.name, method: m };
+  }
+  return null;
+}
+
+/** The correspondence of a procedure's members and its API call, as source text. */
+function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['procedures'][number]): string {
+  const found = methodOf(api, p.number);
+  if (!found) throw new WireMappingError(`procedure ${p.name} (${p.number}) has no API method with proc="${p.number}"`);
+  const { object, method } = found;
+  const where = `${object}.${method.name} (${p.name})`;
+  const apiArgs: { name: string; type: TypeRef; optional: boolean }[] = [
+    ...(object === 'Connect' ? [] : [{ name: object, type: { name: object, list: false, kind: 'object' as const }, optional: false }]),
+    ...method.args.filter((a) => a.type.kind !== 'listener'),
+  ];
+  let next = 0;
+  const argMap = tables.struct(p.args).map((m) => {
+    if (m.send !== null) return { member: m.name, arg: null, send: tables.constValue(m.send), shape: { k: 'plain' } };
+    const a = apiArgs[next];
+    if (!a) throw new WireMappingError(`${where}: member '${m.name}' has no API argument left`);
+    return { member: m.name, arg: next++, shape: tables.shape(a.type, m, `${where} ${m.name}`) };
+  });
+  const missing = apiArgs.slice(next).filter((a) => !a.optional);
+  if (missing.length) throw new WireMappingError(`${where}: required arguments ${missing.map((a) => a.name).join(', ')} are not on the wire`);
+  const ret = tables.struct(p.ret);
+  const r = method.returns;
+  let reply: unknown;
+  if (r.name === 'stream') {
+    if (ret.length) throw new WireMappingError(`${where}: a stream's call has no reply members`);
+    reply = { kind: 'stream' };
+  } else if (r.name === 'void') {
+    const selfBase = object === 'Connect' ? null : tables.resolve(tables.struct(p.args)[0]).base;
+    const self = ret.length === 1 && tables.resolve(ret[0]).base === selfBase;
+    reply = ret.length === 0 ? { kind: 'none' } : self ? { kind: 'self', member: ret[0].name } : { kind: 'zero' };
+  } else {
+    const values = ret.filter((m) => m.countOf === null);
+    const counts = ret.filter((m) => m.countOf !== null).map((m) => [m.name, m.countOf]);
+    if (values.length === 1 && !(r.kind === 'struct' && !r.list && tables.resolve(values[0]).def?.kind !== 'struct')) {
+      reply = { kind: 'value', member: values[0].name, shape: tables.shape(r, values[0], `${where} reply`), counts };
+    } else if (r.kind === 'struct' && !r.list) {
+      const fields = api.structs.find((s) => s.name === r.name)!.fields.map((f) => ({ name: f.name, type: f.type }));
+      reply = { kind: 'record', shape: tables.recordShape(fields, ret, `${where} reply`) };
+    } else {
+      throw new WireMappingError(`${where}: ${values.length} reply members for a ${r.name}${r.list ? '[]' : ''}`);
+    }
+  }
+  return `served: 'api', call: '${method.driverName}', argMap: ${lit(argMap)}, reply: ${lit(reply)}`;
+}
+
+/** An event procedure's fields: the event's own, after the domain (and the registration's id, in the callback form). */
+function literalText(value: unknown): string {
+  return JSON.stringify(value).replace(/"@@(\w+)"/g, '$1').replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'");
+}
+const lit = literalText;
+
+/** `<name>-program.gen.ts`: one of libvirt's programs, its XDR types and its procedures. */
+export function emitWireProgram(api: ApiDef, program: WireProgramDef, dir: string): GeneratedFile {
+  const tables = new ProgramTables(program, api);
+  const prefix = program.name;
+  const f = newSource(`${prefix.toLowerCase()}-program.gen.ts`);
+  f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../rpc/xdr/xdr-types.js', namedImports: ['XdrType'] });
+  f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: '../rpc/wire-procedure.js', namedImports: ['WireProcedure'] });
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const,
+    docs: [`libvirt's ${prefix} program: ${program.doc}`],
+    declarations: [{ name: `${prefix}_PROGRAM`, initializer: `{ number: 0x${program.number.toString(16).padStart(8, '0')}, version: ${program.version} } as const` }],
+  });
+  for (const c of program.consts) {
+    f.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, declarations: [{ name: c.name, initializer: c.value }] });
+  }
+  for (const t of program.types) {
+    const name = t.kind === 'typedef' ? t.decl.name : t.name;
+    f.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, type: 'XdrType', initializer: tables.typeExpr(t) }] });
+  }
+  const procConst = `${prefix[0]}${prefix.slice(1).toLowerCase()}Procedure`;
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`The ${prefix} program's procedure numbers, by libvirt's names.`],
+    declarations: [{ name: procConst, initializer: `{\n${program.procedures.map((p) => `  ${p.name}: ${p.number},`).join('\n')}\n} as const` }],
+  });
+  f.addTypeAlias({ isExported: true, name: procConst, type: `(typeof ${procConst})[keyof typeof ${procConst}]` });
+  const rows = program.procedures.map((p) => {
+    const head = `number: ${p.number}, name: '${p.name}', args: ${p.args ?? 'null'}, ret: ${p.ret ?? 'null'}`;
+    let tail: string;
+    if (p.served === 'api') {
+      try {
+        tail = mappingOf(tables, api, p);
+      } catch (e) {
+        if (e instanceof WireMappingError) throw new WireMappingError(`api.xml:${p.line}: ${e.message}`);
+        throw e;
+      }
+    } else if (p.served === 'event') tail = `served: 'event', event: '${p.event}'`;
+    else if (p.served === 'unmapped') tail = `served: 'unmapped', why: ${lit(p.unmapped)}`;
+    else tail = `served: 'session'`;
+    return `  { ${head}, ${tail} },`;
+  });
+  const listName = `${prefix.toLowerCase()}Procedures`;
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name: listName, type: 'readonly WireProcedure[]', initializer: `[\n${rows.join('\n')}\n]` }],
+  });
+  f.addVariableStatement({
+    isExported: true, declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name: `${listName.replace(/s$/, '')}ByNumber`, type: 'ReadonlyMap<number, WireProcedure>', initializer: `new Map(${listName}.map((p) => [p.number, p]))` }],
+  });
+  return finish(f, `${dir}/${prefix.toLowerCase()}-program.gen.ts`);
+}

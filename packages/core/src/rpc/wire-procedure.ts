@@ -1,0 +1,69 @@
+import type { XdrType } from './xdr/xdr-types.js';
+
+/**
+ * How an API value and its XDR form correspond (generated per procedure from api.xml:
+ * the API's types on one side, libvirt's structures on the other).
+ * - `plain`: numbers, strings and enum values as they are;
+ * - `bool`: a boolean as libvirt's int 0 or 1;
+ * - `uuid`: the text form and libvirt's 16 bytes;
+ * - `optional`: undefined and XDR's absent pointer;
+ * - `list`: each item by `of`;
+ * - `record`: an object, field by field (`member` null: not on the wire, the API side gets `fill`);
+ * - `wrap`: an object of one field (`field`) and a bare value on the wire (a node device by its name);
+ * - `nameOf`: a name and a whole structure on the wire that carries it (a snapshot's domain);
+ * - `chars`: text and C's char array, one byte per word, NUL-terminated;
+ * - `params`: typed parameters (libvirt's remote_typed_param list);
+ * - `stats`: named 64-bit counters (`{field, value}` list) as typed parameters;
+ * - `bitmap`: a list of CPU numbers and libvirt's CPU bitmap bytes.
+ */
+export type WireShape =
+  | { readonly k: 'plain' | 'bool' | 'uuid' | 'params' | 'stats' | 'bitmap' }
+  /** `size`: a fixed array's length, NULs after the text */
+  | { readonly k: 'chars'; readonly size?: number }
+  | { readonly k: 'optional' | 'list'; readonly of: WireShape }
+  | { readonly k: 'record'; readonly fields: readonly WireField[] }
+  | { readonly k: 'wrap'; readonly field: string; readonly of: WireShape }
+  | { readonly k: 'nameOf'; readonly type: XdrType };
+
+export interface WireField {
+  readonly api: string;
+  readonly member: string | null;
+  readonly shape: WireShape;
+  readonly fill?: string | number;
+}
+
+/** A member of a call's arguments: the API argument it carries (its index, the object itself first), or what a client sends in it. */
+export interface WireArg {
+  readonly member: string;
+  readonly arg: number | null;
+  readonly send?: number;
+  readonly shape: WireShape;
+}
+
+/**
+ * What a reply carries: nothing; the call's value in one member (with members that count
+ * arrays); the value's fields across the members (`record`); the object the call was made
+ * on (`self`: a domain that has taken a new id); or zeros where the API call returns nothing.
+ */
+export type WireReply =
+  | { readonly kind: 'none' | 'zero' | 'stream' }
+  | { readonly kind: 'value'; readonly member: string; readonly shape: WireShape; readonly counts: readonly (readonly [count: string, of: string])[] }
+  | { readonly kind: 'record'; readonly shape: WireShape }
+  | { readonly kind: 'self'; readonly member: string };
+
+/** A procedure of one of libvirt's programs, as generated from api.xml. */
+export interface WireProcedure {
+  readonly number: number;
+  readonly name: string;
+  /** XDR type of the call's body (an event's body, for an event), null when empty */
+  readonly args: XdrType | null;
+  readonly ret: XdrType | null;
+  /** `api`: the API call `call` (a driver name of procedures.gen.ts); `session`: the connection's own; `event`: carries the event `event` */
+  readonly served: 'api' | 'session' | 'event' | 'unmapped';
+  readonly call?: string;
+  readonly argMap?: readonly WireArg[];
+  readonly reply?: WireReply;
+  readonly event?: string;
+  /** for `unmapped`: what the API and the wire do not yet agree on */
+  readonly why?: string;
+}

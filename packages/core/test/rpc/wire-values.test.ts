@@ -1,0 +1,57 @@
+import t from 'tap';
+import {
+  callArgsFromWire, callArgsToWire, decodeXdr, encodeXdr, errorFromWire, errorToWire, replyFromWire, replyToWire, type WireProcedure,
+} from '../../src/rpc/index.js';
+import { RemoteProcedure, remoteProcedureByNumber, remote_error } from '../../src/gen/remote-program.gen.js';
+import { procedureByNumber } from '../../src/gen/procedures.gen.js';
+
+const proc = (n: number): WireProcedure => remoteProcedureByNumber.get(n)!;
+const dom = { name: 'test', uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', id: 1 };
+
+/** A call's API arguments through XDR bytes and back, as client and daemon see them. */
+function callRoundTrip(p: WireProcedure, args: unknown[]): unknown[] {
+  return callArgsFromWire(p, decodeXdr(p.args!, encodeXdr(p.args!, callArgsToWire(p, args))));
+}
+function replyRoundTrip(p: WireProcedure, value: unknown, self?: unknown): unknown {
+  return replyFromWire(p, decodeXdr(p.ret!, encodeXdr(p.ret!, replyToWire(p, value, self))));
+}
+
+t.test('every API procedure of the REMOTE program names a call of the JSON table with the same number', async (t) => {
+  const api = [...remoteProcedureByNumber.values()].filter((p) => p.served === 'api');
+  t.ok(api.length > 120, `${api.length} procedures served by API calls`);
+  for (const p of api) t.equal(procedureByNumber.get(p.number)?.driverName, p.call, `${p.name} is ${p.call}`);
+});
+
+t.test('domain calls and replies cross XDR and come back as the API has them', async (t) => {
+  const info = { state: 1, maxMem: 8388608, memory: 2097152, nrVirtCpu: 2, cpuTime: 2 ** 40 };
+  t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_GET_INFO), [dom]), [dom]);
+  t.same(replyRoundTrip(proc(RemoteProcedure.DOMAIN_GET_INFO), info), info);
+  t.same(replyRoundTrip(proc(RemoteProcedure.CONNECT_LIST_ALL_DOMAINS), [dom, { ...dom, name: 'b', id: -1 }]), [dom, { ...dom, name: 'b', id: -1 }]);
+  const listed = replyToWire(proc(RemoteProcedure.CONNECT_LIST_ALL_DOMAINS), [dom]) as { ret: number };
+  t.equal(listed.ret, 1, 'the count member counts the list');
+  t.same(callArgsToWire(proc(RemoteProcedure.CONNECT_LIST_ALL_DOMAINS), [undefined]), { need_results: 1, flags: undefined }, 'a client asks for the results');
+  t.same(replyRoundTrip(proc(RemoteProcedure.DOMAIN_CREATE_WITH_FLAGS), { id: 3 }, { ...dom, id: 3 }), { ...dom, id: 3 }, 'create names the domain with its new id');
+  t.same(replyRoundTrip(proc(RemoteProcedure.DOMAIN_GET_AUTOSTART), true), true, 'booleans as int');
+  t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_PIN_VCPU_FLAGS), [dom, 1, [0, 2, 9], 0]), [dom, 1, [0, 2, 9], 0], 'a CPU list as a bitmap');
+  t.same((callArgsToWire(proc(RemoteProcedure.DOMAIN_PIN_VCPU_FLAGS), [dom, 1, [0, 2, 9], 0]) as { cpumap: Buffer }).cpumap, Buffer.from([0b101, 0b10]));
+  t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_DEFINE_XML), ['<domain/>', 2]), ['<domain/>'], 'an API argument that libvirt\'s call lacks stays behind');
+});
+
+t.test('structures, text in char arrays, typed parameters, optional strings', async (t) => {
+  const node = { model: 'x86_64', memory: 16777216, cpus: 16, mhz: 1400, nodes: 2, sockets: 2, cores: 2, threads: 2 };
+  t.same(replyRoundTrip(proc(RemoteProcedure.NODE_GET_INFO), node), node);
+  t.throws(() => replyToWire(proc(RemoteProcedure.NODE_GET_INFO), { ...node, model: 'x'.repeat(32) }), { name: 'XdrError' }, 'char[32] keeps its NUL');
+  t.same(replyRoundTrip(proc(RemoteProcedure.DOMAIN_GET_SECURITY_LABEL), { label: 'lbl', enforcing: true }), { label: 'lbl', enforcing: true });
+  const params = { hard_limit: 9007199254740991, weight: 256, swap: -1, ratio: 0.5, on: true, name: 'x' };
+  t.same(replyRoundTrip(proc(RemoteProcedure.DOMAIN_GET_MEMORY_PARAMETERS), params), params);
+  t.same(replyRoundTrip(proc(RemoteProcedure.NODE_GET_CPU_STATS), { user: 5, idle: 7 }), { user: 5, idle: 7 });
+  t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_SAVE_FLAGS), [dom, '/f', undefined, 0]), [dom, '/f', undefined, 0]);
+  t.same(replyRoundTrip(proc(RemoteProcedure.NODE_DEVICE_GET_PARENT), undefined), undefined);
+  t.same(callRoundTrip(proc(RemoteProcedure.NODE_DEVICE_GET_XML_DESC), [{ name: 'pci_0000_00_02_0' }, 0]), [{ name: 'pci_0000_00_02_0' }, 0], 'a node device by its name');
+  t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_SNAPSHOT_GET_XML_DESC), [{ name: 's1', domain: 'test' }, 0]), [{ name: 's1', domain: 'test' }, 0], "a snapshot's domain by name");
+});
+
+t.test('an error crosses as remote_error', async (t) => {
+  const e = { code: 42, domain: 10, level: 2, message: "Domain not found: no domain with matching name 'x'", str1: 'Domain not found: %s', str2: "no domain with matching name 'x'", str3: null, int1: -1, int2: -1 };
+  t.same(errorFromWire(decodeXdr(remote_error, encodeXdr(remote_error, errorToWire(e))) as never), e);
+});
