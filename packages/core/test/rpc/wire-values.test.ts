@@ -55,3 +55,8 @@ t.test('an error crosses as remote_error', async (t) => {
   const e = { code: 42, domain: 10, level: 2, message: "Domain not found: no domain with matching name 'x'", str1: 'Domain not found: %s', str2: "no domain with matching name 'x'", str3: null, int1: -1, int2: -1 };
   t.same(errorFromWire(decodeXdr(remote_error, encodeXdr(remote_error, errorToWire(e))) as never), e);
 });
+
+t.test("every procedure api.xml declares is one of libvirt's REMOTE program (a <procedure> in api.xml's <wire>)", async (t) => {
+  const missing = [...procedureByNumber.values()].filter((p) => !remoteProcedureByNumber.has(p.proc)).map((p) => `${p.proc} ${p.c}`);
+  t.same(missing, [], 'each needs its structures and <procedure> in the REMOTE program');
+});
