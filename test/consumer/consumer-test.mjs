@@ -145,16 +145,24 @@ await t.test('tsvirt-bindgen runs from outside the workspace', async (t) => {
 const readmes = (pkgs) => pkgs.map((pkg) => join(project, 'node_modules/@tsvirt', pkg, 'README.md')).filter((f) => existsSync(f))
   .map((f) => ({ pkg: f.split('/').at(-2), text: readFileSync(f, 'utf8') }));
 
-/** Type-check, then run, the README examples of `pkgs` in the consumer project. */
-async function readmeExamples(t, pkgs) {
-  for (const { pkg, text } of readmes(pkgs)) {
+/** The repository's own README, whose example uses the packages as published. */
+const repositoryReadme = {
+  pkg: 'repository', text: readFileSync(join(root, 'README.md'), 'utf8'),
+  // what its event loop must have seen, in order, before the domain stopped
+  output: /^test SUSPENDED\ntest RESUMED\ntest STOPPED$/m,
+};
+
+/** Type-check, then run, the README examples of `pkgs` (and `more`) in the consumer project. */
+async function readmeExamples(t, pkgs, more = []) {
+  const examples = [...readmes(pkgs), ...more];
+  for (const { pkg, text } of examples) {
     const code = typescriptExample(text);
     if (code) writeFileSync(join(project, `readme-${pkg}.ts`), code);
   }
   const checked = run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   t.equal(checked.rc, 0, 'typed-consumer.ts and the README examples type-check', { out: checked.out });
   const ts = createRequire(join(project, 'package.json'))('typescript');
-  for (const { pkg, text } of readmes(pkgs)) {
+  for (const { pkg, text, output } of examples) {
     const tsCode = typescriptExample(text);
     const shell = shellCommands(text, pkg);
     if (!tsCode && !shell.length) { t.todo(`${pkg}: its README has no example yet`); continue; }
@@ -163,6 +171,7 @@ async function readmeExamples(t, pkgs) {
       writeFileSync(join(project, `readme-${pkg}.mjs`), js);
       const r = run('node', [`readme-${pkg}.mjs`]);
       t.equal(r.rc, 0, `${pkg}: the README's TypeScript example runs`, { out: r.out, err: r.err });
+      if (output) t.match(r.out, output, `${pkg}: the README's example prints what it says`);
     }
     for (const command of shell) {
       if (!existsSync(bin(toolOf(command)))) { t.skip(`${pkg}: \`${command}\` needs ${toolOf(command)}, not installed here`); continue; }
@@ -172,7 +181,7 @@ async function readmeExamples(t, pkgs) {
   }
 }
 
-await t.test('TypeScript code compiles against the published types, and each installed package\'s README example runs', (t) => readmeExamples(t, requested));
+await t.test('TypeScript code compiles against the published types, and each installed package\'s README example runs', (t) => readmeExamples(t, requested, [repositoryReadme]));
 
 // Last, as a user adds a driver later: the QEMU driver and the native module, each
 // installed on request beside core, and their README examples.

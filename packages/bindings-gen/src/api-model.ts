@@ -9,13 +9,15 @@ export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'bo
 
 /** The callback type that a domain event registration takes; known when api.xml declares events. */
 export const EVENT_LISTENER = 'DomainEventListener';
+/** Which events a registration hears (a domain, an event kind); known when api.xml declares events. */
+export const EVENT_FILTER = 'DomainEventFilter';
 export type Primitive = (typeof PRIMITIVES)[number];
 
 export interface TypeRef {
   /** the name as written, without a trailing [] */
   name: string;
   list: boolean;
-  kind: 'primitive' | 'enum' | 'struct' | 'object' | 'listener';
+  kind: 'primitive' | 'enum' | 'struct' | 'object' | 'listener' | 'filter';
 }
 
 export interface ErrorLevelDef { name: string; value: number }
@@ -66,6 +68,12 @@ export interface MethodDef extends BindingNames {
   doc: string;
   args: ArgDef[];
   returns: TypeRef;
+  /**
+   * `iterator="events"` on an event registration: the public object also gets that
+   * method, an async iterator over the events (registered on first use, deregistered
+   * when it ends).
+   */
+  iterator: string | null;
   line: number;
 }
 

@@ -7,7 +7,7 @@ import type {
   ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
   WireProgramDef, XdrDeclDef, XdrTypeDef,
 } from './api-model.js';
-import { EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
+import { EVENT_FILTER, EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
 
 // api.xml is checked against its RelaxNG schema by libxml2 (as WebAssembly), then read
 // into the model from core's XML tree. This file is the only user of either here.
@@ -117,7 +117,10 @@ function modelOf(root: XNode, file: string): ApiDef {
   };
   enums.forEach((e) => declare(e.name, 'enum', e.line));
   const eventNodes = elements(root, 'event');
-  if (eventNodes.length) kinds.set(EVENT_LISTENER, 'listener');
+  if (eventNodes.length) {
+    kinds.set(EVENT_LISTENER, 'listener');
+    kinds.set(EVENT_FILTER, 'filter');
+  }
   structNodes.forEach((n) => declare(req(n, 'name'), 'struct', n.line()));
   objectNodes.forEach((n) => declare(req(n, 'name'), 'object', n.line()));
 
@@ -174,6 +177,10 @@ function modelOf(root: XNode, file: string): ApiDef {
         });
         return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags };
       });
+      const iterator = attr(m, 'iterator');
+      if (iterator !== null && !args.some((a) => a.type.kind === 'listener')) {
+        problems.push({ line: m.line(), message: `${objName}.${name}: iterator="${iterator}" needs an event listener argument` });
+      }
       const firstOptional = args.findIndex((a) => a.optional);
       if (firstOptional >= 0 && args.slice(firstOptional).some((a) => !a.optional)) {
         problems.push({ line: m.line(), message: `${objName}.${name}: a required argument follows an optional one` });
@@ -181,7 +188,7 @@ function modelOf(root: XNode, file: string): ApiDef {
       return {
         name, object: objName, driverName: objName[0].toLowerCase() + objName.slice(1) + name[0].toUpperCase() + name.slice(1),
         proc, access: req(m, 'access') as MethodDef['access'], since: req(m, 'since'), doc: docOf(m), args,
-        returns: typeOf(elements(m, 'return')[0]), line: m.line(),
+        returns: typeOf(elements(m, 'return')[0]), iterator, line: m.line(),
         c: attr(m, 'c'), python: attr(m, 'python'), perl: attr(m, 'perl'),
       };
     });
@@ -189,6 +196,9 @@ function modelOf(root: XNode, file: string): ApiDef {
     for (const m of methods) {
       if (seen.has(m.name)) problems.push({ line: m.line, message: `${objName}.${m.name} is declared twice` });
       seen.add(m.name);
+    }
+    for (const m of methods) {
+      if (m.iterator !== null && seen.has(m.iterator)) problems.push({ line: m.line, message: `${objName}.${m.iterator}: the iterator of ${m.name} has the name of a method` });
     }
     return { name: objName, doc: docOf(n), properties, methods, line: n.line(), c: attr(n, 'c'), python: attr(n, 'python'), perl: attr(n, 'perl') };
   });

@@ -59,6 +59,12 @@ t.test('a broken api.xml is reported with its line', async (t) => {
   const streamArg = scratch((x) => x.replace('<arg name="devname" type="string" optional="true"/>', '<arg name="devname" type="stream" optional="true"/>'));
   const r4 = spawnSync(process.execPath, [cli, '--check', join(streamArg, 'api.xml')], { encoding: 'utf8' });
   t.match(r4.stderr, /api\.xml:\d+: Domain\.openConsole: a stream is only returned, never passed/);
+  const iteratorless = scratch((x) => x.replace('proc="3" access="read"', 'proc="3" access="read" iterator="typeEvents"'));
+  const r5 = spawnSync(process.execPath, [cli, '--check', join(iteratorless, 'api.xml')], { encoding: 'utf8' });
+  t.match(r5.stderr, /api\.xml:\d+: Connect\.getType: iterator="typeEvents" needs an event listener argument/);
+  const clash = scratch((x) => x.replace('iterator="events"', 'iterator="getType"'));
+  const r6 = spawnSync(process.execPath, [cli, '--check', join(clash, 'api.xml')], { encoding: 'utf8' });
+  t.match(r6.stderr, /api\.xml:\d+: Connect\.getType: the iterator of domainEventRegister has the name of a method/);
   const malformed = scratch((x) => x.replace('</api>', ''));
   const r3 = spawnSync(process.execPath, [cli, '--check', join(malformed, 'api.xml')], { encoding: 'utf8' });
   t.equal(r3.status, 1);

@@ -1,5 +1,8 @@
 import { ErrorDomain, ErrorNumber } from './gen/errors.gen.js';
 import { VirError } from './errors/vir-error.js';
+import type { DomainEventFilter } from './gen/api.gen.js';
+import type { DomainEventFilterData, DomainRef } from './gen/driver.gen.js';
+import { eventProcedures } from './gen/procedures.gen.js';
 
 // The checks that every generated entry point makes, in one place.
 
@@ -18,3 +21,22 @@ export const invalidArgument = (arg: string, fn: string, expected: string, domai
   VirError.of(ErrorNumber.INVALID_ARG, domain, `${arg} in ${fn} must be ${expected}`);
 
 export const unsupported = (fn: string, domain: number) => VirError.of(ErrorNumber.NO_SUPPORT, domain, fn);
+
+/**
+ * A registration's filter as the driver is given it, checked as libvirt checks
+ * virConnectDomainEventRegisterAny's domain and event id: the domain must belong to
+ * the connection registering, the type must be an event kind the API declares.
+ */
+export function eventFilterData(conn: object, filter: DomainEventFilter, fn: string, domain: number): DomainEventFilterData {
+  const { domain: dom, type } = filter;
+  if (type !== undefined && !eventProcedures.some((e) => e.kind === type)) {
+    throw invalidArgument('type', fn, `one of ${eventProcedures.map((e) => `'${e.kind}'`).join(', ')}`, domain);
+  }
+  if (dom === undefined) return type === undefined ? {} : { type };
+  const entry = dom as Partial<{ connection: unknown; ref: DomainRef }>;
+  if (typeof entry !== 'object' || entry === null || typeof entry.ref?.uuid !== 'string') throw invalidArgument('domain', fn, 'a Domain', domain);
+  if (entry.connection !== conn) {
+    throw VirError.of(ErrorNumber.INVALID_ARG, domain, `domain '${entry.ref.name}' in ${fn} must match connection`);
+  }
+  return type === undefined ? { domain: entry.ref } : { domain: entry.ref, type };
+}

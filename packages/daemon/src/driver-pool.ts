@@ -38,7 +38,7 @@ export class DriverPool {
       conn.registration = Promise.resolve(
         conn.driver.connectDomainEventRegister((event) => {
           for (const s of conn.subscribers) s(event);
-        }),
+        }, undefined),
       );
     }
     await conn.registration;

@@ -8,7 +8,7 @@ import {
   type VcpuPin, type StoragePoolInfo, type StorageVolInfo,
 } from '@tsvirt/core';
 import type {
-  ConnectDriver, DomainEventFilter, DomainEventSink, DomainRef, StoragePoolRef, StorageVolRef,
+  ConnectDriver, DomainEventFilterData, DomainEventSink, DomainRef, StoragePoolRef, StorageVolRef,
 } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
@@ -116,7 +116,7 @@ export class QemuConnection implements ConnectDriver {
   domainPinVcpu(ref: DomainRef, vcpu: number, cpus: number[], flags: number): Promise<void> { return pinVcpu(this.#s, ref, vcpu, cpus, flags); }
   domainGetVcpuPinInfo(ref: DomainRef, flags: number): VcpuPin[] { return getVcpuPinInfo(this.#s, ref, flags); }
 
-  connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilter): number { return this.#s.events.register(listener, filter); }
+  connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilterData): number { return this.#s.events.register(listener, filter); }
   connectDomainEventDeregister(callbackId: number): void { this.#s.events.deregister(callbackId); }
 
   // storage pools and volumes (storage/)

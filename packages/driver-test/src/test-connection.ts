@@ -9,7 +9,7 @@ import {
   type StoragePoolInfo, type StorageVolInfo, type TypedParams,
 } from '@tsvirt/core';
 import {
-  noEventCallback, type ConnectDriver, type DomainEventFilter, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
+  noEventCallback, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
   type InterfaceRef, type NetworkRef, type NodeDeviceRef, type StoragePoolRef, type StorageVolRef,
 } from '@tsvirt/core/driver';
 import { plainRef } from '@tsvirt/core/protocol';
@@ -197,7 +197,7 @@ export class TestConnection implements ConnectDriver {
   domainSnapshotDelete(ref: DomainSnapshotRef, flags: number) { snapshots.deleteSnapshot(this.s, ref, flags); }
   domainSnapshotRevert(ref: DomainSnapshotRef, flags: number) { snapshots.revertToSnapshot(this.s, ref, flags); }
 
-  connectDomainEventRegister(sink: DomainEventSink, filter?: DomainEventFilter): number {
+  connectDomainEventRegister(sink: DomainEventSink, filter?: DomainEventFilterData): number {
     const id = this.s.events.register(sink, filter);
     this.#listeners.add(id);
     return id;

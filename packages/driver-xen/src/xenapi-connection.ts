@@ -3,7 +3,7 @@
 
 import { ErrorNumber, type DomainInfo, type DomainStateInfo, type NodeInfo } from '@tsvirt/core';
 import {
-  domainMatchesListFlags, type ConnectDriver, type DomainEventFilter, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
+  domainMatchesListFlags, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
 } from '@tsvirt/core/driver';
 import { XenApiClient, type XenApiClientOptions } from './xenapi/xenapi-client.js';
 import { xenapiError } from './xenapi/xenapi-errors.js';
@@ -88,7 +88,7 @@ export class XenApiConnection implements ConnectDriver {
   domainSnapshotRevert(s: DomainSnapshotRef, flags: number): Promise<void> { return snap.revertSnapshot(this.#s, s, flags); }
   domainSnapshotDelete(s: DomainSnapshotRef, flags: number): Promise<void> { return snap.deleteSnapshot(this.#s, s, flags); }
 
-  async connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilter): Promise<number> {
+  async connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilterData): Promise<number> {
     const id = this.#s.events.register(listener, filter);
     await this.#watch.start();
     return id;

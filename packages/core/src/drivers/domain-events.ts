@@ -1,18 +1,12 @@
 import type { DomainEventType } from '../gen/api.gen.js';
-import type { DomainEventData, DomainEventSink, DomainRef } from '../gen/driver.gen.js';
+import type { DomainEventData, DomainEventFilterData, DomainEventSink, DomainRef } from '../gen/driver.gen.js';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 
-/** Which events a listener hears: one domain's (by UUID), one kind, or both; all when empty. */
-export interface DomainEventFilter {
-  readonly domain?: { readonly uuid: string };
-  readonly kind?: DomainEventData['kind'];
-}
-
-/** Whether an event passes a filter (virConnectDomainEventRegisterAny's domain and event id). */
-export const eventMatches = (filter: DomainEventFilter | undefined, event: DomainEventData): boolean =>
+/** Whether an event passes a filter (virConnectDomainEventRegisterAny's domain, by UUID, and event id); all pass an empty one. */
+export const eventMatches = (filter: DomainEventFilterData | undefined, event: DomainEventData): boolean =>
   filter === undefined
-  || ((filter.domain === undefined || filter.domain.uuid === event.domain.uuid) && (filter.kind === undefined || filter.kind === event.kind));
+  || ((filter.domain === undefined || filter.domain.uuid === event.domain.uuid) && (filter.type === undefined || filter.type === event.kind));
 
 /** libvirt's error for an id that names no listener (virObjectEventCallbackListRemoveID). */
 export const noEventCallback = (id: number): VirError =>
@@ -20,7 +14,7 @@ export const noEventCallback = (id: number): VirError =>
 
 interface Registration {
   readonly sink: DomainEventSink;
-  readonly filter: DomainEventFilter | undefined;
+  readonly filter: DomainEventFilterData | undefined;
 }
 
 /**
@@ -41,7 +35,7 @@ export class DomainEvents {
     return this.#listeners.size;
   }
 
-  register(sink: DomainEventSink, filter?: DomainEventFilter): number {
+  register(sink: DomainEventSink, filter?: DomainEventFilterData): number {
     const id = this.#nextId++;
     this.#listeners.set(id, { sink, filter });
     return id;

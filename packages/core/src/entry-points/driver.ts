@@ -15,7 +15,7 @@ export { DomainObject, type AffectedDefs } from '../drivers/domain-object.js';
 export { DomainTable } from '../drivers/domain-table.js';
 export { defineDomainObject, undefineDomainObject } from '../drivers/domain-definitions.js';
 export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/domain-handles.js';
-export { DomainEvents, eventMatches, noEventCallback, type DomainEventFilter } from '../drivers/domain-events.js';
+export { DomainEvents, eventMatches, noEventCallback } from '../drivers/domain-events.js';
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
 export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
 export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';

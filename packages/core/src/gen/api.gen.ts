@@ -10,6 +10,24 @@ export type TypedParams = Record<string, string | number | boolean>;
 export type DomainEvent = { kind: 'lifecycle'; domain: Domain; event: DomainEventType; detail: number; }
   | { kind: 'reboot'; domain: Domain; };
 export type DomainEventListener = (event: DomainEvent) => void;
+/** An event's kind, the name api.xml gives it. */
+export type DomainEventKind = DomainEvent['kind'];
+
+/** Which events a registration hears; every event when empty. */
+export interface DomainEventFilter {
+  /** only this domain's events (a domain of the same connection) */
+  domain?: Domain;
+  /** only events of this kind */
+  type?: DomainEventKind;
+}
+
+/** What an event iterator hears, and when it ends. */
+export interface DomainEventsOptions extends DomainEventFilter {
+  /** ends the iteration (and its registration) when aborted */
+  signal?: AbortSignal;
+  /** how many events may wait for a slow consumer (default 1024); one more ends the iteration with a VirError once those are read */
+  maxQueued?: number;
+}
 
 /** ConnectFlags (libvirt's virConnectFlags, VIR_CONNECT_*). Since 0.1.0. */
 export const ConnectFlags = {
@@ -1196,8 +1214,8 @@ export interface Connect {
   getFreeMemory(): Promise<number>;
   /** Free memory of NUMA cells, in bytes. Since 0.1.0. */
   getCellsFreeMemory(startCell: number, maxCells: number): Promise<number[]>;
-  /** Receive the domain events of this connection; the id deregisters. Since 0.1.0. */
-  domainEventRegister(listener: DomainEventListener): Promise<number>;
+  /** Receive the domain events of this connection, or those of one domain or one kind; the id deregisters. Since 0.1.0. */
+  domainEventRegister(listener: DomainEventListener, filter?: DomainEventFilter): Promise<number>;
   /** Stop receiving the events of a registration. Since 0.1.0. */
   domainEventDeregister(callbackId: number): Promise<void>;
   /** All virtual networks that match the filter flags (none: all). Since 0.1.0. */
@@ -1244,6 +1262,8 @@ export interface Connect {
   getAllDomainStats(stats?: DomainStatsTypes, flags?: ConnectGetAllDomainStatsFlags): Promise<DomainStatsRecord[]>;
   /** What the hypervisor can run, for an emulator, architecture, machine and virtualization type (each optional). Since 0.1.0. */
   getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string>;
+  /** The events of domainEventRegister as an async iterator: `for await (const ev of conn.events({ domain, type, signal }))`. Since 0.1.0. */
+  events<K extends DomainEventKind = DomainEventKind>(options?: DomainEventsOptions & { type?: K; }): AsyncIterableIterator<Extract<DomainEvent, { kind: K; }>>;
   /** Closes the connection unless it is closed already: `await using conn = await open(uri)`. */
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -54,6 +54,12 @@ export type DomainEventData = { kind: 'lifecycle'; domain: DomainRef; event: Dom
   | { kind: 'reboot'; domain: DomainRef; };
 export type DomainEventSink = (event: DomainEventData) => void;
 
+/** Which events a registration hears, as a driver is given it: every event when empty. */
+export interface DomainEventFilterData {
+  readonly domain?: DomainRef;
+  readonly type?: DomainEventData['kind'];
+}
+
 /** An open connection of a driver. Every call is optional: a missing one is VIR_ERR_NO_SUPPORT. Optional flags arrive as 0. */
 export interface ConnectDriver {
   /** virConnectClose, remote procedure 2 */
@@ -103,7 +109,7 @@ export interface ConnectDriver {
   /** virNodeGetCellsFreeMemory, remote procedure 101 */
   connectGetCellsFreeMemory?(startCell: number, maxCells: number): Awaitable<number[]>;
   /** virConnectDomainEventRegisterAny, remote procedure 167 */
-  connectDomainEventRegister?(listener: DomainEventSink): Awaitable<number>;
+  connectDomainEventRegister?(listener: DomainEventSink, filter: DomainEventFilterData | undefined): Awaitable<number>;
   /** virConnectDomainEventDeregisterAny, remote procedure 168 */
   connectDomainEventDeregister?(callbackId: number): Awaitable<void>;
   /** virConnectListAllNetworks, remote procedure 283 */

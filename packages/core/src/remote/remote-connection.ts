@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
-import type { DomainEventData, DomainEventSink } from '../gen/driver.gen.js';
-import { eventMatches, type DomainEventFilter } from '../drivers/domain-events.js';
+import type { DomainEventData, DomainEventFilterData, DomainEventSink } from '../gen/driver.gen.js';
+import { eventMatches } from '../drivers/domain-events.js';
 import { eventProcedures, procedures } from '../gen/procedures.gen.js';
 import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
@@ -111,7 +111,7 @@ export class RemoteConnection {
   }
 
   /** A listener for the connection's events, or those its filter lets through (filtered here, on the client's side). */
-  async registerEvents(sink: DomainEventSink, filter?: DomainEventFilter): Promise<number> {
+  async registerEvents(sink: DomainEventSink, filter?: DomainEventFilterData): Promise<number> {
     const localId = this.#nextLocalId++;
     const remoteId = (await this.call(REGISTER_PROC, [])) as number;
     this.#localIdOf.set(remoteId, localId);

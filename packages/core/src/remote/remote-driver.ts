@@ -4,7 +4,6 @@ import type { ConnectDriver } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
-import type { DomainEventFilter } from '../drivers/domain-events.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
@@ -23,7 +22,7 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
     } else methods[p.driverName] = (...args: unknown[]) => conn.call(p.proc, args);
   }
   const local: ConnectDriver = {
-    connectDomainEventRegister: (sink, filter?: DomainEventFilter) => conn.registerEvents(sink, filter),
+    connectDomainEventRegister: (sink, filter) => conn.registerEvents(sink, filter),
     connectDomainEventDeregister: (id) => conn.deregisterEvents(id),
     connectClose: () => conn.close(),
     connectIsAlive: () => conn.alive,

@@ -5,7 +5,7 @@
 
 import t from 'tap';
 import {
-  DomainModificationImpact, VirError, type Connect, type ConnectDriver, type Domain, type DomainEvent, type DomainEventData,
+  DomainModificationImpact, VirError, type Connect, type Domain, type DomainEvent,
 } from '../../dist/index.js';
 import { PAIRS, stopDaemon, type Target } from './fixtures/conformance-targets.js';
 
@@ -55,12 +55,11 @@ async function transcript(target: Target, t: Tap.Test): Promise<Record<string, u
 
   const h1 = await conn.defineDomainXML(target.xml(a));
   const hb = await conn.defineDomainXML(target.xml(b));
-  // the driver layer's filter: one domain's lifecycle events, and a kind that never comes here
-  const driver = (conn as unknown as { driver: ConnectDriver & { connectDomainEventRegister(s: (e: DomainEventData) => void, f: object): unknown } }).driver;
-  const onlyA: DomainEventData[] = [];
-  const reboots: DomainEventData[] = [];
-  await driver.connectDomainEventRegister((e) => onlyA.push(e), { domain: { uuid: h1.uuid }, kind: 'lifecycle' });
-  await driver.connectDomainEventRegister((e) => reboots.push(e), { kind: 'reboot' });
+  // the registration's filter: one domain's lifecycle events, and a kind that never comes here
+  const onlyA: DomainEvent[] = [];
+  const reboots: DomainEvent[] = [];
+  await conn.domainEventRegister((e) => onlyA.push(e), { domain: h1, type: 'lifecycle' });
+  await conn.domainEventRegister((e) => reboots.push(e), { type: 'reboot' });
 
   await h1.create();
   const h2: Domain = await conn.lookupDomainByName(a);
@@ -87,7 +86,7 @@ async function transcript(target: Target, t: Tap.Test): Promise<Record<string, u
   await hb.undefine();
 
   await until(() => all.length >= 12 && onlyA.length >= 7);
-  const described = (e: DomainEvent | DomainEventData) => [e.domain.name, e.kind, 'event' in e ? e.event : null, 'detail' in e ? e.detail : null, sym(e.domain.id)];
+  const described = (e: DomainEvent) => [e.domain.name, e.kind, 'event' in e ? e.event : null, 'detail' in e ? e.detail : null, sym(e.domain.id)];
   out.events = all.map(described);
   out.onlyA = onlyA.map(described);
   out.reboots = reboots.length;

@@ -12,6 +12,16 @@ export function publicSignature(m: MethodDef) {
   };
 }
 
+/** The public signature of an event registration's iterator form. */
+export function iteratorSignature() {
+  return {
+    // the kind asked for narrows the events: `type: 'lifecycle'` yields lifecycle events
+    typeParameters: [{ name: 'K', constraint: 'DomainEventKind', default: 'DomainEventKind' }],
+    parameters: [{ name: 'options', type: 'DomainEventsOptions & { type?: K }', hasQuestionToken: true }],
+    returnType: 'AsyncIterableIterator<Extract<DomainEvent, { kind: K }>>',
+  };
+}
+
 /** api.gen.ts: enums and flags, structs, and the public object interfaces. */
 export function emitApi(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('api.gen.ts');
@@ -25,6 +35,25 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
   if (api.events.length) {
     f.addTypeAlias({ isExported: true, name: 'DomainEvent', type: eventUnion(api, 'public'), docs: ['A domain event, as delivered to listeners.'] });
     f.addTypeAlias({ isExported: true, name: 'DomainEventListener', type: '(event: DomainEvent) => void' });
+    f.addTypeAlias({ isExported: true, name: 'DomainEventKind', type: "DomainEvent['kind']", docs: ["An event's kind, the name api.xml gives it."] });
+    f.addInterface({
+      isExported: true, name: 'DomainEventFilter', docs: ['Which events a registration hears; every event when empty.'],
+      properties: [
+        { name: 'domain', type: 'Domain', hasQuestionToken: true, docs: ["only this domain's events (a domain of the same connection)"] },
+        { name: 'type', type: 'DomainEventKind', hasQuestionToken: true, docs: ['only events of this kind'] },
+      ],
+    });
+    f.addInterface({
+      isExported: true, name: 'DomainEventsOptions', extends: ['DomainEventFilter'],
+      docs: ['What an event iterator hears, and when it ends.'],
+      properties: [
+        { name: 'signal', type: 'AbortSignal', hasQuestionToken: true, docs: ['ends the iteration (and its registration) when aborted'] },
+        {
+          name: 'maxQueued', type: 'number', hasQuestionToken: true,
+          docs: ['how many events may wait for a slow consumer (default 1024); one more ends the iteration with a VirError once those are read'],
+        },
+      ],
+    });
   }
   for (const e of api.enums) {
     const body = e.values.map((v) => `${v.doc ? `  /** ${jsdoc(v.doc)} */\n` : ''}  ${v.name}: ${v.value},`).join('\n');
@@ -54,6 +83,10 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
       ],
       methods: [
         ...o.methods.map((m) => ({ name: m.name, ...publicSignature(m), docs: [`${jsdoc(m.doc)} Since ${m.since}.`] })),
+        ...o.methods.filter((m) => m.iterator !== null).map((m) => ({
+          name: m.iterator!, ...iteratorSignature(),
+          docs: [`The events of ${m.name} as an async iterator: \`for await (const ev of conn.${m.iterator}({ domain, type, signal }))\`. Since ${m.since}.`],
+        })),
         ...(o.name === 'Connect' && o.methods.some((m) => m.name === 'close')
           ? [{ name: '[Symbol.asyncDispose]', returnType: 'Promise<void>', docs: ['Closes the connection unless it is closed already: `await using conn = await open(uri)`.'] }]
           : []),

@@ -31,6 +31,13 @@ export function emitDriver(api: ApiDef, path: string): GeneratedFile {
   if (api.events.length) {
     f.addTypeAlias({ isExported: true, name: 'DomainEventData', type: eventUnion(api, 'ref'), docs: ['A domain event as a driver reports it.'] });
     f.addTypeAlias({ isExported: true, name: 'DomainEventSink', type: '(event: DomainEventData) => void' });
+    f.addInterface({
+      isExported: true, name: 'DomainEventFilterData', docs: ['Which events a registration hears, as a driver is given it: every event when empty.'],
+      properties: [
+        { name: 'domain', type: 'DomainRef', hasQuestionToken: true, isReadonly: true },
+        { name: 'type', type: "DomainEventData['kind']", hasQuestionToken: true, isReadonly: true },
+      ],
+    });
   }
   f.addInterface({
     isExported: true, name: 'ConnectDriver',

@@ -1,7 +1,7 @@
 import { Scope } from 'ts-morph';
 import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { publicSignature } from './emit-api.js';
+import { iteratorSignature, publicSignature } from './emit-api.js';
 import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts-source.js';
 
 /** The check of one argument, as a condition that is true when the argument is bad. */
@@ -11,6 +11,7 @@ function badArg(a: ArgDef): [string, string] {
   if (t.list || t.kind === 'struct') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   if (t.kind === 'object') return [`!(${v} instanceof ${t.name}Entry)`, `a ${t.name}`];
   if (t.kind === 'listener') return [`typeof ${v} !== 'function'`, 'a function'];
+  if (t.kind === 'filter') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   if (t.name === 'params') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   switch (t.name) {
     case 'string': case 'uuid': return [`typeof ${v} !== 'string'`, 'a string'];
@@ -41,6 +42,7 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   const argValue = (a: ArgDef) => {
     if (a.type.kind === 'object') return `${a.name}.ref`;
     if (a.type.kind === 'listener') return `(e: DomainEventData) => ${a.name}(publicEvent(conn, e))`;
+    if (a.type.kind === 'filter') return `${a.name} && eventFilterData(conn, ${a.name}, '${fn}', ${dom})`;
     return a.optional && a.type.name === 'flags' ? `${a.name} ?? 0` : a.name;
   };
   const callArgs = [...(isConnect ? [] : ['this.ref']), ...m.args.map(argValue)];
@@ -63,6 +65,14 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   }
   lines.push('try {', `  ${ret}`, '} catch (e) {', `  throw toVirError(e, ${dom});`, '}');
   return lines;
+}
+
+/** The call that undoes a registration: libvirt names it the same with Deregister for Register. */
+function deregistrationOf(o: ObjectDef, m: MethodDef): MethodDef {
+  const c = m.c?.replace('Register', 'Deregister');
+  const found = o.methods.find((d) => d.c === c);
+  if (!found) throw new Error(`${o.name}.${m.name} has an iterator but no ${c} to end it`);
+  return found;
 }
 
 /** libvirt's error for a bad pointer to an object (VIR_ERR_INVALID_DOMAIN, ...), else INVALID_ARG. */
@@ -100,10 +110,16 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     if (t.kind === 'struct' || t.kind === 'enum') types.add(t.name);
     if (t.name === 'params') types.add('TypedParams');
     if (t.kind === 'listener') types.add('DomainEventListener');
+    if (t.kind === 'filter') types.add('DomainEventFilter');
   }
   for (const o of api.objects) for (const m of o.methods) for (const a of m.args) if (a.type.name === 'flags' && a.enumName) types.add(a.enumName);
   const events = api.events.length > 0;
+  const iterators = api.objects.some((o) => o.methods.some((m) => m.iterator !== null));
   if (events) types.add('DomainEvent');
+  if (iterators) {
+    types.add('DomainEventsOptions');
+    types.add('DomainEventKind');
+  }
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
   f.addImportDeclaration({
     isTypeOnly: true, moduleSpecifier: './driver.gen.js',
@@ -115,8 +131,11 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   f.addImportDeclaration({ moduleSpecifier: '../errors/vir-error.js', namedImports: ['VirError', 'toVirError'] });
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
-    namedImports: ['deniedFlagOnReadOnly', 'deniedOnReadOnly', 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported'],
+    namedImports: [
+      'deniedFlagOnReadOnly', 'deniedOnReadOnly', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported',
+    ],
   });
+  if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
   if (events) {
     f.addFunction({
       name: 'publicEvent', returnType: 'DomainEvent', docs: ["A driver's event with its domain as the public object."],
@@ -144,6 +163,13 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
       getAccessors: o.properties.map((p) => ({ name: p.name, returnType: tsType(p.type, 'public'), statements: [`return this.ref.${p.name};`] })),
       methods: [
         ...o.methods.map((m) => ({ name: m.name, isAsync: true, ...publicSignature(m), statements: methodBody(api, o, m) })),
+        ...o.methods.filter((m) => m.iterator !== null).map((m) => ({
+          name: m.iterator!, ...iteratorSignature(), statements: [
+            `const events = domainEventIterator(this, (l, f) => this.${m.name}(l, f), (id) => this.${deregistrationOf(o, m).name}(id), options);`,
+            // the registration's filter lets only kind K through
+            'return events as AsyncIterableIterator<Extract<DomainEvent, { kind: K }>>;',
+          ],
+        })),
         ...(isConnect && o.methods.some((m) => m.name === 'close')
           ? [{ name: '[Symbol.asyncDispose]', isAsync: true, returnType: 'Promise<void>', statements: ['if (!this.closed) await this.close();'] }]
           : []),

@@ -36,6 +36,9 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
     case 'listener':
       base = objects === 'ref' ? 'DomainEventSink' : 'DomainEventListener';
       break;
+    case 'filter':
+      base = objects === 'ref' ? 'DomainEventFilterData' : 'DomainEventFilter';
+      break;
     case 'object':
       base = objects === 'ref' ? `${t.name}Ref` : t.name;
       break;
