@@ -37,4 +37,26 @@ const domxmlToNative: CommandDef = {
   },
 };
 
-export const nativeConfigCommands: CommandDef[] = [domxmlToNative];
+const domxmlFromNative: CommandDef = {
+  name: 'domxml-from-native', group: 'domain', help: 'Convert native config to domain XML',
+  description: 'Convert native guest configuration format to domain XML format.',
+  options: [
+    { name: 'format', type: 'string', help: 'source config data format', required: true, positional: true },
+    { name: 'config', type: 'string', help: 'config data file to import from', required: true, positional: true },
+  ],
+  async run(ctx, opts) {
+    const conn = await ctx.connection();
+    if (!conn) return false;
+    const config = await readCommandFile(ctx, opts.get('config') as string);
+    if (config === null) return false;
+    try {
+      ctx.print(await conn.domainXMLFromNative(opts.get('format') as string, config, 0));
+      return true;
+    } catch (e) {
+      ctx.reportError(e);
+      return false;
+    }
+  },
+};
+
+export const nativeConfigCommands: CommandDef[] = [domxmlFromNative, domxmlToNative];
