@@ -14,7 +14,9 @@ export interface DaemonOptions {
   /** plain TCP listeners may be on addresses other than loopback */
   tcpAnyAddress: boolean;
   stdio: boolean;
-  /** with --stdio: the client is read-only */
+  /** --relay URI: carry one client on stdin/stdout to the daemon URI names */
+  relay: string | null;
+  /** with --stdio: the client is read-only (with --relay: it reaches the read-only socket) */
   readOnly: boolean;
   limits: DaemonLimits;
 }
@@ -34,7 +36,11 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
   --allow-node-files DIR read-only and network clients may open node files (test:///DIR/node.xml)
                          in DIR (repeatable); by default only the read-write socket's may
   --stdio                serve one client on stdin/stdout, exit when it closes
-  --read-only            with --stdio: refuse calls that change state
+  --relay URI            carry one client on stdin/stdout to the daemon URI names (tsvirt's
+                         transports: TLS with libvirt's certificate files, TCP, unix, ssh), for
+                         clients that cannot speak the transport themselves; exit when it closes
+  --read-only            with --stdio: refuse calls that change state; with --relay: the
+                         read-only socket of a unix URI
   --max-clients N        clients connected at once (default ${DEFAULT_LIMITS.maxClients})
   --max-requests N       calls in flight per client (default ${DEFAULT_LIMITS.maxRequestsPerClient})
   --max-message BYTES    largest frame (default ${DEFAULT_LIMITS.maxMessage})
@@ -67,7 +73,7 @@ function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
 export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
   const o: DaemonOptions = {
     socketDir: defaultSocketDir(), listen: [], tls: {}, tlsPolicy: { noVerifyClient: false, allowedDn: [], othersReadOnly: false },
-    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, readOnly: false, limits: { ...DEFAULT_LIMITS },
+    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, relay: null, readOnly: false, limits: { ...DEFAULT_LIMITS },
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -88,6 +94,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--tcp-any-address': o.tcpAnyAddress = true; break;
       case '--allow-node-files': o.nodeFileDirs.push(value()); break;
       case '--stdio': o.stdio = true; break;
+      case '--relay': o.relay = value(); break;
       case '--read-only': o.readOnly = true; break;
       case '--max-clients': o.limits.maxClients = positive(arg, value()); break;
       case '--max-requests': o.limits.maxRequestsPerClient = positive(arg, value()); break;
@@ -99,6 +106,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       default: throw new OptionError(`unknown option '${arg}'`);
     }
   }
+  if (o.relay !== null && o.stdio) throw new OptionError('--relay and --stdio both serve stdin/stdout: give one');
   const tlsWanted = o.listen.some((l) => l.tls);
   if (tlsWanted && (!o.tls.cert || !o.tls.key)) throw new OptionError('a tls:// listener needs --tls-cert and --tls-key');
   if (tlsWanted && !o.tls.ca && !o.tlsPolicy.noVerifyClient) {

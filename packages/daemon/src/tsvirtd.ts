@@ -5,6 +5,7 @@ import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
 import { prepareSocketFolder } from './safe-folder.js';
+import { relayStdio } from './stdio-relay.js';
 import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
@@ -38,6 +39,11 @@ async function main(argv: string[]): Promise<number | null> {
   if (o === 'help') {
     process.stdout.write(USAGE);
     return 0;
+  }
+  if (o.relay !== null) {
+    await relayStdio(o.relay, o.readOnly);
+    // stdin may still be open: the relay is over all the same (writes to a pipe are synchronous).
+    process.exit(0);
   }
   if (!o.stdio) {
     prepareSocketFolder(o.socketDir);

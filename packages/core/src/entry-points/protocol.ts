@@ -1,6 +1,6 @@
 /**
  * @tsvirt/core/protocol: the wire between clients and tsvirtd: frames and their codecs,
- * the procedure table, keepalive, streams and socket locations.
+ * the procedure table, keepalive, streams, socket locations and the transports a URI names.
  */
 export * from '../rpc/index.js';
 export { remoteProcedures, remoteProcedureByNumber, remote_error } from '../gen/remote-program.gen.js';
@@ -14,3 +14,4 @@ export {
 } from '../remote/remote-protocol.js';
 export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from '../remote/stream-frames.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from '../remote/socket-paths.js';
+export { connectTransport } from '../remote/transports/connect-transport.js';
