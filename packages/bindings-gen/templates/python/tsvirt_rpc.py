@@ -145,7 +145,14 @@ class _ProcessPipe(object):
             self.proc.wait()
 
 
+def _connect_failed(what, e):
+    """A failed connect as tsvirt's remote driver reports it: VIR_ERR_SYSTEM_ERROR from RPC, with strerror."""
+    reason = getattr(e, "strerror", None) or str(e)
+    return _rpc_error(38, "%s: %s" % (what, reason))
+
+
 def _tls_context(query):
+    """The client's TLS files where libvirt looks for them: ?pkipath=DIR, else /etc/pki."""
     pki = query.get("pkipath")
     ca = os.path.join(pki, "cacert.pem") if pki else "/etc/pki/CA/cacert.pem"
     cert = os.path.join(pki, "clientcert.pem") if pki else "/etc/pki/libvirt/clientcert.pem"
@@ -157,24 +164,53 @@ def _tls_context(query):
     else:
         try:
             ctx.load_verify_locations(ca)
-        except OSError:
-            raise _rpc_error(38, "Cannot read CA certificate '%s'" % ca, domain=13)
+        except OSError as e:
+            raise _connect_failed("Cannot read CA certificate '%s'" % ca, e)
+    # A missing client certificate is allowed: the daemon decides.
     if os.path.exists(cert) and os.path.exists(key):
         ctx.load_cert_chain(cert, key)
     return ctx
 
 
-def _connect_socket(family, address, wrap=None, host=None):
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _connect_socket(connect, what, wrap=None, host=None):
+    sock = None
     try:
-        sock.connect(address)
+        sock = connect()
         if wrap is not None:
             sock = wrap.wrap_socket(sock, server_hostname=host)
-    except (OSError, ssl.SSLError) as e:
+    except ssl.SSLCertVerificationError as e:
         sock.close()
-        where = address if isinstance(address, str) else "%s:%s" % address
-        raise _rpc_error(38, "Failed to connect to '%s': %s" % (where, getattr(e, "strerror", None) or e), domain=13)
+        raise _connect_failed("%s: the server's certificate was refused" % what, e.verify_message or e.reason)
+    except (OSError, ssl.SSLError) as e:
+        if sock is not None:
+            sock.close()
+        raise _connect_failed(what, e)
     return _SocketPipe(sock)
+
+
+def _unix_socket(path):
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _tcp_socket(host, port):
+    sock = socket.create_connection((host, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _connect_unix(path):
+    return _connect_socket(lambda: _unix_socket(path), "Failed to connect socket to '%s'" % path)
+
+
+def _connect_tcp(host, port, wrap=None):
+    # ssl sends SNI for host names only and checks an address against the certificate's IP names.
+    return _connect_socket(lambda: _tcp_socket(host, port), "unable to connect to server at '%s:%s'" % (host, port), wrap, host)
 
 
 def open_pipe(uri, read_only):
@@ -184,21 +220,21 @@ def open_pipe(uri, read_only):
     if transport == "unix":
         path = uri.query.get("socket")
         if path:
-            return _connect_socket(socket.AF_UNIX, path)
+            return _connect_unix(path)
         path = os.path.join(default_socket_dir(), RO_SOCKET if read_only else RW_SOCKET)
         if uri.transport is None:
             # A local URI: the user's running daemon, else a private one on our pipes.
             if os.path.exists(path):
                 try:
-                    return _connect_socket(socket.AF_UNIX, path)
+                    return _connect_unix(path)
                 except WireError:
                     pass
             return _ProcessPipe([find_tsvirtd(), "--stdio"] + (["--read-only"] if read_only else []))
-        return _connect_socket(socket.AF_UNIX, path)
+        return _connect_unix(path)
     if transport == "tcp":
-        return _connect_socket(socket.AF_INET, (host, uri.port or DEFAULT_TCP_PORT))
+        return _connect_tcp(host, uri.port or DEFAULT_TCP_PORT)
     if transport == "tls":
-        return _connect_socket(socket.AF_INET, (host, uri.port or DEFAULT_TLS_PORT), _tls_context(uri.query), host)
+        return _connect_tcp(host, uri.port or DEFAULT_TLS_PORT, _tls_context(uri.query))
     if transport == "ssh":
         argv = [uri.query.get("ssh", "ssh"), "-T", "-o", "BatchMode=yes", "-e", "none"]
         if uri.port:

@@ -3,7 +3,8 @@ package Sys::Virt::RPC;
 
 # The wire under the generated Sys::Virt modules: tsvirtd's frames, its transports,
 # calls and events. A local URI with no daemon running starts `tsvirtd --stdio` and
-# talks over its pipes; +unix, +tcp and +ssh reach a daemon as tsvirt's remote driver does.
+# talks over its pipes; +unix, +tcp and +ssh reach a daemon as tsvirt's remote driver does,
+# and +tls through `tsvirtd --relay`.
 # Frames are libvirt's (length word, six header words, body); bodies are JSON.
 
 use strict;
@@ -87,14 +88,14 @@ sub find_tsvirtd {
 sub connect_unix {
     my ($path) = @_;
     my $s = IO::Socket::UNIX->new(Type => Socket::SOCK_STREAM(), Peer => $path)
-        or die wire_error(38, "Failed to connect socket to '$path': $!", 13);
+        or die wire_error(38, "Failed to connect socket to '$path': $!");
     return { in => $s, out => $s, sock => $s };
 }
 
 sub connect_tcp {
     my ($host, $port) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp')
-        or die wire_error(38, "unable to connect to server at '$host:$port': $!", 13);
+        or die wire_error(38, "unable to connect to server at '$host:$port': $!");
     return { in => $s, out => $s, sock => $s };
 }
 
@@ -134,8 +135,9 @@ sub open_pipe {
         my $command = $u->{query}{command} || ('tsvirtd --stdio' . ($readonly ? ' --read-only' : ''));
         return spawn(@argv, '--', $host, $command);
     }
-    # TLS needs a library outside Perl's core modules; the Python and TypeScript bindings speak it.
-    die wire_error(3, "transport '$transport' is not supported by the Perl bindings (use unix, tcp or ssh)", 13) if $transport eq 'tls';
+    # Perl's core modules have no TLS: tsvirtd --relay speaks it for us (the same certificate
+    # files and checks as tsvirt's remote driver) and carries the frames over its pipes.
+    return spawn(find_tsvirtd(), '--relay', $u->{text}, ($readonly ? ('--read-only') : ())) if $transport eq 'tls';
     die wire_error(8, "transport in URL not recognised (should be tls|unix|ssh|tcp)", 13);
 }
 
