@@ -2,20 +2,15 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
-import type { DomainEventData, DomainEventFilterData, DomainEventSink } from '../gen/driver.gen.js';
+import type { DomainEventFilterData, DomainEventSink } from '../gen/driver.gen.js';
 import { eventMatches } from '../drivers/domain-events.js';
-import { eventProcedures, procedures } from '../gen/procedures.gen.js';
 import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
-import { ConnectionProcedure, socketClosedError, type EventMessageBody, type OpenCallBody } from './remote-protocol.js';
+import { socketClosedError } from './remote-protocol.js';
+import { remoteProgram } from './remote-wire-program.js';
 import { connectTransport, farSideUri } from './transports/connect-transport.js';
-
-const procOf = (driverName: string): number => procedures.find((p) => p.driverName === driverName)!.proc;
-const REGISTER_PROC = procOf('connectDomainEventRegister');
-const DEREGISTER_PROC = procOf('connectDomainEventDeregister');
-const CLOSE_PROC = procOf('connectClose');
-const eventKinds = new Map(eventProcedures.map((e) => [e.proc, e.kind]));
+import { isUnknownProgram, tsvirtProgram, type ReceivedEvent, type WireProgram } from './wire-program.js';
 
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 2000;
@@ -30,6 +25,15 @@ function uriCount(uri: ConnectUri, param: string, fallback: number): number {
 
 type Keepalive = NonNullable<OpenOptions['keepalive']>;
 
+/** Which program the URI asks for (tsvirt's `program` parameter): either one, or null to find out. */
+function programOf(uri: ConnectUri): WireProgram | null {
+  const name = uri.query.get('program');
+  if (name === undefined || name === 'auto') return null;
+  const program = [tsvirtProgram, remoteProgram].find((p) => p.name === name);
+  if (program === undefined) throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `program must be tsvirt, remote or auto, not '${name}'`);
+  return program;
+}
+
 /** Keepalive as the caller asks, else as the URI says, else as virsh sets it; an interval of 0 turns it off. */
 function keepaliveOf(uri: ConnectUri, asked: Keepalive | undefined): { intervalMs: number; count: number } {
   if (asked && ![asked.interval, asked.count].every((n) => Number.isSafeInteger(n) && n >= 0)) {
@@ -42,15 +46,19 @@ function keepaliveOf(uri: ConnectUri, asked: Keepalive | undefined): { intervalM
 }
 
 /**
- * A client's connection to a daemon. Calls made while the link is down fail with
- * libvirt's error; meanwhile it reconnects in the background and, once back, registers
- * its event listeners again, so that events resume under the same callback ids.
+ * A client's connection to a daemon: tsvirtd (either program) or libvirtd (libvirt's
+ * REMOTE program). Unless the URI names the program, the first link finds it out: tsvirt's
+ * open call goes first, and a daemon that answers that it does not serve tsvirt's program
+ * gets libvirt's on the same link; reconnects keep what was found. Calls made while the
+ * link is down fail with libvirt's error; meanwhile it reconnects in the background and,
+ * once back, registers its event listeners again, so that events resume under the same
+ * callback ids.
  */
 export class RemoteConnection {
   #channel: RpcChannel | null = null;
   /** Event listeners by the id given to the caller, which survives reconnects. */
   readonly #sinks = new Map<number, DomainEventSink>();
-  /** The daemon's callback id on the current link → the caller's id. */
+  /** The daemon's callback ids on the current link → the caller's id (one each per event kind, in libvirt's program). */
   readonly #localIdOf = new Map<number, number>();
   #nextLocalId = 1;
   #closed = false;
@@ -59,8 +67,17 @@ export class RemoteConnection {
   /** the current link's transport, and how many calls and streams are under way on it */
   #transport: Duplex | null = null;
   #busy = 0;
+  /** the program the daemon speaks, once known */
+  #program: WireProgram | null;
 
-  private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {}
+  private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {
+    this.#program = programOf(uri);
+  }
+
+  /** The program the connection speaks (known once open). */
+  get program(): WireProgram {
+    return this.#program ?? tsvirtProgram;
+  }
 
   static async open(uri: ConnectUri, readOnly: boolean, keepalive?: Keepalive): Promise<RemoteConnection> {
     const conn = new RemoteConnection(uri, readOnly, keepalive);
@@ -112,9 +129,15 @@ export class RemoteConnection {
 
   /** A listener for the connection's events, or those its filter lets through (filtered here, on the client's side). */
   async registerEvents(sink: DomainEventSink, filter?: DomainEventFilterData): Promise<number> {
+    const channel = this.#channel;
+    if (this.#closed || channel === null || channel.closed) throw socketClosedError();
     const localId = this.#nextLocalId++;
-    const remoteId = (await this.call(REGISTER_PROC, [])) as number;
-    this.#localIdOf.set(remoteId, localId);
+    this.#hold(1);
+    try {
+      for (const id of await this.program.registerEvents(channel)) this.#localIdOf.set(id, localId);
+    } finally {
+      this.#hold(-1);
+    }
     this.#sinks.set(localId, filter === undefined ? sink : (e) => { if (eventMatches(filter, e)) sink(e); });
     this.#refreshHold();
     return localId;
@@ -124,11 +147,17 @@ export class RemoteConnection {
     if (!this.#sinks.has(localId)) {
       throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `unable to find callback ID ${localId}`);
     }
-    const remoteId = [...this.#localIdOf].find(([, id]) => id === localId)?.[0];
-    if (remoteId !== undefined) {
-      await this.call(DEREGISTER_PROC, [remoteId]);
-      this.#localIdOf.delete(remoteId);
+    const remoteIds = [...this.#localIdOf].filter(([, id]) => id === localId).map(([remoteId]) => remoteId);
+    const channel = this.#channel;
+    if (remoteIds.length > 0 && channel !== null && !channel.closed) {
+      this.#hold(1);
+      try {
+        await this.program.deregisterEvents(channel, remoteIds);
+      } finally {
+        this.#hold(-1);
+      }
     }
+    for (const id of remoteIds) this.#localIdOf.delete(id);
     this.#sinks.delete(localId);
     this.#refreshHold();
   }
@@ -138,7 +167,7 @@ export class RemoteConnection {
     const channel = this.#channel;
     if (channel && !channel.closed) {
       this.#hold(1);
-      await channel.call(CLOSE_PROC, []).catch(() => undefined);
+      await this.program.close(channel).catch(() => undefined);
       this.#hold(-1);
     }
     this.#closed = true;
@@ -150,15 +179,14 @@ export class RemoteConnection {
     const keepalive = keepaliveOf(this.uri, this.keepalive);
     const stream: Duplex = await connectTransport(this.uri, this.readOnly);
     const channel: RpcChannel = new RpcChannel(stream, {
-      onMessage: (proc, body) => this.#deliver(proc, body as EventMessageBody),
+      onEvent: (event) => this.#deliver(event),
       onClose: () => this.#lost(channel),
     }, keepalive);
     try {
-      const open: OpenCallBody = { uri: farSideUri(this.uri), readOnly: this.readOnly };
-      await channel.call(ConnectionProcedure.OPEN, open);
+      this.#program = await this.#openSession(channel);
       this.#localIdOf.clear();
       for (const localId of this.#sinks.keys()) {
-        this.#localIdOf.set((await channel.call(REGISTER_PROC, [])) as number, localId);
+        for (const id of await this.#program.registerEvents(channel)) this.#localIdOf.set(id, localId);
       }
     } catch (e) {
       channel.close();
@@ -170,13 +198,30 @@ export class RemoteConnection {
     this.#retryDelay = RECONNECT_FIRST_MS;
   }
 
-  #deliver(proc: number, body: EventMessageBody): void {
-    const kind = eventKinds.get(proc);
-    const localId = this.#localIdOf.get(body?.callbackId);
+  /** The far side's session on a fresh link, in the program known or found out now. */
+  async #openSession(channel: RpcChannel): Promise<WireProgram> {
+    const uri = farSideUri(this.uri);
+    const known = this.#program;
+    if (known !== null) {
+      channel.useProgram(known);
+      await known.open(channel, uri, this.readOnly);
+      return known;
+    }
+    try {
+      await tsvirtProgram.open(channel, uri, this.readOnly);
+      return tsvirtProgram;
+    } catch (e) {
+      if (!isUnknownProgram(e)) throw e;
+    }
+    channel.useProgram(remoteProgram);
+    await remoteProgram.open(channel, uri, this.readOnly);
+    return remoteProgram;
+  }
+
+  #deliver({ callbackId, event }: ReceivedEvent): void {
+    const localId = this.#localIdOf.get(callbackId);
     const sink = localId === undefined ? undefined : this.#sinks.get(localId);
-    if (kind === undefined || sink === undefined) return;
-    const { callbackId: _, ...fields } = body;
-    sink({ ...fields, kind } as DomainEventData);
+    sink?.(event);
   }
 
   #lost(channel: RpcChannel): void {

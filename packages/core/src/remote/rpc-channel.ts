@@ -5,7 +5,7 @@ import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program } from '../rpc/rpc-constants.js';
 import { endOfFileError, keepaliveTimeoutError, socketClosedError, undecodableError } from './remote-protocol.js';
 import { remoteStream, type StreamLink } from './stream-frames.js';
-import { tsvirtProgram, type WireProgram } from './wire-program.js';
+import { tsvirtProgram, type CallChannel, type ReceivedEvent, type WireProgram } from './wire-program.js';
 
 interface PendingCall {
   resolve(value: unknown): void;
@@ -16,8 +16,8 @@ interface PendingCall {
 export const CLIENT_KEEPALIVE = { intervalMs: 5000, count: 6 };
 
 export interface RpcChannelHandlers {
-  /** A MESSAGE frame of the channel's program: an event. */
-  onMessage(proc: number, body: unknown): void;
+  /** An event, from a MESSAGE frame of the channel's program. */
+  onEvent(event: ReceivedEvent): void;
   /** The channel is gone; pending calls have been failed with `error`. */
   onClose(error: VirError): void;
 }
@@ -29,7 +29,7 @@ const UINT32_SPAN = 0x100000000;
  * (any number in flight), events handed on, keepalive pings answered. Calls go out in
  * one program's bodies, tsvirt's until told otherwise (`useProgram`).
  */
-export class RpcChannel {
+export class RpcChannel implements CallChannel {
   #program: WireProgram = tsvirtProgram;
   #serial = 0;
   readonly #pending = new Map<number, PendingCall>();
@@ -143,7 +143,8 @@ export class RpcChannel {
       return;
     }
     if (header.type === MessageType.MESSAGE) {
-      this.handlers.onMessage(header.procedure, this.#program.message(header.procedure, body));
+      const event = this.#program.message(header.procedure, body);
+      if (event !== null) this.handlers.onEvent(event);
       return;
     }
     if (header.type !== MessageType.REPLY) return;

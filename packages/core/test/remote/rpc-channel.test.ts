@@ -16,7 +16,7 @@ function fakePeer() {
   const decoder = new FrameDecoder();
   fromChannel.on('data', (chunk: Buffer) => { for (const f of decoder.push(chunk)) sent.push({ header: f.header, body: Buffer.from(f.body) }); });
   const closed: VirError[] = [];
-  const channel = new RpcChannel(stream, { onMessage: () => undefined, onClose: (e) => closed.push(e) }, { intervalMs: 0, count: 0 });
+  const channel = new RpcChannel(stream, { onEvent: () => undefined, onClose: (e) => closed.push(e) }, { intervalMs: 0, count: 0 });
   const reply = (serial: number, status: number, body: Uint8Array) => toChannel.write(encodeFrame({
     program: Program.TSVIRT, version: 1, procedure: 3, type: MessageType.REPLY, serial, status,
   }, body));
