@@ -8,7 +8,8 @@ import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
 import { socketClosedError } from './remote-protocol.js';
-import { remoteProgram } from './remote-wire-program.js';
+import { Feature, remoteProgram } from './remote-wire-program.js';
+import { RemoteProcedure } from '../gen/remote-program.gen.js';
 import { connectTransport, farSideUri } from './transports/connect-transport.js';
 import { isUnknownProgram, tsvirtProgram, type ReceivedEvent, type WireProgram } from './wire-program.js';
 
@@ -69,6 +70,8 @@ export class RemoteConnection {
   #busy = 0;
   /** the program the daemon speaks, once known */
   #program: WireProgram | null;
+  /** what the daemon's driver answered about typed-parameter strings, asked once when first needed */
+  #typedParamStrings: Promise<boolean> | null = null;
 
   private constructor(private readonly uri: ConnectUri, private readonly readOnly: boolean, private readonly keepalive?: Keepalive) {
     this.#program = programOf(uri);
@@ -85,11 +88,22 @@ export class RemoteConnection {
     return conn;
   }
 
+  /** Whether the daemon's driver takes strings among typed parameters (libvirt's program). */
+  typedParamStrings(): Promise<boolean> {
+    this.#typedParamStrings ??= this.call(RemoteProcedure.CONNECT_SUPPORTS_FEATURE, { feature: Feature.TYPED_PARAM_STRING })
+      .then((r) => (r as { supported: number }).supported === 1)
+      .catch((e: unknown) => {
+        this.#typedParamStrings = null;
+        throw e;
+      });
+    return this.#typedParamStrings;
+  }
+
   get alive(): boolean {
     return this.#channel !== null && !this.#channel.closed;
   }
 
-  call(proc: number, args: unknown[]): Promise<unknown> {
+  call(proc: number, args: unknown): Promise<unknown> {
     const channel = this.#channel;
     if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
     this.#hold(1);

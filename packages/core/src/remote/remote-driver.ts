@@ -4,22 +4,10 @@ import type { ConnectDriver } from '../gen/driver.gen.js';
 import { procedures } from '../gen/procedures.gen.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
-import { remoteProcedureOfCall } from './remote-wire-program.js';
+import { remoteCall } from './remote-calls.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
-
-/**
- * The procedure that carries a call in the connection's program, or null where that
- * program has none (the entry layer then says VIR_ERR_NO_SUPPORT). In libvirt's program a
- * call's number may differ from tsvirt's (virDomainCreate travels as DOMAIN_CREATE_WITH_FLAGS).
- */
-function procedureFor(conn: RemoteConnection, driverName: string, tsvirtProc: number, returns: string): number | null {
-  if (conn.program.name === 'tsvirt') return tsvirtProc;
-  // libvirt's streams are not spoken here yet
-  if (returns === 'stream') return null;
-  return remoteProcedureOfCall.get(driverName)?.number ?? null;
-}
 
 /**
  * The handle's id after a HANDLE_ID_CALLS call: what the reply says (tsvirt's program,
@@ -39,12 +27,15 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
   const methods: Record<string, unknown> = {};
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
-    const proc = procedureFor(conn, p.driverName, p.proc, p.returns);
-    if (proc === null) continue;
-    if (p.returns === 'stream') methods[p.driverName] = (...args: unknown[]) => conn.openStream(proc, args);
-    else if (HANDLE_ID_CALLS.has(p.driverName)) {
-      methods[p.driverName] = async (...args: unknown[]) => takeHandleId(args[0], handleIdReply(p.driverName, await conn.call(proc, args)));
-    } else methods[p.driverName] = (...args: unknown[]) => conn.call(proc, args);
+    let call: ((...args: unknown[]) => Promise<unknown>) | null;
+    if (conn.program.name === 'remote') call = remoteCall(p, conn);
+    else if (p.returns === 'stream') call = (...args) => conn.openStream(p.proc, args);
+    else call = (...args) => conn.call(p.proc, args);
+    if (call === null) continue;
+    const send = call;
+    methods[p.driverName] = HANDLE_ID_CALLS.has(p.driverName)
+      ? async (...args: unknown[]) => takeHandleId(args[0], handleIdReply(p.driverName, await send(...args)))
+      : send;
   }
   const local: ConnectDriver = {
     connectDomainEventRegister: (sink, filter) => conn.registerEvents(sink, filter),

@@ -10,6 +10,7 @@ import { callArgsToWire, errorFromWire, fromWire, replyFromWire, type RemoteErro
 import { decodeXdr } from '../rpc/xdr/xdr-reader.js';
 import { encodeXdr } from '../rpc/xdr/xdr-writer.js';
 import type { XdrType } from '../rpc/xdr/xdr-types.js';
+import { domainShape, withSnapshotDomains } from './remote-calls.js';
 import type { WireProgram } from './wire-program.js';
 
 // libvirt's REMOTE program as its own client speaks it (remote_driver.c's doRemoteOpen):
@@ -19,16 +20,11 @@ import type { WireProgram } from './wire-program.js';
 /** remote_auth_type */
 const AuthType = { NONE: 0, SASL: 1, POLKIT: 2 } as const;
 const AUTH_NAMES: Record<number, string> = { [AuthType.SASL]: 'sasl', [AuthType.POLKIT]: 'polkit' };
-/** virDrvFeature: the peer answers keepalive PINGs */
-const FEATURE_PROGRAM_KEEPALIVE = 10;
+/** virDrvFeature: strings among typed parameters; the peer answers keepalive PINGs */
+export const Feature = { TYPED_PARAM_STRING: 9, PROGRAM_KEEPALIVE: 10 } as const;
 /** virConnectFlags' VIR_CONNECT_RO */
 const CONNECT_RO = 1;
 const VOID: XdrType = { kind: 'void' };
-
-/** The procedures of the API calls, by the driver method each carries. */
-export const remoteProcedureOfCall: ReadonlyMap<string, WireProcedure> = new Map(
-  [...remoteProcedureByNumber.values()].filter((p) => p.served === 'api' && p.call !== undefined).map((p) => [p.call!, p]),
-);
 
 function procedure(number: number): WireProcedure {
   const p = remoteProcedureByNumber.get(number);
@@ -36,8 +32,6 @@ function procedure(number: number): WireProcedure {
   return p;
 }
 
-/** The domain's shape in a message: as in any call that names a domain. */
-const domainShape = remoteProcedureOfCall.get('domainGetInfo')!.argMap![0]!.shape;
 const eventKindOf = new Map(eventProcedures.map((e) => [e.kind, e]));
 
 /** A remote_domain_event_callback_*_msg: {callbackID, msg: {dom, ...the event's fields}}. */
@@ -56,7 +50,7 @@ export const remoteProgram: WireProgram = {
   /** An API call's arguments are tsvirt's (converted here); a session call's are the XDR value itself. */
   callFrame(header, proc, args) {
     const p = procedure(proc);
-    const value = p.served === 'api' ? callArgsToWire(p, args as unknown[]) : args;
+    const value = p.served === 'api' ? withSnapshotDomains(p, args as unknown[], callArgsToWire(p, args as unknown[])) : args;
     return encodeFrame(header, p.args === null ? undefined : encodeXdr(p.args, value, p.name));
   },
   reply(proc, body) {
@@ -77,7 +71,7 @@ export const remoteProgram: WireProgram = {
       const offered = types.map((t) => AUTH_NAMES[t] ?? String(t)).join(', ');
       throw VirError.of(ErrorNumber.AUTH_FAILED, ErrorDomain.REMOTE, `the daemon asks for authentication this client does not offer (${offered})`);
     }
-    await channel.call(RemoteProcedure.CONNECT_SUPPORTS_FEATURE, { feature: FEATURE_PROGRAM_KEEPALIVE });
+    await channel.call(RemoteProcedure.CONNECT_SUPPORTS_FEATURE, { feature: Feature.PROGRAM_KEEPALIVE });
     await channel.call(RemoteProcedure.CONNECT_OPEN, { name: uri, flags: readOnly ? CONNECT_RO : 0 });
   },
   async registerEvents(channel) {
