@@ -10,7 +10,8 @@ import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
 import { socketClosedError } from './remote-protocol.js';
 import { Feature, remoteProgram } from './remote-wire-program.js';
 import { RemoteProcedure } from '../gen/remote-program.gen.js';
-import { connectTransport, farSideUri } from './transports/connect-transport.js';
+import { connectTransport } from './transports/connect-transport.js';
+import { farSideUri } from './transports/far-side-uri.js';
 import { isUnknownProgram, tsvirtProgram, type ReceivedEvent, type WireProgram } from './wire-program.js';
 
 const RECONNECT_FIRST_MS = 100;

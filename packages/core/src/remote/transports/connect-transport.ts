@@ -27,8 +27,3 @@ export function connectTransport(uri: ConnectUri, readOnly: boolean): Promise<Du
       throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `transport in URL not recognised (should be tls|unix|ssh|tcp)`);
   }
 }
-
-/** The URI the far side opens: the driver and path, without transport, host or transport options. */
-export function farSideUri(uri: ConnectUri): string {
-  return `${uri.driver}://${uri.path || '/'}`;
-}
