@@ -28,4 +28,4 @@ export function cellsFreeMemory(caps: Capabilities, startCell: number, maxCells:
 export const TEST_CPU_MAP = { cpus: 8, online: [0, 2, 4] } as const;
 
 /** The fixed CPU time counters (ns) of the test driver's host. */
-export const TEST_CPU_STATS = { user: 9797400000, system: 34678723400000, idle: 87264900000, iowait: 763600000 } as const;
+export const TEST_CPU_STATS = { user: 9797400000, kernel: 34678723400000, idle: 87264900000, iowait: 763600000 } as const;

@@ -81,12 +81,14 @@ out['uuid'] = d.UUIDString()
 out['id'] = d.ID()
 out['xml'] = d.XMLDesc(0)
 out['nodeinfo'] = c.getInfo()
+out['cpustats'] = c.getCPUStats(-1)
 `);
   t.same([py.uuid, py.id, py.xml], [dom.uuid, dom.id, await dom.getXMLDesc()]);
   const [state, maxMem, memory, nrVirtCpu] = py.info as number[];
   t.same({ state: info.state, maxMem: info.maxMem, memory: info.memory, nrVirtCpu: info.nrVirtCpu }, { state, maxMem, memory, nrVirtCpu });
   const node = await conn.getNodeInfo();
   t.same([node.model, node.memory / 1024, node.cpus, node.mhz, node.nodes, node.sockets, node.cores, node.threads], py.nodeinfo);
+  t.same(await conn.getCPUStats(-1), py.cpustats, 'user, kernel, idle, iowait');
 });
 
 t.test('lifecycle and define/undefine: the handle\'s id follows as libvirt\'s does; libvirt-python sees each change', { skip: missing }, async (t) => {

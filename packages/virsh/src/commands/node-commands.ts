@@ -45,18 +45,20 @@ const nodecpustats = nodeCommand({
   const cpu = intOption(ctx, opts, 'cpu');
   if (cpu === null) return false;
   const stats = await conn.getCPUStats(cpu ?? -1);
+  // libvirt's counters are user, kernel, idle and iowait; virsh calls kernel time "system"
+  const label = (k: string) => (k === 'kernel' ? 'system' : k);
   if (!opts.has('percent')) {
-    ctx.print(['user', 'system', 'idle', 'iowait'].filter((k) => k in stats)
-      .map((k) => `${`${k}:`.padEnd(15)} ${String(stats[k]).padStart(20)}\n`).join(''));
+    ctx.print(['user', 'kernel', 'idle', 'iowait'].filter((k) => k in stats)
+      .map((k) => `${`${label(k)}:`.padEnd(15)} ${String(stats[k]).padStart(20)}\n`).join(''));
     return;
   }
   // as virsh: the share of each counter's growth over one second
   await sleep(1000);
   const later = await conn.getCPUStats(cpu ?? -1);
   const grew = (k: string) => Number(later[k] ?? 0) - Number(stats[k] ?? 0);
-  const total = grew('user') + grew('system') + grew('idle') + grew('iowait');
+  const total = grew('user') + grew('kernel') + grew('idle') + grew('iowait');
   const percent = (n: number) => { const p = (n / total) * 100; return Number.isNaN(p) ? '-nan' : p.toFixed(1); };
-  ctx.print([['usage', grew('user') + grew('system')], ['user', grew('user')], ['system', grew('system')], ['idle', grew('idle')], ['iowait', grew('iowait')]]
+  ctx.print([['usage', grew('user') + grew('kernel')], ['user', grew('user')], ['system', grew('kernel')], ['idle', grew('idle')], ['iowait', grew('iowait')]]
     .map(([k, n]) => `${`${k}:`.padEnd(15)} ${percent(n as number).padStart(5)}%\n`).join(''));
 }, 'Unable to get node cpu stats');
 
