@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, loadText, median } from './bench-kit.mjs';
+import { fmt, loadText, median, pythonRounds } from './bench-kit.mjs';
 import { hasLibvirtPython, startPrivateLibvirtd } from './private-libvirtd.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -41,21 +41,7 @@ async def main():
         print(n / (time.perf_counter() - t), flush=True)
 asyncio.run(main())`;
 
-/** A Python process that runs a timed round each time it is asked: round(seconds) resolves to pairs/s. */
-function worker(code, uri, env) {
-  const proc = spawn(python, ['-c', code, uri], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting = [];
-  let buffered = '';
-  proc.stdout.on('data', (d) => {
-    buffered += d;
-    for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) waiting.shift()?.(Number(buffered.slice(0, i)));
-  });
-  proc.on('exit', () => { for (const w of waiting.splice(0)) w(NaN); });
-  return {
-    round: (seconds) => new Promise((resolve) => { waiting.push(resolve); proc.stdin.write(`${seconds}\n`); }),
-    stop: () => proc.kill(),
-  };
-}
+const worker = (code, uri, env) => pythonRounds(python, code, [uri], env);
 
 const dir = mkdtempSync(join(tmpdir(), 'tsvirtd-bindings-bench-'));
 const tsvirtd = spawn(process.execPath, [join(root, 'packages/daemon/bin/tsvirtd'), '--socket-dir', dir], { stdio: 'ignore' });

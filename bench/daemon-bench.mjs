@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PYTHON_PAIRS, pairsPerSecond as pairsPerSecondOn, startEchoFloor } from './bench-kit.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { open } = await import(`${root}packages/core/dist/index.js`);
@@ -79,28 +80,8 @@ writeFileSync(benchXml, domainXml('bench-define'));
 const BIG = domainXml('bench-big', 'x'.repeat(1_000_000));
 
 // ---- the floor: a bare request/reply echo between two Node processes ----
-const echoSock = join(work, 'echo.sock');
-await start(process.execPath, ['-e', `require('net').createServer((s) => s.on('data', (d) => s.write(d))).listen(${JSON.stringify(echoSock)})`],
-  {}, () => existsSync(echoSock), 'the echo server');
-const echoClient = connect(echoSock);
-await new Promise((r) => echoClient.once('connect', r));
-/** Round trips per second, one 64-byte message at a time. */
-async function echoRate(seconds) {
-  const message = Buffer.alloc(64);
-  let trips = 0;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  await new Promise((resolve) => {
-    const onData = () => {
-      trips++;
-      if (performance.now() < end) echoClient.write(message);
-      else { echoClient.off('data', onData); resolve(); }
-    };
-    echoClient.on('data', onData);
-    echoClient.write(message);
-  });
-  return trips / ((performance.now() - t0) / 1000);
-}
+const echo = await startEchoFloor(work);
+const echoRate = (seconds) => echo.rate(seconds);
 
 // ---- tsvirtd ----
 const ourDir = join(work, 'tsvirtd');
@@ -113,19 +94,7 @@ const daemon = await start(process.execPath, [`${root}packages/daemon/bin/tsvirt
 const ourSock = join(ourDir, 'tsvirt-sock');
 const conn = await open(`test+unix:///default?socket=${ourSock}`);
 
-async function pairsPerSecond(lanes, seconds) {
-  let pairs = 0;
-  const end = performance.now() + seconds * 1000;
-  const lane = async () => {
-    while (performance.now() < end) {
-      await (await conn.lookupDomainByName('test')).getInfo();
-      pairs++;
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return pairs / ((performance.now() - t0) / 1000);
-}
+const pairsPerSecond = (lanes, seconds) => pairsPerSecondOn(conn, lanes, seconds);
 
 async function definesPerSecond(seconds) {
   const xml = readFileSync(benchXml, 'utf8');
@@ -164,21 +133,10 @@ async function startLibvirt() {
     return { skip: e.message };
   }
   const code = `
-import libvirt, sys, threading, time
+import libvirt, sys, time
 c = libvirt.open(sys.argv[1])
 xml = open(sys.argv[2]).read()
-def pairs(lanes, seconds):
-    end = time.perf_counter() + seconds
-    counts = [0] * lanes
-    def lane(i):
-        while time.perf_counter() < end:
-            c.lookupByName('test').info()
-            counts[i] += 1
-    threads = [threading.Thread(target=lane, args=(i,)) for i in range(lanes)]
-    t0 = time.perf_counter()
-    for t in threads: t.start()
-    for t in threads: t.join()
-    return sum(counts) / (time.perf_counter() - t0)
+${PYTHON_PAIRS}
 def defines(seconds):
     n, t0 = 0, time.perf_counter()
     while time.perf_counter() < t0 + seconds:
@@ -298,6 +256,6 @@ console.log(`  tsvirtd with ${CLIENTS} clients that send 10 calls of a 1 MB dump
 console.log(`load average at end: ${load()}`);
 
 await conn.close();
-echoClient.destroy();
+echo.stop();
 cleanup();
 process.exit(0);
