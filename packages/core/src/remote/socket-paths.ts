@@ -20,3 +20,13 @@ export function defaultSocketDir(): string {
 export function defaultSocketPath(readOnly: boolean): string {
   return join(defaultSocketDir(), readOnly ? RO_SOCKET_NAME : RW_SOCKET_NAME);
 }
+
+/**
+ * libvirtd's socket, where libvirt's clients look for it: /run/libvirt/libvirt-sock (and
+ * -ro) for root, $XDG_RUNTIME_DIR/libvirt/libvirt-sock (one socket) for a session daemon.
+ */
+export function libvirtSocketPath(readOnly: boolean): string {
+  if (process.getuid?.() === 0) return `/run/libvirt/libvirt-sock${readOnly ? '-ro' : ''}`;
+  const runtime = process.env.XDG_RUNTIME_DIR || `/run/user/${process.getuid?.() ?? 0}`;
+  return join(runtime, 'libvirt', 'libvirt-sock');
+}

@@ -35,7 +35,30 @@ async function round(t: Tap.Test, conn: Connect): Promise<void> {
   await t.rejects(conn.lookupDomainByName('nosuch'), { code: ErrorNumber.NO_DOMAIN, message: /^Domain not found/ });
 }
 
+/** A client process inside libvirtd's mount namespace, where /run holds libvirtd's sockets and no tsvirtd's: what it prints of each URI. */
+function clientOnTheHost(...uris: string[]): string {
+  const dist = new URL('../../dist/index.js', import.meta.url).pathname;
+  const script = `const { open } = await import(${JSON.stringify(dist)});
+for (const uri of process.argv.slice(1)) {
+  try { const c = await open(uri); console.log(uri, await c.getType(), await c.getURI()); await c.close(); }
+  catch (e) { console.log(uri, e.code, e.message); }
+}`;
+  const r = spawnSync('nsenter', [`--mount=/proc/${daemon.pid()}/ns/mnt`, '/usr/bin/env', '-u', 'NODE_OPTIONS', process.execPath, '--input-type=module', '-e', script, ...uris], { encoding: 'utf8' });
+  return r.stdout + r.stderr;
+}
+
 const sshUri = (query: string) => `test+ssh://root@127.0.0.1:${sshd.port}/default?keyfile=${sshd.key}&no_verify=1&known_hosts=/dev/null${query}`;
+
+t.test('qemu+unix:///system and test+unix:///default with no socket named reach libvirtd where only libvirtd runs', { skip: missing }, async (t) => {
+  t.equal(clientOnTheHost('test+unix:///default', 'test+unix:///default?program=remote', 'qemu+unix:///system', 'test+unix:///default?program=tsvirt'), [
+    'test+unix:///default TEST test:///default',
+    'test+unix:///default?program=remote TEST test:///default',
+    // libvirtd's own answer: this one runs no QEMU driver
+    'qemu+unix:///system 5 no connection driver available for qemu:///system',
+    "test+unix:///default?program=tsvirt 38 Failed to connect socket to '/run/tsvirt/tsvirt-sock': No such file or directory",
+    '',
+  ].join('\n'));
+});
 
 t.test('test+tcp://host:port/default: libvirtd\'s TCP listener', { skip: missing }, async (t) => {
   const conn = await open(`test+tcp://127.0.0.1:${daemon.tcpPort}/default`);
