@@ -5,7 +5,11 @@ import { PassThrough, Duplex } from 'node:stream';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/index.js';
 import { encodeFrame, MessageStatus, MessageType, Program, FrameDecoder, type Frame } from '../../src/rpc/index.js';
+import { randomBytes } from 'node:crypto';
 import { RpcChannel } from '../../src/remote/rpc-channel.js';
+import { remoteProgram } from '../../src/remote/remote-wire-program.js';
+import { RemoteProcedure, remoteProcedureByNumber } from '../../src/gen/remote-program.gen.js';
+import { encodeXdr } from '../../src/rpc/xdr/xdr-writer.js';
 
 /** A channel whose peer is the test: what the channel writes is decoded into `sent`. */
 function fakePeer() {
@@ -59,4 +63,59 @@ t.test('fake peer: a frame announcing more than the maximum fails the calls at o
   header.writeUInt32BE(64 * 1024 * 1024, 0);
   toChannel.write(header.subarray(0, 8));
   await t.rejects(call, { code: ErrorNumber.RPC, message: /exceeds the maximum/ });
+});
+
+/** A channel in libvirt's program whose peer is the test. */
+function fakeLibvirtd() {
+  const peer = fakePeer();
+  peer.channel.useProgram(remoteProgram);
+  const reply = (serial: number, proc: number, status: number, body: Uint8Array) => peer.toChannel.write(encodeFrame({
+    program: Program.REMOTE, version: 1, procedure: proc, type: MessageType.REPLY, serial, status,
+  }, body));
+  return { ...peer, reply };
+}
+
+t.test('fake peer, libvirt\'s program: every cut of a reply and random bodies fail the call with VIR_ERR_RPC, never a hang or a crash', async (t) => {
+  const lookup = remoteProcedureByNumber.get(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME)!;
+  const good = encodeXdr(lookup.ret!, { dom: { name: 'test', uuid: Buffer.alloc(16, 1), id: 1 } });
+  const bodies = [...Array.from({ length: good.length }, (_, n) => good.subarray(0, n)), ...Array.from({ length: 50 }, () => randomBytes(Math.floor(Math.random() * 64)))];
+  let failed = 0;
+  for (const body of bodies) {
+    const { channel, sent, reply } = fakeLibvirtd();
+    const call = channel.call(lookup.number, ['test']);
+    await tick();
+    reply(sent[0]!.header.serial, lookup.number, MessageStatus.OK, body);
+    const e = await call.then(() => null, (err: unknown) => err);
+    // a random body may happen to decode; one that does not is libvirt's decode error
+    if (e !== null) {
+      if (!VirError.is(e, ErrorNumber.RPC, ErrorDomain.RPC)) t.fail(`not VIR_ERR_RPC: ${String(e)}`);
+      failed++;
+    }
+  }
+  t.ok(failed >= good.length, `${failed} of ${bodies.length} bodies refused, every cut among them`);
+  const { channel, sent, reply } = fakeLibvirtd();
+  const call = channel.call(lookup.number, ['test']);
+  await tick();
+  reply(sent[0]!.header.serial, lookup.number, MessageStatus.OK, good);
+  t.same(await call, { name: 'test', uuid: '01010101-0101-0101-0101-010101010101', id: 1 }, 'the whole reply decodes');
+});
+
+t.test('fake peer, libvirt\'s program: a list that claims more items than its maximum is refused before anything is allocated for it', async (t) => {
+  const { channel, sent, reply } = fakeLibvirtd();
+  const call = channel.call(RemoteProcedure.AUTH_LIST, undefined);
+  await tick();
+  reply(sent[0]!.header.serial, RemoteProcedure.AUTH_LIST, MessageStatus.OK, Buffer.from('7fffffff', 'hex'));
+  await t.rejects(call, { code: ErrorNumber.RPC, message: /above the maximum of 20/ });
+});
+
+t.test('fake peer, libvirt\'s program: an error reply is libvirt\'s remote_error, field by field', async (t) => {
+  const { channel, sent, reply } = fakeLibvirtd();
+  const call = channel.call(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, ['nosuch']);
+  await tick();
+  // as libvirtd sent it for virsh dominfo nosuch (VIR_ERR_NO_DOMAIN from VIR_FROM_TEST)
+  reply(sent[0]!.header.serial, RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, MessageStatus.ERROR, Buffer.from(
+    '0000002a0000000c0000000100000010446f6d61696e206e6f7420666f756e6400000002000000000000000100000010446f6d61696e206e6f7420666f756e640000000000000000ffffffffffffffff00000000', 'hex'));
+  const e = await call.then(() => null, (err: unknown) => err) as VirError;
+  t.same(e.toJSON(), { code: 42, domain: 12, level: 2, message: 'Domain not found', str1: 'Domain not found', str2: null, str3: null, int1: -1, int2: -1 });
+  t.notOk(channel.closed, 'an error reply is an answer, not a broken link');
 });
