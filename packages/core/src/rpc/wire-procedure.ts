@@ -64,6 +64,9 @@ export interface WireProcedure {
   readonly argMap?: readonly WireArg[];
   readonly reply?: WireReply;
   readonly event?: string;
+  /** for `event`: the message's shape (the domain and the event's fields), and whether it is the callback form ({callbackID, msg}) */
+  readonly message?: WireShape;
+  readonly callback?: boolean;
   /** for `unmapped`: what the API and the wire do not yet agree on */
   readonly why?: string;
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  callArgsFromWire, callArgsToWire, decodeXdr, encodeXdr, errorFromWire, errorToWire, replyFromWire, replyToWire, type WireProcedure,
+  eventFromWire, eventToWire, callArgsFromWire, callArgsToWire, decodeXdr, encodeXdr, errorFromWire, errorToWire, replyFromWire, replyToWire, type WireProcedure,
 } from '../../src/rpc/index.js';
 import { RemoteProcedure, remoteProcedureByNumber, remote_error } from '../../src/gen/remote-program.gen.js';
 import { procedureByNumber } from '../../src/gen/procedures.gen.js';
@@ -49,6 +49,17 @@ t.test('structures, text in char arrays, typed parameters, optional strings', as
   t.same(replyRoundTrip(proc(RemoteProcedure.NODE_DEVICE_GET_PARENT), undefined), undefined);
   t.same(callRoundTrip(proc(RemoteProcedure.NODE_DEVICE_GET_XML_DESC), [{ name: 'pci_0000_00_02_0' }, 0]), [{ name: 'pci_0000_00_02_0' }, 0], 'a node device by its name');
   t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_SNAPSHOT_GET_XML_DESC), [{ name: 's1', domain: 'test' }, 0]), [{ name: 's1', domain: 'test' }, 0], "a snapshot's domain by name");
+});
+
+t.test('events: the callback form carries the registration, the legacy form does not', async (t) => {
+  const event = { kind: 'lifecycle', domain: dom, event: 5, detail: 1 };
+  const cb = proc(RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE);
+  const wire = decodeXdr(cb.args!, encodeXdr(cb.args!, eventToWire(cb, 7, event)));
+  t.same(eventFromWire(cb, wire), { callbackId: 7, event });
+  const legacy = proc(RemoteProcedure.DOMAIN_EVENT_LIFECYCLE);
+  t.same(eventFromWire(legacy, decodeXdr(legacy.args!, encodeXdr(legacy.args!, eventToWire(legacy, 7, event)))), { callbackId: -1, event });
+  const reboot = proc(RemoteProcedure.DOMAIN_EVENT_CALLBACK_REBOOT);
+  t.same(eventFromWire(reboot, decodeXdr(reboot.args!, encodeXdr(reboot.args!, eventToWire(reboot, 2, { kind: 'reboot', domain: dom })))), { callbackId: 2, event: { kind: 'reboot', domain: dom } });
 });
 
 t.test('an error crosses as remote_error', async (t) => {

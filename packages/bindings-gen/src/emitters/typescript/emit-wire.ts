@@ -179,7 +179,22 @@ function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['proced
   return `served: 'api', call: '${method.driverName}', argMap: ${lit(argMap)}, reply: ${lit(reply)}`;
 }
 
-/** An event procedure's fields: the event's own, after the domain (and the registration's id, in the callback form). */
+/**
+ * An event's message: the domain and the event's fields by name; in the callback form
+ * (`callbackID`, `msg`) the registration's id comes first.
+ */
+function eventMappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['procedures'][number]): string {
+  const event = api.events.find((e) => e.name === p.event);
+  if (!event) throw new WireMappingError(`api.xml:${p.line}: procedure ${p.name} carries the unknown event '${p.event}'`);
+  const outer = tables.struct(p.args);
+  const callback = outer.some((m) => m.name === 'callbackID') && outer.some((m) => m.name === 'msg');
+  const members = callback ? tables.struct(outer.find((m) => m.name === 'msg')!.type) : outer;
+  const fields = [{ name: 'domain', type: { name: 'Domain', list: false, kind: 'object' as const } }, ...event.fields];
+  const shape = tables.recordShape(fields, members.map((m) => (m.name === 'dom' ? { ...m, name: 'domain' } : m)), `event ${p.name}`) as { fields: { member: string }[] };
+  for (const f of shape.fields) if (f.member === 'domain') f.member = 'dom';
+  return `served: 'event', event: '${p.event}', callback: ${callback}, message: ${lit(shape)}`;
+}
+
 function literalText(value: unknown): string {
   return JSON.stringify(value).replace(/"@@(\w+)"/g, '$1').replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'");
 }
@@ -220,7 +235,7 @@ export function emitWireProgram(api: ApiDef, program: WireProgramDef, dir: strin
         if (e instanceof WireMappingError) throw new WireMappingError(`api.xml:${p.line}: ${e.message}`);
         throw e;
       }
-    } else if (p.served === 'event') tail = `served: 'event', event: '${p.event}'`;
+    } else if (p.served === 'event') tail = eventMappingOf(tables, api, p);
     else if (p.served === 'unmapped') tail = `served: 'unmapped', why: ${lit(p.unmapped)}`;
     else tail = `served: 'session'`;
     return `  { ${head}, ${tail} },`;
