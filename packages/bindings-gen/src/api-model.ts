@@ -118,7 +118,8 @@ export type XdrTypeDef =
 
 /**
  * A procedure of a wire program: its number, its call's and reply's XDR types, and who
- * serves it: the API method with the same procedure number (the default), the session
+ * serves it: the API method with the same procedure number (the default) or the one
+ * `method` names (libvirt's older variants of a call, without flags), the session
  * itself (`session`: open, authentication, event registration), an event it carries,
  * or nobody yet (`unmapped`: why).
  */
@@ -128,6 +129,8 @@ export interface WireProcedureDef {
   args: string | null;
   ret: string | null;
   served: 'api' | 'session' | 'event' | 'unmapped';
+  /** `Object.method`: the API call of an older variant of a procedure (virDomainCreate beside virDomainCreateWithFlags) */
+  method: string | null;
   event: string | null;
   unmapped: string | null;
   line: number;

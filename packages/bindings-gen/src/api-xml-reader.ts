@@ -267,7 +267,7 @@ function wireProgramOf(p: XNode, problems: { line: number; message: string }[]):
     const event = attr(n, 'event');
     const unmapped = attr(n, 'unmapped');
     const served: WireProcedureDef['served'] = attr(n, 'served') === 'session' ? 'session' : event !== null ? 'event' : unmapped !== null ? 'unmapped' : 'api';
-    return { name: req(n, 'name'), number, args: attr(n, 'args'), ret: attr(n, 'ret'), served, event, unmapped, line: n.line() };
+    return { name: req(n, 'name'), number, args: attr(n, 'args'), ret: attr(n, 'ret'), served, method: attr(n, 'method'), event, unmapped, line: n.line() };
   });
   return {
     name: req(p, 'name'), number: Number(req(p, 'number')), version: Number(req(p, 'version')), since: req(p, 'since'),

@@ -61,6 +61,8 @@ export interface WireProcedure {
   /** `api`: the API call `call` (a driver name of procedures.gen.ts); `session`: the connection's own; `event`: carries the event `event` */
   readonly served: 'api' | 'session' | 'event' | 'unmapped';
   readonly call?: string;
+  /** for `api`: the call's procedure number in tsvirt's own table (procedures.gen.ts); another than `number` for libvirt's older variants */
+  readonly apiProc?: number;
   readonly argMap?: readonly WireArg[];
   readonly reply?: WireReply;
   readonly event?: string;

@@ -127,9 +127,11 @@ const REF_FIELDS: Record<string, string[]> = {
   StorageVol: ['name', 'key', 'path', 'pool'], Interface: ['name', 'mac'], NodeDevice: ['name'],
 };
 
-function methodOf(api: ApiDef, proc: number): { object: string; method: MethodDef } | null {
+/** The API method a procedure serves: the one with its number, or the one it names. */
+function methodOf(api: ApiDef, p: WireProgramDef['procedures'][number]): { object: string; method: MethodDef } | null {
+  const [objectName, methodName] = p.method?.split('.') ?? [];
   for (const o of api.objects) {
-    const m = o.methods.find((x) => x.proc === proc);
+    const m = o.methods.find((x) => (p.method === null ? x.proc === p.number : o.name === objectName && x.name === methodName));
     if (m) return { object: o.name, method: m };
   }
   return null;
@@ -137,8 +139,9 @@ function methodOf(api: ApiDef, proc: number): { object: string; method: MethodDe
 
 /** The correspondence of a procedure's members and its API call, as source text. */
 function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['procedures'][number]): string {
-  const found = methodOf(api, p.number);
-  if (!found) throw new WireMappingError(`procedure ${p.name} (${p.number}) has no API method with proc="${p.number}"`);
+  const found = methodOf(api, p);
+  if (!found) throw new WireMappingError(`procedure ${p.name} (${p.number}) has no API method ${p.method ?? `with proc="${p.number}"`}`);
+  if (found.method.proc === null) throw new WireMappingError(`procedure ${p.name} names ${p.method}, which is answered locally (proc="none")`);
   const { object, method } = found;
   const where = `${object}.${method.name} (${p.name})`;
   const apiArgs: { name: string; type: TypeRef; optional: boolean }[] = [
@@ -176,7 +179,7 @@ function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['proced
       throw new WireMappingError(`${where}: ${values.length} reply members for a ${r.name}${r.list ? '[]' : ''}`);
     }
   }
-  return `served: 'api', call: '${method.driverName}', argMap: ${lit(argMap)}, reply: ${lit(reply)}`;
+  return `served: 'api', call: '${method.driverName}', apiProc: ${method.proc}, argMap: ${lit(argMap)}, reply: ${lit(reply)}`;
 }
 
 /**
