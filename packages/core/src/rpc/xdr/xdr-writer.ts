@@ -58,7 +58,8 @@ class XdrWriter {
       case 'hyper':
       case 'uhyper': {
         const [min, max] = BIG[type.kind];
-        const big = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
+        // a number past 2^53 is still an integer (the nearest double): it is sent as it is
+        const big = typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;
         if (typeof big !== 'bigint' || big < min || big > max) throw new XdrError(path, `${type.kind} must be an integer from ${min} to ${max}, not ${String(value)}`);
         this.#room(8);
         this.#buf.writeBigUInt64BE(BigInt.asUintN(64, big), this.#at);
