@@ -2,7 +2,7 @@ import { element, escapeXml, formatAttrs, formatElement, type XmlElement } from 
 import { formatLaidOut } from './canonical-format.js';
 import type { DeviceDef, DiskDef, DomainDef, InterfaceDef } from './domain-def.js';
 import { layoutOf } from './domain-layout.js';
-import { withoutSecrets } from './domain-secrets.js';
+import { secretsOf } from './domain-secrets.js';
 
 export interface DomainFormatOptions {
   /** the running domain's id; omitted (and live-only details dropped) when inactive */
@@ -22,6 +22,26 @@ type Attrs = Record<string, string | undefined>;
 const attrsOf = (attrs: Attrs): Record<string, string> => attrs as Record<string, string>;
 
 /**
+ * `base` with `over` laid on it (over's values win, new keys last): `base` itself when
+ * `over` changes nothing, as for nearly every parsed element (dumpxml runs this per call).
+ */
+function overlaid(base: Record<string, string> | undefined, over: Attrs): Record<string, string> {
+  if (base === undefined) return attrsOf(over);
+  let same = true;
+  for (const k in over) {
+    if (base[k] !== over[k] && !(over[k] === undefined && !(k in base))) {
+      same = false;
+      break;
+    }
+  }
+  if (same) return base;
+  const out: Attrs = {};
+  for (const k in base) out[k] = base[k];
+  for (const k in over) out[k] = over[k];
+  return attrsOf(out);
+}
+
+/**
  * A typed child as an element: its attributes from the model, its own children from the
  * element it was parsed from. `some`: the model types only some of its attributes, the
  * others come from the parsed element (else the model's are all there is).
@@ -29,7 +49,7 @@ const attrsOf = (attrs: Attrs): Record<string, string> => attrs as Record<string
 function typedChild(parsed: XmlElement | undefined, name: string, attrs: Attrs | undefined, some = false): XmlElement | undefined {
   if (attrs === undefined) return undefined;
   const from = parsed?.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
-  return element(name, attrsOf(some ? { ...from?.attrs, ...attrs } : attrs), from?.children ?? []);
+  return element(name, some ? overlaid(from?.attrs, attrs) : attrsOf(attrs), from?.children ?? []);
 }
 
 /** User aliases (ua-...) are part of the definition; others exist only while the domain runs. */
@@ -48,7 +68,7 @@ function diskElement(d: DiskDef, live: boolean): XmlElement {
     typedChild(p, 'address', d.address),
     ...d.extra,
   ];
-  return element('disk', attrsOf({ ...p?.attrs, type: d.type, device: d.device, rawio: d.rawio }), children.filter((c): c is XmlElement => !!c));
+  return element('disk', overlaid(p?.attrs, { type: d.type, device: d.device, rawio: d.rawio }), children.filter((c): c is XmlElement => !!c));
 }
 
 function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
@@ -62,7 +82,7 @@ function interfaceElement(n: InterfaceDef, live: boolean): XmlElement {
     typedChild(p, 'address', n.address),
     ...n.extra,
   ];
-  return element('interface', attrsOf({ ...p?.attrs, type: n.type }), children.filter((c): c is XmlElement => !!c));
+  return element('interface', overlaid(p?.attrs, { type: n.type }), children.filter((c): c is XmlElement => !!c));
 }
 
 function deviceElement(d: DeviceDef, live: boolean): XmlElement {
@@ -74,8 +94,8 @@ function deviceElement(d: DeviceDef, live: boolean): XmlElement {
 
 /** One device as libvirt writes it inside <devices>; without its secrets unless `secure`. */
 export function formatDevice(d: DeviceDef, indent: string, live = true, secure = true): string {
-  const el = secure ? deviceElement(d, live) : withoutSecrets(deviceElement(d, live));
-  return formatLaidOut(el, DEVICES.sub.get(el.name), indent);
+  const el = deviceElement(d, live);
+  return formatLaidOut(el, DEVICES.sub.get(el.name), indent, secure ? undefined : secretsOf(el.name));
 }
 
 const DEVICES = layoutOf('devices')!;
@@ -87,12 +107,23 @@ export function sortedDevices(devices: DeviceDef[]): DeviceDef[] {
   return devices.map((d, i) => ({ d, i, r: deviceRank(d) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.d);
 }
 
+/** The same order, without a copy when the devices are in it already (dumpxml runs this per call). */
+function inDeviceOrder(devices: DeviceDef[]): readonly DeviceDef[] {
+  let last = -1;
+  for (const d of devices) {
+    const r = deviceRank(d);
+    if (r < last) return sortedDevices(devices);
+    last = r;
+  }
+  return devices;
+}
+
 const textEl = (indent: string, name: string, text: string, attrs: Attrs = {}) =>
   `${indent}<${name}${formatAttrs(attrs)}>${escapeXml(text)}</${name}>\n`;
 
 function osElement(def: DomainDef): XmlElement {
   const os = def.os;
-  const children: XmlElement[] = [element('type', attrsOf({ ...os.typeAttrs, arch: os.arch, machine: os.machine }), [os.type])];
+  const children: XmlElement[] = [element('type', overlaid(os.typeAttrs, { arch: os.arch, machine: os.machine }), [os.type])];
   if (os.kernel !== undefined) children.push(element('kernel', {}, [os.kernel]));
   if (os.initrd !== undefined) children.push(element('initrd', {}, [os.initrd]));
   if (os.cmdline !== undefined) children.push(element('cmdline', {}, [os.cmdline]));
@@ -107,8 +138,12 @@ const TOP_RANK = TOP.children;
 /** A domain definition as libvirt formats it: element order, defaults filled in, two-space indent. */
 export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): string {
   const live = !opts.inactive && opts.id !== undefined;
-  const parts: { rank: number; text: string }[] = [];
-  const add = (name: string, text: string) => parts.push({ rank: TOP_RANK.get(name) ?? TOP_RANK.size, text });
+  // each top-level element's text in its slot of libvirt's order; unknown ones last
+  const slots: (string | undefined)[] = new Array(TOP_RANK.size + 1);
+  const add = (name: string, text: string) => {
+    const rank = TOP_RANK.get(name) ?? TOP_RANK.size;
+    slots[rank] = slots[rank] === undefined ? text : slots[rank] + text;
+  };
   add('name', textEl('  ', 'name', def.name));
   add('uuid', textEl('  ', 'uuid', def.uuid));
   if (def.title !== undefined) add('title', textEl('  ', 'title', def.title));
@@ -119,17 +154,15 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): stri
   add('currentMemory', textEl('  ', 'currentMemory', String(def.currentMemory), { unit: 'KiB' }));
   add('vcpu', textEl('  ', 'vcpu', String(def.vcpu.max), { placement: def.vcpu.placement, cpuset: def.vcpu.cpuset, current: def.vcpu.current?.toString() }));
   add('os', formatLaidOut(osElement(def), TOP.sub.get('os'), '  '));
-  add('clock', formatLaidOut(element('clock', { ...def.clock?.attrs, offset: def.clockOffset }, def.clock?.children ?? []), TOP.sub.get('clock'), '  '));
+  add('clock', formatLaidOut(element('clock', overlaid(def.clock?.attrs, { offset: def.clockOffset }), def.clock?.children ?? []), TOP.sub.get('clock'), '  '));
   add('on_poweroff', textEl('  ', 'on_poweroff', def.onPoweroff));
   add('on_reboot', textEl('  ', 'on_reboot', def.onReboot));
   add('on_crash', textEl('  ', 'on_crash', def.onCrash));
   let devices = '  <devices>\n';
-  for (const d of sortedDevices(def.devices)) devices += formatDevice(d, '    ', live, opts.secure);
+  for (const d of inDeviceOrder(def.devices)) devices += formatDevice(d, '    ', live, opts.secure);
   add('devices', `${devices}  </devices>\n`);
   for (const e of def.extra) add(e.name, formatLaidOut(e, TOP.sub.get(e.name), '  '));
-  parts.sort((a, b) => a.rank - b.rank);
-  const head = `<domain${formatAttrs({ type: def.type, id: live ? opts.id : undefined, ...def.namespaces })}>\n`;
-  let s = head;
-  for (const p of parts) s += p.text;
+  let s = `<domain${formatAttrs({ type: def.type, id: live ? opts.id : undefined, ...def.namespaces })}>\n`;
+  for (const text of slots) if (text !== undefined) s += text;
   return `${s}</domain>\n`;
 }
