@@ -56,6 +56,8 @@ export interface ArgDef {
   doc: string;
   /** the flags of this argument that need write access, refused on a read-only connection */
   writeFlags: WriteFlagDef[];
+  /** a string that libvirt refuses when empty, before any driver sees it */
+  nonEmpty?: boolean;
 }
 export interface MethodDef extends BindingNames {
   name: string;

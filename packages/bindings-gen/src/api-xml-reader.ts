@@ -175,7 +175,9 @@ function modelOf(root: XNode, file: string): ApiDef {
           }
           return { name: flag, value: value ?? 0 };
         });
-        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags };
+        const nonEmpty = attr(a, 'nonempty') === 'true';
+        if (nonEmpty && type.name !== 'string') problems.push({ line: a.line(), message: `${objName}.${name}: nonempty is for string arguments` });
+        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags, nonEmpty };
       });
       const iterator = attr(m, 'iterator');
       if (iterator !== null && !args.some((a) => a.type.kind === 'listener')) {

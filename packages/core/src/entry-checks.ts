@@ -20,6 +20,10 @@ export const deniedFlagOnReadOnly = (fn: string, flag: string, domain: number) =
 export const invalidArgument = (arg: string, fn: string, expected: string, domain: number) =>
   VirError.of(ErrorNumber.INVALID_ARG, domain, `${arg} in ${fn} must be ${expected}`);
 
+/** libvirt's words for an empty string where its API needs one (virCheckNonEmptyStringArg). */
+export const emptyStringArgument = (arg: string, fn: string, domain: number) =>
+  new VirError({ code: ErrorNumber.INVALID_ARG, domain, level: 2, message: `string ${arg} in ${fn} must not be empty`, str1: fn, str2: arg, int1: 0, int2: 0 });
+
 export const unsupported = (fn: string, domain: number) => VirError.of(ErrorNumber.NO_SUPPORT, domain, fn);
 
 /**

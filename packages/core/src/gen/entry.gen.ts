@@ -5,7 +5,7 @@ import type { ConnectDriver, DomainEventData, DomainRef, DomainSnapshotRef, Netw
 import '../util/dispose-symbol.js';
 import { ErrorDomain, ErrorNumber } from './errors.gen.js';
 import { VirError, toVirError } from '../errors/vir-error.js';
-import { deniedFlagOnReadOnly, deniedOnReadOnly, eventFilterData, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
+import { deniedFlagOnReadOnly, deniedOnReadOnly, emptyStringArgument, eventFilterData, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
 import { domainEventIterator } from '../domain-event-iterator.js';
 
 /** A driver's event with its domain as the public object. */
@@ -1083,6 +1083,7 @@ export class DomainEntry implements Domain {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetBlockInfo');
     if (typeof disk !== 'string') throw invalidArgument('disk', 'virDomainGetBlockInfo', 'a string', ErrorDomain.DOMAIN);
+    if (disk === '') throw emptyStringArgument('disk', 'virDomainGetBlockInfo', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetBlockInfo', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainGetBlockInfo === undefined) throw unsupported('virDomainGetBlockInfo', ErrorDomain.DOMAIN);
     try {
@@ -1188,6 +1189,7 @@ export class DomainEntry implements Domain {
     if (conn.closed) throw invalidConnection('virDomainRename');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainRename', ErrorDomain.DOMAIN);
     if (typeof newName !== 'string') throw invalidArgument('newName', 'virDomainRename', 'a string', ErrorDomain.DOMAIN);
+    if (newName === '') throw emptyStringArgument('new_name', 'virDomainRename', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRename', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainRename === undefined) throw unsupported('virDomainRename', ErrorDomain.DOMAIN);
     try {

@@ -4,6 +4,9 @@ import type { GeneratedFile } from '../emitter.js';
 import { iteratorSignature, publicSignature } from './emit-api.js';
 import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts-source.js';
 
+/** An argument's name as libvirt's C API spells it in messages (newName → new_name). */
+const cArgName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 /** The check of one argument, as a condition that is true when the argument is bad. */
 function badArg(a: ArgDef): [string, string] {
   const v = a.name;
@@ -33,6 +36,7 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     const [bad, expected] = badArg(a);
     const cond = a.optional ? `${a.name} !== undefined && (${bad})` : bad;
     lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
+    if (a.nonEmpty) lines.push(`if (${a.name} === '') throw emptyStringArgument('${cArgName(a.name)}', '${fn}', ${dom});`);
   }
   // After the type checks, so that a flag is only tested on a number.
   for (const a of m.args) for (const flag of a.writeFlags) {
@@ -132,7 +136,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
     namedImports: [
-      'deniedFlagOnReadOnly', 'deniedOnReadOnly', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported',
+      'deniedFlagOnReadOnly', 'deniedOnReadOnly', 'emptyStringArgument', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported',
     ],
   });
   if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
