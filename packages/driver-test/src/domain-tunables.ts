@@ -1,4 +1,5 @@
 import { DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError, type DomainDiskError, type TypedParams } from '@tsvirt/core';
+import { findInterface } from '@tsvirt/core/driver';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, notRunning } from './test-errors.js';
 
@@ -23,8 +24,7 @@ export function numaParameters(d: TestDomain, flags: number): TypedParams {
 export function interfaceParameters(d: TestDomain, device: string, flags: number): TypedParams {
   checkFlags(flags, Impact.LIVE | Impact.CONFIG, 'testDomainGetInterfaceParameters');
   const { live, config } = d.affectedDefs(flags, false);
-  const found = (live ?? config)!.devices.some((dev) => dev.kind === 'interface' && (dev.targetDev === device || dev.mac === device.toLowerCase()));
-  if (!found) throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.TEST, `Can't find device ${device}`);
+  findInterface((live ?? config)!, device);
   return {
     'inbound.average': 0, 'inbound.peak': 0, 'inbound.burst': 0, 'inbound.floor': 0,
     'outbound.average': 0, 'outbound.peak': 0, 'outbound.burst': 0,

@@ -29,7 +29,7 @@ export interface TestNode {
 }
 
 export class TestDriverState {
-  readonly domains = new DomainTable<TestDomain>(ErrorDomain.TEST, 'test');
+  readonly domains = new DomainTable<TestDomain>(ErrorDomain.TEST, 'test', 'bare');
   readonly events = new DomainEvents();
   nextId = 1;
   readonly networks: TestNetworks;

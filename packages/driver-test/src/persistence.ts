@@ -2,10 +2,10 @@
 // (the definitions live in memory only, as in libvirt's test driver).
 
 import {
-  DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined, DomainDefineFlags,
+  DomainEventDefinedDetailType as Defined, DomainEventType as Ev, DomainEventUndefinedDetailType as Undefined, DomainDefineFlags, ErrorDomain,
 } from '@tsvirt/core';
 import { defineDomainObject, undefineDomainObject, type DomainRef } from '@tsvirt/core/driver';
-import { parseDomainXml, validateDomainXml } from '@tsvirt/core/xml';
+import { checkRenamedDomainName, parseDomainXml, validateDomainXml } from '@tsvirt/core/xml';
 import type { TestDriverState } from './driver-state.js';
 import { TestDomain } from './test-domain.js';
 import { checkFlags, invalidOperation } from './test-errors.js';
@@ -42,8 +42,10 @@ export function renameDomain(s: TestDriverState, ref: DomainRef, newName: string
   if (d.active) throw invalidOperation('cannot rename active domain');
   if (!d.persistent) throw invalidOperation('cannot rename a transient domain');
   if (d.snapshotCount > 0) throw invalidOperation('cannot rename domain with snapshots');
-  if (s.domains.findName(newName)) throw invalidOperation(`domain with name '${newName}' already exists`);
-  s.events.lifecycle(d.ref(), Ev.UNDEFINED, Undefined.RENAMED);
-  s.domains.rename(d, newName, (name) => { d.def.name = name; });
+  s.domains.rename(d, newName, (name) => {
+    checkRenamedDomainName(name, ErrorDomain.TEST);
+    s.events.lifecycle(d.ref(), Ev.UNDEFINED, Undefined.RENAMED);
+    d.def.name = name;
+  });
   s.events.lifecycle(d.ref(), Ev.DEFINED, Defined.RENAMED);
 }

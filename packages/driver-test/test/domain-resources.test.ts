@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
   DomainEventType, DomainMemoryModFlags as Mem, DomainMetadataType as Meta, DomainRunningReason, DomainShutoffReason, DomainState,
-  DomainVcpuFlags as Vcpu, DomainXMLFlags, ErrorNumber, open, type DomainEvent,
+  DomainVcpuFlags as Vcpu, DomainXMLFlags, ErrorDomain, ErrorNumber, open, type DomainEvent,
 } from '@tsvirt/core';
 import { registerDriver } from '@tsvirt/core/driver';
 import { driver } from '../src/index.js';
@@ -89,7 +89,8 @@ t.test('statistics and host resources', async (t) => {
   t.same(await dom.getBlockInfo('/guest/diskimage1'), await dom.getBlockInfo('vda'), 'a disk by its source path');
   await t.rejects(dom.getBlockInfo('vdz'), { code: ErrorNumber.INVALID_ARG, message: 'invalid argument: invalid path vdz not assigned to domain' });
   t.ok((await dom.interfaceStats('testnet0')).rxBytes > 0);
-  await t.rejects(dom.interfaceStats('eth9'), { message: "invalid argument: 'eth9' is not a known interface" });
+  await t.rejects(dom.interfaceStats('eth9'), { code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message: "invalid argument: 'eth9' is not a known interface" });
+  await t.rejects(dom.blockStats(''), { code: ErrorNumber.OPERATION_UNSUPPORTED, domain: ErrorDomain.TEST, message: 'Operation not supported: summary statistics are not supported yet' });
   t.match(await dom.memoryStats(), [{ tag: 6, val: 2097152 }]);
   t.same(await dom.getSchedulerParameters(), { weight: 50 });
   t.same(await c.getCellsFreeMemory(0, 2), [2097152, 4194304]);
@@ -102,7 +103,16 @@ t.test('rename: only a shut off, persistent domain, to a free name', async (t) =
   const c = await openDefault(t);
   const dom = await c.lookupDomainByName('test');
   await t.rejects(dom.rename('x'), { message: 'Requested operation is not valid: cannot rename active domain' });
+  // libvirt's order: the API's argument check, the driver's state checks, the shared
+  // layer's name checks, then the driver's own check of the name
+  await t.rejects(dom.rename(''), { code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message: /^string new_name in virDomainRename must not be empty$/, str1: 'virDomainRename', str2: 'new_name' });
+  await t.rejects(dom.rename('a/b'), { code: ErrorNumber.OPERATION_INVALID, domain: ErrorDomain.TEST, message: 'Requested operation is not valid: cannot rename active domain' });
   await dom.destroy();
+  await c.defineDomainXML("<domain type='test'><name>other</name><memory>1024</memory><os><type>hvm</type></os></domain>");
+  await t.rejects(dom.rename('test'), { code: ErrorNumber.OPERATION_INVALID, domain: ErrorDomain.DOMAIN, message: "Requested operation is not valid: Can't rename domain to itself" });
+  await t.rejects(dom.rename('other'), { code: ErrorNumber.OPERATION_INVALID, domain: ErrorDomain.DOMAIN, message: "Requested operation is not valid: domain with name 'other' already exists" });
+  await t.rejects(dom.rename('a/b'), { code: ErrorNumber.XML_ERROR, domain: ErrorDomain.TEST, message: "XML error: name a/b cannot contain '/'" });
+  t.equal((await c.lookupDomainByName('test')).uuid, dom.uuid, 'a refused rename keeps the name findable');
   await dom.rename('test2');
   t.equal((await c.lookupDomainByName('test2')).uuid, dom.uuid);
   await t.rejects(c.lookupDomainByName('test'), { code: ErrorNumber.NO_DOMAIN });
@@ -129,7 +139,7 @@ t.test('tunables and disk errors, as libvirt\'s test driver reports them', async
   t.same(await dom.getMemoryParameters(), { hard_limit: Number.MAX_SAFE_INTEGER, soft_limit: Number.MAX_SAFE_INTEGER, swap_hard_limit: Number.MAX_SAFE_INTEGER });
   t.same(await dom.getNumaParameters(), { numa_mode: 0, numa_nodeset: '' });
   t.match(await dom.getInterfaceParameters('aa:bb:cc:dd:ee:ff'), { 'inbound.average': 0, 'outbound.burst': 0 });
-  await t.rejects(dom.getInterfaceParameters('eth7'), { code: ErrorNumber.INVALID_ARG, message: "invalid argument: Can't find device eth7" });
+  await t.rejects(dom.getInterfaceParameters('eth7'), { code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.DOMAIN, message: "invalid argument: 'eth7' is not a known interface" });
   t.same(await dom.getDiskErrors(), [{ disk: 'vda', error: 1 }]);
   await t.rejects(dom.connection.getDomainCapabilities(), { code: ErrorNumber.NO_SUPPORT, message: 'this function is not supported by the connection driver: virConnectGetDomainCapabilities' });
   await dom.destroy();

@@ -53,9 +53,9 @@ t.test('the lifecycle follows libvirt\'s state machine', async (t) => {
   t.equal((await def.getState()).state, DomainState.RUNNING, 'a reset domain keeps running');
   await def.destroy();
   t.same(await def.getState(), { state: DomainState.SHUTOFF, reason: DomainShutoffReason.DESTROYED });
-  await t.rejects(c.lookupDomainByID(3), { code: ErrorNumber.NO_DOMAIN, message: 'Domain not found: no domain with matching id 3' });
+  await t.rejects(c.lookupDomainByID(3), { code: ErrorNumber.NO_DOMAIN, message: /^Domain not found$/ });
   await def.undefine();
-  await t.rejects(c.lookupDomainByName('newdom'), { code: ErrorNumber.NO_DOMAIN, message: "Domain not found: no domain with matching name 'newdom'" });
+  await t.rejects(c.lookupDomainByName('newdom'), { code: ErrorNumber.NO_DOMAIN, message: /^Domain not found$/ });
 });
 
 t.test('transient domains vanish when they stop; undefining a running domain makes it transient', async (t) => {

@@ -20,3 +20,6 @@ export const uuidTaken = (name: string, uuid: string): VirError =>
   VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.DOMAIN, `domain '${name}' is already defined with uuid ${uuid}`);
 export const nameTaken = (name: string, uuid: string): VirError =>
   VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.DOMAIN, `domain '${name}' already exists with uuid ${uuid}`);
+
+/** A rename that virDomainObjListRename refuses: to the domain's own name, or to a taken one. */
+export const renameRefused = (why: string): VirError => VirError.of(ErrorNumber.OPERATION_INVALID, ErrorDomain.DOMAIN, why);

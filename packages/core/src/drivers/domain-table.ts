@@ -2,7 +2,7 @@ import type { DomainDef } from '../xml/domain/domain-def.js';
 import { ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import { normalizeUuid } from '../util/uuid.js';
-import { nameTaken, uuidTaken } from './conf-errors.js';
+import { nameTaken, renameRefused, uuidTaken } from './conf-errors.js';
 import { DOMAIN_LIST_FLAGS, domainMatchesListFlags } from './domain-list-filter.js';
 import type { DomainObject } from './domain-object.js';
 import { checkFlags } from './flag-checks.js';
@@ -10,14 +10,20 @@ import { checkFlags } from './flag-checks.js';
 /**
  * The domains of a driver's state (libvirt's virDomainObjList), indexed by name, UUID
  * and id: every lookup is one map access. It keeps its id index right by itself as
- * domains start and stop. A miss is reported in the driver's error domain.
+ * domains start and stop. A miss is reported in the driver's error domain; whether a
+ * lookup's miss says what was looked for is the driver's choice, as in libvirt (its QEMU
+ * driver says "no domain with matching name 'x'", its test driver only "Domain not found").
  */
 export class DomainTable<D extends DomainObject> {
   readonly #byName = new Map<string, D>();
   readonly #byUuid = new Map<string, D>();
   readonly #byId = new Map<number, D>();
 
-  constructor(private readonly errorDomain: number, private readonly driverPrefix: string) {}
+  constructor(
+    private readonly errorDomain: number,
+    private readonly driverPrefix: string,
+    private readonly lookupMisses: 'detailed' | 'bare' = 'detailed',
+  ) {}
 
   get size(): number {
     return this.#byUuid.size;
@@ -38,10 +44,16 @@ export class DomainTable<D extends DomainObject> {
     d.watchId(null);
   }
 
-  /** Give a domain a new name, keeping the indexes right. */
+  /**
+   * Give a domain a new name, keeping the indexes right (libvirt's virDomainObjListRename):
+   * the name must be another and free; `rename` does the driver's part and may refuse.
+   */
   rename(d: D, newName: string, rename: (name: string) => void): void {
-    this.#byName.delete(d.name);
+    if (newName === d.name) throw renameRefused("Can't rename domain to itself");
+    if (this.#byName.has(newName)) throw renameRefused(`domain with name '${newName}' already exists`);
+    const oldName = d.name;
     rename(newName);
+    this.#byName.delete(oldName);
     this.#byName.set(d.name, d);
   }
 
@@ -64,19 +76,19 @@ export class DomainTable<D extends DomainObject> {
 
   byName(name: string): D {
     const d = this.#byName.get(name);
-    if (!d) throw this.#noDomain(`no domain with matching name '${name}'`);
+    if (!d) throw this.#lookupMiss(`no domain with matching name '${name}'`);
     return d;
   }
 
   byUuid(uuid: string): D {
     const d = this.findUuid(uuid);
-    if (!d) throw this.#noDomain(`no domain with matching uuid '${uuid}'`);
+    if (!d) throw this.#lookupMiss(`no domain with matching uuid '${uuid}'`);
     return d;
   }
 
   byId(id: number): D {
     const d = this.#byId.get(id);
-    if (!d) throw this.#noDomain(`no domain with matching id ${id}`);
+    if (!d) throw this.#lookupMiss(`no domain with matching id ${id}`);
     return d;
   }
 
@@ -111,7 +123,11 @@ export class DomainTable<D extends DomainObject> {
     return byUuid;
   }
 
-  #noDomain(info: string): VirError {
+  #noDomain(info: string | undefined): VirError {
     return VirError.of(ErrorNumber.NO_DOMAIN, this.errorDomain, info);
+  }
+
+  #lookupMiss(info: string): VirError {
+    return this.#noDomain(this.lookupMisses === 'detailed' ? info : undefined);
   }
 }

@@ -14,6 +14,7 @@ export type { Driver } from '../drivers/driver.js';
 export { DomainObject, type AffectedDefs } from '../drivers/domain-object.js';
 export { DomainTable } from '../drivers/domain-table.js';
 export { defineDomainObject, undefineDomainObject } from '../drivers/domain-definitions.js';
+export { findInterface } from '../drivers/device-lookup.js';
 export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/domain-handles.js';
 export { DomainEvents, eventMatches, noEventCallback } from '../drivers/domain-events.js';
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';

@@ -19,6 +19,7 @@ export { diskInsertPosition } from '../xml/domain/disk-order.js';
 export { parseIdList, formatIdList } from '../xml/domain/id-lists.js';
 export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions } from '../xml/domain/domain-format.js';
 export { toKiB } from '../xml/domain/memory-units.js';
+export { checkRenamedDomainName } from '../xml/domain/domain-name.js';
 export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from '../xml/capabilities.js';
 export * from '../xml/network/network-def.js';
 export { parseNetworkXml, networkDefFromTree } from '../xml/network/network-parse.js';

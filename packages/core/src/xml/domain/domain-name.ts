@@ -12,3 +12,11 @@ export function checkDomainName(name: string | undefined): asserts name is strin
   }
   if (name.includes('/')) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.DOMAIN, `name ${name} cannot contain '/'`);
 }
+
+/**
+ * A driver's check of a domain's new name on rename (the name becomes a file name), in the
+ * driver's error domain as libvirt's drivers report it.
+ */
+export function checkRenamedDomainName(newName: string, errorDomain: number): void {
+  if (newName.includes('/')) throw VirError.of(ErrorNumber.XML_ERROR, errorDomain, `name ${newName} cannot contain '/'`);
+}
