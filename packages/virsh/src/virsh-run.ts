@@ -24,7 +24,9 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
     if (!cmd.def.noConnect && !(await ctx.connection())) { ok = false; continue; }
     ctx.command = cmd.def.name;
     const start = process.hrtime.bigint();
-    ok = await cmd.def.run(ctx, cmd.opts);
+    const empty = emptyOption(cmd);
+    if (empty) ctx.error(`Failed to get option '${empty}': Option argument is empty`);
+    ok = empty === undefined && await cmd.def.run(ctx, cmd.opts);
     if (cmd.def.name === 'quit' || cmd.def.name === 'exit') {
       ctx.quitRequested = true;
       break;
@@ -33,6 +35,14 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
     else ctx.printExtra('\n');
   }
   return ok;
+}
+
+/** The first string option given as '' that the command does not take empty, as virsh refuses it. */
+function emptyOption(cmd: ParsedCommand): string | undefined {
+  for (const o of cmd.def.options) {
+    if ((o.type === 'string' || o.type === 'data') && !o.emptyOk && cmd.opts.get(o.name) === '') return o.name;
+  }
+  return undefined;
 }
 
 /** The commands of virsh's arguments: one string is a script; several words are one command. */

@@ -12,6 +12,8 @@ export interface OptionDef {
   positional?: boolean;
   /** the placeholder shown in help (libvirt's, e.g. <string> or <number>) */
   aliasOf?: string;
+  /** an empty string is a value the command handles itself (libvirt's VSH_OFLAG_EMPTY_OK) */
+  emptyOk?: boolean;
 }
 
 /** The values of a command's options after parsing: strings, or true for a bool. */

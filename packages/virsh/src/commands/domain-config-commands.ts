@@ -19,7 +19,7 @@ const domrename = domainCommand({
 }, async (ctx, dom, opts) => {
   await dom.rename(opts.get('new-name') as string);
   ctx.print('Domain successfully renamed\n');
-}, () => 'Failed to rename domain');
+});
 
 /** domhostname --source: libvirt's VIR_DOMAIN_GET_HOSTNAME_LEASE and _AGENT. */
 const HOSTNAME_SOURCES: Record<string, number> = { lease: 1, agent: 2 };

@@ -47,7 +47,7 @@ const deviceFromFile = (attach: boolean): CommandDef => domainCommand({
 const attachDisk = domainCommand({
   name: 'attach-disk', help: 'attach disk device', description: 'Attach new disk device.',
   options: [
-    { name: 'source', type: 'string', help: 'source of disk device or name of network disk', required: true, positional: true },
+    { name: 'source', type: 'string', help: 'source of disk device or name of network disk', required: true, positional: true, emptyOk: true },
     { name: 'target', type: 'string', help: 'target of disk device', required: true, positional: true },
     { name: 'targetbus', type: 'string', help: 'target bus of disk device' },
     { name: 'driver', type: 'string', help: 'driver of disk device' },

@@ -16,12 +16,12 @@ const domifstat = domainCommand({
     ['tx_bytes', s.txBytes], ['tx_packets', s.txPackets], ['tx_errs', s.txErrs], ['tx_drop', s.txDrop],
   ];
   ctx.print(fields.filter(([, v]) => v >= 0).map(([k, v]) => `${dev} ${k} ${v}\n`).join(''));
-}, (_, opts) => `Failed to get interface stats ${opts.get('interface')}`);
+}, (dom, opts) => `Failed to get interface stats ${dom.name} ${opts.get('interface')}`);
 
 const domblkstat = domainCommand({
   name: 'domblkstat', group: 'monitor', help: 'get device block stats for a domain', description: 'Get device block stats for a running domain.',
   options: [
-    { name: 'device', type: 'string', help: 'block device', positional: true },
+    { name: 'device', type: 'string', help: 'block device', positional: true, emptyOk: true },
     { name: 'human', type: 'bool', help: 'print a more human readable output' },
   ],
 }, async (ctx, dom, opts) => {
@@ -35,18 +35,18 @@ const domblkstat = domainCommand({
   const human = opts.has('human');
   ctx.print((human ? `Device: ${dev}\n` : '') + fields.filter(([, , v]) => v >= 0)
     .map(([k, label, v]) => (human ? ` ${label.padEnd(28)}${v}\n` : `${dev} ${k} ${v}\n`)).join(''));
-}, (_, opts) => `Failed to get block stats ${opts.get('device') ?? ''}`);
+}, (dom, opts) => `Failed to get block stats ${dom.name} ${opts.get('device') ?? ''}`);
 
 const domblkinfo = domainCommand({
   name: 'domblkinfo', group: 'monitor', help: 'domain block device size information', description: 'Get block device size info for a domain.',
   options: [
-    { name: 'device', type: 'string', help: 'block device', positional: true },
+    { name: 'device', type: 'string', help: 'block device', positional: true, emptyOk: true },
     { name: 'human', type: 'bool', help: 'Human readable output' },
     { name: 'all', type: 'bool', help: 'display all block devices info' },
   ],
 }, async (ctx, dom, opts) => {
   const dev = opts.get('device') as string | undefined;
-  if (dev === undefined) {
+  if (!dev) {
     ctx.error('command \'domblkinfo\' requires <device> option');
     return false;
   }

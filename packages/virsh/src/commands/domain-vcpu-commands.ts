@@ -107,7 +107,7 @@ const vcpupin = domainCommand({
   name: 'vcpupin', help: 'control or query domain vcpu affinity', description: 'Pin domain VCPUs to host physical CPUs.',
   options: [
     { name: 'vcpu', type: 'int', help: 'vcpu number', positional: true },
-    { name: 'cpulist', type: 'string', help: 'host cpu number(s) to set, or omit option to query', positional: true },
+    { name: 'cpulist', type: 'string', help: 'host cpu number(s) to set, or omit option to query', positional: true, emptyOk: true },
     ...IMPACT_OPTIONS,
   ],
 }, async (ctx, dom, opts) => {
@@ -137,7 +137,7 @@ const vcpupin = domainCommand({
 
 const emulatorpin = domainCommand({
   name: 'emulatorpin', help: 'control or query domain emulator affinity', description: 'Pin domain emulator threads to host physical CPUs.',
-  options: [{ name: 'cpulist', type: 'string', help: 'host cpu number(s) to set, or omit option to query', positional: true }, ...IMPACT_OPTIONS],
+  options: [{ name: 'cpulist', type: 'string', help: 'host cpu number(s) to set, or omit option to query', positional: true, emptyOk: true }, ...IMPACT_OPTIONS],
 }, async (ctx, dom, opts) => {
   const flags = impactFlags(ctx, opts);
   if (flags === null) return false;

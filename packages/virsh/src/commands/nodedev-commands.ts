@@ -25,7 +25,7 @@ const nodedevList: CommandDef = {
   name: 'nodedev-list', group: G, help: 'enumerate devices on this host', description: '',
   options: [
     { name: 'tree', type: 'bool', help: 'list devices in a tree' },
-    { name: 'cap', type: 'string', help: 'capability names, separated by comma' },
+    { name: 'cap', type: 'string', help: 'capability names, separated by comma', emptyOk: true },
     { name: 'inactive', type: 'bool', help: 'list inactive devices' },
     { name: 'all', type: 'bool', help: 'list inactive & active devices' },
   ],

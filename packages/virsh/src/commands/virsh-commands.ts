@@ -25,12 +25,13 @@ export function virshCommands(find: (name: string) => CommandDef | undefined): C
   return [
     {
       name: 'help', group: 'virsh', help: 'print help', description: 'Prints global help, command specific help, or help for a\n    group of related commands',
-      options: [{ name: 'command', type: 'string', help: 'Prints global help, command specific help, or help for a group of related commands', positional: true }],
+      options: [{ name: 'command', type: 'string', help: 'Prints global help, command specific help, or help for a group of related commands', positional: true, emptyOk: true }],
       noConnect: true,
       async run(ctx, opts) {
         const name = opts.get('command') as string | undefined;
         const exists = (n: string) => find(n) !== undefined;
-        if (name === undefined) {
+        // an empty name asks for the whole list, as no name does
+        if (!name) {
           ctx.print(groupedHelp(exists));
           return true;
         }
@@ -51,7 +52,7 @@ export function virshCommands(find: (name: string) => CommandDef | undefined): C
     {
       name: 'connect', group: 'virsh', help: '(re)connect to hypervisor', description: 'Connect to local hypervisor. This is built-in\n    command after shell start up.',
       options: [
-        { name: 'name', type: 'string', help: 'hypervisor connection URI', positional: true },
+        { name: 'name', type: 'string', help: 'hypervisor connection URI', positional: true, emptyOk: true },
         { name: 'readonly', type: 'bool', help: 'read-only connection' },
       ],
       noConnect: true,

@@ -73,7 +73,7 @@ const volCreateAs: CommandDef = {
     POOL_ARG,
     { name: 'name', type: 'string', help: 'name of the volume', required: true, positional: true },
     { name: 'capacity', type: 'string', help: 'size of the vol, as scaled integer (default bytes)', required: true, positional: true },
-    { name: 'allocation', type: 'string', help: 'initial allocation size, as scaled integer (default bytes)' },
+    { name: 'allocation', type: 'string', help: 'initial allocation size, as scaled integer (default bytes)', emptyOk: true },
     { name: 'format', type: 'string', help: 'file format type raw,bochs,qcow,qcow2,qed,vmdk' },
     { name: 'backing-vol', type: 'string', help: 'the backing volume if taking a snapshot' },
     { name: 'backing-vol-format', type: 'string', help: 'format of backing volume if taking a snapshot' },
