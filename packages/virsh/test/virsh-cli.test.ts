@@ -60,7 +60,7 @@ const compat = new URL('../../../../shared/tools/virsh-compat.mjs', import.meta.
 t.test('libvirt\'s recorded virsh sessions', { timeout: 300000, skip: existsSync(compat) ? false : 'needs ../shared/tools/virsh-compat.mjs (absent outside CI and developer machines)' }, async (t) => {
   const r = spawnSync('/usr/bin/env', [...node, compat, '--virsh', bin], { encoding: 'utf8', timeout: 300000, env });
   const [, passed] = /(\d+) passed, (\d+) failed\s*$/.exec(r.stdout) ?? [];
-  t.ok(Number(passed) >= 66, `at least 66 of 140 sessions match libvirt's virsh (now ${passed})`);
+  t.ok(Number(passed) >= 131, `at least 131 of 140 sessions match libvirt's virsh (now ${passed}; the others are the deliberate differences of driver-test/DIFFERENCES.md and help's list)`);
   for (const name of ['list-all', 'list-quiet', 'list-after-changes', 'dominfo-test', 'domstate-test', 'define-start', 'shutdown', 'resume', 'suspend-domstate', 'destroy-twice', 'undefine-running', 'reset', 'err-readonly-destroy']) {
     t.match(r.stdout, new RegExp(`^ok +${name}$`, 'm'), name);
   }
