@@ -1,6 +1,6 @@
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { NamedObjectTable, objectMatchesListFlags, type NetworkRef } from '@tsvirt/core/driver';
-import { formatNetworkXml, parseNetworkXml, type NetworkDef } from '@tsvirt/core/xml';
+import { fillNetworkDefaults, formatNetworkXml, parseNetworkXml, type NetworkDef } from '@tsvirt/core/xml';
 import { checkFlags, invalidOperation } from './test-errors.js';
 
 /** One virtual network of a test connection; it is also the NetworkRef core hands out. */
@@ -15,21 +15,12 @@ export class TestNetwork implements NetworkRef {
   get uuid(): string { return this.def.uuid; }
 }
 
-/** libvirt fills a bridge's STP and delay for the forward modes that use a host bridge. */
-function fillDefaults(def: NetworkDef): NetworkDef {
-  const mode = def.forward?.attrs.mode ?? 'none';
-  if (def.bridge && ['none', 'nat', 'route', 'open'].includes(mode)) {
-    def.bridge = { ...def.bridge, stp: def.bridge.stp ?? 'on', delay: def.bridge.delay ?? '0' };
-  }
-  return def;
-}
-
 /** The virtual networks of a test connection, with libvirt's test-driver semantics. */
 export class TestNetworks {
   private readonly table = new NamedObjectTable<TestNetwork>({ kind: 'network', noun: 'network', notFoundCode: ErrorNumber.NO_NETWORK, domain: ErrorDomain.TEST });
 
   constructor(initial: { def: NetworkDef; active: boolean }[]) {
-    for (const n of initial) this.table.add(new TestNetwork(fillDefaults(n.def), n.active, true));
+    for (const n of initial) this.table.add(new TestNetwork(fillNetworkDefaults(n.def), n.active, true));
   }
 
   get(ref: NetworkRef): TestNetwork {
@@ -45,7 +36,7 @@ export class TestNetworks {
   byUuid(uuid: string): TestNetwork { return this.table.byUuidOrFail(uuid); }
 
   define(xml: string): TestNetwork {
-    const def = fillDefaults(parseNetworkXml(xml));
+    const def = fillNetworkDefaults(parseNetworkXml(xml));
     const existing = this.table.existingFor(def.name, def.uuid);
     if (!existing) {
       const n = new TestNetwork(def, false, true);
@@ -59,7 +50,7 @@ export class TestNetworks {
   }
 
   create(xml: string): TestNetwork {
-    const def = fillDefaults(parseNetworkXml(xml));
+    const def = fillNetworkDefaults(parseNetworkXml(xml));
     const existing = this.table.existingFor(def.name, def.uuid);
     if (existing?.active) throw invalidOperation(`network '${def.name}' is already active`);
     if (existing) {

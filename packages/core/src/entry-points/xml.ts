@@ -24,6 +24,8 @@ export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest
 export * from '../xml/network/network-def.js';
 export { parseNetworkXml, networkDefFromTree } from '../xml/network/network-parse.js';
 export { formatNetworkXml } from '../xml/network/network-format.js';
+export { networkIps, type NetworkIpDef } from '../xml/network/network-ip.js';
+export { fillNetworkDefaults, forwardMode, OWNS_BRIDGE } from '../xml/network/network-defaults.js';
 export * from '../xml/storage/storage-def.js';
 export { parseStoragePoolXml, parseStorageVolXml, storagePoolDefFromTree, storageVolDefFromTree } from '../xml/storage/storage-parse.js';
 export { formatStoragePoolXml, formatStorageVolXml } from '../xml/storage/storage-format.js';

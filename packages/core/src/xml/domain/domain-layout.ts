@@ -178,7 +178,7 @@ const LAYOUT: Record<string, string> = {
   'devices/interface/mac': 'address type check',
   'devices/interface/model': 'type',
   'devices/interface/script': 'path',
-  'devices/interface/source': 'bridge dev type path mode address port',
+  'devices/interface/source': 'network portgroup portid bridge dev type path mode address port',
   'devices/interface/target': 'dev',
   'devices/iommu': 'model | driver',
   'devices/iommu/driver': 'intremap aw_bits caching_mode iotlb eim',

@@ -7,6 +7,7 @@ export function formatNetworkXml(def: NetworkDef): string {
   if (def.forward) s += formatElement(def.forward, '  ');
   if (def.bridge) s += `  <bridge${formatAttrs(def.bridge)}/>\n`;
   if (def.mac) s += `  <mac address='${def.mac}'/>\n`;
-  for (const e of def.extra) s += formatElement(e, '  ');
+  // libvirt writes an <ip> without children with its open and close tags on two lines
+  for (const e of def.extra) s += e.name === 'ip' && !e.children.some((c) => typeof c !== 'string') ? formatElement(e, '  ').replace(/\/>\n$/, '>\n  </ip>\n') : formatElement(e, '  ');
   return `${s}</network>\n`;
 }
