@@ -10,6 +10,7 @@ import { domainDac, filesToLabel, showLiveSeclabel, type DomainDac } from './dac
 import type { QemuDriverState } from './driver-state.js';
 import { domainDir } from './qemu-dirs.js';
 import type { QemuDomain } from './qemu-domain.js';
+import { unplugInterfaces } from './network/interface-plug.js';
 
 /** The domain's own folder, made afresh, and its DAC label when QEMU runs as another user (none under qemu:///session). */
 export async function prepareDomain(s: QemuDriverState, d: QemuDomain): Promise<DomainDac | undefined> {
@@ -32,7 +33,7 @@ export async function dacOf(s: QemuDriverState, d: QemuDomain): Promise<DomainDa
 
 /** After QEMU has gone (stopped or crashed): its run files removed, its files given back. */
 export async function releaseDomain(s: QemuDriverState, def: DomainDef, monitorPath: string | undefined): Promise<void> {
-  await Promise.all([removeRunFiles(s, def, monitorPath), s.owners.restore(def.uuid)]);
+  await Promise.all([removeRunFiles(s, def, monitorPath), s.owners.restore(def.uuid), unplugInterfaces(def)]);
 }
 
 /** A gone QEMU's monitor socket, pidfile and folder: QEMU removes none of them, it knows no names. */

@@ -21,6 +21,7 @@ import { QemuDomain } from './qemu-domain.js';
 import { fromMonitorError, notRunning, qemuError } from './qemu-errors.js';
 import type { RunningQemu } from './running-qemu.js';
 import { domainToQemuArgs } from './xml-to-native.js';
+import type { NetworkDriver } from './network/network-driver.js';
 
 export interface QemuConnectionOptions {
   uri: string;
@@ -41,6 +42,8 @@ export class QemuDriverState {
   readonly owners: FileOwnership;
   /** Console streams open now, by pty. */
   readonly consoles = new Map<string, Duplex>();
+  /** the network driver (root only): the bridges guests' taps join */
+  network?: NetworkDriver;
   nextId = 1;
   closed = false;
   #qemuCaps: Promise<QemuCapabilities> | undefined;
@@ -54,6 +57,11 @@ export class QemuDriverState {
   get qemuUser(): QemuUser | undefined {
     const sec = this.options.security;
     return sec && { uid: sec.label.uid, gid: sec.label.gid, initGroups: sec.initGroups };
+  }
+
+  /** Who owns the taps made for guests: the user QEMU runs as. */
+  get tapOwner(): { uid: number; gid: number } {
+    return this.qemuUser ?? { uid: process.getuid!(), gid: process.getgid!() };
   }
 
   get dirs(): QemuDirs {

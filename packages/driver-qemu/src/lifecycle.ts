@@ -15,6 +15,7 @@ import { prepareDomain, releaseDomain } from './domain-security.js';
 import { watchQemu } from './monitor-events.js';
 import { assignPciAddresses } from './pci-addresses.js';
 import { assignAliases } from './device-aliases.js';
+import { plugInterfaces, unplugInterfaces } from './network/interface-plug.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { alreadyRunning, checkFlags, fromMonitorError, internalError, qemuError } from './qemu-errors.js';
 import { applyVcpuPins } from './qemu-live-queries.js';
@@ -62,9 +63,16 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   await checkDiskSources(d.def.devices);
   // A config written before addresses were kept gets them now (the same ones at every start).
   assignPciAddresses(d.def);
-  const args = domainToQemuArgs(d.def, { paused: true });
-  // From here the live definition changes on its own (aliases, hot-plug): keep the persistent one apart.
+  // From here the live definition changes on its own (taps, aliases, hot-plug): keep the persistent one apart.
   if (d.persistent && !d.newDef) d.newDef = cloneDef(d.def);
+  await plugInterfaces(s.network, d.def, s.tapOwner);
+  let args: string[];
+  try {
+    args = domainToQemuArgs(d.def, { paused: true });
+  } catch (e) {
+    await unplugInterfaces(d.def);
+    throw e;
+  }
   if (incoming) args.push('-incoming', 'defer');
   assignAliases(d.def);
   const logFile = path.join(s.dirs.logDir, `${d.name}.log`);

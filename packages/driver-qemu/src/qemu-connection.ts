@@ -4,11 +4,11 @@
 
 import type { Duplex } from 'node:stream';
 import {
-  DomainXMLFlags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo,
-  type VcpuPin, type StoragePoolInfo, type StorageVolInfo,
+  DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo,
+  type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo, type StorageVolInfo,
 } from '@tsvirt/core';
 import type {
-  ConnectDriver, DomainEventFilterData, DomainEventSink, DomainRef, StoragePoolRef, StorageVolRef,
+  ConnectDriver, DomainEventFilterData, DomainEventSink, DomainRef, NetworkRef, StoragePoolRef, StorageVolRef,
 } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
@@ -25,6 +25,7 @@ import { checkFlags } from './qemu-errors.js';
 import { loadDomains } from './reconnection.js';
 import * as save from './save.js';
 import { StorageDriver } from './storage/storage-driver.js';
+import { NetworkDriver } from './network/network-driver.js';
 import { domainBlockStats, domainInfo, domainInterfaceStats, domainState } from './stats.js';
 import { getVcpuPinInfo, getVcpus, pinVcpu } from './vcpus.js';
 
@@ -35,6 +36,7 @@ export class QemuConnection implements ConnectDriver {
     const s = new QemuDriverState(options);
     await loadDomains(s);
     if (await claimAutostart(options.dirs.runDir)) await lifecycle.autostartDomains(s);
+    s.network = await NetworkDriver.open(options.dirs);
     return new QemuConnection(s, await StorageDriver.open(options.dirs));
   }
 
@@ -152,4 +154,25 @@ export class QemuConnection implements ConnectDriver {
   storageVolWipe(ref: StorageVolRef, flags: number): Promise<void> { return this.#storage.volumes.wipe(ref, flags); }
   storageVolUpload(ref: StorageVolRef, offset: number, length: number, flags: number): Promise<Duplex> { return this.#storage.volumes.upload(ref, offset, length, flags); }
   storageVolDownload(ref: StorageVolRef, offset: number, length: number, flags: number): Promise<Duplex> { return this.#storage.volumes.download(ref, offset, length, flags); }
+
+  // virtual networks (network/; the network driver runs as root only)
+  get #net() {
+    if (!this.#s.network) throw VirError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.NETWORK, 'virtual networks need the network driver, which runs as root');
+    return this.#s.network.networks;
+  }
+  connectListAllNetworks(flags: number): NetworkRef[] { return this.#net.list(flags).map((n) => n.ref()); }
+  connectLookupNetworkByName(name: string): NetworkRef { return this.#net.byName(name).ref(); }
+  connectLookupNetworkByUUID(uuid: string): NetworkRef { return this.#net.byUuid(uuid).ref(); }
+  async connectDefineNetworkXML(xml: string): Promise<NetworkRef> { return (await this.#net.define(xml)).ref(); }
+  async connectCreateNetworkXML(xml: string): Promise<NetworkRef> { return (await this.#net.create(xml)).ref(); }
+  networkCreate(ref: NetworkRef): Promise<void> { return this.#net.start(ref); }
+  networkDestroy(ref: NetworkRef): Promise<void> { return this.#net.destroy(ref); }
+  networkUndefine(ref: NetworkRef): Promise<void> { return this.#net.undefine(ref); }
+  networkGetXMLDesc(ref: NetworkRef, flags: number): string { return this.#net.xml(ref, flags); }
+  networkGetBridgeName(ref: NetworkRef): string { return this.#net.bridgeName(ref); }
+  networkGetAutostart(ref: NetworkRef): boolean { return this.#net.get(ref).autostart; }
+  networkSetAutostart(ref: NetworkRef, autostart: boolean): Promise<void> { return this.#net.setAutostart(ref, autostart); }
+  networkIsActive(ref: NetworkRef): boolean { return this.#net.get(ref).active; }
+  networkIsPersistent(ref: NetworkRef): boolean { return this.#net.get(ref).persistent; }
+  networkGetDHCPLeases(ref: NetworkRef, mac: string | undefined, flags: number): Promise<NetworkDHCPLease[]> { return this.#net.leases(ref, mac, flags); }
 }

@@ -27,7 +27,7 @@ export const SUPPORTED_DEVICES = {
   diskBus: ['ide', 'scsi', 'virtio', 'usb', 'sata'],
   graphicsType: ['vnc'],
   videoModelType: [...Object.keys(VIDEO_MODELS), 'none'],
-  interfaceType: ['user', 'ethernet', 'bridge'],
+  interfaceType: ['user', 'ethernet', 'bridge', 'network'],
   interfaceModel: Object.keys(NIC_MODELS),
 } as const;
 const USB_CONTROLLERS: Record<string, string> = { 'piix3-uhci': 'piix3-usb-uhci', ehci: 'usb-ehci', 'qemu-xhci': 'qemu-xhci', 'nec-xhci': 'nec-usb-xhci' };
@@ -221,10 +221,14 @@ export function interfaceNetdev(nic: InterfaceDef, index: number): QemuObject {
   switch (nic.type) {
     case 'user':
       return { driver: 'user', props: { id } };
+    // a network's interface is a tap (made by the driver at start, named by the target), as libvirt's native form
+    case 'network':
     case 'ethernet':
       return { driver: 'tap', props: { id, ifname: nic.targetDev, script: 'no', downscript: 'no' } };
     case 'bridge':
       if (!nic.source?.bridge) throw unsupported('bridge interface without <source bridge=.../>');
+      // the driver's tap on the bridge (as root), else QEMU's bridge helper
+      if (nic.targetDev) return { driver: 'tap', props: { id, ifname: nic.targetDev, script: 'no', downscript: 'no' } };
       return { driver: 'bridge', props: { id, br: nic.source.bridge } };
     default:
       throw unsupported(`interface type '${nic.type}'`);

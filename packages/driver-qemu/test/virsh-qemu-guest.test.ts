@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { QmpClient } from '../src/qmp/qmp-client.js';
-import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
+import { GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
 import { until, virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(300_000);
@@ -23,23 +23,7 @@ t.test('define → start → boots → suspend → resume → attach and detach 
   const image = path.join(dir, 'data.img');
   writeFileSync(image, Buffer.alloc(4 << 20));
   const xml = path.join(dir, 'tiny.xml');
-  writeFileSync(xml, `<domain type='qemu'>
-  <name>tiny</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>${guest.kernel}</kernel>
-    <initrd>${guest.initrd}</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-    <serial type='file'><source path='${serialLog}'/><target port='0'/></serial>
-    <console type='file'><source path='${serialLog}'/><target type='serial' port='0'/></console>
-  </devices>
-</domain>
-`);
+  writeFileSync(xml, tinyGuestDomainXml(guest, 'tiny', serialLog));
   const diskXml = path.join(dir, 'disk.xml');
   writeFileSync(diskXml, `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${image}'/><target dev='vdb' bus='virtio'/></disk>\n`);
   const serial = () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');

@@ -91,6 +91,11 @@ t.test('interfaces: user, tap, bridge, with models and MACs', async (t) => {
     <interface type='ethernet'><target dev='tap7'/><model type='e1000'/></interface>
     <interface type='bridge'><source bridge='br0'/></interface>`));
   t.same(valuesOf(args, '-netdev'), ['user,id=hostnet0', 'tap,id=hostnet1,ifname=tap7,script=no,downscript=no', 'bridge,id=hostnet2,br=br0']);
+  // a network's interface, and a bridge's, once the driver has made their taps (named by the target)
+  const taps = domainToQemuArgs(domain(`
+    <interface type='network'><source network='default' bridge='virbr0'/><target dev='vnet0'/></interface>
+    <interface type='bridge'><source bridge='br0'/><target dev='vnet1'/></interface>`));
+  t.same(valuesOf(taps, '-netdev'), ['tap,id=hostnet0,ifname=vnet0,script=no,downscript=no', 'tap,id=hostnet1,ifname=vnet1,script=no,downscript=no']);
   t.same(valuesOf(args, '-device'), [
     'virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:12:34:56',
     'e1000,netdev=hostnet1,id=net1',
@@ -135,7 +140,7 @@ t.test('what cannot be expressed is VIR_ERR_CONFIG_UNSUPPORTED naming it', async
     }
   };
   unsupported(() => domainToQemuArgs(domain('<sound model="ich6"/>')), /device <sound>/);
-  unsupported(() => domainToQemuArgs(domain("<interface type='network'><source network='default'/></interface>")), /interface type 'network'/);
+  unsupported(() => domainToQemuArgs(domain("<interface type='direct'><source dev='eth0' mode='vepa'/></interface>")), /interface type 'direct'/);
   unsupported(() => domainToQemuArgs(domain("<graphics type='spice'/>")), /graphics type 'spice'/);
   unsupported(() => domainToQemuArgs(domain("<disk type='network' device='disk'><source protocol='nbd' name='x'/><target dev='vda'/></disk>")), /disk type 'network'/);
   unsupported(() => domainToQemuArgs(domain("<disk type='file'><driver type='vmdk'/><source file='/a'/><target dev='vda'/></disk>")), /disk format 'vmdk'/);

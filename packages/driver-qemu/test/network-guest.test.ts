@@ -1,0 +1,97 @@
+// A real Linux guest (TCG) on a NAT network of the network driver, in a network
+// namespace this test makes: the driver makes the guest's taps on the network's bridge
+// (and on a host bridge, and one of its own for type='ethernet'), the guest asks
+// dnsmasq for a lease with udhcpc, the lease shows in getDHCPLeases, and stopping the
+// guest removes its taps.
+
+import { spawnSync } from 'node:child_process';
+import { GUEST_HOSTNAME, GUEST_LEASE_LINE, GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
+import { enterPrivateNetns, netnsUnavailable } from './fixtures/private-netns.js';
+
+const has = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
+const why = netnsUnavailable() ?? (!has('nft', '-v') && 'nft (nftables) is not installed') ?? (!has('dnsmasq') && 'dnsmasq is not installed')
+  ?? (!has(process.env.TSVIRT_QEMU || 'qemu-system-x86_64') && 'QEMU is not installed') ?? undefined;
+// built (downloaded on first use) outside the namespace, which has no way out; found in its cache inside
+const guest = why ? { skip: why } : await tinyGuest();
+if (!('skip' in guest)) enterPrivateNetns(import.meta.url);
+
+const { default: t } = await import('tap');
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+const os = await import('node:os');
+const path = await import('node:path');
+const { setTimeout: sleep } = await import('node:timers/promises');
+const { open } = await import('@tsvirt/core');
+const { registerDriver } = await import('@tsvirt/core/driver');
+const { driver } = await import('../src/driver.js');
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const masterOf = (link: string) => /master (\S+)/.exec(spawnSync('ip', ['-o', 'link', 'show', link], { encoding: 'utf8' }).stdout)?.[1];
+const linkUp = (name: string) => spawnSync('ip', ['link', 'show', name]).status === 0;
+
+t.test('a guest on a NAT network gets a DHCP lease', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+  if ('skip' in guest) return;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-net-guest-'));
+  process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
+  process.env.XDG_RUNTIME_DIR = path.join(dir, 'run');
+  if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
+  registerDriver(driver);
+  const conn = await open('qemu:///session');
+  t.teardown(async () => {
+    for (const d of await conn.listAllDomains()) if (await d.isActive()) await d.destroy();
+    for (const n of await conn.listAllNetworks()) if (await n.isActive()) await n.destroy();
+    await conn.close();
+    // anything a failure left behind that outlives the namespace
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      const cmd = (() => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } })();
+      if (cmd.includes(dir)) process.kill(Number(pid), 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const net = await conn.createNetworkXML(`<network><name>nat1</name><forward mode='nat'/>
+  <ip address='192.168.150.1' netmask='255.255.255.0'><dhcp><range start='192.168.150.100' end='192.168.150.200'/></dhcp></ip></network>`);
+  spawnSync('ip', ['link', 'add', 'hostbr0', 'type', 'bridge']);
+  const serialLog = path.join(dir, 'serial.log');
+  const mac = '52:54:00:12:34:56';
+  const dom = await conn.defineDomainXML(tinyGuestDomainXml(guest, 'tiny', serialLog, `
+    <interface type='network'><mac address='${mac}'/><source network='nat1'/><model type='virtio'/></interface>
+    <interface type='bridge'><source bridge='hostbr0'/><model type='rtl8139'/></interface>
+    <interface type='ethernet'><model type='rtl8139'/></interface>`));
+  const serial = () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
+
+  await dom.create();
+  t.teardown(() => { if (t.passing()) return; t.comment(`serial console:\n${serial().slice(-3000)}`); });
+  const live = await dom.getXMLDesc();
+  t.match(live, /<interface type='network'>[\s\S]*?<source network='nat1' bridge='virbr0'\/>[\s\S]*?<target dev='vnet0'\/>/, 'the live XML names the bridge and the tap') || t.comment(live);
+  t.equal(masterOf('vnet0'), 'virbr0', "the network's tap is on its bridge");
+  t.equal(masterOf('vnet1'), 'hostbr0', "the bridge interface's tap is on the host bridge");
+  t.ok(linkUp('vnet2') && masterOf('vnet2') === undefined, "the ethernet interface's tap is on no bridge");
+  t.match(spawnSync('ip', ['-o', 'link', 'show', 'vnet0'], { encoding: 'utf8' }).stdout, 'link/ether fe:54:00:12:34:56', "the host side's MAC starts with fe");
+  t.notMatch(await dom.getXMLDesc(2 /* INACTIVE */), 'vnet0', 'the persistent definition keeps no tap');
+
+  const started = performance.now();
+  await until(`${GUEST_READY_LINE}`, () => serial().includes(GUEST_READY_LINE), 120_000);
+  await until(`${GUEST_LEASE_LINE} on the serial console`, () => serial().includes(GUEST_LEASE_LINE), 120_000);
+  const leased = new RegExp(`${GUEST_LEASE_LINE} (\\S+)`).exec(serial())![1]!;
+  t.comment(`lease bound ${(performance.now() - started).toFixed(0)} ms after start returned`);
+  t.match(leased, /^192\.168\.150\.(1\d\d|200)$/, 'an address of the DHCP range');
+  await until('the lease in the lease file', async () => (await net.getDHCPLeases()).length > 0, 10_000);
+  const [lease] = await net.getDHCPLeases();
+  t.match(lease, { iface: 'virbr0', type: 0, mac, ipaddr: leased, prefix: 24, hostname: GUEST_HOSTNAME });
+  t.ok(lease!.expirytime > Date.now() / 1000, 'a lease that has not expired');
+  t.same(await net.getDHCPLeases(mac), [lease], 'by MAC');
+  t.same(await net.getDHCPLeases('52:54:00:00:00:01'), [], 'another MAC has none');
+
+  await dom.destroy();
+  t.notOk(linkUp('vnet0') || linkUp('vnet1') || linkUp('vnet2'), "the guest's taps are gone");
+  t.ok(linkUp('hostbr0') && linkUp('virbr0'), 'the bridges stay');
+  await net.destroy();
+  t.notOk(linkUp('virbr0'));
+});
