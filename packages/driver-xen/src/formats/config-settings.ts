@@ -16,6 +16,9 @@ export function numberValue(text: string, dialect: ConfigDialect): number {
   return /^[-+]?[0-9]+$/.test(t) ? Number(t) : NaN;
 }
 
+/** The most entries a list of devices may have: far above any real guest, and bounding the work a config can cause. */
+export const MAX_LIST_ENTRIES = 256;
+
 export class ConfigReader {
   private readonly byName = new Map<string, ConfigSetting>();
 
@@ -77,6 +80,7 @@ export class ConfigReader {
   strings(name: string): string[] | undefined {
     const v = this.value(name);
     if (v?.kind !== 'list') return undefined;
+    if (v.items.length > MAX_LIST_ENTRIES) throw this.malformed(name, `more than ${MAX_LIST_ENTRIES} entries`);
     return v.items.flatMap((i) => (i.kind === 'string' ? [i.text] : []));
   }
 

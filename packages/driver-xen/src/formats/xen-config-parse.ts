@@ -155,6 +155,7 @@ function display(r: ConfigReader, p: DomainParts): void {
     if (r.bool('vnc', false)) {
       const autoport = r.bool('vncunused', true);
       const display = r.number('vncdisplay', 0);
+      if (display > 65535 - 5900) throw r.error(ErrorNumber.CONF_SYNTAX, `vncdisplay ${display} is beyond the last TCP port (display 0 is port 5900)`);
       p.devices.push(vncGraphics({
         autoport, port: autoport ? undefined : display + 5900,
         listen: r.string('vnclisten'), passwd: r.string('vncpasswd'), keymap: r.string('keymap'),

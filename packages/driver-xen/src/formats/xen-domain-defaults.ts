@@ -4,9 +4,13 @@
 // keyboard and mouse, a PV console, PCI passthrough through Xen, video cards and their
 // memory as libxl sizes them, and the Xen balloon.
 
+import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { applyDomainDefaults, childElements, element, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 
 const MACHINES: Record<string, string> = { hvm: 'xenfv', linux: 'xenpv', xen: 'xenpv', xenpvh: 'xenpvh' };
+/** Xen's most vCPUs for a guest, and most NUMA nodes. */
+export const MAX_VCPUS = 4096;
+export const MAX_NUMA_NODES = 64;
 
 const others = (def: DomainDef, name: string): XmlElement[] =>
   def.devices.flatMap((d) => (d.kind === 'other' && d.element.name === name ? [d.element] : []));
@@ -42,6 +46,11 @@ function fillInputs(def: DomainDef, hvm: boolean): void {
 /** Fill in the Xen driver's defaults and then core's, in place. */
 export function applyXenDefaults(def: DomainDef): DomainDef {
   const hvm = def.os.type === 'hvm';
+  if (def.vcpu.max > MAX_VCPUS) throw VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.LIBXL, `${def.vcpu.max} vCPUs: a Xen guest has at most ${MAX_VCPUS}`);
+  const numa = def.extra.find((e) => e.name === 'cpu')?.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === 'numa');
+  if (numa && childElements(numa, 'cell').length > MAX_NUMA_NODES) {
+    throw VirError.of(ErrorNumber.CONFIG_UNSUPPORTED, ErrorDomain.LIBXL, `more than ${MAX_NUMA_NODES} NUMA cells: Xen's most`);
+  }
   def.os.arch ??= 'x86_64';
   def.os.machine ??= MACHINES[def.os.type];
   for (const d of def.devices) {

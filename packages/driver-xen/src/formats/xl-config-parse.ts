@@ -9,6 +9,7 @@ import { keyValues } from './vif-spec.js';
 import { isHvm, parseCommonConfig, type DomainParts } from './xen-config-parse.js';
 import { DiskSpecError, parseXlDisk, type XlDisk } from './xl-disk-spec.js';
 import { cpuFeatureFromLibxl } from './cpuid-names.js';
+import { MAX_NUMA_NODES } from './xen-domain-defaults.js';
 
 export const HVM_LOADER = '/usr/lib/xen/boot/hvmloader';
 export const OVMF_LOADER = '/usr/lib/xen/boot/ovmf.bin';
@@ -69,6 +70,7 @@ function vnuma(r: ConfigReader, p: DomainParts): void {
   const list = r.value('vnuma');
   if (list?.kind !== 'list') return;
   const nodes = list.items.filter((i) => i.kind === 'list');
+  if (list.items.length > MAX_NUMA_NODES) throw r.error(ErrorNumber.CONFIG_UNSUPPORTED, `vnuma: more than ${MAX_NUMA_NODES} nodes (Xen's most)`);
   const cells: XmlElement[] = [];
   let vcpuCount = 0;
   list.items.forEach((node, n) => {
@@ -257,7 +259,8 @@ function usbControllers(r: ConfigReader, p: DomainParts): void {
     if (type !== undefined && !type.startsWith('qusb')) continue;
     const version = parseInt(o.get('version') ?? '2', 16);
     const ports = parseInt(o.get('ports') ?? '8', 16);
-    if (!Number.isFinite(version) || !Number.isFinite(ports)) throw r.error(ErrorNumber.CONF_SYNTAX, `usbctrl '${spec}': version and ports are numbers`);
+    // libxl's USB controllers have 1 to 31 ports
+    if (!Number.isFinite(version) || !(ports >= 1 && ports <= 31)) throw r.error(ErrorNumber.CONF_SYNTAX, `usbctrl '${spec}': version is a number and ports one from 1 to 31`);
     p.devices.push(element('controller', { type: 'usb', model: version === 1 ? 'qusb1' : 'qusb2', ports: String(ports) }));
   }
 }

@@ -91,6 +91,29 @@ t.test('character devices: each kind Xen writes, read and written back the same'
   t.throws(() => parseCharDev(noConfig, 'tcp:nohostport'), { message: /malformed char device string 'tcp:nohostport'/ });
 });
 
+t.test('hostile sizes: refused at once with a VirError, before any work they would cause', async (t) => {
+  const base = 'name = "h"\nuuid = "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"\nbootloader = "pygrub"\n';
+  const hvm = base.replace('bootloader = "pygrub"\n', 'type = "hvm"\n');
+  const xml = (inner: string, vcpus = 1) => `<domain type='xen'><name>h</name><memory>65536</memory><vcpu>${vcpus}</vcpu><os><type>hvm</type></os>${inner}</domain>`;
+  const cells = (n: number) => `<cpu><numa>${Array.from({ length: n }, (_, i) => `<cell id='${i}' cpus='${i}' memory='1024'/>`).join('')}</numa></cpu>`;
+  const cases: [string, () => string, RegExp][] = [
+    ['100 million vCPUs', () => domainXmlFromNative('xen-xl', `${base}vcpus = 100000000\n`, 0), /100000000 vCPUs: a Xen guest has at most 4096/],
+    ['4 million vCPUs in XML', () => domainXmlToNative('xen-xl', xml('', 4_000_000), 0), /at most 4096/],
+    ['3000 NUMA cells', () => domainXmlToNative('xen-xl', xml(cells(3000), 3000), 0), /more than 64 NUMA cells/],
+    ['a list of 20000 serial ports', () => domainXmlFromNative('xen-xl', `${hvm}serial = [ ${Array(20000).fill('"pty"').join(', ')} ]\n`, 0), /serial was malformed \(line 4\): more than 256 entries/],
+    ['a USB controller with 2^48 ports', () => domainXmlFromNative('xen-xl', `${base}usbctrl = [ "version=2,ports=ffffffffffff" ]\n`, 0), /ports one from 1 to 31/],
+    ['a VNC display past the last port', () => domainXmlFromNative('xen-xl', `${hvm}vnc = 1\nvncunused = 0\nvncdisplay = 99999999999\n`, 0), /beyond the last TCP port/],
+    ['memory of 2^45 MiB', () => domainXmlFromNative('xen-xl', `${base}memory = 35184372088832\n`, 0), /value too large/],
+  ];
+  for (const [what, work, message] of cases) {
+    const started = performance.now();
+    const e = caught(work);
+    t.ok(e instanceof VirError, `${what}: a VirError`);
+    t.match((e as Error).message, message, what);
+    t.comment(`${what}: refused in ${(performance.now() - started).toFixed(0)} ms`);
+  }
+});
+
 t.test('domxml-to-native and back: what xl.cfg cannot say is refused by name, never dropped', async (t) => {
   const domain = (devices: string, os = '<type>hvm</type>') => `<domain type='xen'><name>x</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid><memory>65536</memory><os>${os}</os><devices>${devices}</devices></domain>`;
   t.throws(() => domainXmlToNative('xen-xl', domain("<interface type='network'><mac address='00:16:3e:00:00:01'/><source network='default'/></interface>"), 0),
