@@ -36,6 +36,7 @@ t.test('strings are padded to 4 bytes with zeros, and their maximum is checked b
   t.throws(() => decodeXdr({ kind: 'string', max: 0xffffffff }, bytes('7fffffff 41414141')), xdrError(/truncated/), 'a length the body cannot hold');
   t.throws(() => decodeXdr(type, bytes('00000003 61006200')), xdrError(/NUL/));
   t.throws(() => decodeXdr(type, bytes('00000002 c3280000')), xdrError(/not UTF-8/));
+  t.throws(() => decodeXdr(type, bytes('00000005 61626364 65000100')), xdrError(/padding bytes that are not zero/));
 });
 
 t.test('opaque data, fixed and variable', async (t) => {

@@ -5,7 +5,8 @@ import { INT_RANGES, isIntKind, minEncodedSize, padded, type XdrType } from './x
 /**
  * Decodes one XDR value from a body. Every length is checked against its declared
  * maximum and against the bytes that remain before anything is allocated for it; a
- * body with bytes left over is refused, as a value's encoding is exact.
+ * body with bytes left over, or padding that is not zeros, is refused: a value's
+ * encoding is exact.
  */
 export function decodeXdr(type: XdrType, body: Uint8Array, what = ''): unknown {
   const reader = new XdrReader(body);
@@ -48,6 +49,8 @@ class XdrReader {
   #bytes(n: number, path: string): Buffer {
     this.#need(padded(n), path, `${n} bytes and their padding`);
     const out = Buffer.from(this.#buf.subarray(this.#at, this.#at + n));
+    // XDR's padding is zeros: anything else is not an encoding of any value
+    for (let i = this.#at + n; i < this.#at + padded(n); i++) if (this.#buf[i] !== 0) throw new XdrError(path, 'padding bytes that are not zero');
     this.#at += padded(n);
     return out;
   }
