@@ -87,6 +87,25 @@ if (missing) {
     t.match(virsh(ours.tcp, 'destroy test').err, /operation forbidden: read only access prevents virDomainDestroy/);
   });
 
+  t.test('virsh event: domain events arrive as from libvirtd (all events, one domain, one event)', async (t) => {
+    /** virsh watching events until it has heard nothing for a while; its output once it exits. */
+    const watch = (uri: string, filter: string[]) => new Promise<string>((resolve) => {
+      const p = spawn(VIRSH, ['-c', uri, 'event', ...filter, '--loop', '--timeout', '8'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      p.once('exit', () => resolve(out));
+    });
+    const filters = [['--all'], ['--domain', 'vm1', '--event', 'lifecycle'], ['--event', 'reboot']];
+    const watching = [ours.rw, theirs.rw].map((uri) => Promise.all(filters.map((f) => watch(uri, f))));
+    // the watchers register before anything happens
+    await new Promise((r) => setTimeout(r, 3000));
+    const commands = `define ${xml}; start vm1; suspend vm1; resume vm1; reboot test; destroy vm1; undefine vm1`;
+    t.same(virsh(ours.rw, commands), virsh(theirs.rw, commands), commands);
+    const [got, want] = await Promise.all(watching);
+    t.same(got, want);
+    t.match(got![0], /event 'lifecycle' for domain 'vm1': Started Booted\n/);
+  });
+
   const python = '/usr/bin/python3';
   const hasPython = spawnSync(python, ['-c', 'import libvirt']).status === 0;
   t.test('a libvirt-python script prints what it prints against libvirtd', { skip: hasPython ? false : 'python3-libvirt is not installed' }, async (t) => {
