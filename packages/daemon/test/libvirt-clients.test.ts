@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { libvirtdMissing, startPrivateLibvirtd } from '../../core/test/fixtures/private-libvirtd.js';
-import { freePort, startDaemon } from './fixtures/daemon-harness.js';
+import { freePort, startDaemon, virsh as tsvirtVirsh } from './fixtures/daemon-harness.js';
 
 // libvirt 9.0's own clients (virsh, libvirt-python, Sys::Virt), unmodified, against
 // tsvirtd's sockets (libvirt's REMOTE program) and against a private libvirtd's test
@@ -104,6 +104,15 @@ if (missing) {
     const [got, want] = await Promise.all(watching);
     t.same(got, want);
     t.match(got![0], /event 'lifecycle' for domain 'vm1': Started Booted\n/);
+  });
+
+  t.test("qemu:///system through tsvirtd: libvirt's virsh (REMOTE program) reads what tsvirt's virsh (JSON program) reads", async (t) => {
+    const uri = `qemu+unix:///system?socket=${daemon.rw}`;
+    const commands = 'list --all; hostname; version';
+    const got = virsh(uri, commands);
+    t.equal(got.rc, 0, got.err);
+    t.same(got, tsvirtVirsh('-c', uri, commands));
+    t.match(got.out, /Running hypervisor: QEMU /);
   });
 
   const python = '/usr/bin/python3';
