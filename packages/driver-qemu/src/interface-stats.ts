@@ -4,6 +4,7 @@
 
 import { promises as fs } from 'node:fs';
 import { ErrorNumber, type DomainInterfaceStats } from '@tsvirt/core';
+import { guestSideCounters } from '@tsvirt/core/driver';
 import type { DomainDef, InterfaceDef } from '@tsvirt/core/xml';
 import { qemuError } from './qemu-errors.js';
 
@@ -18,13 +19,7 @@ export async function tapInterfaceStats(nic: InterfaceDef): Promise<DomainInterf
   if (!nic.targetDev) {
     throw qemuError(ErrorNumber.OPERATION_UNSUPPORTED, `interface statistics need a host device; '${nic.type}' interfaces have none`);
   }
-  const table = await fs.readFile('/proc/net/dev', 'utf8');
-  const row = table.split('\n').find((l) => l.trim().startsWith(`${nic.targetDev}:`));
-  if (!row) throw qemuError(ErrorNumber.INTERNAL_ERROR, `Interface '${nic.targetDev}' not found`);
-  // Receive: bytes packets errs drop fifo frame compressed multicast; then transmit: bytes packets errs drop ...
-  const n = row.slice(row.indexOf(':') + 1).trim().split(/\s+/).map(Number);
-  return {
-    rxBytes: n[8], rxPackets: n[9], rxErrs: n[10], rxDrop: n[11],
-    txBytes: n[0], txPackets: n[1], txErrs: n[2], txDrop: n[3],
-  };
+  const counters = guestSideCounters(await fs.readFile('/proc/net/dev', 'utf8'), nic.targetDev);
+  if (!counters) throw qemuError(ErrorNumber.INTERNAL_ERROR, `Interface '${nic.targetDev}' not found`);
+  return counters;
 }

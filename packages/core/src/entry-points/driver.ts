@@ -34,3 +34,5 @@ export { unsafeFolderReason } from '../util/safe-folder.js';
 export { writeFileAtomic, removeStaleTempFiles } from '../util/atomic-file.js';
 export { XmlConfigStore, type XmlConfigFormat } from '../drivers/xml-config-store.js';
 export { DomainConfigStore } from '../drivers/domain-config-store.js';
+export { checkDomainName, MAX_DOMAIN_NAME_BYTES } from '../drivers/domain-name.js';
+export { guestSideCounters } from '../drivers/interface-counters.js';
