@@ -7,6 +7,7 @@ import { credentialsFor } from './auth-config.js';
 import { XenApiConnection, noServer } from './xenapi-connection.js';
 import { xenapiError } from './xenapi/xenapi-errors.js';
 import { xenDirs } from './xen-dirs.js';
+import { XENSTORED_SOCKET } from './xenstore/xs-client.js';
 import { XenConnection } from './xen-connection.js';
 import { xenError } from './xen-errors.js';
 
@@ -49,6 +50,10 @@ export const driver: Driver = {
     if (uri.path !== '/system' && uri.path !== '/' && uri.path !== '') {
       throw xenError(ErrorNumber.INTERNAL_ERROR, `unexpected Xen URI path '${uri.path}', try xen:///system`);
     }
-    return XenConnection.open({ uri: uri.text, dirs: xenDirs(), xl: { binary: xlBinary() } });
+    const env = process.env;
+    return XenConnection.open({
+      uri: uri.text, dirs: xenDirs(), xl: { binary: xlBinary() },
+      xenstoreSocket: env.TSVIRT_XENSTORE_SOCKET || XENSTORED_SOCKET, sysRoot: env.TSVIRT_XEN_SYS_ROOT || '/',
+    });
   },
 };

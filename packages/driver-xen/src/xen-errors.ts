@@ -18,5 +18,14 @@ export { domainNotRunning as notRunning, domainAlreadyActive as alreadyActive } 
  */
 export const noHypervisor = (entry: string, why: string) => xenError(ErrorNumber.NO_XEN, `${entry}: ${why}`);
 
+/**
+ * xl refused or failed: libvirt's libxl driver reports a failed libxl call as an
+ * internal error "Failed to <what>"; xl's own words follow.
+ */
+export function fromXl(what: string, e: unknown): VirError {
+  if (e instanceof VirError) return e;
+  return internalError(`Failed to ${what}: ${e instanceof Error ? (e as Error & { detail?: string }).detail ?? e.message : String(e)}`);
+}
+
 /** libvirt's check of flags a call does not support: the message names the call. */
 export const checkFlags = flagChecker(ErrorDomain.LIBXL);

@@ -38,18 +38,30 @@ export function xlComplaint(stderr: string): string {
 /** Run `xl ARGS` (with `input` on stdin); its output when it exits 0, an XlFailure otherwise. */
 export function runXl(options: XlOptions, args: readonly string[], input?: string): Promise<XlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
+    // its own process group, so that a stop reaches whatever xl started (a hung helper must not hold the pipes)
+    const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
     let errBytes = 0;
-    let failure: Error | null = null;
-    const stop = (e: Error) => {
-      failure ??= e;
-      child.kill('SIGKILL');
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
     };
-    const timer = setTimeout(() => stop(xenError(ErrorNumber.OPERATION_TIMEOUT, `xl ${args[0]} did not finish within ${(options.timeoutMs ?? 60_000) / 1000} s`)),
-      options.timeoutMs ?? 60_000);
+    /** Give up on xl now: kill its group, let go of its pipes, fail the call. */
+    const stop = (e: Error) => {
+      settle(() => reject(e));
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch { /* already gone */ }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const timer = setTimeout(() => stop(xenError(ErrorNumber.OPERATION_TIMEOUT, `xl ${args[0]} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       outBytes += d.length;
       if (outBytes > MAX_STDOUT) stop(xenError(ErrorNumber.INTERNAL_ERROR, `xl ${args[0]} printed more than ${MAX_STDOUT} bytes`));
@@ -64,12 +76,10 @@ export function runXl(options: XlOptions, args: readonly string[], input?: strin
     child.stdin.end(input);
     child.once('error', (e: NodeJS.ErrnoException) => stop(new XlFailure(args, null, e.code === 'ENOENT' ? 'not found' : e.message)));
     child.once('close', (status) => {
-      clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
-      if (failure) reject(failure);
-      else if (status !== 0) reject(new XlFailure(args, status, xlComplaint(stderr)));
-      else resolve({ stdout, stderr });
+      if (status !== 0) settle(() => reject(new XlFailure(args, status, xlComplaint(stderr))));
+      else settle(() => resolve({ stdout, stderr }));
     });
   });
 }
