@@ -34,10 +34,12 @@ export type { QemuConnectionOptions } from './driver-state.js';
 export class QemuConnection implements ConnectDriver {
   static async open(options: QemuConnectionOptions): Promise<QemuConnection> {
     const s = new QemuDriverState(options);
+    // networks and pools first: autostarted guests use them
+    s.network = await NetworkDriver.open(options.dirs);
+    const storage = await StorageDriver.open(options.dirs);
     await loadDomains(s);
     if (await claimAutostart(options.dirs.runDir)) await lifecycle.autostartDomains(s);
-    s.network = await NetworkDriver.open(options.dirs);
-    return new QemuConnection(s, await StorageDriver.open(options.dirs));
+    return new QemuConnection(s, storage);
   }
 
   readonly #s: QemuDriverState;

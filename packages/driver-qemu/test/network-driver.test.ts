@@ -141,6 +141,16 @@ t.test('virtual networks on a private namespace', { skip: why || false }, async 
   t.equal(e.message, "Network not found: no network with matching name 'r1'");
   await iso.destroy();
   await iso.undefine();
-  await nat.undefine();
-  t.same((await conn.listAllNetworks()).map((n) => n.name), []);
+
+  // autostart: the first connection after a boot (a fresh run folder) starts the network
+  await nat.setAutostart(true);
+  rmSync(path.join(dir, 'run', 'tsvirt', 'network'), { recursive: true });
+  const afterBoot = await open('qemu:///session');
+  const started = await afterBoot.lookupNetworkByName('nat1');
+  t.equal(await started.isActive(), true, 'autostarted');
+  t.ok(linkUp('virbr0'));
+  await started.destroy();
+  await started.undefine();
+  t.same((await afterBoot.listAllNetworks()).map((n) => n.name), []);
+  await afterBoot.close();
 });

@@ -158,6 +158,11 @@ t.test('folder pools and their volumes', { skip: !hasQemuImg && 'qemu-img is not
   e = await failure(victim.upload(0, 0));
   t.equal(readFileSync(secret, 'utf8'), 'not for guests', 'the file outside the pool is untouched');
 
+  // autostart: once per boot (the run folder's marker), on the first connection after it
+  await pool.setAutostart(true);
+  t.equal(await pool.getAutostart(), true);
+  t.ok(existsSync(path.join(dir, 'config', 'tsvirt', 'storage', 'autostart', 'images.xml')), 'an autostart link, as libvirt keeps one');
+
   // lookups across the connection, and a second connection sees the same pool
   t.equal((await conn.lookupStorageVolByKey(top.key)).name, 'top.qcow2');
   const other = await open('qemu:///session');
@@ -183,6 +188,15 @@ t.test('folder pools and their volumes', { skip: !hasQemuImg && 'qemu-img is not
   rmSync(path.join(poolDir, 'escape'));
   await pool.delete();
   t.notOk(existsSync(poolDir), 'pool-delete removed the folder');
+  await pool.build();
+  rmSync(path.join(dir, 'run', 'tsvirt', 'storage'), { recursive: true });
+  const afterBoot = await open('qemu:///session');
+  const started = await afterBoot.lookupStoragePoolByName('images');
+  t.equal(await started.isActive(), true, 'started by the first connection after a boot');
+  await started.destroy();
+  await started.setAutostart(false);
+  await started.delete();
+  await afterBoot.close();
   await pool.undefine();
   e = await failure(conn.lookupStoragePoolByName('images'));
   t.equal(e.code, ErrorNumber.NO_STORAGE_POOL);

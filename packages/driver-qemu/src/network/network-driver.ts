@@ -3,6 +3,7 @@
 // firewall); its files sit in a "network" folder beside the QEMU driver's folders.
 
 import path from 'node:path';
+import { claimAutostart } from '../autostart-marker.js';
 import type { QemuDirs } from '../qemu-dirs.js';
 import { Networks } from './networks.js';
 
@@ -20,6 +21,7 @@ export class NetworkDriver {
     if (process.getuid?.() !== 0) return undefined;
     const d = new NetworkDriver(dirs);
     await d.networks.load();
+    if (await claimAutostart(await d.networks.runDirReady())) await d.networks.autostart();
     return d;
   }
 }

@@ -88,6 +88,19 @@ export class Networks {
     }
   }
 
+  /** The run folder, made if missing. */
+  async runDirReady(): Promise<string> {
+    await fs.mkdir(this.dirs.runDir, { recursive: true, mode: 0o755 });
+    return this.dirs.runDir;
+  }
+
+  /** Start the autostart networks that are not active (once per boot); one that fails stays inactive, as in libvirt. */
+  async autostart(): Promise<void> {
+    for (const n of [...this.table.all()].filter((n) => n.autostart && !n.active)) {
+      await this.start(n.ref()).catch((e: Error) => process.stderr.write(`tsvirt: Failed to autostart network '${n.name}': ${e.message}\n`));
+    }
+  }
+
   get(ref: NetworkRef): NetworkObj { return this.table.byUuidOrFail(ref.uuid); }
   byName(name: string): NetworkObj { return this.table.byNameOrFail(name); }
   byUuid(uuid: string): NetworkObj { return this.table.byUuidOrFail(uuid); }

@@ -3,6 +3,7 @@
 // in a "storage" folder beside the QEMU driver's config and run folders.
 
 import path from 'node:path';
+import { claimAutostart } from '../autostart-marker.js';
 import type { QemuDirs } from '../qemu-dirs.js';
 import { StoragePools } from './storage-pools.js';
 import { StorageVolumes } from './storage-volumes.js';
@@ -21,6 +22,7 @@ export class StorageDriver {
   static async open(dirs: QemuDirs): Promise<StorageDriver> {
     const d = new StorageDriver(dirs);
     await d.pools.load();
+    if (await claimAutostart(await d.pools.runDirReady())) await d.pools.autostart();
     return d;
   }
 }

@@ -61,6 +61,19 @@ export class StoragePools {
     }
   }
 
+  /** The run folder, made if missing. */
+  async runDirReady(): Promise<string> {
+    await fs.mkdir(this.dirs.runDir, { recursive: true, mode: 0o755 });
+    return this.dirs.runDir;
+  }
+
+  /** Start the autostart pools that are not active (once per boot); one that fails stays inactive, as in libvirt. */
+  async autostart(): Promise<void> {
+    for (const p of this.all().filter((p) => p.autostart && !p.active)) {
+      await this.start(p.ref(), 0).catch((e: Error) => process.stderr.write(`tsvirt: Failed to autostart storage pool '${p.name}': ${e.message}\n`));
+    }
+  }
+
   private stateFile(p: StoragePoolObj): string {
     return path.join(this.dirs.runDir, `${p.name}.xml`);
   }
