@@ -10,6 +10,7 @@ import { nativeConfigCommands } from './native-config-commands.js';
 import { networkCommands } from './network-commands.js';
 import { poolCommands } from './pool-commands.js';
 import { volumeCommands } from './volume-commands.js';
+import { volumeDataCommands } from './volume-data-commands.js';
 import { ifaceCommands } from './iface-commands.js';
 import { nodedevCommands } from './nodedev-commands.js';
 import { nwfilterCommands } from './nwfilter-commands.js';
@@ -27,6 +28,6 @@ const byName = new Map<string, CommandDef>();
 export const findCommand = (name: string) => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
-allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
+allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
 allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands);
 for (const c of allCommands) byName.set(c.name, c);

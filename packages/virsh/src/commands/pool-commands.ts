@@ -1,5 +1,5 @@
-import { ConnectListAllStoragePoolsFlags as L, StoragePoolState, type StoragePool } from '@tsvirt/core';
-import type { CommandDef, OptionDef } from '../cli/command-def.js';
+import { ConnectListAllStoragePoolsFlags as L, StoragePoolBuildFlags, StoragePoolState, type StoragePool } from '@tsvirt/core';
+import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
 import { prettyCapacity } from '../output/pretty-capacity.js';
 import { formatTable } from '../output/vsh-table.js';
 import { byName, fromFileCommand, listFlags, listOrReport, objectActionCommand, objectPrintCommand } from './object-commands.js';
@@ -22,7 +22,7 @@ const STATE_TEXT: Record<number, string> = {
 };
 const hasSizes = (state: number) => state === StoragePoolState.RUNNING || state === StoragePoolState.DEGRADED;
 
-function poolAction(name: string, help: string, description: string, options: OptionDef[], act: (p: StoragePool) => Promise<void>, done: string, failed: string): CommandDef {
+function poolAction(name: string, help: string, description: string, options: OptionDef[], act: (p: StoragePool, opts: OptionValues) => Promise<void>, done: string, failed: string): CommandDef {
   return objectActionCommand({ name, group: G, help, description, options }, findPool, act, (p) => `Pool ${p.name} ${done}`, (p) => `${failed} ${p.name}`);
 }
 
@@ -130,6 +130,10 @@ export const poolCommands: CommandDef[] = [
     name: 'pool-define', group: G, help: 'define an inactive persistent storage pool or modify an existing persistent one from an XML file',
     description: 'Define or modify a persistent storage pool.', options: [FILE_OPTION, { name: 'validate', type: 'bool', help: 'validate the XML against the schema' }],
   }, (c, xml) => c.defineStoragePoolXML(xml), (p, file) => `Pool ${p.name} defined from ${file}`, (file) => `Failed to define pool from ${file}`),
+  poolAction('pool-build', 'build a pool', 'Build a given pool.', [POOL_OPTION, ...BUILD_OPTIONS.slice(1)],
+    (p, opts) => p.build((opts.has('no-overwrite') ? StoragePoolBuildFlags.NO_OVERWRITE : 0) | (opts.has('overwrite') ? StoragePoolBuildFlags.OVERWRITE : 0)),
+    'built', 'Failed to build pool'),
+  poolAction('pool-delete', 'delete a pool', 'Delete a given pool.', [POOL_OPTION], (p) => p.delete(), 'deleted', 'Failed to delete pool'),
   poolAction('pool-destroy', 'destroy (stop) a pool', 'Forcefully stop a given pool. Raw data in the pool is untouched', [POOL_OPTION], (p) => p.destroy(), 'destroyed', 'Failed to destroy pool'),
   poolDumpxml,
   poolInfo,

@@ -50,7 +50,7 @@ function volumeFinder(ways: VolWays = ANY_WAY) {
     return null;
   };
 }
-const findVol = volumeFinder();
+export const findVol = volumeFinder();
 
 /** A size argument as virsh reads it: a number with an optional unit, bytes by default. */
 const SCALE: Record<string, number> = {
@@ -58,7 +58,7 @@ const SCALE: Record<string, number> = {
   g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9, t: 1024 ** 4, tib: 1024 ** 4, tb: 1e12, p: 1024 ** 5, pib: 1024 ** 5, pb: 1e15,
   e: 1024 ** 6, eib: 1024 ** 6, eb: 1e18,
 };
-function scaledSize(ctx: VirshContext, text: string): number | null {
+export function scaledSize(ctx: VirshContext, text: string): number | null {
   const m = /^(\d+)(.*)$/.exec(text);
   const scale = m ? SCALE[m[2].toLowerCase()] : undefined;
   if (m && scale !== undefined) return Number(m[1]) * scale;
