@@ -17,7 +17,7 @@ export interface TypeRef {
   /** the name as written, without a trailing [] */
   name: string;
   list: boolean;
-  kind: 'primitive' | 'enum' | 'struct' | 'object' | 'listener' | 'filter';
+  kind: 'primitive' | 'enum' | 'struct' | 'object' | 'listener' | 'filter' | 'callback';
 }
 
 export interface ErrorLevelDef { name: string; value: number }
@@ -76,6 +76,11 @@ export interface MethodDef extends BindingNames {
    * when it ends).
    */
   iterator: string | null;
+  /**
+   * `promise="whenClosed"` on a callback registration: the public object also gets that
+   * method, a promise of the callback's next call (its argument), registered for that one call.
+   */
+  promise: string | null;
   line: number;
 }
 
@@ -151,6 +156,16 @@ export interface WireProgramDef {
   line: number;
 }
 
+/** A function the application hands to a call (libvirt's virConnectCloseFunc): called with its arguments, identified by itself. */
+export interface CallbackDef {
+  name: string;
+  c: string | null;
+  since: string;
+  doc: string;
+  args: FieldDef[];
+  line: number;
+}
+
 export interface ApiDef {
   name: string;
   version: string;
@@ -162,4 +177,5 @@ export interface ApiDef {
   events: EventDef[];
   /** libvirt's RPC programs (REMOTE, KEEPALIVE) */
   wire: WireProgramDef[];
+  callbacks: CallbackDef[];
 }

@@ -4,7 +4,7 @@ import { VirError } from '@tsvirt/core';
 import { parseXmlDocument, textOf, type XmlElement } from '@tsvirt/core/xml';
 import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
-  ApiDef, ArgDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
+  ApiDef, ArgDef, CallbackDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
   WireProgramDef, XdrDeclDef, XdrTypeDef,
 } from './api-model.js';
 import { EVENT_FILTER, EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
@@ -122,6 +122,8 @@ function modelOf(root: XNode, file: string): ApiDef {
     kinds.set(EVENT_FILTER, 'filter');
   }
   structNodes.forEach((n) => declare(req(n, 'name'), 'struct', n.line()));
+  const callbackNodes = elements(root, 'callback');
+  callbackNodes.forEach((n) => declare(req(n, 'name'), 'callback', n.line()));
   objectNodes.forEach((n) => declare(req(n, 'name'), 'object', n.line()));
 
   const typeOf = (n: XNode): TypeRef => {
@@ -143,6 +145,14 @@ function modelOf(root: XNode, file: string): ApiDef {
     doc: docOf(n), line: n.line(),
     fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) })),
   }));
+  const callbacks: CallbackDef[] = callbackNodes.map((n) => {
+    const args = elements(n, 'arg').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) }));
+    for (const a of args) {
+      // the same function reaches the driver: its arguments must read the same on both sides
+      if (a.type.kind !== 'primitive' && a.type.kind !== 'enum') problems.push({ line: n.line(), message: `callback ${req(n, 'name')}: argument ${a.name} must be a primitive or an enum` });
+    }
+    return { name: req(n, 'name'), c: attr(n, 'c'), since: req(n, 'since'), doc: docOf(n), line: n.line(), args };
+  });
   const procs = new Map<number, string>();
   for (const e of events) {
     if (procs.has(e.proc)) problems.push({ line: e.line, message: `procedure ${e.proc} of event ${e.name} is already used by ${procs.get(e.proc)}` });
@@ -183,6 +193,10 @@ function modelOf(root: XNode, file: string): ApiDef {
       if (iterator !== null && !args.some((a) => a.type.kind === 'listener')) {
         problems.push({ line: m.line(), message: `${objName}.${name}: iterator="${iterator}" needs an event listener argument` });
       }
+      const promise = attr(m, 'promise');
+      if (promise !== null && !args.some((a) => a.type.kind === 'callback')) {
+        problems.push({ line: m.line(), message: `${objName}.${name}: promise="${promise}" needs a callback argument` });
+      }
       const firstOptional = args.findIndex((a) => a.optional);
       if (firstOptional >= 0 && args.slice(firstOptional).some((a) => !a.optional)) {
         problems.push({ line: m.line(), message: `${objName}.${name}: a required argument follows an optional one` });
@@ -190,7 +204,7 @@ function modelOf(root: XNode, file: string): ApiDef {
       return {
         name, object: objName, driverName: objName[0].toLowerCase() + objName.slice(1) + name[0].toUpperCase() + name.slice(1),
         proc, access: req(m, 'access') as MethodDef['access'], since: req(m, 'since'), doc: docOf(m), args,
-        returns: typeOf(elements(m, 'return')[0]), iterator, line: m.line(),
+        returns: typeOf(elements(m, 'return')[0]), iterator, promise, line: m.line(),
         c: attr(m, 'c'), python: attr(m, 'python'), perl: attr(m, 'perl'),
       };
     });
@@ -201,6 +215,7 @@ function modelOf(root: XNode, file: string): ApiDef {
     }
     for (const m of methods) {
       if (m.iterator !== null && seen.has(m.iterator)) problems.push({ line: m.line, message: `${objName}.${m.iterator}: the iterator of ${m.name} has the name of a method` });
+      if (m.promise !== null && seen.has(m.promise)) problems.push({ line: m.line, message: `${objName}.${m.promise}: the promise of ${m.name} has the name of a method` });
     }
     return { name: objName, doc: docOf(n), properties, methods, line: n.line(), c: attr(n, 'c'), python: attr(n, 'python'), perl: attr(n, 'perl') };
   });
@@ -215,7 +230,7 @@ function modelOf(root: XNode, file: string): ApiDef {
   const wireEl = elements(root, 'wire')[0];
   const wire = wireEl ? elements(wireEl, 'program').map((p) => wireProgramOf(p, problems)) : [];
   if (problems.length) throw new ApiXmlError(file, problems);
-  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects, events, wire };
+  return { name: req(root, 'name'), version: req(root, 'version'), libvirt: req(root, 'libvirt'), errors, enums, structs, objects, events, callbacks, wire };
 }
 
 const XDR_BASES = new Set(['int', 'uint', 'hyper', 'uhyper', 'bool', 'float', 'double', 'char', 'uchar', 'short', 'ushort', 'string', 'opaque', 'void']);

@@ -65,6 +65,12 @@ t.test('a broken api.xml is reported with its line', async (t) => {
   const clash = scratch((x) => x.replace('iterator="events"', 'iterator="getType"'));
   const r6 = spawnSync(process.execPath, [cli, '--check', join(clash, 'api.xml')], { encoding: 'utf8' });
   t.match(r6.stderr, /api\.xml:\d+: Connect\.getType: the iterator of domainEventRegister has the name of a method/);
+  const promiseless = scratch((x) => x.replace('proc="3" access="read"', 'proc="3" access="read" promise="typeChanged"'));
+  const r7 = spawnSync(process.execPath, [cli, '--check', join(promiseless, 'api.xml')], { encoding: 'utf8' });
+  t.match(r7.stderr, /api\.xml:\d+: Connect\.getType: promise="typeChanged" needs a callback argument/);
+  const objectArg = scratch((x) => x.replace('<arg name="reason" type="ConnectCloseReason"/>', '<arg name="reason" type="Domain"/>'));
+  const r8 = spawnSync(process.execPath, [cli, '--check', join(objectArg, 'api.xml')], { encoding: 'utf8' });
+  t.match(r8.stderr, /api\.xml:\d+: callback ConnectCloseCallback: argument reason must be a primitive or an enum/);
   const malformed = scratch((x) => x.replace('</api>', ''));
   const r3 = spawnSync(process.execPath, [cli, '--check', join(malformed, 'api.xml')], { encoding: 'utf8' });
   t.equal(r3.status, 1);

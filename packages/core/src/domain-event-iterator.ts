@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventFilter, DomainEventListener, DomainEventsOptions } from './gen/api.gen.js';
+import { ConnectCloseReason, type ConnectCloseCallback, type DomainEvent, type DomainEventFilter, type DomainEventListener, type DomainEventsOptions } from './gen/api.gen.js';
 import { ErrorDomain, ErrorNumber } from './gen/errors.gen.js';
 import { VirError, toVirError } from './errors/vir-error.js';
 
@@ -8,6 +8,13 @@ export const DEFAULT_MAX_QUEUED = 1024;
 type Register = (listener: DomainEventListener, filter: DomainEventFilter) => Promise<number>;
 type Deregister = (id: number) => Promise<void>;
 
+/** The connection an iterator belongs to: whether it is closed, and its close callbacks, to end with it. */
+interface IteratedConnection {
+  readonly closed: boolean;
+  registerCloseCallback?(callback: ConnectCloseCallback): Promise<void>;
+  unregisterCloseCallback?(callback: ConnectCloseCallback): Promise<void>;
+}
+
 /** The error that ends an iterator whose consumer fell behind by more than its bound. */
 export const eventQueueOverflow = (max: number): VirError =>
   VirError.of(ErrorNumber.OPERATION_FAILED, ErrorDomain.EVENT, `more than ${max} events waited for the iterator: it has ended, later events were not kept`);
@@ -15,8 +22,9 @@ export const eventQueueOverflow = (max: number): VirError =>
 /**
  * Events as an async iterator over an ordinary registration (the callback form), so
  * that both see the same events and filters. The registration is made on creation and
- * removed when the iteration ends: `break`, `return()`, the signal, the connection
- * closing, an overflow, or a failed registration.
+ * removed when the iteration ends: `break`, `return()`, the signal, the application
+ * closing the connection, an overflow, or a failed registration. A lost link to a daemon
+ * does not end it: the connection reconnects and registers again, and the events resume.
  *
  * Memory is bounded: at most `maxQueued` events wait for the consumer. One more ends
  * the iteration: the registration goes at once, the waiting events are still read, then
@@ -25,7 +33,7 @@ export const eventQueueOverflow = (max: number): VirError =>
  * again (list the domains) before iterating anew.
  */
 export function domainEventIterator(
-  conn: { readonly closed: boolean }, register: Register, deregister: Deregister, options: DomainEventsOptions = {},
+  conn: IteratedConnection, register: Register, deregister: Deregister, options: DomainEventsOptions = {},
 ): AsyncIterableIterator<DomainEvent> {
   return new DomainEventIteration(conn, register, deregister, options);
 }
@@ -52,7 +60,7 @@ class DomainEventIteration implements AsyncIterableIterator<DomainEvent> {
   #finished: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly conn: { readonly closed: boolean }, register: Register, private readonly deregister: Deregister, options: DomainEventsOptions,
+    private readonly conn: IteratedConnection, register: Register, private readonly deregister: Deregister, options: DomainEventsOptions,
   ) {
     const { signal, maxQueued = DEFAULT_MAX_QUEUED, domain, type } = options ?? {};
     this.#max = maxQueued;
@@ -68,6 +76,7 @@ class DomainEventIteration implements AsyncIterableIterator<DomainEvent> {
       this.#registration = Promise.resolve(null);
     } else {
       signal?.addEventListener('abort', this.#onAbort, { once: true });
+      conn.registerCloseCallback?.(this.#onClose).catch(() => undefined);
       const filter: DomainEventFilter = {};
       if (domain !== undefined) filter.domain = domain;
       if (type !== undefined) filter.type = type;
@@ -120,6 +129,10 @@ class DomainEventIteration implements AsyncIterableIterator<DomainEvent> {
     else this.#fail(eventQueueOverflow(this.#max));
   }
 
+  readonly #onClose = (reason: ConnectCloseReason): void => {
+    if (reason === ConnectCloseReason.CLIENT) this.#end();
+  };
+
   readonly #onAbort = (): void => {
     this.#queued.length = 0;
     this.#end();
@@ -145,6 +158,7 @@ class DomainEventIteration implements AsyncIterableIterator<DomainEvent> {
     if (this.#ended && this.#waiters.length === 0) return;
     this.#ended = true;
     this.#signal?.removeEventListener('abort', this.#onAbort);
+    if (!this.conn.closed) this.conn.unregisterCloseCallback?.(this.#onClose).catch(() => undefined);
     this.#finished = this.#registration.then((id) => {
       if (id !== null) this.#undo(id);
       return this.#removal;

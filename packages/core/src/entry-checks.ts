@@ -44,3 +44,7 @@ export function eventFilterData(conn: object, filter: DomainEventFilter, fn: str
   }
   return type === undefined ? { domain: entry.ref } : { domain: entry.ref, type };
 }
+
+/** A call given up by its caller's AbortSignal, in libvirt's words for a job the client canceled. */
+export const operationAborted = (fn: string, domain: number) =>
+  VirError.of(ErrorNumber.OPERATION_ABORTED, domain, `${fn}: canceled by client`);

@@ -4,11 +4,13 @@
 
 import type { Duplex } from 'node:stream';
 import {
-  DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo,
-  type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo, type StorageVolInfo,
+  ConnectCloseReason, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type ConnectCloseCallback, type DomainBlockStats, type DomainInfo,
+  type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo, type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo,
+  type StorageVolInfo,
 } from '@tsvirt/core';
-import type {
-  ConnectDriver, DomainEventFilterData, DomainEventSink, DomainRef, NetworkRef, StoragePoolRef, StorageVolRef,
+import {
+  CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type NetworkRef, type StoragePoolRef,
+  type StorageVolRef,
 } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
@@ -43,6 +45,7 @@ export class QemuConnection implements ConnectDriver {
   }
 
   readonly #s: QemuDriverState;
+  readonly #closeCallbacks = new CloseCallbacks(ErrorDomain.NONE);
   readonly #storage: StorageDriver;
 
   private constructor(state: QemuDriverState, storage: StorageDriver) {
@@ -53,8 +56,10 @@ export class QemuConnection implements ConnectDriver {
   connectClose(): Promise<void> {
     this.#s.closed = true;
     // The guests outlive the connection; the next one reattaches through their state files.
-    return Promise.all([...this.#s.domains.all()].map((d) => d.running?.release())).then(() => {});
+    return Promise.all([...this.#s.domains.all()].map((d) => d.running?.release())).then(() => this.#closeCallbacks.notify(ConnectCloseReason.CLIENT));
   }
+  connectRegisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.register(cb); }
+  connectUnregisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.unregister(cb); }
 
   connectGetCapabilities(): Promise<string> { return capabilitiesXml(this.#s); }
   connectGetNodeInfo(): Promise<NodeInfo> { return nodeInfo(); }

@@ -4,12 +4,12 @@
 
 import { hostname } from 'node:os';
 import {
-  DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain, ErrorNumber,
-  VirError, type DomainInfo, type DomainStateInfo, type DomainStatsRecord, type NodeInfo, type SecurityLabel, type SecurityModel,
+  ConnectCloseReason, DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain,
+  ErrorNumber, VirError, type ConnectCloseCallback, type DomainInfo, type DomainStateInfo, type DomainStatsRecord, type NodeInfo, type SecurityLabel, type SecurityModel,
   type StoragePoolInfo, type StorageVolInfo, type TypedParams,
 } from '@tsvirt/core';
 import {
-  noEventCallback, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
+  CloseCallbacks, noEventCallback, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
   type InterfaceRef, type NetworkRef, type NodeDeviceRef, type StoragePoolRef, type StorageVolRef,
 } from '@tsvirt/core/driver';
 import { plainRef } from '@tsvirt/core/protocol';
@@ -40,6 +40,7 @@ const nodeDeviceRef = (d: NodeDeviceRef) => plainRef('NodeDevice', d) as unknown
 export class TestConnection implements ConnectDriver {
   /** the event listeners this connection registered, dropped when it closes */
   readonly #listeners = new Set<number>();
+  readonly #closeCallbacks = new CloseCallbacks(ErrorDomain.NONE);
   #closed = false;
 
   /** `onClose`: the connection's last word to whoever shares the state. */
@@ -50,7 +51,10 @@ export class TestConnection implements ConnectDriver {
     this.#closed = true;
     for (const id of this.#listeners) this.s.events.deregister(id);
     this.onClose();
+    this.#closeCallbacks.notify(ConnectCloseReason.CLIENT);
   }
+  connectRegisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.register(cb); }
+  connectUnregisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.unregister(cb); }
 
   connectGetType() { return 'TEST'; }
   connectGetVersion() { return 2; }

@@ -395,5 +395,9 @@ sub get_domain_capabilities {
 
 use constant CONNECT_RO => 1;
 use constant CONNECT_NO_ALIASES => 2;
+use constant CLOSE_REASON_ERROR => 0;
+use constant CLOSE_REASON_EOF => 1;
+use constant CLOSE_REASON_KEEPALIVE => 2;
+use constant CLOSE_REASON_CLIENT => 3;
 
 1;

@@ -953,6 +953,28 @@ export const NetworkXMLFlags = {
 /** A bitwise OR of NetworkXMLFlags values. */
 export type NetworkXMLFlags = number;
 
+/** Why a connection closed. (libvirt's virConnectCloseReason, VIR_CONNECT_CLOSE_REASON_*). Since 0.1.0. */
+export const ConnectCloseReason = {
+  /** an input or output error */
+  ERROR: 0,
+  /** the daemon closed its end */
+  EOF: 1,
+  /** the daemon stopped answering keepalive pings */
+  KEEPALIVE: 2,
+  /** the application closed it */
+  CLIENT: 3,
+} as const;
+
+export type ConnectCloseReason = (typeof ConnectCloseReason)[keyof typeof ConnectCloseReason];
+/** Told why a connection closed (libvirt's virConnectCloseFunc). Since 0.1.0. */
+export type ConnectCloseCallback = (reason: ConnectCloseReason) => void;
+
+/** Options of a call that may take long. */
+export interface CallOptions {
+  /** gives the call up: it rejects with VIR_ERR_OPERATION_ABORTED */
+  signal?: AbortSignal;
+}
+
 /** The host's CPUs and which are online. Since 0.1.0. */
 export interface NodeCPUMap {
   /** how many CPUs the host has */
@@ -1218,6 +1240,10 @@ export interface Connect {
   domainEventRegister(listener: DomainEventListener, filter?: DomainEventFilter): Promise<number>;
   /** Stop receiving the events of a registration. Since 0.1.0. */
   domainEventDeregister(callbackId: number): Promise<void>;
+  /** Be told when the connection closes, and why: each loss of the link to a daemon (EOF, KEEPALIVE, ERROR; the connection then reconnects by itself) and the application's own close (CLIENT). Answered locally. Since 0.1.0. */
+  registerCloseCallback(callback: ConnectCloseCallback): Promise<void>;
+  /** Stop telling a close callback. Answered locally. Since 0.1.0. */
+  unregisterCloseCallback(callback: ConnectCloseCallback): Promise<void>;
   /** All virtual networks that match the filter flags (none: all). Since 0.1.0. */
   listAllNetworks(flags?: ConnectListAllNetworksFlags): Promise<Network[]>;
   /** The network with this name; VIR_ERR_NO_NETWORK when there is none. Since 0.1.0. */
@@ -1264,6 +1290,8 @@ export interface Connect {
   getDomainCapabilities(emulatorbin?: string, arch?: string, machine?: string, virttype?: string, flags?: number): Promise<string>;
   /** The events of domainEventRegister as an async iterator: `for await (const ev of conn.events({ domain, type, signal }))`. Since 0.1.0. */
   events<K extends DomainEventKind = DomainEventKind>(options?: DomainEventsOptions & { type?: K; }): AsyncIterableIterator<Extract<DomainEvent, { kind: K; }>>;
+  /** The next call of registerCloseCallback's callback, as a promise of its argument (registered for that one call). Since 0.1.0. */
+  whenClosed(options?: CallOptions): Promise<ConnectCloseReason>;
   /** Closes the connection unless it is closed already: `await using conn = await open(uri)`. */
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
 import type { DomainEventFilterData, DomainEventSink } from '../gen/driver.gen.js';
 import { eventMatches } from '../drivers/domain-events.js';
+import { CloseCallbacks } from '../drivers/close-callbacks.js';
+import { ConnectCloseReason } from '../gen/api.gen.js';
 import type { OpenOptions } from '../drivers/driver.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { CLIENT_KEEPALIVE, RpcChannel } from './rpc-channel.js';
@@ -63,6 +65,8 @@ export class RemoteConnection {
   /** The daemon's callback ids on the current link → the caller's id (one each per event kind, in libvirt's program). */
   readonly #localIdOf = new Map<number, number>();
   #nextLocalId = 1;
+  /** told of every loss of the link (then reconnected) and of close() */
+  readonly closeCallbacks = new CloseCallbacks(ErrorDomain.REMOTE);
   #closed = false;
   #retryTimer: NodeJS.Timeout | null = null;
   #retryDelay = RECONNECT_FIRST_MS;
@@ -188,6 +192,7 @@ export class RemoteConnection {
     this.#closed = true;
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     channel?.close();
+    this.closeCallbacks.notify(ConnectCloseReason.CLIENT);
   }
 
   async #connect(): Promise<void> {
@@ -195,7 +200,7 @@ export class RemoteConnection {
     const stream: Duplex = await connectTransport(this.uri, this.readOnly);
     const channel: RpcChannel = new RpcChannel(stream, {
       onEvent: (event) => this.#deliver(event),
-      onClose: () => this.#lost(channel),
+      onClose: (_error, reason) => this.#lost(channel, reason),
     }, keepalive);
     try {
       this.#program = await this.#openSession(channel);
@@ -239,8 +244,9 @@ export class RemoteConnection {
     sink?.(event);
   }
 
-  #lost(channel: RpcChannel): void {
+  #lost(channel: RpcChannel, reason: ConnectCloseReason): void {
     if (this.#closed || channel !== this.#channel) return;
+    this.closeCallbacks.notify(reason);
     this.#scheduleReconnect();
   }
 

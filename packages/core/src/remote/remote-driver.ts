@@ -41,6 +41,8 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
     connectDomainEventRegister: (sink, filter) => conn.registerEvents(sink, filter),
     connectDomainEventDeregister: (id) => conn.deregisterEvents(id),
     connectClose: () => conn.close(),
+    connectRegisterCloseCallback: (cb) => conn.closeCallbacks.register(cb),
+    connectUnregisterCloseCallback: (cb) => conn.closeCallbacks.unregister(cb),
     connectIsAlive: () => conn.alive,
   };
   return Object.assign(methods, local, { [REMOTE_DRIVER]: true }) as ConnectDriver;

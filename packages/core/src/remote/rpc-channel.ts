@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { VirError } from '../errors/vir-error.js';
+import { ConnectCloseReason } from '../gen/api.gen.js';
 import { encodeFrame, FrameDecoder, type Frame, type FrameHeader } from '../rpc/frame-codec.js';
 import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program } from '../rpc/rpc-constants.js';
@@ -18,8 +19,8 @@ export const CLIENT_KEEPALIVE = { intervalMs: 5000, count: 6 };
 export interface RpcChannelHandlers {
   /** An event, from a MESSAGE frame of the channel's program. */
   onEvent(event: ReceivedEvent): void;
-  /** The channel is gone; pending calls have been failed with `error`. */
-  onClose(error: VirError): void;
+  /** The channel is gone, for `reason`; pending calls have been failed with `error`. */
+  onClose(error: VirError, reason: ConnectCloseReason): void;
 }
 
 const UINT32_SPAN = 0x100000000;
@@ -45,14 +46,14 @@ export class RpcChannel implements CallChannel {
       ...keepalive,
       ping: () => stream.write(keepaliveFrame(KeepaliveProcedure.PING)),
       dead: () => {
-        this.#shutdown(keepaliveTimeoutError());
+        this.#shutdown(keepaliveTimeoutError(), ConnectCloseReason.KEEPALIVE);
         stream.destroy();
       },
     });
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
-    stream.on('error', () => this.#shutdown(endOfFileError()));
-    stream.on('close', () => this.#shutdown(endOfFileError()));
-    stream.on('end', () => this.#shutdown(endOfFileError()));
+    stream.on('error', () => this.#shutdown(endOfFileError(), ConnectCloseReason.ERROR));
+    stream.on('close', () => this.#shutdown(endOfFileError(), ConnectCloseReason.EOF));
+    stream.on('end', () => this.#shutdown(endOfFileError(), ConnectCloseReason.EOF));
   }
 
   get closed(): boolean {
@@ -115,7 +116,7 @@ export class RpcChannel implements CallChannel {
   /** Hang up; pending calls fail as on a lost connection, open streams just end. */
   close(): void {
     for (const link of this.#streams.values()) link.abort();
-    this.#shutdown(socketClosedError());
+    this.#shutdown(socketClosedError(), ConnectCloseReason.CLIENT);
     this.stream.destroy();
   }
 
@@ -127,7 +128,7 @@ export class RpcChannel implements CallChannel {
       // A peer that breaks the protocol cannot be trusted further, as in libvirt: the
       // calls under way fail with what was wrong.
       this.stream.destroy();
-      this.#shutdown(undecodableError(e));
+      this.#shutdown(undecodableError(e), ConnectCloseReason.ERROR);
     }
   }
 
@@ -160,7 +161,7 @@ export class RpcChannel implements CallChannel {
     else call.resolve(outcome);
   }
 
-  #shutdown(error: VirError): void {
+  #shutdown(error: VirError, reason: ConnectCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#keepalive.stop();
@@ -168,6 +169,6 @@ export class RpcChannel implements CallChannel {
     this.#pending.clear();
     for (const link of this.#streams.values()) link.abort(error);
     this.#streams.clear();
-    this.handlers.onClose(error);
+    this.handlers.onClose(error, reason);
   }
 }

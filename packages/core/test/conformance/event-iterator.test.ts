@@ -1,10 +1,11 @@
 // conn.events(): domain events as an async iterator, the same in process and through
 // tsvirtd: per-domain and per-kind filters, an AbortSignal that ends the iteration and
 // removes its registration, `break` that does the same, and a bound on what waits for
-// a slow consumer (past it the iteration ends with an error, nothing is dropped silently).
+// a slow consumer (past it the iteration ends with an error, nothing is dropped silently);
+// closing the connection ends it too, as its close callback is told (CLIENT).
 
 import t from 'tap';
-import { ErrorDomain, ErrorNumber, VirError, type Connect, type Domain, type DomainEvent } from '../../dist/index.js';
+import { ConnectCloseReason, ErrorDomain, ErrorNumber, VirError, type Connect, type Domain, type DomainEvent } from '../../dist/index.js';
 import { TARGETS, stopDaemon, type Target } from './fixtures/conformance-targets.js';
 
 t.teardown(stopDaemon);
@@ -113,6 +114,23 @@ for (const target of TARGETS) {
       t.match(error, { code: ErrorNumber.OPERATION_FAILED, domain: ErrorDomain.EVENT, message: /more than 3 events waited/ });
       t.same(await events.next(), { value: undefined, done: true }, 'then the iteration is over');
       t.equal(removed.length, before + 1, 'the registration went with the overflow');
+    });
+
+    await t.test('closing the connection ends the loop, and tells the close callback CLIENT', async (t) => {
+      const own = await target.connect();
+      const reasons: ConnectCloseReason[] = [];
+      await own.registerCloseCallback((reason) => reasons.push(reason));
+      const closed = own.whenClosed();
+      const loop = (async () => {
+        let n = 0;
+        for await (const _ of own.events()) n++;
+        return n;
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      await own.close();
+      t.equal(await loop, 0, 'the loop ended');
+      t.equal(await closed, ConnectCloseReason.CLIENT);
+      t.same(reasons, [ConnectCloseReason.CLIENT]);
     });
 
     await t.test('bad filters are refused as libvirt refuses them', async (t) => {

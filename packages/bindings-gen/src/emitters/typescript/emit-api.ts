@@ -22,6 +22,15 @@ export function iteratorSignature() {
   };
 }
 
+/** The public signature of a callback registration's promise form: the callback's first argument. */
+export function promiseSignature(api: ApiDef, m: MethodDef) {
+  const callback = api.callbacks.find((c) => m.args.some((a) => a.type.kind === 'callback' && a.type.name === c.name))!;
+  return {
+    parameters: [{ name: 'options', type: 'CallOptions', hasQuestionToken: true }],
+    returnType: `Promise<${callback.args.length ? tsType(callback.args[0].type, 'public') : 'void'}>`,
+  };
+}
+
 /** api.gen.ts: enums and flags, structs, and the public object interfaces. */
 export function emitApi(api: ApiDef, path: string): GeneratedFile {
   const f = newSource('api.gen.ts');
@@ -68,6 +77,18 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
       docs: e.kind === 'flags' ? [`A bitwise OR of ${e.name} values.`] : [],
     });
   }
+  for (const c of api.callbacks) {
+    f.addTypeAlias({
+      isExported: true, name: c.name, docs: [`${jsdoc(c.doc)}${c.c ? ` (libvirt's ${c.c})` : ''}. Since ${c.since}.`],
+      type: `(${c.args.map((a) => `${a.name}: ${tsType(a.type, 'public')}`).join(', ')}) => void`,
+    });
+  }
+  if (api.objects.some((o) => o.methods.some((m) => m.promise !== null))) {
+    f.addInterface({
+      isExported: true, name: 'CallOptions', docs: ['Options of a call that may take long.'],
+      properties: [{ name: 'signal', type: 'AbortSignal', hasQuestionToken: true, docs: ['gives the call up: it rejects with VIR_ERR_OPERATION_ABORTED'] }],
+    });
+  }
   for (const s of api.structs) {
     f.addInterface({
       isExported: true, name: s.name, docs: [`${jsdoc(s.doc)} Since ${s.since}.`],
@@ -86,6 +107,10 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
         ...o.methods.filter((m) => m.iterator !== null).map((m) => ({
           name: m.iterator!, ...iteratorSignature(),
           docs: [`The events of ${m.name} as an async iterator: \`for await (const ev of conn.${m.iterator}({ domain, type, signal }))\`. Since ${m.since}.`],
+        })),
+        ...o.methods.filter((m) => m.promise !== null).map((m) => ({
+          name: m.promise!, ...promiseSignature(api, m),
+          docs: [`The next call of ${m.name}'s callback, as a promise of its argument (registered for that one call). Since ${m.since}.`],
         })),
         ...(o.name === 'Connect' && o.methods.some((m) => m.name === 'close')
           ? [{ name: '[Symbol.asyncDispose]', returnType: 'Promise<void>', docs: ['Closes the connection unless it is closed already: `await using conn = await open(uri)`.'] }]

@@ -14,7 +14,7 @@ export function emitDriver(api: ApiDef, path: string): GeneratedFile {
   importStreamType(f, api);
   const used = new Set<string>();
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
-    if (t.kind === 'struct' || t.kind === 'enum') used.add(t.name);
+    if (t.kind === 'struct' || t.kind === 'enum' || t.kind === 'callback') used.add(t.name);
     if (t.name === 'params') used.add('TypedParams');
   }
   for (const e of api.events) for (const fl of e.fields) if (fl.type.kind === 'enum' || fl.type.kind === 'struct') used.add(fl.type.name);

@@ -1,7 +1,7 @@
 import { Scope } from 'ts-morph';
 import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
-import { iteratorSignature, publicSignature } from './emit-api.js';
+import { iteratorSignature, promiseSignature, publicSignature } from './emit-api.js';
 import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts-source.js';
 
 /** An argument's name as libvirt's C API spells it in messages (newName → new_name). */
@@ -13,7 +13,7 @@ function badArg(a: ArgDef): [string, string] {
   const t = a.type;
   if (t.list || t.kind === 'struct') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   if (t.kind === 'object') return [`!(${v} instanceof ${t.name}Entry)`, `a ${t.name}`];
-  if (t.kind === 'listener') return [`typeof ${v} !== 'function'`, 'a function'];
+  if (t.kind === 'listener' || t.kind === 'callback') return [`typeof ${v} !== 'function'`, 'a function'];
   if (t.kind === 'filter') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   if (t.name === 'params') return [`typeof ${v} !== 'object' || ${v} === null`, 'an object'];
   switch (t.name) {
@@ -71,11 +71,11 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   return lines;
 }
 
-/** The call that undoes a registration: libvirt names it the same with Deregister for Register. */
+/** The call that undoes a registration: libvirt names it the same with Deregister (or Unregister) for Register. */
 function deregistrationOf(o: ObjectDef, m: MethodDef): MethodDef {
-  const c = m.c?.replace('Register', 'Deregister');
-  const found = o.methods.find((d) => d.c === c);
-  if (!found) throw new Error(`${o.name}.${m.name} has an iterator but no ${c} to end it`);
+  const names = ['Deregister', 'Unregister'].map((undo) => m.c?.replace('Register', undo));
+  const found = o.methods.find((d) => names.includes(d.c ?? undefined));
+  if (!found) throw new Error(`${o.name}.${m.name} has no ${names.join(' or ')} to undo it`);
   return found;
 }
 
@@ -111,7 +111,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   importStreamType(f, api);
   const types = new Set<string>(api.objects.map((o) => o.name));
   for (const o of api.objects) for (const m of o.methods) for (const t of [m.returns, ...m.args.map((a) => a.type)]) {
-    if (t.kind === 'struct' || t.kind === 'enum') types.add(t.name);
+    if (t.kind === 'struct' || t.kind === 'enum' || t.kind === 'callback') types.add(t.name);
     if (t.name === 'params') types.add('TypedParams');
     if (t.kind === 'listener') types.add('DomainEventListener');
     if (t.kind === 'filter') types.add('DomainEventFilter');
@@ -124,6 +124,10 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     types.add('DomainEventsOptions');
     types.add('DomainEventKind');
   }
+  const promises = api.objects.some((o) => o.methods.some((m) => m.promise !== null));
+  if (promises) types.add('CallOptions');
+  // what a promise form resolves with: its callback's argument
+  for (const c of api.callbacks) for (const a of c.args) if (a.type.kind === 'enum') types.add(a.type.name);
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
   f.addImportDeclaration({
     isTypeOnly: true, moduleSpecifier: './driver.gen.js',
@@ -140,6 +144,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     ],
   });
   if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
+  if (promises) f.addImportDeclaration({ moduleSpecifier: '../next-callback.js', namedImports: ['nextCallback'] });
   if (events) {
     f.addFunction({
       name: 'publicEvent', returnType: 'DomainEvent', docs: ["A driver's event with its domain as the public object."],
@@ -173,6 +178,10 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
             // the registration's filter lets only kind K through
             'return events as AsyncIterableIterator<Extract<DomainEvent, { kind: K }>>;',
           ],
+        })),
+        ...o.methods.filter((m) => m.promise !== null).map((m) => ({
+          name: m.promise!, ...promiseSignature(api, m),
+          statements: [`return nextCallback((cb) => this.${m.name}(cb), (cb) => this.${deregistrationOf(o, m).name}(cb), '${m.promise}', options);`],
         })),
         ...(isConnect && o.methods.some((m) => m.name === 'close')
           ? [{ name: '[Symbol.asyncDispose]', isAsync: true, returnType: 'Promise<void>', statements: ['if (!this.closed) await this.close();'] }]

@@ -39,6 +39,9 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
     case 'filter':
       base = objects === 'ref' ? 'DomainEventFilterData' : 'DomainEventFilter';
       break;
+    case 'callback': // the same function on both sides
+      base = t.name;
+      break;
     case 'object':
       base = objects === 'ref' ? `${t.name}Ref` : t.name;
       break;
