@@ -384,7 +384,11 @@ export function libxlDomainConfig(def: DomainDef, policy: LibxlPolicy = 'libvirt
   const framebuffers = devicesNamed(def, 'graphics').filter((g) => g.attrs.type === 'vnc' || g.attrs.type === 'sdl');
   if (framebuffers.length && (policy === 'libvirt' || !c.hvm)) {
     const devid = policy === 'libvirt' ? -1 : 0;
-    config.vfbs = framebuffers.map((g, i) => ({ devid: devid < 0 ? devid : i, ...graphicsDisplay(c, g, !c.hvm) }));
+    config.vfbs = framebuffers.map((g, i) => {
+      const vfb: JsonObject = { devid: devid < 0 ? devid : i, ...graphicsDisplay(c, g, !c.hvm) };
+      if (g.attrs.keymap !== undefined) vfb.keymap = g.attrs.keymap;
+      return vfb;
+    });
     config.vkbs = framebuffers.map((_, i) => ({ devid: devid < 0 ? devid : i }));
   }
   if (def.onPoweroff !== 'destroy') config.on_poweroff = LIFECYCLE[def.onPoweroff];

@@ -8,6 +8,10 @@ import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { applyDomainDefaults, childElements, element, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 
 const MACHINES: Record<string, string> = { hvm: 'xenfv', linux: 'xenpv', xen: 'xenpv', xenpvh: 'xenpvh' };
+/** The prefix of the MAC addresses libvirt gives Xen guests' NICs (Xen's own OUI). */
+const XEN_MAC_PREFIX = '00:16:3e';
+const randomMac = () => `${XEN_MAC_PREFIX}:${[...globalThis.crypto.getRandomValues(new Uint8Array(3))].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+
 /** Xen's most vCPUs for a guest, and most NUMA nodes. */
 export const MAX_VCPUS = 4096;
 export const MAX_NUMA_NODES = 64;
@@ -54,6 +58,8 @@ export function applyXenDefaults(def: DomainDef): DomainDef {
   def.os.arch ??= 'x86_64';
   def.os.machine ??= MACHINES[def.os.type];
   for (const d of def.devices) {
+    // a NIC that names no MAC address gets one, as libvirt gives it (Xen's prefix)
+    if (d.kind === 'interface') d.mac ??= randomMac();
     if (d.kind !== 'disk') continue;
     if (d.type === 'network') d.driver = { name: 'qemu', ...d.driver };
     if (d.driver?.type === undefined) d.driver = { ...d.driver, type: 'raw' };

@@ -123,6 +123,8 @@ t.test('domxml-to-native and back: what xl.cfg cannot say is refused by name, ne
   t.throws(() => domainXmlToNative('qemu-argv', domain(''), 0), { code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.LIBXL, message: 'invalid argument: unsupported config type qemu-argv' });
   t.throws(() => domainXmlFromNative('xen-sxpr', 'name = "x"\n', 0), { code: ErrorNumber.INVALID_ARG, message: /unsupported config type xen-sxpr/ });
   t.throws(() => domainXmlToNative('xen-xl', domain(''), 1), { code: ErrorNumber.INVALID_ARG, message: /flags/ });
+  t.match(domainXmlToNative('xen-xl', domain("<interface type='bridge'><source bridge='xenbr0'/></interface>"), 0),
+    /vif = \[ "mac=00:16:3e:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2},bridge=xenbr0,script=vif-bridge" \]/, 'a NIC with no MAC address gets one with Xen\'s prefix');
   const cfg = domainXmlToNative('xen-xl', domain("<graphics type='vnc' passwd='s3cret'/>"), 0);
   t.match(cfg, /vncpasswd = "s3cret"/);
   t.match(domainXmlFromNative('xen-xl', cfg, 0), /passwd='s3cret'/, 'a converted config keeps its VNC password');

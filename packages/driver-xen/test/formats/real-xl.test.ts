@@ -76,6 +76,17 @@ t.test("every xl.cfg tsvirt writes for libvirt's test domains: real xl accepts i
   t.equal(same, accepted, 'tsvirt predicts xl\'s libxl configuration for every config xl accepts');
 });
 
+t.test("xl's recorded example configs: read by tsvirt, written back, accepted by xl with tsvirt's libxl configuration", { skip: missing || (existsDir(XL_DRYRUN) ? false : `${XL_DRYRUN} is absent`) }, async (t) => {
+  const files = readdirSync(XL_DRYRUN).filter((f) => f.endsWith('.cfg'));
+  t.ok(files.length >= 6, `${files.length} example configs`);
+  for (const f of files) {
+    const xml = domainXmlFromNative('xen-xl', readFileSync(path.join(XL_DRYRUN, f), 'utf8'), 0);
+    const real = xlDryRun(domainXmlToNative('xen-xl', xml, 0));
+    t.equal(real.status, 0, `${f}: xl accepts what tsvirt wrote back ${real.stderr}`);
+    t.same(sortedJson(libxlDomainConfig(parseXenDomainXml(xml), 'xl')), sortedJson(real.json), `${f}: the libxl configuration xl builds`);
+  }
+});
+
 /**
  * xl's recorded bad configs: what tsvirt says of each. `xl` is xl's own verdict: its message
  * when it refuses, or what it only warns of; `tsvirt` the error tsvirt's reader gives, or
