@@ -6,4 +6,5 @@ export const unitTests = {
   core: ['test/*.test.ts', 'test/rpc', 'test/remote'],
   'driver-qemu': ['test/xml-to-native.test.ts', 'test/qmp-wire.test.ts', 'test/host-facts.test.ts'],
   'driver-test': ['test'],
+  'driver-xen': ['test/formats/config-syntax.test.ts', 'test/formats/device-specs.test.ts', 'test/formats/libvirt-corpus.test.ts', 'test/formats/libxl-json.test.ts'],
 };
