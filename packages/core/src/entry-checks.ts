@@ -1,4 +1,5 @@
-import { ErrorDomain, ErrorNumber } from './gen/errors.gen.js';
+import { ErrorDomain, ErrorLevel, ErrorNumber } from './gen/errors.gen.js';
+import { normalizeUuid } from './util/uuid.js';
 import { VirError } from './errors/vir-error.js';
 import type { DomainEventFilter } from './gen/api.gen.js';
 import type { DomainEventFilterData, DomainRef } from './gen/driver.gen.js';
@@ -25,6 +26,17 @@ export const emptyStringArgument = (arg: string, fn: string, domain: number) =>
   new VirError({ code: ErrorNumber.INVALID_ARG, domain, level: 2, message: `string ${arg} in ${fn} must not be empty`, str1: fn, str2: arg, int1: 0, int2: 0 });
 
 export const unsupported = (fn: string, domain: number) => VirError.of(ErrorNumber.NO_SUPPORT, domain, fn);
+
+/**
+ * libvirt's check of a UUID string before a lookup: virReportInvalidArg, with the function
+ * and libvirt's argument name. virDomainLookupByUUIDString says only "Invalid UUID"; the
+ * network and pool lookups name the argument and the function.
+ */
+export const isUuidText = (v: string): boolean => normalizeUuid(v) !== null;
+export const invalidUuid = (fn: string, domain: number) => new VirError({
+  code: ErrorNumber.INVALID_ARG, domain, level: ErrorLevel.ERROR,
+  message: fn === 'virDomainLookupByUUIDString' ? 'Invalid UUID' : `uuidstr in ${fn} must be a valid UUID`, str1: fn, str2: 'uuidstr', int1: 0, int2: 0,
+});
 
 /**
  * A registration's filter as the driver is given it, checked as libvirt checks

@@ -5,7 +5,7 @@ import type { ConnectDriver, DomainEventData, DomainRef, DomainSnapshotRef, Netw
 import '../util/dispose-symbol.js';
 import { ErrorDomain, ErrorNumber } from './errors.gen.js';
 import { VirError, toVirError } from '../errors/vir-error.js';
-import { deniedFlagOnReadOnly, deniedOnReadOnly, emptyStringArgument, eventFilterData, invalidArgument, invalidConnection, isFlags, unsupported } from '../entry-checks.js';
+import { deniedFlagOnReadOnly, deniedOnReadOnly, emptyStringArgument, eventFilterData, invalidArgument, invalidConnection, invalidUuid, isFlags, isUuidText, unsupported } from '../entry-checks.js';
 import { domainEventIterator } from '../domain-event-iterator.js';
 import { nextCallback } from '../next-callback.js';
 
@@ -173,6 +173,7 @@ export class ConnectEntry implements Connect {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainLookupByUUIDString');
     if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virDomainLookupByUUIDString', 'a string', ErrorDomain.DOMAIN);
+    if (!isUuidText(uuid)) throw invalidUuid('virDomainLookupByUUIDString', ErrorDomain.DOMAIN);
     if (conn.driver.connectLookupDomainByUUID === undefined) throw unsupported('virDomainLookupByUUIDString', ErrorDomain.DOMAIN);
     try {
       return new DomainEntry(conn, await conn.driver.connectLookupDomainByUUID(uuid));
@@ -379,6 +380,7 @@ export class ConnectEntry implements Connect {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNetworkLookupByUUIDString');
     if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virNetworkLookupByUUIDString', 'a string', ErrorDomain.NETWORK);
+    if (!isUuidText(uuid)) throw invalidUuid('virNetworkLookupByUUIDString', ErrorDomain.NETWORK);
     if (conn.driver.connectLookupNetworkByUUID === undefined) throw unsupported('virNetworkLookupByUUIDString', ErrorDomain.NETWORK);
     try {
       return new NetworkEntry(conn, await conn.driver.connectLookupNetworkByUUID(uuid));
@@ -441,6 +443,7 @@ export class ConnectEntry implements Connect {
     const conn = this;
     if (conn.closed) throw invalidConnection('virStoragePoolLookupByUUIDString');
     if (typeof uuid !== 'string') throw invalidArgument('uuid', 'virStoragePoolLookupByUUIDString', 'a string', ErrorDomain.STORAGE);
+    if (!isUuidText(uuid)) throw invalidUuid('virStoragePoolLookupByUUIDString', ErrorDomain.STORAGE);
     if (conn.driver.connectLookupStoragePoolByUUID === undefined) throw unsupported('virStoragePoolLookupByUUIDString', ErrorDomain.STORAGE);
     try {
       return new StoragePoolEntry(conn, await conn.driver.connectLookupStoragePoolByUUID(uuid));

@@ -38,7 +38,10 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
     if (a.nonEmpty) lines.push(`if (${a.name} === '') throw emptyStringArgument('${cArgName(a.name)}', '${fn}', ${dom});`);
   }
-  // After the type checks, so that a flag is only tested on a number.
+  // After the type checks, so that a UUID is only parsed, and a flag only tested, when it has the right type.
+  for (const a of m.args) {
+    if (a.type.name === 'uuid' && !a.type.list) lines.push(`if (${a.optional ? `${a.name} !== undefined && ` : ''}!isUuidText(${a.name})) throw invalidUuid('${fn}', ${dom});`);
+  }
   for (const a of m.args) for (const flag of a.writeFlags) {
     const label = flag.name.toLowerCase().replace(/_/g, ' ');
     lines.push(`if (conn.readOnly && ${a.name} !== undefined && (${a.name} & ${flag.value}) !== 0) throw deniedFlagOnReadOnly('${fn}', '${label}', ${dom});`);
@@ -140,7 +143,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
     namedImports: [
-      'deniedFlagOnReadOnly', 'deniedOnReadOnly', 'emptyStringArgument', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'isFlags', 'unsupported',
+      'deniedFlagOnReadOnly', 'deniedOnReadOnly', 'emptyStringArgument', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'invalidUuid', 'isFlags', 'isUuidText', 'unsupported',
     ],
   });
   if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
