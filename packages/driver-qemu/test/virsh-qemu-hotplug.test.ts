@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { QmpClient } from '../src/qmp/qmp-client.js';
-import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
+import { GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
 import { until, virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(600_000);
@@ -49,22 +49,7 @@ for (const machine of ['q35', 'pc'] as const) {
     const image = path.join(dir, `${name}-data.img`);
     writeFileSync(image, Buffer.alloc(4 << 20));
     const xml = path.join(dir, `${name}.xml`);
-    writeFileSync(xml, `<domain type='qemu'>
-  <name>${name}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='${machine}'>hvm</type>
-    <kernel>${guest.kernel}</kernel>
-    <initrd>${guest.initrd}</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>
-  </os>
-  <features><acpi/></features>
-  <devices>
-    <serial type='file'><source path='${serialLog}'/></serial>
-  </devices>
-</domain>
-`);
+    writeFileSync(xml, tinyGuestDomainXml(guest, name, serialLog).replace("machine='pc'", `machine='${machine}'`));
     const serial = () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
     const ok = async (...args: string[]) => {
       const r = await virsh(...args);
