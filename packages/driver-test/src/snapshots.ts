@@ -1,5 +1,6 @@
-// Snapshots of the mock hypervisor's domains (the tree itself is in test-snapshots.ts):
-// create, look up, list, delete and revert. References handed out are values.
+// Snapshots of the mock hypervisor's domains (the tree is core's): create, look up, list,
+// delete and revert. Each keeps the domain's definition and state when it was taken;
+// reverting brings both back. References handed out are values.
 
 import {
   DomainEventResumedDetailType as Resumed, DomainEventStoppedDetailType as Stopped, DomainEventSuspendedDetailType as Suspended,
@@ -7,17 +8,17 @@ import {
   DomainSnapshotDeleteFlags as SnapDelete, DomainSnapshotRevertFlags as Revert, DomainSnapshotXMLFlags, DomainState, ErrorDomain,
   ErrorNumber, VirError,
 } from '@tsvirt/core';
-import type { DomainRef, DomainSnapshotRef } from '@tsvirt/core/driver';
+import type { DomainRef, DomainSnapshot, DomainSnapshotRef } from '@tsvirt/core/driver';
+import { parseSnapshotXml } from '@tsvirt/core/xml';
 import { plainRef } from '@tsvirt/core/protocol';
 import type { TestDriverState } from './driver-state.js';
 import { startDomain, stopDomain } from './lifecycle.js';
-import { parseSnapshotXml, type TestSnapshot } from './test-snapshots.js';
 import { checkFlags } from './test-errors.js';
 
-const refOf = (snap: TestSnapshot) => plainRef('DomainSnapshot', snap) as unknown as DomainSnapshotRef;
+const refOf = (snap: DomainSnapshot) => plainRef('DomainSnapshot', snap) as unknown as DomainSnapshotRef;
 
 /** The snapshot a reference names: its domain by name, then the snapshot. */
-function snapshotOf(s: TestDriverState, ref: DomainSnapshotRef): TestSnapshot {
+function snapshotOf(s: TestDriverState, ref: DomainSnapshotRef): DomainSnapshot {
   return s.domains.byName(ref.domain).snapshots.get(ref.name);
 }
 
@@ -25,7 +26,13 @@ export function createSnapshot(s: TestDriverState, ref: DomainRef, xml: string, 
   checkFlags(flags, SnapCreate.HALT | SnapCreate.VALIDATE, 'testDomainSnapshotCreateXML');
   const d = s.dom(ref);
   const { name, description } = parseSnapshotXml(xml);
-  const snap = d.snapshots.add(name ?? String(Math.floor(Date.now() / 1000)), description, d.state, d.def);
+  const shutoff = d.state === DomainState.SHUTOFF;
+  const snap = d.snapshots.add({
+    name: name ?? String(Math.floor(Date.now() / 1000)), description, state: d.state, creationTime: Math.floor(Date.now() / 1000),
+    memory: shutoff ? 'no' : 'internal',
+    disks: d.def.devices.flatMap((x) => (x.kind === 'disk' ? [{ name: x.target.dev, snapshot: x.device === 'disk' ? 'internal' as const : 'no' as const }] : [])),
+    def: structuredClone(d.def),
+  });
   if (flags & SnapCreate.HALT && d.active) stopDomain(s, d, DomainShutoffReason.FROM_SNAPSHOT, Stopped.FROM_SNAPSHOT);
   return refOf(snap);
 }
@@ -90,8 +97,8 @@ export function revertToSnapshot(s: TestDriverState, ref: DomainSnapshotRef, fla
   }
   const snap = snapshotOf(s, ref);
   const d = s.domains.byName(ref.domain);
-  const target = flags & Revert.PAUSED ? DomainState.PAUSED : flags & Revert.RUNNING ? DomainState.RUNNING : snap.state;
-  d.def = structuredClone(snap.def);
+  const target = flags & Revert.PAUSED ? DomainState.PAUSED : flags & Revert.RUNNING ? DomainState.RUNNING : snap.facts.state;
+  d.def = structuredClone(snap.facts.def);
   d.newDef = null;
   if (target === DomainState.RUNNING || target === DomainState.PAUSED) {
     if (!d.active) startDomain(s, d, DomainRunningReason.FROM_SNAPSHOT);

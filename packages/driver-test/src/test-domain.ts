@@ -1,5 +1,5 @@
-import { DomainObject } from '@tsvirt/core/driver';
-import { SnapshotTree } from './test-snapshots.js';
+import { ErrorDomain } from '@tsvirt/core';
+import { DomainObject, SnapshotTree } from '@tsvirt/core/driver';
 
 /** One domain of a test connection: core's domain record, with snapshots and vCPU pins. */
 export class TestDomain extends DomainObject {
@@ -9,7 +9,7 @@ export class TestDomain extends DomainObject {
   readonly vcpuPins = new Map<number, number[]>();
 
   get snapshots(): SnapshotTree {
-    this.snapshotTree ??= new SnapshotTree(() => this.name);
+    this.snapshotTree ??= new SnapshotTree(() => this.name, ErrorDomain.TEST);
     return this.snapshotTree;
   }
 

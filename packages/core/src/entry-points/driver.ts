@@ -22,6 +22,7 @@ export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type
 export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
 export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';
 export { PciAddressSet, pciAddressAttrs, parsePciAddress, elementPciAddress, type PciAddress, type PciConnect, type AddedController } from '../drivers/pci-address-set.js';
+export { SnapshotTree, DomainSnapshot } from '../drivers/snapshot-tree.js';
 export { modificationImpact, type ModificationImpact } from '../drivers/modification-impact.js';
 export { checkFlags, flagChecker } from '../drivers/flag-checks.js';
 export { domainAlreadyActive, domainNotRunning, noPersistentConfig } from '../drivers/conf-errors.js';

@@ -18,6 +18,7 @@ export { orderControllers } from '../xml/domain/controller-rules.js';
 export { diskInsertPosition } from '../xml/domain/disk-order.js';
 export { parseIdList, formatIdList } from '../xml/domain/id-lists.js';
 export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions } from '../xml/domain/domain-format.js';
+export { parseSnapshotXml, parseSnapshotRecord, formatSnapshotXml, SNAPSHOT_DISK_ONLY_STATE, type SnapshotFacts, type SnapshotDisk, type SnapshotLocation, type SnapshotRequest } from '../xml/snapshot/snapshot-xml.js';
 export { toKiB } from '../xml/domain/memory-units.js';
 export { checkRenamedDomainName } from '../xml/domain/domain-name.js';
 export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from '../xml/capabilities.js';
