@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, DomainDestroyFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDestroyFlags, DomainUndefineFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
 import { textOfBytes } from '@tsvirt/core/xml';
 import { flagsOf } from './domain-command.js';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
@@ -150,7 +150,21 @@ export const lifecycleCommands: CommandDef[] = [
     },
   },
   domainAction('undefine', 'undefine a domain', 'Undefine an inactive domain, or convert persistent to transient.',
-    (d) => d.undefine(0), "Domain '%s' has been undefined", "Failed to undefine domain '%s'"),
+    (d, flags) => d.undefine(flags), "Domain '%s' has been undefined", "Failed to undefine domain '%s'",
+    [
+      { name: 'managed-save', type: 'bool', help: 'remove domain managed state file' },
+      { name: 'snapshots-metadata', type: 'bool', help: 'remove all domain snapshot metadata (vm must be inactive)' },
+      { name: 'checkpoints-metadata', type: 'bool', help: 'remove all domain checkpoint metadata (vm must be inactive)' },
+      { name: 'nvram', type: 'bool', help: 'remove nvram file' },
+      { name: 'keep-nvram', type: 'bool', help: 'keep nvram file' },
+      { name: 'tpm', type: 'bool', help: 'remove TPM state' },
+      { name: 'keep-tpm', type: 'bool', help: 'keep TPM state' },
+    ],
+    (_ctx, opts) => flagsOf(opts, [
+      ['managed-save', DomainUndefineFlags.MANAGED_SAVE], ['snapshots-metadata', DomainUndefineFlags.SNAPSHOTS_METADATA],
+      ['checkpoints-metadata', DomainUndefineFlags.CHECKPOINTS_METADATA], ['nvram', DomainUndefineFlags.NVRAM],
+      ['keep-nvram', DomainUndefineFlags.KEEP_NVRAM], ['tpm', DomainUndefineFlags.TPM], ['keep-tpm', DomainUndefineFlags.KEEP_TPM],
+    ])),
   domainAction('shutdown', 'gracefully shutdown a domain', 'Run shutdown in the target domain.',
     (d, flags) => d.shutdown(flags), "Domain '%s' is being shutdown", "Failed to shutdown domain '%s'", [MODE_OPTION], modeFlags),
   domainAction('reboot', 'reboot a domain', 'Run a reboot command in the target domain.',

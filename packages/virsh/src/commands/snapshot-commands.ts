@@ -12,13 +12,19 @@ import { domainCommand, flagsOf } from './domain-command.js';
 const SNAPSHOT_OPTION = { name: 'snapshotname', type: 'string', help: 'snapshot name', positional: true } as const;
 
 /** Facts virsh shows of a snapshot, read from its XML. */
-function snapshotFacts(xml: string): { state: string; creationTime: number; parent?: string } {
+function snapshotFacts(xml: string): { state: string; creationTime: number; parent?: string; external: boolean } {
   const root = parseXmlDocument(xml, '(domain_snapshot)');
   const parent = root.children.find((c) => typeof c !== 'string' && c.name === 'parent');
+  const memory = root.children.find((c) => typeof c !== 'string' && c.name === 'memory');
+  const disks = root.children.find((c) => typeof c !== 'string' && c.name === 'disks');
+  // As libvirt's virsh: external when the memory or a disk is kept outside the images.
+  const external = (memory && typeof memory !== 'string' && memory.attrs.snapshot === 'external')
+    || (disks !== undefined && typeof disks !== 'string' && disks.children.some((d) => typeof d !== 'string' && d.attrs.snapshot === 'external'));
   return {
     state: childText(root, 'state') ?? '',
     creationTime: Number(childText(root, 'creationTime') ?? 0),
     parent: parent && typeof parent !== 'string' ? childText(parent, 'name') : undefined,
+    external: external === true,
   };
 }
 
@@ -134,7 +140,7 @@ const snapshotInfo = domainCommand({
   const children = await snap.listAllChildren();
   const descendants = await snap.listAllChildren(List.ROOTS /* DESCENDANTS */);
   ctx.print(row('Name:', snap.name) + row('Domain:', dom.name) + row('Current:', (await snap.isCurrent()) ? 'yes' : 'no')
-    + row('State:', facts.state) + row('Location:', 'internal') + row('Parent:', facts.parent ?? '-')
+    + row('State:', facts.state) + row('Location:', facts.external ? 'external' : 'internal') + row('Parent:', facts.parent ?? '-')
     + row('Children:', children.length) + row('Descendants:', descendants.length)
     + row('Metadata:', (await snap.hasMetadata()) ? 'yes' : 'no'));
 });
