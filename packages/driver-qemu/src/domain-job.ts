@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorNumber } from '@tsvirt/core';
 import { isProcessAlive } from './process-probe.js';
 import { qemuError } from './qemu-errors.js';
+import type { JobProgress } from './qemu-jobs.js';
 
 export const DEFAULT_JOB_WAIT_MS = 30_000;
 const LOCK_POLL_MS = 20;
@@ -15,9 +16,29 @@ const LOCK_POLL_MS = 20;
 const lockTimeout = (holder: string | undefined) =>
   qemuError(ErrorNumber.OPERATION_TIMEOUT, `cannot acquire state change lock${holder ? ` (held by ${holder})` : ''}`);
 
+/** The job under way, as domjobinfo reports it. */
+export interface ActiveJob {
+  api: string;
+  /** when it got the lock (ms since the epoch) */
+  started: number;
+  /** QEMU's progress of the work, when it reports one */
+  progress?: JobProgress;
+}
+
 export class DomainJob {
   #tail: Promise<void> = Promise.resolve();
   #owner: string | undefined;
+  #active: ActiveJob | undefined;
+
+  /** Record QEMU's progress of the job under way (a QMP job's poll, a migration stream's). */
+  readonly progress = (p: JobProgress): void => {
+    if (this.#active) this.#active.progress = p;
+  };
+
+  /** The job under way, if any. */
+  get active(): ActiveJob | undefined {
+    return this.#active;
+  }
 
   /** `lockFile`: the cross-process lock; none for a job queue of this process only. */
   constructor(private readonly waitMs = DEFAULT_JOB_WAIT_MS, private readonly lockFile?: string) {}
@@ -42,12 +63,14 @@ export class DomainJob {
       if (turn === 'timeout') throw lockTimeout(this.#owner && `monitor=${this.#owner}`);
       // This process's slot is ours from here, while the lock file is still being waited for.
       this.#owner = api;
+      this.#active = { api, started: Date.now() };
       let locked = false;
       try {
         if (this.lockFile) locked = await this.#lockFile(this.lockFile, deadline);
         return await job();
       } finally {
         this.#owner = undefined;
+        this.#active = undefined;
         if (locked) await fs.rm(this.lockFile!, { force: true });
       }
     } finally {

@@ -11,6 +11,7 @@ import { fillDomainDefaults } from './domain-defaults.js';
 import { DomainJob } from './domain-job.js';
 import { writeDomainState } from './domain-state-file.js';
 import { validateDomainName } from './domain-name.js';
+import { SnapshotStore } from './snapshot-store.js';
 import { probeBinary } from './host-capabilities.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import type { QemuDirs } from './qemu-dirs.js';
@@ -38,6 +39,7 @@ export class QemuDriverState {
   readonly domains = new DomainTable<QemuDomain>(ErrorDomain.QEMU, 'qemu');
   readonly events = new DomainEvents();
   readonly configs: DomainConfigStore;
+  readonly snapshotStore: SnapshotStore;
   /** files given to QEMU's user while guests run */
   readonly owners: FileOwnership;
   /** Console streams open now, by pty. */
@@ -50,6 +52,7 @@ export class QemuDriverState {
 
   constructor(readonly options: QemuConnectionOptions) {
     this.configs = new DomainConfigStore(options.dirs.configDir);
+    this.snapshotStore = new SnapshotStore(options.dirs.configDir);
     this.owners = new FileOwnership(options.dirs.runDir);
   }
 

@@ -55,11 +55,19 @@ export async function startDomain(s: QemuDriverState, d: QemuDomain, flags: numb
   });
 }
 
+/** How a start brings a guest's state back before its vCPUs run: a saved stream (-incoming) or a snapshot QEMU loads. */
+export interface StateLoad {
+  incoming: boolean;
+  /** the running reason once it runs */
+  reason: number;
+  load(running: RunningQemu): Promise<void>;
+}
+
 /**
  * Exec QEMU for a domain (vCPUs stopped), set it up and let it run unless
- * `paused`. `incoming` feeds it a saved state first. A failure leaves no QEMU behind.
+ * `paused`. `state` brings a saved state back first. A failure leaves no QEMU behind.
  */
-export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: boolean, incoming?: (running: RunningQemu) => Promise<void>): Promise<void> {
+export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: boolean, state?: StateLoad): Promise<void> {
   await checkDiskSources(d.def.devices);
   // A config written before addresses were kept gets them now (the same ones at every start).
   assignPciAddresses(d.def);
@@ -73,7 +81,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
     await unplugInterfaces(d.def);
     throw e;
   }
-  if (incoming) args.push('-incoming', 'defer');
+  if (state?.incoming) args.push('-incoming', 'defer');
   assignAliases(d.def);
   const logFile = path.join(s.dirs.logDir, `${d.name}.log`);
   let proc: QemuProcess;
@@ -99,12 +107,12 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   d.setPaused(DomainPausedReason.USER);
   watchQemu(s, d, running);
   try {
-    await incoming?.(running);
+    await state?.load(running);
     await recordPtyPaths(running.qmp, d.def);
     await applyVcpuPins(running, d.def);
     if (!paused) await running.qmp.execute('cont');
     if (paused) d.setPaused(DomainPausedReason.USER);
-    else d.setRunning(d.id, incoming ? DomainRunningReason.RESTORED : DomainRunningReason.BOOTED);
+    else d.setRunning(d.id, state ? state.reason : DomainRunningReason.BOOTED);
     await s.saveState(d);
   } catch (e) {
     d.stopReason = DomainShutoffReason.FAILED;

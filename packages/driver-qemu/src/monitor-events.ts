@@ -28,6 +28,7 @@ const STOPPED_DETAIL: Record<number, number> = {
   [DomainShutoffReason.CRASHED]: Stopped.FAILED,
   [DomainShutoffReason.FAILED]: Stopped.FAILED,
   [DomainShutoffReason.SAVED]: Stopped.SAVED,
+  [DomainShutoffReason.FROM_SNAPSHOT]: Stopped.FROM_SNAPSHOT,
 };
 
 /** Follow a running QEMU: its events change the domain's state, its exit shuts the domain off. */

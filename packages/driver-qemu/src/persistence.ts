@@ -23,7 +23,12 @@ export async function undefineDomain(s: QemuDriverState, ref: DomainRef, flags: 
   if (d.managedSave && !(flags & DomainUndefineFlags.MANAGED_SAVE)) {
     throw qemuError(ErrorNumber.OPERATION_INVALID, 'Refusing to undefine while domain managed save image exists');
   }
-  await Promise.all([s.configs.remove(d.name), fs.rm(s.managedSavePath(d), { force: true })]);
+  const snapshots = (d.snapshots ??= await s.snapshotStore.load(() => d.name)).size;
+  if (snapshots && !d.active && !(flags & DomainUndefineFlags.SNAPSHOTS_METADATA)) {
+    throw qemuError(ErrorNumber.OPERATION_INVALID, `cannot delete inactive domain with ${snapshots} snapshots`);
+  }
+  await Promise.all([s.configs.remove(d.name), fs.rm(s.managedSavePath(d), { force: true }), snapshots ? s.snapshotStore.removeAll(d.name) : undefined]);
+  d.snapshots = undefined;
   if (!d.active) await removeDomainState(s.dirs.runDir, d.name);
   undefineDomainObject(s.domains, s.events, d);
 }

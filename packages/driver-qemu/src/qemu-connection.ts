@@ -9,8 +9,8 @@ import {
   type StorageVolInfo,
 } from '@tsvirt/core';
 import {
-  CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type NetworkRef, type StoragePoolRef,
-  type StorageVolRef,
+  CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef, type NetworkRef,
+  type StoragePoolRef, type StorageVolRef,
 } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
@@ -25,6 +25,7 @@ import { domainXmlToNative } from './native-format.js';
 import { defineDomain, setAutostart, undefineDomain } from './persistence.js';
 import { checkFlags } from './qemu-errors.js';
 import { loadDomains } from './reconnection.js';
+import * as snapshots from './snapshots.js';
 import * as save from './save.js';
 import { StorageDriver } from './storage/storage-driver.js';
 import { NetworkDriver } from './network/network-driver.js';
@@ -120,6 +121,19 @@ export class QemuConnection implements ConnectDriver {
   domainAttachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return changeDevice(this.#s, ref, xml, flags, 'attach'); }
   domainDetachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return changeDevice(this.#s, ref, xml, flags, 'detach'); }
   domainUpdateDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return changeDevice(this.#s, ref, xml, flags, 'update'); }
+  domainSnapshotCreateXML(ref: DomainRef, xml: string, flags: number) { return snapshots.createSnapshot(this.#s, ref, xml, flags); }
+  domainListAllSnapshots(ref: DomainRef, flags: number) { return snapshots.listSnapshots(this.#s, ref, flags); }
+  domainSnapshotLookupByName(ref: DomainRef, name: string, flags: number) { return snapshots.lookupSnapshot(this.#s, ref, name, flags); }
+  domainHasCurrentSnapshot(ref: DomainRef, flags: number) { return snapshots.hasCurrentSnapshot(this.#s, ref, flags); }
+  domainSnapshotCurrent(ref: DomainRef, flags: number) { return snapshots.currentSnapshot(this.#s, ref, flags); }
+  domainSnapshotGetXMLDesc(ref: DomainSnapshotRef, flags: number) { return snapshots.snapshotXml(this.#s, ref, flags); }
+  domainSnapshotGetParent(ref: DomainSnapshotRef, flags: number) { return snapshots.snapshotParent(this.#s, ref, flags); }
+  domainSnapshotListAllChildren(ref: DomainSnapshotRef, flags: number) { return snapshots.snapshotChildren(this.#s, ref, flags); }
+  domainSnapshotIsCurrent(ref: DomainSnapshotRef, flags: number) { return snapshots.snapshotIsCurrent(this.#s, ref, flags); }
+  domainSnapshotHasMetadata(ref: DomainSnapshotRef, flags: number) { return snapshots.snapshotHasMetadata(this.#s, ref, flags); }
+  domainSnapshotDelete(ref: DomainSnapshotRef, flags: number) { return snapshots.deleteSnapshot(this.#s, ref, flags); }
+  domainSnapshotRevert(ref: DomainSnapshotRef, flags: number) { return snapshots.revertToSnapshot(this.#s, ref, flags); }
+
   domainSetMemory(ref: DomainRef, memory: number, flags: number): Promise<void> { return setMemory(this.#s, ref, memory, flags); }
   domainGetVcpus(ref: DomainRef): Promise<VcpuInfo[]> { return getVcpus(this.#s, ref); }
   domainPinVcpu(ref: DomainRef, vcpu: number, cpus: number[], flags: number): Promise<void> { return pinVcpu(this.#s, ref, vcpu, cpus, flags); }

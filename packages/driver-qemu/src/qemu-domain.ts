@@ -1,7 +1,7 @@
 // One domain of a QEMU connection: core's domain record, with its QEMU process,
 // the flags of the job that is stopping or rebooting it, and its job lock.
 
-import { DomainObject } from '@tsvirt/core/driver';
+import { DomainObject, type SnapshotTree } from '@tsvirt/core/driver';
 import type { DomainDef } from '@tsvirt/core/xml';
 import { DomainJob } from './domain-job.js';
 import type { RunningQemu } from './running-qemu.js';
@@ -22,6 +22,8 @@ export class QemuDomain extends DomainObject {
   /** resolves once the exit of the current QEMU has been handled (state, files, event) */
   afterExit: Promise<void> | undefined;
   readonly job: DomainJob;
+  /** its snapshots, read from their records on first use */
+  snapshots: SnapshotTree | undefined;
 
   constructor(def: DomainDef, persistent: boolean, job: DomainJob) {
     super(def, persistent);

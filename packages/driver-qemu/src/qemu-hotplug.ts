@@ -8,6 +8,7 @@ import { qemuError } from './qemu-errors.js';
 import type { QmpClient } from './qmp/qmp-client.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';
 import { hotplugPciAddress, isQ35 } from './pci-addresses.js';
+import { diskNodes } from './qemu-live-queries.js';
 import {
   diskAlias, diskBlockdevs, diskDevice, interfaceDevice, interfaceNetdev, type QemuObject,
 } from './xml-to-native.js';
@@ -47,8 +48,7 @@ export async function unplugDisk(qmp: QmpClient, def: DomainDef, target: string)
   const disk = def.devices.find((d): d is DiskDef => d.kind === 'disk' && d.target.dev === target);
   if (!disk) throw qemuError(ErrorNumber.DEVICE_MISSING, `disk ${target} not found`);
   const alias = disk.alias ?? diskAlias(disk);
-  const blocks = await qmp.execute<Array<{ qdev?: string; inserted?: { 'node-name'?: string } }>>('query-block');
-  const format = blocks.find((b) => b.qdev === alias || b.qdev?.includes(`/${alias}/`))?.inserted?.['node-name'];
+  const format = (await diskNodes(qmp))(alias);
   await removeDevice(qmp, alias);
   if (format) {
     await qmp.execute('blockdev-del', { 'node-name': format });

@@ -5,6 +5,7 @@ import { ErrorNumber, VcpuState, type DomainBlockStats, type VcpuInfo } from '@t
 import type { DiskDef, DomainDef } from '@tsvirt/core/xml';
 import { threadCpuUsage } from './process-probe.js';
 import { qemuError } from './qemu-errors.js';
+import type { QmpClient } from './qmp/qmp-client.js';
 import type { RunningQemu } from './running-qemu.js';
 import { setThreadAffinity, threadAffinity } from './thread-affinity.js';
 import { vcpuPins } from './vcpu-pinning.js';
@@ -53,4 +54,12 @@ export async function blockStats(running: RunningQemu, def: DomainDef, name: str
   const s = entry.stats;
   // QEMU counts no errors per disk: libvirt reports -1, "not supported".
   return { rdReq: s.rd_operations, rdBytes: s.rd_bytes, wrReq: s.wr_operations, wrBytes: s.wr_bytes, errs: -1 };
+}
+
+interface QmpBlock { qdev?: string; inserted?: { 'node-name'?: string } }
+
+/** The top (format) node of each disk QEMU has, by the disk's alias: what block jobs and snapshots name. */
+export async function diskNodes(qmp: QmpClient): Promise<(alias: string) => string | undefined> {
+  const blocks = await qmp.execute<QmpBlock[]>('query-block');
+  return (alias) => blocks.find((b) => b.qdev === alias || b.qdev?.includes(`/${alias}/`))?.inserted?.['node-name'];
 }

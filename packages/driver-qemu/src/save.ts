@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
-  DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev, DomainSaveRestoreFlags,
+  DomainEventStartedDetailType as Started, DomainEventSuspendedDetailType as Suspended, DomainEventType as Ev, DomainRunningReason, DomainSaveRestoreFlags,
   DomainShutoffReason, DomainState, ErrorNumber,
 } from '@tsvirt/core';
 import type { DomainRef } from '@tsvirt/core/driver';
@@ -22,7 +22,7 @@ const noXmlChange = () => qemuError(ErrorNumber.ARGUMENT_UNSUPPORTED, 'changing 
 /** Start `d` from a save file, with the RESTORED reason and events. */
 export async function restoreDomain(s: QemuDriverState, d: QemuDomain, file: string, offset: number, paused: boolean): Promise<void> {
   const socket = path.join(domainDir(s.dirs, d.uuid), 'incoming.sock');
-  await launchQemu(s, d, paused, (r) => restoreFromFile(r.qmp, socket, file, offset));
+  await launchQemu(s, d, paused, { incoming: true, reason: DomainRunningReason.RESTORED, load: (r) => restoreFromFile(r.qmp, socket, file, offset) });
   s.events.lifecycle(d.ref(), Ev.STARTED, Started.RESTORED);
   if (paused) s.events.lifecycle(d.ref(), Ev.SUSPENDED, Suspended.PAUSED);
 }
