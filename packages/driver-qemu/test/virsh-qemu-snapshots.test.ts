@@ -10,8 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { GUEST_READY_LINE, tinyGuest } from './fixtures/guest/tiny-guest.js';
-import { tinyGuestDomainXml } from './fixtures/guest/tiny-guest-domain.js';
+import { GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
 import { until, virshQemu } from './fixtures/virsh-qemu.js';
 
 const run = promisify(execFile);
@@ -36,8 +35,9 @@ t.test('internal and external snapshots, tree, revert, delete', { skip: 'skip' i
   const serialLog = path.join(dir, 'serial.log');
   const image = path.join(dir, 'disk.qcow2');
   await run('qemu-img', ['create', '-f', 'qcow2', image, '16M']);
-  const xml = tinyGuestDomainXml(guest, { name: 'snap', machine: 'q35', serialLog })
-    .replace('  </devices>', `    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${image}'/><target dev='vda' bus='virtio'/></disk>\n  </devices>`);
+  const xml = tinyGuestDomainXml(guest, 'snap', serialLog, `
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${image}'/><target dev='vda' bus='virtio'/></disk>`)
+    .replace("machine='pc'", "machine='q35'");
   writeFileSync(path.join(dir, 'snap.xml'), xml);
   const ok = async (...args: string[]) => {
     const r = await virsh(...args);
