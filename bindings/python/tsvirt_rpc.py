@@ -179,6 +179,13 @@ def _connect_socket(connect, what, wrap=None, host=None):
         sock = connect()
         if wrap is not None:
             sock = wrap.wrap_socket(sock, server_hostname=host)
+            # libvirt's daemons confirm the session with one byte, 1, once they have checked our certificate
+            confirmation = sock.recv(1)
+            if confirmation != b"\x01":
+                sock.close()
+                if not confirmation:
+                    raise _connect_failed("Unable to read TLS confirmation", OSError(5, "Input/output error"))
+                raise _rpc_error(39, "server verification (of our certificate or IP address) failed")
     except ssl.SSLCertVerificationError as e:
         sock.close()
         raise _connect_failed("%s: the server's certificate was refused" % what, e.verify_message or e.reason)

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { TLS_CONFIRMATION } from '@tsvirt/core/protocol';
 import { TCP_ACCESS, tlsAccess, type ClientAccess, type TlsPolicy } from './network-access.js';
 
 export interface TlsFiles {
@@ -34,7 +35,11 @@ export function listenTcp(
           // Checked after the handshake (tlsAccess), so that the client can be told what failed.
           rejectUnauthorized: false,
         },
-        (socket: TLSSocket) => accept(socket, tlsAccess(socket, tls.policy)),
+        (socket: TLSSocket) => {
+          // libvirt's clients wait for the daemon's word that the session stands before they send a frame
+          socket.write(Buffer.from([TLS_CONFIRMATION]));
+          accept(socket, tlsAccess(socket, tls.policy));
+        },
       )
     : createTcpServer((socket) => accept(socket, TCP_ACCESS));
   // A failed handshake is that client's problem only.

@@ -1,5 +1,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { ErrorDomain, ErrorNumber } from '../../gen/errors.gen.js';
+import { VirError } from '../../errors/vir-error.js';
 import { connectFailed } from './transport-error.js';
 
 /** Node's codes for a peer certificate that did not pass the checks (OpenSSL's verify results, a name mismatch). */
@@ -33,9 +35,33 @@ export function connectTcp(host: string, port: number): Promise<Socket> {
   return whenConnected(socket, 'connect', `unable to connect to server at '${host}:${port}'`);
 }
 
-export function connectTls(host: string, port: number, options: ConnectionOptions): Promise<Socket> {
+export async function connectTls(host: string, port: number, options: ConnectionOptions): Promise<Socket> {
   // SNI carries host names only, never addresses.
   const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...options });
   socket.setNoDelay(true);
-  return whenConnected(socket, 'secureConnect', `unable to connect to server at '${host}:${port}'`);
+  await whenConnected(socket, 'secureConnect', `unable to connect to server at '${host}:${port}'`);
+  return tlsConfirmed(socket);
+}
+
+/** libvirt's daemons confirm a TLS session with one byte, 1, once they have checked the client's certificate. */
+export const TLS_CONFIRMATION = 1;
+
+/** The socket once the daemon's confirmation byte has been read (libvirt's virNetClient reads it before any frame). */
+function tlsConfirmed(socket: Socket): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: VirError) => {
+      socket.destroy();
+      reject(e);
+    };
+    const onError = (e: unknown) => fail(connectFailed('Unable to read TLS confirmation', e));
+    const onEnd = () => fail(connectFailed('Unable to read TLS confirmation', Object.assign(new Error('Input/output error'), { code: 'EIO' })));
+    const onReadable = () => {
+      const byte = socket.read(1) as Buffer | null;
+      if (byte === null) return;
+      socket.off('readable', onReadable).off('error', onError).off('end', onEnd);
+      if (byte[0] !== TLS_CONFIRMATION) fail(VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'server verification (of our certificate or IP address) failed'));
+      else resolve(socket);
+    };
+    socket.on('readable', onReadable).once('error', onError).once('end', onEnd);
+  });
 }
