@@ -7,7 +7,8 @@
         "native/cpuid-probe.cc",
         "native/kvm-probe.cc",
         "native/fd-passing.cc",
-        "native/affinity.cc"
+        "native/affinity.cc",
+        "native/tap-device.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

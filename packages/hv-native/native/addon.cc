@@ -8,6 +8,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hvnative::InitKvm(env, exports);
   hvnative::InitFdPassing(env, exports);
   hvnative::InitAffinity(env, exports);
+  hvnative::InitTapDevice(env, exports);
   return exports;
 }
 

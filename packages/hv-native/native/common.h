@@ -83,5 +83,6 @@ void InitCpuid(Napi::Env env, Napi::Object exports);
 void InitKvm(Napi::Env env, Napi::Object exports);
 void InitFdPassing(Napi::Env env, Napi::Object exports);
 void InitAffinity(Napi::Env env, Napi::Object exports);
+void InitTapDevice(Napi::Env env, Napi::Object exports);
 
 }  // namespace hvnative

@@ -19,6 +19,7 @@ export interface HvCapabilities {
   fdPassing: FeatureSupport;
   getAffinity: FeatureSupport;
   setAffinity: FeatureSupport;
+  tapDevices: FeatureSupport;
 }
 
 /**
@@ -72,5 +73,8 @@ export function capabilities(): HvCapabilities {
     setAffinity: native
       ? { path: 'native', detail: 'sched_setaffinity' }
       : { path: 'unavailable', detail: `Node cannot call sched_setaffinity: ${without}` },
+    tapDevices: native
+      ? { path: 'native', detail: 'TUNSETIFF on /dev/net/tun' }
+      : { path: 'unavailable', detail: `Node cannot issue TUNSETIFF: ${without}` },
   };
 }

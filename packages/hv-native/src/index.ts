@@ -19,3 +19,4 @@ export {
   type RecvFdsOptions,
 } from './fd-passing.js';
 export { formatCpuList, getAffinity, parseCpuList, setAffinity } from './affinity.js';
+export { openTap, type OpenedTap } from './tap-device.js';

@@ -20,6 +20,7 @@ export interface NativeBinding {
   ): Promise<{ data: Buffer; fds: number[] }>;
   setAffinity(tid: number, cpus: number[]): void;
   getAffinity(tid: number): number[];
+  openTap(name: string, vnetHdr: boolean): { fd: number; name: string };
 }
 
 export interface NativeStatus {
