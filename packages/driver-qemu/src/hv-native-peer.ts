@@ -5,6 +5,8 @@
 export interface HvNative {
   setAffinity(tid: number, cpus: readonly number[]): void;
   probeCpu(): { vendor: string | null; modelName: string | null; flags: string[] };
+  /** absent from builds older than tap support */
+  openTap?(name: string, vnetHdr?: boolean): { fd: number; name: string };
 }
 
 const HV_NATIVE = '@tsvirt/hv-native';

@@ -15,7 +15,7 @@ import { prepareDomain, releaseDomain } from './domain-security.js';
 import { watchQemu } from './monitor-events.js';
 import { assignPciAddresses } from './pci-addresses.js';
 import { assignAliases } from './device-aliases.js';
-import { plugInterfaces, unplugInterfaces } from './network/interface-plug.js';
+import { closeTapFds, passTapFds, plugInterfaces, unplugInterfaces } from './network/interface-plug.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { alreadyRunning, checkFlags, fromMonitorError, internalError, qemuError } from './qemu-errors.js';
 import { applyVcpuPins } from './qemu-live-queries.js';
@@ -73,14 +73,16 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   assignPciAddresses(d.def);
   // From here the live definition changes on its own (taps, aliases, hot-plug): keep the persistent one apart.
   if (d.persistent && !d.newDef) d.newDef = cloneDef(d.def);
-  await plugInterfaces(s.network, d.def, s.tapOwner);
+  const taps = await plugInterfaces(s.network, d.def, s.tapOwner);
   let args: string[];
   try {
     args = domainToQemuArgs(d.def, { paused: true });
   } catch (e) {
+    closeTapFds(taps);
     await unplugInterfaces(d.def);
     throw e;
   }
+  const fds = passTapFds(args, taps);
   if (state?.incoming) args.push('-incoming', 'defer');
   assignAliases(d.def);
   const logFile = path.join(s.dirs.logDir, `${d.name}.log`);
@@ -93,6 +95,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
       monitorPath: path.join(s.dirs.runDir, `${d.uuid}.qmp`),
       pidFile: path.join(s.dirs.runDir, `${d.name}.pid`),
       ...(dac ? { user: { uid: dac.process.uid, gid: dac.process.gid, initGroups: dac.initGroups } } : {}),
+      fds,
     });
   } catch (e) {
     await releaseDomain(s, d.def, undefined);
@@ -100,6 +103,9 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
     if (e instanceof VirError) throw e;
     if (e instanceof QemuStartError) throw internalError(`process exited while connecting to monitor: ${e.log.trim() || e.message}`);
     throw internalError((e as Error).message);
+  } finally {
+    // QEMU has its own copies (or never will): the taps now live as long as it does
+    closeTapFds(taps);
   }
   const running = RunningQemu.spawned(proc);
   d.starting = true;

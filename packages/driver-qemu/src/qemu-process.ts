@@ -40,6 +40,8 @@ export interface QemuStartOptions {
   startTimeoutMs?: number;
   /** Run QEMU as this user (the caller must be root); default: as the caller. */
   user?: QemuUser;
+  /** Descriptors QEMU inherits as 4, 5, ... (after the monitor's 3): taps named by fd=N in args. */
+  fds?: readonly number[];
 }
 
 export interface QemuExit {
@@ -95,7 +97,7 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
     let child: ChildProcess;
     try {
       child = spawn(command, commandArgs, {
-        stdio: ['ignore', log.fd, log.fd, monitor.fd],
+        stdio: ['ignore', log.fd, log.fd, monitor.fd, ...(options.fds ?? [])],
         env: options.env ?? { LC_ALL: 'C', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
         // Own session: a terminal's Ctrl-C to the daemon's process group must not reach guests.
         detached: true,

@@ -16,7 +16,8 @@ const guest = why ? { skip: why } : await tinyGuest();
 if (!('skip' in guest)) enterPrivateNetns(import.meta.url);
 
 const { default: t } = await import('tap');
-const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+const { nativeStatus } = await import('@tsvirt/hv-native');
 const os = await import('node:os');
 const path = await import('node:path');
 const { setTimeout: sleep } = await import('node:timers/promises');
@@ -89,8 +90,24 @@ t.test('a guest on a NAT network gets a DHCP lease', { skip: 'skip' in guest ? g
   t.same(await net.getDHCPLeases(mac), [lease], 'by MAC');
   t.same(await net.getDHCPLeases('52:54:00:00:00:01'), [], 'another MAC has none');
 
+  const qemuLog = () => readFileSync(path.join(dir, 'run', 'tsvirt', 'qemu', 'log', 'tiny.log'), 'utf8');
+  const nativeTaps = nativeStatus().loaded;
+  if (nativeTaps) t.match(qemuLog(), /-netdev tap,id=hostnet0,fd=4 .*-netdev tap,id=hostnet1,fd=5 .*-netdev tap,id=hostnet2,fd=6 /, 'QEMU is handed the taps by descriptor');
+
   await dom.destroy();
   t.notOk(linkUp('vnet0') || linkUp('vnet1') || linkUp('vnet2'), "the guest's taps are gone");
+
+  // without hv-native's addon: persistent taps that QEMU attaches to by name, removed by the driver
+  process.env.TSVIRT_HV_NATIVE = 'off';
+  t.teardown(() => { delete process.env.TSVIRT_HV_NATIVE; });
+  writeFileSync(serialLog, '');
+  await dom.create();
+  t.match(qemuLog(), /-netdev tap,id=hostnet0,ifname=vnet0,script=no,downscript=no /, 'QEMU attaches to the tap by name');
+  t.equal(masterOf('vnet0'), 'virbr0');
+  await until(`${GUEST_LEASE_LINE} again`, () => serial().includes(GUEST_LEASE_LINE), 180_000);
+  t.equal(new RegExp(`${GUEST_LEASE_LINE} (\\S+)`).exec(serial())![1], leased, 'the same address for the same MAC');
+  await dom.destroy();
+  t.notOk(linkUp('vnet0') || linkUp('vnet1') || linkUp('vnet2'), 'the persistent taps are removed');
   t.ok(linkUp('hostbr0') && linkUp('virbr0'), 'the bridges stay');
   await net.destroy();
   t.notOk(linkUp('virbr0'));

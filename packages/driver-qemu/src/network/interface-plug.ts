@@ -2,13 +2,15 @@
 // network's bridge, for type='bridge' (as root) a tap on the named bridge, for
 // type='ethernet' without a target a tap of its own. The live definition then names
 // the tap (<target dev='vnetN'/>) and, for a network, its bridge, as libvirt's does;
-// QEMU attaches to the tap. A stopped guest's taps go away with it.
+// QEMU is handed the tap's descriptor (fd=N) or attaches to it by name. A stopped
+// guest's taps go away with it.
 
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import type { DomainDef, InterfaceDef } from '@tsvirt/core/xml';
 import { linkExists } from './bridge-device.js';
 import type { NetworkDriver } from './network-driver.js';
-import { createTap, deleteTap, type TapOwner } from './tap-devices.js';
+import { closeSync } from 'node:fs';
+import { closeTap, createTap, deleteTap, type Tap, type TapOwner } from './tap-devices.js';
 
 /** Names of the taps the driver makes: libvirt's prefix, which users' target names may not take. */
 const DRIVER_TAP = /^vnet\d+$/;
@@ -37,21 +39,45 @@ function bridgeOf(nic: InterfaceDef, net: NetworkDriver | undefined): string | u
 }
 
 /** Make the taps of a starting domain and name them in its live definition; all or none. */
-export async function plugInterfaces(net: NetworkDriver | undefined, def: DomainDef, owner: TapOwner): Promise<void> {
-  const made = new Set<string>();
+export async function plugInterfaces(net: NetworkDriver | undefined, def: DomainDef, owner: TapOwner): Promise<Tap[]> {
+  const made: Tap[] = [];
   try {
     for (const nic of def.devices) {
       if (nic.kind !== 'interface') continue;
       const bridge = bridgeOf(nic, net);
       if (bridge === null) continue;
-      nic.targetDev = await createTap(undefined, nic.mac, owner, bridge, made);
-      made.add(nic.targetDev);
+      const tap = await createTap(nic.mac, owner, bridge, new Set(made.map((m) => m.name)));
+      made.push(tap);
+      nic.targetDev = tap.name;
       if (nic.type === 'network' && bridge) nic.source = { ...nic.source, bridge };
     }
   } catch (e) {
-    await Promise.all([...made].map(deleteTap));
+    await Promise.all(made.map(closeTap));
     throw e;
   }
+  return made;
+}
+
+/**
+ * The descriptors of the taps the driver opened, in the order QEMU inherits them (4,
+ * 5, ... after its monitor's 3), each tap's -netdev turned from ifname= into fd=.
+ */
+export function passTapFds(args: string[], taps: readonly Tap[]): number[] {
+  const fds: number[] = [];
+  for (const tap of taps) {
+    if (tap.fd === undefined) continue;
+    const byName = `ifname=${tap.name},script=no,downscript=no`;
+    const at = args.findIndex((a, i) => args[i - 1] === '-netdev' && a.startsWith('tap,') && a.split(',').includes(`ifname=${tap.name}`));
+    if (at < 0) continue;
+    args[at] = args[at]!.replace(byName, `fd=${4 + fds.length}`);
+    fds.push(tap.fd);
+  }
+  return fds;
+}
+
+/** Close the driver's copies of the taps' descriptors once QEMU has its own (or failed to start). */
+export function closeTapFds(taps: readonly Tap[]): void {
+  for (const tap of taps) if (tap.fd !== undefined) closeSync(tap.fd);
 }
 
 /** Remove the taps the driver made for a domain that has stopped. */
