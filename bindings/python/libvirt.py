@@ -269,6 +269,8 @@ class _ConnectBase(_ConnectLegacy):
         except _rpc.WireError as e:
             _fail(e.fields, "virConnectOpen")
         self._client.on_event = self._event
+        self._client.on_lost = self._lost
+        self._close_callback = None
         self._callbacks = {}
         self._next_callback = 0
         self._remote_callback = None
@@ -291,6 +293,22 @@ class _ConnectBase(_ConnectLegacy):
 
     def isAlive(self):
         return 0 if self._client.closed else 1
+
+    def registerCloseCallback(self, cb, opaque):
+        """cb(conn, reason, opaque) when the link to the daemon is lost, as libvirt's remote
+        driver tells it (VIR_CONNECT_CLOSE_REASON_EOF, ...); not for the program's own close()."""
+        if not callable(cb):
+            raise TypeError("cb must be callable")
+        self._close_callback = (cb, opaque)
+        return 0
+
+    def unregisterCloseCallback(self):
+        self._close_callback = None
+
+    def _lost(self, reason):
+        if self._close_callback is not None:
+            cb, opaque = self._close_callback
+            cb(self, reason, opaque)
 
     def newStream(self, flags=0):
         """A stream for a call that opens one (virDomain.openConsole); VIR_STREAM_NONBLOCK for non-blocking I/O."""

@@ -25,6 +25,7 @@ KEEPALIVE_PONG = 2
 OPEN_PROC = 1
 CALL, REPLY, MESSAGE, STREAM = 0, 1, 2, 3
 STATUS_OK, STATUS_ERROR, STATUS_CONTINUE = 0, 1, 2
+CLOSE_REASON_ERROR, CLOSE_REASON_EOF = 0, 1
 HEADER = struct.Struct(">IIIIIII")
 MAX_FRAME = 32 * 1024 * 1024 + 4
 DEFAULT_TCP_PORT = 16509
@@ -346,6 +347,8 @@ class Client(object):
         self.closed = False
         self.pending_events = []
         self.on_event = None
+        # Told the reason (libvirt's VIR_CONNECT_CLOSE_REASON_*) when the link is lost, never on close().
+        self.on_lost = None
         self.streams = {}
         self.call(OPEN_PROC, {"uri": self.uri.far_side(), "readOnly": bool(read_only)})
 
@@ -367,7 +370,7 @@ class Client(object):
             if len(self.buffer) >= 4:
                 (length,) = struct.unpack(">I", self.buffer[:4])
                 if length < 28 or length > MAX_FRAME:
-                    self.close()
+                    self._lost(CLOSE_REASON_ERROR)
                     raise _rpc_error(1, "packet %d bytes received from server too large" % length)
                 if len(self.buffer) >= length:
                     frame, self.buffer = self.buffer[:length], self.buffer[length:]
@@ -379,7 +382,7 @@ class Client(object):
             except OSError:
                 chunk = b""
             if not chunk:
-                self.close()
+                self._lost(CLOSE_REASON_EOF)
                 raise _eof()
             self.buffer += chunk
 
@@ -434,6 +437,13 @@ class Client(object):
         for proc, body in events:
             if self.on_event is not None:
                 self.on_event(proc, body)
+
+    def _lost(self, reason):
+        """The daemon is gone: closed as on close(), and whoever asked is told why."""
+        was_open = not self.closed
+        self.close()
+        if was_open and self.on_lost is not None:
+            self.on_lost(reason)
 
     def close(self):
         if not self.closed:

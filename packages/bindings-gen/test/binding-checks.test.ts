@@ -12,13 +12,15 @@ function run(cmd: string, file: string, ...args: string[]) {
   return { status: r.status, lines: r.stdout.trim().split('\n'), stderr: r.stderr };
 }
 
-t.test('Python: wrong types, a closed connection and a dead daemon fail promptly, as libvirt-python does', async (t) => {
+t.test('Python: wrong types, a closed connection and a dead daemon fail promptly, as libvirt-python does; the close callback is told EOF', async (t) => {
   const r = run('python3', 'bad-calls.py');
   t.equal(r.status, 0, r.stderr);
   t.strictSame(r.lines, [
     'name TypeError', 'id TypeError', 'memory TypeError',
     'closed 1 invalid connection pointer in virDomainLookupByName',
+    'close callback 1 ctx True',
     'daemon died 38 7 End of file while reading data: Input/output error True',
+    'close 0',
   ]);
 });
 
@@ -33,10 +35,10 @@ t.test('Python asyncio: awaitable calls, events as an async iterator, a loop tha
   ]);
 });
 
-t.test('Perl: a daemon that dies mid-session is a Sys::Virt::Error at once', async (t) => {
+t.test('Perl: a daemon that dies mid-session is a Sys::Virt::Error at once, and the close callback is told EOF', async (t) => {
   const r = run('perl', 'bad-calls.pl');
   t.equal(r.status, 0, r.stderr);
-  t.strictSame(r.lines, ['daemon died Sys::Virt::Error 38 libvirt error code: 38, message: End of file while reading data: Input/output error', 'prompt 1']);
+  t.strictSame(r.lines, ['close callback 1 1', 'daemon died Sys::Virt::Error 38 libvirt error code: 38, message: End of file while reading data: Input/output error', 'prompt 1', 'closed']);
 });
 
 /** A free TCP port on loopback. */

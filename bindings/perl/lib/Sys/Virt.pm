@@ -56,6 +56,10 @@ sub new {
     }
     my $self = bless { client => $client, callbacks => {}, next_callback => 0, remote_callback => undef }, $class;
     $client->{on_event} = sub { $self->_event(@_) };
+    # The client must not keep its connection alive: the hook holds it weakly.
+    my $weak = $self;
+    Scalar::Util::weaken($weak);
+    $client->{on_lost} = sub { $weak->_lost(@_) if $weak };
     push @live, $self;
     Scalar::Util::weaken($live[-1]);
     return $self;
@@ -64,6 +68,12 @@ sub new {
 sub _new_object { my ($self, $class, $ref) = @_; return $class->_new($self, $ref) }
 
 sub is_alive { $_[0]{client}{closed} ? 0 : 1 }
+
+# $cb->($conn, $reason) when the link to the daemon is lost, as libvirt's remote driver
+# tells it (Sys::Virt::CLOSE_REASON_EOF, ...); not for the program's own close.
+sub register_close_callback { my ($self, $cb) = @_; $self->{close_callback} = $cb; return }
+sub unregister_close_callback { my ($self) = @_; $self->{close_callback} = undef; return }
+sub _lost { my ($self, $reason) = @_; $self->{close_callback}->($self, $reason) if $self->{close_callback} }
 
 sub new_stream { my ($self, $flags) = @_; return Sys::Virt::Stream->_new(connection => $self, flags => $flags || 0) }
 

@@ -28,6 +28,7 @@ use constant {
     OPEN_PROC => 1,
     CALL => 0, REPLY => 1, MESSAGE => 2, STREAM => 3,
     STATUS_OK => 0, STATUS_ERROR => 1, STATUS_CONTINUE => 2,
+    CLOSE_REASON_ERROR => 0, CLOSE_REASON_EOF => 1,
     MAX_FRAME => 32 * 1024 * 1024 + 4,
 };
 
@@ -177,7 +178,7 @@ sub read_frame {
     while (1) {
         if (length $self->{buffer} >= 4) {
             my $len = unpack('N', $self->{buffer});
-            if ($len < 28 || $len > MAX_FRAME) { $self->close; die wire_error(1, "packet $len bytes received from server too large") }
+            if ($len < 28 || $len > MAX_FRAME) { $self->lost(CLOSE_REASON_ERROR); die wire_error(1, "packet $len bytes received from server too large") }
             if (length $self->{buffer} >= $len) {
                 my $frame = substr($self->{buffer}, 0, $len, '');
                 return ([unpack('N6', substr($frame, 4, 24))], substr($frame, 28));
@@ -185,7 +186,7 @@ sub read_frame {
         }
         return () if !$block && !IO::Select->new($self->handle)->can_read(0);
         my $n = sysread($self->handle, my $chunk, 65536);
-        if (!$n) { $self->close; die eof_error() }
+        if (!$n) { $self->lost(CLOSE_REASON_EOF); die eof_error() }
         $self->{buffer} .= $chunk;
     }
 }
@@ -243,6 +244,14 @@ sub dispatch_events {
 }
 
 sub pending { my ($self) = @_; return @{$self->{events}} || length $self->{buffer} }
+
+# The daemon is gone: closed as on close(), and on_lost told why (libvirt's close reason).
+sub lost {
+    my ($self, $reason) = @_;
+    my $was_open = !$self->{closed};
+    $self->close;
+    $self->{on_lost}->($reason) if $was_open && $self->{on_lost};
+}
 
 sub close {
     my ($self) = @_;

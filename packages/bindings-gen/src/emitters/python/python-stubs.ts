@@ -87,6 +87,7 @@ export function pythonStubs(api: ApiDef): string {
       lines.push('    def domainEventDeregisterAny(self, callbackID: int) -> int: ...');
       lines.push('    def listDomainsID(self) -> List[int]: ...', '    def listDefinedDomains(self) -> List[str]: ...', '    def numOfDomains(self) -> int: ...');
       lines.push('    def newStream(self, flags: int = ...) -> virStream: ...');
+      lines.push('    def registerCloseCallback(self, cb: Callable[[virConnect, int, Any], None], opaque: Any) -> int: ...', '    def unregisterCloseCallback(self) -> None: ...');
     } else {
       lines.push(`    def connect(self) -> virConnect: ...`);
     }
