@@ -10,11 +10,10 @@ import {
 } from '@tsvirt/core';
 import {
   CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef, type NetworkRef,
-  type StoragePoolRef, type StorageVolRef,
+  type StoragePoolRef, type StorageVolRef, claimAutostart,
 } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
-import { claimAutostart } from './autostart-marker.js';
 import { openConsole } from './console.js';
 import { changeDevice } from './devices.js';
 import { QemuDriverState, type QemuConnectionOptions } from './driver-state.js';

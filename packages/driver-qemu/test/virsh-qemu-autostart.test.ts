@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { AUTOSTART_MARKER } from '../src/autostart-marker.js';
+import { AUTOSTART_MARKER } from '@tsvirt/core/driver';
 import { virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(60_000);

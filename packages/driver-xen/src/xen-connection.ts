@@ -2,11 +2,11 @@
 // (lifecycle, persistence, save, devices, memory, vcpus, stats, console, host,
 // events), the state they share in driver-state.ts.
 
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { DomainXMLFlags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo } from '@tsvirt/core';
-import type { ConnectDriver, DomainEventFilterData, DomainEventSink, DomainRef } from '@tsvirt/core/driver';
+import { claimAutostart, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef } from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { openConsole } from './console.js';
 import { changeDevice } from './devices.js';
@@ -30,6 +30,11 @@ export class XenConnection implements ConnectDriver {
     const watch = new XenstoreWatch(s);
     if ('info' in s.probe && options.xenstoreSocket && existsSync(options.xenstoreSocket)) await watch.start(options.xenstoreSocket);
     await s.load();
+    // the first start after the host's boot (its run folder is new) starts the autostart domains, as libvirt's
+    if ('info' in s.probe) {
+      await fs.mkdir(options.dirs.runDir, { recursive: true, mode: 0o700 });
+      if (await claimAutostart(options.dirs.runDir)) await lifecycle.autostartDomains(s);
+    }
     return new XenConnection(s, watch);
   }
 

@@ -3,7 +3,7 @@
 // Lifecycle, persistence, save and restore, memory, vCPUs, devices, statistics,
 // console, domains started behind the driver's back, and xl misbehaving.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ConnectListAllDomainsFlags as L, DomainEventType as Ev, DomainModificationImpact as Impact, DomainShutoffReason, DomainState, ErrorDomain,
@@ -121,6 +121,24 @@ t.test('a new connection finds the definitions and what runs; a domain started b
   await tick();
   t.same(events, [['keep', Ev.STOPPED, 0]]);
   await keep.undefine();
+});
+
+t.test('autostart: the first start after the host\'s boot starts the marked domains, a later open does not (xl stand-in, not a hypervisor)', async (t) => {
+  const xl = useXlStandIn(t);
+  const first = await open('xen:///system', { localOnly: true });
+  const dom = await first.defineDomainXML(guestXml('auto'));
+  await dom.setAutostart(true);
+  await first.defineDomainXML(guestXml('manual'));
+  await first.close();
+  // a new boot: the run folder is empty again
+  rmSync(path.join(xl.dir, 'run'), { recursive: true, force: true });
+  const booted = await connect(t);
+  t.same(xl.domains().map((d) => d.name), ['auto'], 'only the autostart domain was started');
+  t.equal(await (await booted.lookupDomainByName('auto')).isActive(), true);
+  await (await booted.lookupDomainByName('auto')).destroy();
+  const later = await connect(t);
+  t.same(xl.domains(), [], 'a later open leaves a destroyed domain alone');
+  t.equal(await (await later.lookupDomainByName('auto')).getAutostart(), true);
 });
 
 t.test('memory, vCPUs and devices, live and in the config (xl stand-in, not a hypervisor)', async (t) => {

@@ -38,3 +38,4 @@ export { XmlConfigStore, type XmlConfigFormat } from '../drivers/xml-config-stor
 export { DomainConfigStore } from '../drivers/domain-config-store.js';
 export { checkDomainName, MAX_DOMAIN_NAME_BYTES } from '../drivers/domain-name.js';
 export { guestSideCounters } from '../drivers/interface-counters.js';
+export { claimAutostart, AUTOSTART_MARKER } from '../drivers/autostart-marker.js';

@@ -3,9 +3,9 @@
 // firewall); its files sit in a "network" folder beside the QEMU driver's folders.
 
 import path from 'node:path';
-import { claimAutostart } from '../autostart-marker.js';
 import type { QemuDirs } from '../qemu-dirs.js';
 import { Networks } from './networks.js';
+import { claimAutostart } from '@tsvirt/core/driver';
 
 export class NetworkDriver {
   readonly networks: Networks;

@@ -3,10 +3,10 @@
 // in a "storage" folder beside the QEMU driver's config and run folders.
 
 import path from 'node:path';
-import { claimAutostart } from '../autostart-marker.js';
 import type { QemuDirs } from '../qemu-dirs.js';
 import { StoragePools } from './storage-pools.js';
 import { StorageVolumes } from './storage-volumes.js';
+import { claimAutostart } from '@tsvirt/core/driver';
 
 export class StorageDriver {
   readonly pools: StoragePools;
