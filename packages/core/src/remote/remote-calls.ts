@@ -81,6 +81,12 @@ export function remoteCall(p: Procedure, link: RemoteCallLink): ((...args: unkno
       const domainRef = (await link.call(RemoteProcedure.DOMAIN_LOOKUP_BY_NAME, [snap.domain])) as DomainRef;
       sent[i] = { ...snap, domainRef } satisfies ResolvedSnapshot;
     }
-    return link.call(wire.number, sent);
+    const value = await link.call(wire.number, sent);
+    // libvirt's older DOMAIN_CREATE answers nothing: libvirt's client looks the domain up by
+    // UUID to learn the id it now has, and so does this one
+    if (p.driverName === 'domainCreate' && value === undefined) {
+      return link.call(RemoteProcedure.DOMAIN_LOOKUP_BY_UUID, [(args[0] as DomainRef).uuid]);
+    }
+    return value;
   };
 }
