@@ -3,6 +3,7 @@ import type { Procedure } from '../gen/procedures.gen.js';
 import { RemoteProcedure, remoteProcedureByNumber } from '../gen/remote-program.gen.js';
 import type { WireProcedure } from '../rpc/wire-procedure.js';
 import { toWire } from '../rpc/wire-values.js';
+import type { StorageVolRef } from '../gen/driver.gen.js';
 
 // How an API call travels in libvirt's REMOTE program, beyond its generated row: the
 // choices libvirt's own client library and virsh make, so that a libvirt daemon sees what
@@ -46,6 +47,25 @@ for (const p of remoteProcedureByNumber.values()) {
 /** The domain's shape as calls carry it. */
 export const domainShape = byCall.get('domainGetInfo')!.plain!.argMap![0]!.shape;
 
+/** The volume's shape as calls carry it (remote_nonnull_storage_vol: pool, name and key, no path). */
+const volumeShape = byCall.get('storageVolGetInfo')!.plain!.argMap![0]!.shape;
+/** libvirt's STORAGE_VOL_GET_PATH, where the generated program has it. */
+const VOL_GET_PATH = [...remoteProcedureByNumber.values()].find((p) => p.name === 'STORAGE_VOL_GET_PATH');
+
+/**
+ * Volumes with their paths: libvirt's program names a volume without its path, which
+ * libvirt's clients ask for (virStorageVolGetPath); tsvirt's volume carries it.
+ */
+async function withPaths(link: RemoteCallLink, value: unknown): Promise<unknown> {
+  if (VOL_GET_PATH === undefined) return value;
+  const volumes = (Array.isArray(value) ? value : [value]) as StorageVolRef[];
+  const withPath = await Promise.all(volumes.map(async (v) => {
+    const { name } = (await link.call(VOL_GET_PATH.number, { vol: toWire(volumeShape, v) })) as { name: string };
+    return { ...v, path: name };
+  }));
+  return Array.isArray(value) ? withPath : withPath[0];
+}
+
 /** A snapshot as it travels: its domain whole (libvirt's daemon finds the domain by its UUID). */
 export interface ResolvedSnapshot extends DomainSnapshotRef {
   readonly domainRef: DomainRef;
@@ -70,6 +90,7 @@ export function remoteCall(p: Procedure, link: RemoteCallLink): ((...args: unkno
   if (pair === undefined || p.returns === 'stream') return null;
   const flagsAt = p.args.findIndex((a) => a.name === 'flags');
   const snapshotsAt = p.args.flatMap((a, i) => (a.type === 'DomainSnapshot' ? [i] : []));
+  const returnsVolumes = p.returns === 'StorageVol' || p.returns === 'StorageVol[]';
   return async (...args: unknown[]) => {
     const flags = flagsAt < 0 ? 0 : Number(args[flagsAt] ?? 0);
     // as libvirt's virsh: the call without flags when there are none (the daemon's errors name that call)
@@ -87,6 +108,6 @@ export function remoteCall(p: Procedure, link: RemoteCallLink): ((...args: unkno
     if (p.driverName === 'domainCreate' && value === undefined) {
       return link.call(RemoteProcedure.DOMAIN_LOOKUP_BY_UUID, [(args[0] as DomainRef).uuid]);
     }
-    return value;
+    return returnsVolumes ? withPaths(link, value) : value;
   };
 }
