@@ -5,6 +5,7 @@ import { procedures } from '../gen/procedures.gen.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
 import { remoteCall } from './remote-calls.js';
+import { cpuMapCalls } from './remote-cpu-maps.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
 const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
@@ -37,6 +38,7 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
       ? async (...args: unknown[]) => takeHandleId(args[0], handleIdReply(p.driverName, await send(...args)))
       : send;
   }
+  if (conn.program.name === 'remote') Object.assign(methods, cpuMapCalls(conn));
   const local: ConnectDriver = {
     connectDomainEventRegister: (sink, filter) => conn.registerEvents(sink, filter),
     connectDomainEventDeregister: (id) => conn.deregisterEvents(id),

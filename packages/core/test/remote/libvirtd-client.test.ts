@@ -191,3 +191,24 @@ t.test('snapshots travel with their domain whole (libvirtd finds it by UUID); ty
   // libvirt's test driver has a string among its NUMA parameters: sent only to a client that says it takes them
   t.same(await dom.getNumaParameters(), { numa_mode: 0, numa_nodeset: '' });
 });
+
+t.test('CPU maps and domain statistics (sized by the host\'s CPU count, as libvirt\'s client sizes them) agree with libvirt-python', { skip: missing || noPython }, async (t) => {
+  const conn = await connect(t);
+  const dom = await conn.lookupDomainByName('test');
+  const py = libvirtPython(daemon.unixUri(), `
+d = c.lookupByName('test')
+cpus, cpumap, online = c.getCPUMap()
+out['cpumap'] = [cpus, [i for i, b in enumerate(cpumap) if b]]
+info, maps = d.vcpus()
+out['vcpus'] = [[v[0], v[1], v[3], [i for i, b in enumerate(m) if b]] for v, m in zip(info, maps)]
+out['pins'] = [[i for i, b in enumerate(m) if b] for m in d.vcpuPinInfo(0)]
+out['emulator'] = [i for i, b in enumerate(d.emulatorPinInfo(0)) if b]
+out['stats'] = [[r[0].UUIDString(), r[1]] for r in c.getAllDomainStats()]
+`);
+  const map = await conn.getCPUMap();
+  t.same([map.cpus, map.online], py.cpumap);
+  t.same((await dom.getVcpus()).map((v) => [v.number, v.state, v.cpu, v.affinity]), py.vcpus);
+  t.same((await dom.getVcpuPinInfo()).map((p) => p.cpus), py.pins);
+  t.same(await dom.getEmulatorPinInfo(), py.emulator);
+  t.same((await conn.getAllDomainStats()).map((r) => [r.domain, r.params]), py.stats);
+});
