@@ -6,11 +6,11 @@ import { RemoteProcedure, remote_error, remoteProcedureByNumber } from '../gen/r
 import { encodeFrame } from '../rpc/frame-codec.js';
 import { Program, ProgramVersion } from '../rpc/rpc-constants.js';
 import type { WireProcedure } from '../rpc/wire-procedure.js';
-import { callArgsToWire, errorFromWire, fromWire, replyFromWire, type RemoteErrorValue } from '../rpc/wire-values.js';
+import { callArgsToWire, errorFromWire, eventFromWire, replyFromWire, type RemoteErrorValue } from '../rpc/wire-values.js';
 import { decodeXdr } from '../rpc/xdr/xdr-reader.js';
 import { encodeXdr } from '../rpc/xdr/xdr-writer.js';
 import type { XdrType } from '../rpc/xdr/xdr-types.js';
-import { domainShape, withSnapshotDomains } from './remote-calls.js';
+import { withSnapshotDomains } from './remote-calls.js';
 import type { WireProgram } from './wire-program.js';
 
 // libvirt's REMOTE program as its own client speaks it (remote_driver.c's doRemoteOpen):
@@ -32,17 +32,6 @@ function procedure(number: number): WireProcedure {
   return p;
 }
 
-const eventKindOf = new Map(eventProcedures.map((e) => [e.kind, e]));
-
-/** A remote_domain_event_callback_*_msg: {callbackID, msg: {dom, ...the event's fields}}. */
-function eventFromWire(p: WireProcedure, decoded: unknown): { callbackId: number; event: DomainEventData } | null {
-  const { callbackID, msg } = decoded as { callbackID?: number; msg?: Record<string, unknown> };
-  const known = p.event === undefined ? undefined : eventKindOf.get(p.event as DomainEventData['kind']);
-  if (known === undefined || callbackID === undefined || msg === undefined) return null;
-  const fields = Object.fromEntries(known.fields.map((f) => [f, msg[f]]));
-  return { callbackId: callbackID, event: { kind: known.kind, domain: fromWire(domainShape, msg.dom), ...fields } as DomainEventData };
-}
-
 export const remoteProgram: WireProgram = {
   name: 'remote',
   program: Program.REMOTE,
@@ -61,8 +50,10 @@ export const remoteProgram: WireProgram = {
   error: (body) => errorFromWire(decodeXdr(remote_error, body, 'remote_error') as RemoteErrorValue),
   message(proc, body) {
     const p = remoteProcedureByNumber.get(proc);
-    if (p === undefined || p.served !== 'event' || p.args === null) return null;
-    return eventFromWire(p, decodeXdr(p.args, body, p.name));
+    // only the callback form's messages: this client registers no other
+    if (p === undefined || p.served !== 'event' || !p.callback || p.args === null) return null;
+    const { callbackId, event } = eventFromWire(p, decodeXdr(p.args, body, p.name));
+    return { callbackId, event: event as DomainEventData };
   },
   async open(channel, uri, readOnly) {
     const { types } = (await channel.call(RemoteProcedure.AUTH_LIST, undefined)) as { types: number[] };
