@@ -48,6 +48,9 @@ export interface PropertyDef extends BindingNames { name: string; type: TypeRef;
 
 /** A flag that only a read-write connection may pass (libvirt's SECURE flags): its name in the arg's enum and its value. */
 export interface WriteFlagDef { name: string; value: number }
+/** libvirt's argument rules: a string not empty, a number zero or more, or more than zero. */
+export type ArgCheck = 'nonempty' | 'nonnegative' | 'positive';
+
 export interface ArgDef {
   name: string;
   type: TypeRef;
@@ -56,8 +59,10 @@ export interface ArgDef {
   doc: string;
   /** the flags of this argument that need write access, refused on a read-only connection */
   writeFlags: WriteFlagDef[];
-  /** a string that libvirt refuses when empty, before any driver sees it */
-  nonEmpty?: boolean;
+  /** a rule libvirt's API checks before any driver sees the argument */
+  check?: ArgCheck;
+  /** the argument's name in libvirt's C API, where it differs (named in libvirt's messages) */
+  c?: string;
 }
 export interface MethodDef extends BindingNames {
   name: string;

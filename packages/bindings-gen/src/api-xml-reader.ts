@@ -4,7 +4,7 @@ import { VirError } from '@tsvirt/core';
 import { parseXmlDocument, textOf, type XmlElement } from '@tsvirt/core/xml';
 import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
-  ApiDef, ArgDef, CallbackDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
+  ApiDef, ArgCheck, ArgDef, CallbackDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
   WireProgramDef, XdrDeclDef, XdrTypeDef,
 } from './api-model.js';
 import { EVENT_FILTER, EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
@@ -185,9 +185,11 @@ function modelOf(root: XNode, file: string): ApiDef {
           }
           return { name: flag, value: value ?? 0 };
         });
-        const nonEmpty = attr(a, 'nonempty') === 'true';
-        if (nonEmpty && type.name !== 'string') problems.push({ line: a.line(), message: `${objName}.${name}: nonempty is for string arguments` });
-        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags, nonEmpty };
+        const check = (attr(a, 'check') ?? undefined) as ArgCheck | undefined;
+        if (check && (check === 'nonempty') !== (type.name === 'string')) {
+          problems.push({ line: a.line(), message: `${objName}.${name}: check '${check}' does not fit a ${type.name} argument` });
+        }
+        return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags, check, c: attr(a, 'c') ?? undefined };
       });
       const iterator = attr(m, 'iterator');
       if (iterator !== null && !args.some((a) => a.type.kind === 'listener')) {

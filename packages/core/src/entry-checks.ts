@@ -21,9 +21,15 @@ export const deniedFlagOnReadOnly = (fn: string, flag: string, domain: number) =
 export const invalidArgument = (arg: string, fn: string, expected: string, domain: number) =>
   VirError.of(ErrorNumber.INVALID_ARG, domain, `${arg} in ${fn} must be ${expected}`);
 
-/** libvirt's words for an empty string where its API needs one (virCheckNonEmptyStringArg). */
-export const emptyStringArgument = (arg: string, fn: string, domain: number) =>
-  new VirError({ code: ErrorNumber.INVALID_ARG, domain, level: 2, message: `string ${arg} in ${fn} must not be empty`, str1: fn, str2: arg, int1: 0, int2: 0 });
+const ARGUMENT_RULES = {
+  nonempty: (arg: string, fn: string) => `string ${arg} in ${fn} must not be empty`,
+  nonnegative: (arg: string, fn: string) => `${arg} in ${fn} must be zero or greater`,
+  positive: (arg: string, fn: string) => `${arg} in ${fn} must be greater than zero`,
+};
+
+/** libvirt's words for an argument its API refuses by rule (virCheckNonEmptyStringArg and friends). */
+export const argumentRefused = (rule: keyof typeof ARGUMENT_RULES, arg: string, fn: string, domain: number) =>
+  new VirError({ code: ErrorNumber.INVALID_ARG, domain, level: 2, message: ARGUMENT_RULES[rule](arg, fn), str1: fn, str2: arg, int1: 0, int2: 0 });
 
 export const unsupported = (fn: string, domain: number) => VirError.of(ErrorNumber.NO_SUPPORT, domain, fn);
 

@@ -5,7 +5,7 @@ import type { ConnectDriver, DomainEventData, DomainRef, DomainSnapshotRef, Netw
 import '../util/dispose-symbol.js';
 import { ErrorDomain, ErrorNumber } from './errors.gen.js';
 import { VirError, toVirError } from '../errors/vir-error.js';
-import { deniedFlagOnReadOnly, deniedOnReadOnly, emptyStringArgument, eventFilterData, invalidArgument, invalidConnection, invalidUuid, isFlags, isUuidText, unsupported } from '../entry-checks.js';
+import { deniedFlagOnReadOnly, deniedOnReadOnly, argumentRefused, eventFilterData, invalidArgument, invalidConnection, invalidUuid, isFlags, isUuidText, unsupported } from '../entry-checks.js';
 import { domainEventIterator } from '../domain-event-iterator.js';
 import { nextCallback } from '../next-callback.js';
 
@@ -294,7 +294,9 @@ export class ConnectEntry implements Connect {
     const conn = this;
     if (conn.closed) throw invalidConnection('virNodeGetCellsFreeMemory');
     if (!Number.isSafeInteger(startCell)) throw invalidArgument('startCell', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.DOMAIN);
+    if (startCell < 0) throw argumentRefused('nonnegative', 'startCell', 'virNodeGetCellsFreeMemory', ErrorDomain.DOMAIN);
     if (!Number.isSafeInteger(maxCells)) throw invalidArgument('maxCells', 'virNodeGetCellsFreeMemory', 'an integer', ErrorDomain.DOMAIN);
+    if (maxCells <= 0) throw argumentRefused('positive', 'maxCells', 'virNodeGetCellsFreeMemory', ErrorDomain.DOMAIN);
     if (conn.driver.connectGetCellsFreeMemory === undefined) throw unsupported('virNodeGetCellsFreeMemory', ErrorDomain.DOMAIN);
     try {
       return await conn.driver.connectGetCellsFreeMemory(startCell, maxCells);
@@ -1115,7 +1117,7 @@ export class DomainEntry implements Domain {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetBlockInfo');
     if (typeof disk !== 'string') throw invalidArgument('disk', 'virDomainGetBlockInfo', 'a string', ErrorDomain.DOMAIN);
-    if (disk === '') throw emptyStringArgument('disk', 'virDomainGetBlockInfo', ErrorDomain.DOMAIN);
+    if (disk === '') throw argumentRefused('nonempty', 'disk', 'virDomainGetBlockInfo', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainGetBlockInfo', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainGetBlockInfo === undefined) throw unsupported('virDomainGetBlockInfo', ErrorDomain.DOMAIN);
     try {
@@ -1221,7 +1223,7 @@ export class DomainEntry implements Domain {
     if (conn.closed) throw invalidConnection('virDomainRename');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainRename', ErrorDomain.DOMAIN);
     if (typeof newName !== 'string') throw invalidArgument('newName', 'virDomainRename', 'a string', ErrorDomain.DOMAIN);
-    if (newName === '') throw emptyStringArgument('new_name', 'virDomainRename', ErrorDomain.DOMAIN);
+    if (newName === '') throw argumentRefused('nonempty', 'new_name', 'virDomainRename', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRename', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
     if (conn.driver.domainRename === undefined) throw unsupported('virDomainRename', ErrorDomain.DOMAIN);
     try {

@@ -1,11 +1,15 @@
 import { Scope } from 'ts-morph';
-import type { ApiDef, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
+import type { ApiDef, ArgCheck, ArgDef, MethodDef, ObjectDef } from '../../api-model.js';
 import type { GeneratedFile } from '../emitter.js';
 import { iteratorSignature, promiseSignature, publicSignature } from './emit-api.js';
 import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts-source.js';
 
-/** An argument's name as libvirt's C API spells it in messages (newName → new_name). */
-const cArgName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** The condition under which libvirt's API refuses an argument that breaks its rule. */
+const CHECKS: Record<ArgCheck, (v: string) => string> = {
+  nonempty: (v) => `${v} === ''`,
+  nonnegative: (v) => `${v} < 0`,
+  positive: (v) => `${v} <= 0`,
+};
 
 /** The check of one argument, as a condition that is true when the argument is bad. */
 function badArg(a: ArgDef): [string, string] {
@@ -36,7 +40,7 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     const [bad, expected] = badArg(a);
     const cond = a.optional ? `${a.name} !== undefined && (${bad})` : bad;
     lines.push(`if (${cond}) throw invalidArgument('${a.name}', '${fn}', '${expected}', ${dom});`);
-    if (a.nonEmpty) lines.push(`if (${a.name} === '') throw emptyStringArgument('${cArgName(a.name)}', '${fn}', ${dom});`);
+    if (a.check) lines.push(`if (${CHECKS[a.check](a.name)}) throw argumentRefused('${a.check}', '${a.c ?? a.name}', '${fn}', ${dom});`);
   }
   // After the type checks, so that a UUID is only parsed, and a flag only tested, when it has the right type.
   for (const a of m.args) {
@@ -143,7 +147,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   f.addImportDeclaration({
     moduleSpecifier: '../entry-checks.js',
     namedImports: [
-      'deniedFlagOnReadOnly', 'deniedOnReadOnly', 'emptyStringArgument', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'invalidUuid', 'isFlags', 'isUuidText', 'unsupported',
+      'deniedFlagOnReadOnly', 'deniedOnReadOnly', 'argumentRefused', ...(events ? ['eventFilterData'] : []), 'invalidArgument', 'invalidConnection', 'invalidUuid', 'isFlags', 'isUuidText', 'unsupported',
     ],
   });
   if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
