@@ -24,6 +24,12 @@ export function cellsFreeMemory(caps: Capabilities, startCell: number, maxCells:
   return cells.slice(startCell, startCell + maxCells).map((c) => c.memoryKiB);
 }
 
+/**
+ * The host's free memory: libvirt's test driver keeps a free figure of half each cell's
+ * memory beside it, and sums those (again KiB read as bytes), not what cellsFreeMemory gives.
+ */
+export const freeMemory = (caps: Capabilities): number => caps.host.cells.reduce((sum, c) => sum + c.memoryKiB / 2, 0);
+
 /** libvirt's test driver reports 8 host CPUs in its CPU map, of which 0, 2 and 4 are online. */
 export const TEST_CPU_MAP = { cpus: 8, online: [0, 2, 4] } as const;
 

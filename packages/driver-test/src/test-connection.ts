@@ -18,7 +18,7 @@ import { attachDomainDevice, detachDomainDevice } from './devices.js';
 import { getDomainMetadata, setDomainMetadata } from './domain-metadata.js';
 import * as tunables from './domain-tunables.js';
 import type { TestDriverState } from './driver-state.js';
-import { TEST_CPU_MAP, TEST_CPU_STATS, TEST_SYSINFO_XML, cellsFreeMemory } from './host.js';
+import { TEST_CPU_MAP, TEST_CPU_STATS, TEST_SYSINFO_XML, cellsFreeMemory, freeMemory } from './host.js';
 import * as lifecycle from './lifecycle.js';
 import { setDomainMemory } from './memory.js';
 import { defineDomain, renameDomain, setAutostart, undefineDomain } from './persistence.js';
@@ -71,7 +71,7 @@ export class TestConnection implements ConnectDriver {
     return TEST_SYSINFO_XML;
   }
   connectGetCellsFreeMemory(startCell: number, maxCells: number) { return cellsFreeMemory(this.s.node.capabilities, startCell, maxCells); }
-  connectGetFreeMemory() { return cellsFreeMemory(this.s.node.capabilities, 0, this.s.node.capabilities.host.cells.length).reduce((a, b) => a + b, 0); }
+  connectGetFreeMemory() { return freeMemory(this.s.node.capabilities); }
   connectGetCPUMap(flags: number) {
     checkFlags(flags, 0, 'testNodeGetCPUMap');
     return { cpus: TEST_CPU_MAP.cpus, online: [...TEST_CPU_MAP.online] };
