@@ -16,7 +16,7 @@ export async function runCommands(ctx: VirshContext, commands: string[][]): Prom
     parsed = commands.map((words) => parseCommand(words, findCommand, (m) => ctx.debug(Level.INFO, m)));
   } catch (e) {
     if (!(e instanceof CommandParseError)) throw e;
-    ctx.error(e.message);
+    for (const m of e.messages) ctx.error(m);
     return false;
   }
   let ok = true;

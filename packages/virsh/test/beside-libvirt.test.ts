@@ -25,6 +25,20 @@ const SCRIPTS: Record<string, string[]> = {
     'echo --split a,b c,d', 'echo --split a,,b,c,,,d', "echo --split '' a", 'echo --split ,a,',
     "echo --shell \"it's\" a '' x", "echo --xml '<a>' '&'", "echo --xml --split a,b", 'echo --err a b; echo c',
   ],
+  'missing options: every one named, data as <name>, numbers as --name; aliases': [
+    'attach-disk', 'vol-create-as default-pool', 'setvcpus test', 'setmem test', 'setmem test --kilobytes 2000000',
+    'setmem test 1x', 'setmem test 1.5M', 'snapshot-dumpxml test', 'domxml-to-native qemu-argv',
+  ],
+  'lookups take only the ways a command documents': [
+    'domid 1', 'domuuid 1', 'domname test', 'domname 1', 'domid test', 'domuuid 6695eb01-f6a4-8304-79aa-97f2502e193f',
+    'pool-uuid dfe224cb-28fb-8dd0-c4b2-64eb3f0f4566', 'pool-name default-pool', 'net-name nosuch', 'net-name default',
+    'iface-name eth1', 'iface-name 52:54:00:00:00:99', 'iface-mac 52:54:00:00:00:99',
+    'vol-name nosuch', 'vol-pool nosuch', 'vol-path nosuch', 'vol-path --pool default-pool nosuch', 'vol-key nosuch',
+  ],
+  'freecell: total, one cell, a bad cell number': ['freecell', 'freecell --all', 'freecell 1', 'freecell 5', 'freecell x', 'freecell --cellno -1'],
+  'snapshots: a name or --current, not both and not neither': [
+    'snapshot-info test', 'snapshot-create-as test s1; snapshot-info test s1 --current; snapshot-parent test s1 --current; snapshot-revert test s1 --current; snapshot-delete test s1 --current',
+  ],
   'rename: empty, to itself, with a slash, then to a new name': [
     "destroy test; domrename test ''; domrename test test; domrename test 'a/b'; domrename test renamed; list --all --name",
   ],

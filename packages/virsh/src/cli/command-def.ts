@@ -10,8 +10,8 @@ export interface OptionDef {
   required?: boolean;
   /** may be given without its --name, in order */
   positional?: boolean;
-  /** the placeholder shown in help (libvirt's, e.g. <string> or <number>) */
-  aliasOf?: string;
+  /** other names virsh accepts for the option, not shown in help (libvirt's VSH_OT_ALIAS) */
+  aliases?: readonly string[];
   /** an empty string is a value the command handles itself (libvirt's VSH_OFLAG_EMPTY_OK) */
   emptyOk?: boolean;
 }

@@ -1,7 +1,13 @@
 import type { CommandDef, OptionValues, ParsedCommand } from './command-def.js';
 
-/** A command line that virsh refuses before running anything; its message is virsh's. */
-export class CommandParseError extends Error {}
+/** A command line that virsh refuses before running anything; its messages are virsh's, one error line each. */
+export class CommandParseError extends Error {
+  readonly messages: string[];
+  constructor(...messages: string[]) {
+    super(messages.join('\n'));
+    this.messages = messages;
+  }
+}
 
 /**
  * Match a command's words to its options: `--name value`, `--name=value`, bare bools,
@@ -23,19 +29,19 @@ export function parseCommand(words: string[], find: (name: string) => CommandDef
     if (!onlyData && w.startsWith('--') && w.length > 2) {
       const eq = w.indexOf('=');
       const key = eq < 0 ? w.slice(2) : w.slice(2, eq);
-      const opt = def.options.find((o) => o.name === key);
+      const opt = def.options.find((o) => o.name === key || o.aliases?.includes(key));
       if (!opt) throw new CommandParseError(`command '${def.name}' doesn't support option --${key}`);
       if (opt.type === 'bool') {
         if (eq >= 0) throw new CommandParseError(`invalid '=' after option --${key}`);
-        opts.set(key, true);
+        opts.set(opt.name, true);
         continue;
       }
       let value: string;
       if (eq >= 0) value = w.slice(eq + 1);
       else if (i + 1 < rest.length) value = rest[++i];
       else throw new CommandParseError(`expected syntax: --${key} <${opt.type === 'int' ? 'number' : 'string'}>`);
-      if (opt.type === 'argv') opts.set(key, [...((opts.get(key) as string[]) ?? []), value]);
-      else opts.set(key, value);
+      if (opt.type === 'argv') opts.set(opt.name, [...((opts.get(opt.name) as string[]) ?? []), value]);
+      else opts.set(opt.name, value);
       continue;
     }
     const opt = nextPositional();
@@ -44,10 +50,9 @@ export function parseCommand(words: string[], find: (name: string) => CommandDef
     if (opt.type === 'argv') opts.set(opt.name, [...((opts.get(opt.name) as string[]) ?? []), w]);
     else opts.set(opt.name, w);
   }
-  for (const o of def.options) {
-    if (o.required && !opts.has(o.name)) {
-      throw new CommandParseError(`command '${def.name}' requires <${o.name}> option`);
-    }
-  }
+  // every missing option is named, data as <name> and the others as --name (virsh's words)
+  const missing = def.options.filter((o) => o.required && !opts.has(o.name))
+    .map((o) => (o.type === 'int' ? `command '${def.name}' requires --${o.name} option` : `command '${def.name}' requires <${o.name}> option`));
+  if (missing.length) throw new CommandParseError(...missing);
   return { def, opts };
 }

@@ -2,7 +2,7 @@ import { ConnectListAllDomainsFlags as L, DomainState, DomainXMLFlags, type Doma
 import type { CommandDef } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import { reasonText, stateText } from '../output/domain-state-text.js';
-import { commandDomain, DOMAIN_OPTION, lookupDomain } from './domain-lookup.js';
+import { commandDomain, DOMAIN_OPTION } from './domain-lookup.js';
 
 const LIST_FILTERS: [string, number, string][] = [
   ['inactive', L.INACTIVE, 'list inactive domains'],
@@ -158,7 +158,7 @@ const domid: CommandDef = {
   name: 'domid', group: 'domain', help: 'convert a domain name or UUID to domain id', description: '',
   options: [{ ...DOMAIN_OPTION, help: 'domain name or uuid' }],
   async run(ctx, opts) {
-    const dom = await commandDomain(ctx, opts);
+    const dom = await commandDomain(ctx, opts, 'domain', { id: false, uuid: true, name: true });
     if (!dom) return false;
     ctx.print(`${dom.id === -1 ? '-' : dom.id}\n`);
     return true;
@@ -169,7 +169,7 @@ const domuuid: CommandDef = {
   name: 'domuuid', group: 'domain', help: 'convert a domain name or id to domain UUID', description: '',
   options: [{ ...DOMAIN_OPTION, help: 'domain id or name' }],
   async run(ctx, opts) {
-    const dom = await commandDomain(ctx, opts);
+    const dom = await commandDomain(ctx, opts, 'domain', { id: true, uuid: false, name: true });
     if (!dom) return false;
     ctx.print(`${dom.uuid}\n`);
     return true;
@@ -180,9 +180,7 @@ const domname: CommandDef = {
   name: 'domname', group: 'domain', help: 'convert a domain id or UUID to domain name', description: '',
   options: [{ ...DOMAIN_OPTION, help: 'domain id or uuid' }],
   async run(ctx, opts) {
-    const conn = await ctx.connection();
-    if (!conn) return false;
-    const dom = await lookupDomain(ctx, conn, opts.get('domain') as string);
+    const dom = await commandDomain(ctx, opts, 'domain', { id: true, uuid: true, name: false });
     if (!dom) return false;
     ctx.print(`${dom.name}\n`);
     return true;

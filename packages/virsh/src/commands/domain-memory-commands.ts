@@ -7,23 +7,25 @@ import { IMPACT_OPTIONS, domainCommand, impactFlags } from './domain-command.js'
 /** A memory size option: a number with an optional unit, KiB when none (virsh's scaled integer). */
 function kibOption(ctx: VirshContext, opts: OptionValues, name: string): number | null {
   const raw = opts.get(name) as string;
-  const m = /^(\d+)([a-zA-Z]*)$/.exec(raw.trim());
+  // virsh reads the digits first (strtoull), then the rest as the unit
+  const m = /^\s*(\d+)(.*)$/s.exec(raw);
   const kib = m ? toKiB(Number(m[1]), m[2] || undefined) : null;
   if (kib === null || !Number.isSafeInteger(kib)) {
-    ctx.error(`Numeric value '${raw}' for <${name}> option is malformed or out of range`);
+    ctx.error(`Scaled numeric value '${raw}' for <${name}> option is malformed or out of range`);
+    if (m && kib === null) ctx.error(`invalid argument: unknown suffix '${m[2]}'`);
     return null;
   }
   return kib;
 }
 
-const sizeOption = (help: string) => ({ name: 'kilobytes', type: 'int', help, required: true, positional: true } as const);
+const sizeOption = (help: string) => ({ name: 'size', aliases: ['kilobytes'], type: 'int', help, required: true, positional: true } as const);
 
 const setmem = domainCommand({
   name: 'setmem', help: 'change memory allocation', description: 'Change the current memory allocation in the guest domain.',
   options: [sizeOption('new memory size, as scaled integer (default KiB)'), ...IMPACT_OPTIONS],
 }, async (ctx, dom, opts) => {
   const flags = impactFlags(ctx, opts);
-  const kib = kibOption(ctx, opts, 'kilobytes');
+  const kib = kibOption(ctx, opts, 'size');
   if (flags === null || kib === null) return false;
   // without flags virsh calls virDomainSetMemory, which changes the running domain
   await dom.setMemory(kib, flags || Mem.LIVE);
@@ -34,7 +36,7 @@ const setmaxmem = domainCommand({
   options: [sizeOption('new maximum memory size, as scaled integer (default KiB)'), ...IMPACT_OPTIONS],
 }, async (ctx, dom, opts) => {
   const flags = impactFlags(ctx, opts);
-  const kib = kibOption(ctx, opts, 'kilobytes');
+  const kib = kibOption(ctx, opts, 'size');
   if (flags === null || kib === null) return false;
   try {
     if (flags === 0) await dom.setMaxMemory(kib);

@@ -1,4 +1,4 @@
-import { ConnectListAllInterfacesFlags as L, type Connect, type Interface } from '@tsvirt/core';
+import { ConnectListAllInterfacesFlags as L, type Interface } from '@tsvirt/core';
 import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';
@@ -9,17 +9,23 @@ const G = 'interface';
 const ifaceArg = (help: string): OptionDef => ({ name: 'interface', type: 'string', help, required: true, positional: true });
 const MAC_RE = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 
-/** The interface a command names: by MAC address when it looks like one, else by name. */
-function interfaceFinder(ways: (c: Connect) => LookupWays<Interface>) {
+/**
+ * The interface a command names: by MAC address when the text is one, else by name, each
+ * only where the command takes that way (iface-name takes a MAC, iface-mac a name).
+ */
+function interfaceFinder(by: { name: boolean; mac: boolean }) {
   return async (ctx: VirshContext, opts: OptionValues): Promise<Interface | null> => {
     const conn = await ctx.connection();
     if (!conn) return null;
-    return lookupNamedObject(ctx, 'interface', opts.get('interface') as string, ways(conn));
+    const text = opts.get('interface') as string;
+    const isMac = MAC_RE.test(text);
+    const ways: LookupWays<Interface> = {};
+    if (isMac && by.mac) ways.byName = (t) => conn.lookupInterfaceByMAC(t);
+    if (!isMac && by.name) ways.byName = (t) => conn.lookupInterfaceByName(t);
+    return lookupNamedObject(ctx, 'interface', text, ways);
   };
 }
-const byNameOrMac = (c: Connect): LookupWays<Interface> => ({
-  byName: (t) => (MAC_RE.test(t) ? c.lookupInterfaceByMAC(t) : c.lookupInterfaceByName(t)),
-});
+const byNameOrMac = { name: true, mac: true };
 
 const ifaceList: CommandDef = {
   name: 'iface-list', group: G, help: 'list physical host interfaces', description: 'Returns list of physical host interfaces.',
@@ -54,7 +60,7 @@ export const ifaceCommands: CommandDef[] = [
   ),
   ifaceList,
   objectPrintCommand({ name: 'iface-mac', group: G, help: 'convert an interface name to interface MAC address', description: '', options: [ifaceArg('interface name')] },
-    interfaceFinder((c) => ({ byName: (n) => c.lookupInterfaceByName(n) })), async (i) => `${i.mac}\n`),
+    interfaceFinder({ name: true, mac: false }), async (i) => `${i.mac}\n`),
   objectPrintCommand({ name: 'iface-name', group: G, help: 'convert an interface MAC address to interface name', description: '', options: [ifaceArg('interface mac')] },
-    interfaceFinder((c) => ({ byName: (m) => c.lookupInterfaceByMAC(m) })), async (i) => `${i.name}\n`),
+    interfaceFinder({ name: false, mac: true }), async (i) => `${i.name}\n`),
 ];

@@ -16,7 +16,7 @@ const domxmlToNative: CommandDef = {
     const file = opts.get('xml') as string | undefined;
     const name = opts.get('domain') as string | undefined;
     if ((file === undefined) === (name === undefined)) {
-      ctx.error(file === undefined ? 'command \'domxml-to-native\' requires <xml> or <domain> option' : 'Options --domain and --xml are mutually exclusive');
+      ctx.error(file === undefined ? 'need either domain or domain XML' : 'Options --domain and --xml are mutually exclusive');
       return false;
     }
     let xml: string | null;

@@ -87,8 +87,13 @@ const freecell: CommandDef = {
         const cells = await conn.getCellsFreeMemory(0, nodes);
         ctx.print(cells.map((b, i) => line(i, b)).join('') + '--------------------\n' + line('Total', cells.reduce((a, b) => a + b, 0)));
       } else if (opts.has('cellno')) {
-        const cell = Number(opts.get('cellno'));
-        ctx.print(line(cell, (await conn.getCellsFreeMemory(cell, 1))[0]));
+        const text = opts.get('cellno') as string;
+        const cell = /^\s*[-+]?\d+$/.test(text) ? Number(text) : NaN;
+        if (!Number.isSafeInteger(cell) || Math.abs(cell) > 2 ** 31) {
+          ctx.error(`Numeric value '${text}' for <cellno> option is malformed or out of range`);
+          return false;
+        }
+        ctx.print(`${cell}: ${Math.floor((await conn.getCellsFreeMemory(cell, 1))[0] / 1024)} KiB\n`);
       } else {
         ctx.print(`Total: ${Math.floor((await conn.getFreeMemory()) / 1024)} KiB\n`);
       }

@@ -21,7 +21,8 @@ export async function lookupNamedObject<T>(ctx: VirshContext, kind: string, text
     try { return await ways.byName(text); } catch (e) { last = e; }
   }
   ctx.error(`failed to get ${kind} '${text}'`);
-  ctx.reportError(last);
+  // a text that no way could name was not looked up: virsh has no error of the API's to add
+  if (last !== undefined) ctx.reportError(last);
   return null;
 }
 

@@ -4,7 +4,7 @@ import { prettyCapacity } from '../output/pretty-capacity.js';
 import { formatTable } from '../output/vsh-table.js';
 import { byName, fromFileCommand, listFlags, listOrReport, objectActionCommand, objectPrintCommand } from './object-commands.js';
 import { infoLine, yesNo } from './object-lookup.js';
-import { findPool } from './pool-lookup.js';
+import { commandPool, findPool } from './pool-lookup.js';
 
 const G = 'pool';
 const POOL_OPTION: OptionDef = { name: 'pool', type: 'string', help: 'pool name or uuid', required: true, positional: true };
@@ -138,9 +138,11 @@ export const poolCommands: CommandDef[] = [
   poolDumpxml,
   poolInfo,
   poolList,
-  objectPrintCommand({ name: 'pool-name', group: G, help: 'convert a pool UUID to pool name', description: '', options: [POOL_OPTION] }, findPool, async (p) => `${p.name}\n`),
+  objectPrintCommand({ name: 'pool-name', group: G, help: 'convert a pool UUID to pool name', description: '', options: [POOL_OPTION] },
+    (ctx, opts) => commandPool(ctx, opts, 'pool', { uuid: true, name: false }), async (p) => `${p.name}\n`),
   poolAction('pool-refresh', 'refresh a pool', 'Refresh a given pool.', [POOL_OPTION], (p) => p.refresh(), 'refreshed', 'Failed to refresh pool'),
   poolAction('pool-start', 'start a (previously defined) inactive pool', 'Start a pool.', [POOL_OPTION, ...BUILD_OPTIONS], (p) => p.create(), 'started', 'Failed to start pool'),
   poolAction('pool-undefine', 'undefine an inactive pool', 'Undefine the configuration for an inactive pool.', [POOL_OPTION], (p) => p.undefine(), 'has been undefined', 'Failed to undefine pool'),
-  objectPrintCommand({ name: 'pool-uuid', group: G, help: 'convert a pool name to pool UUID', description: '', options: [POOL_OPTION] }, findPool, async (p) => `${p.uuid}\n`),
+  objectPrintCommand({ name: 'pool-uuid', group: G, help: 'convert a pool name to pool UUID', description: '', options: [POOL_OPTION] },
+    (ctx, opts) => commandPool(ctx, opts, 'pool', { uuid: false, name: true }), async (p) => `${p.uuid}\n`),
 ];

@@ -38,10 +38,14 @@ export function snapshotTime(seconds: number): string {
     + `${sign}${p(Math.floor(Math.abs(off) / 60))}${p(Math.abs(off) % 60)}`;
 }
 
-/** The snapshot a command names (--snapshotname), or with --current or none named, the current one. */
-async function namedSnapshot(ctx: VirshContext, dom: Domain, opts: OptionValues): Promise<DomainSnapshot> {
+/** The snapshot a command names (--snapshotname), or with --current the current one; null when neither or both (reported). */
+async function namedSnapshot(ctx: VirshContext, dom: Domain, opts: OptionValues): Promise<DomainSnapshot | null> {
   const name = opts.get('snapshotname') as string | undefined;
-  return name === undefined || opts.has('current') ? dom.snapshotCurrent() : dom.snapshotLookupByName(name);
+  const current = opts.has('current');
+  if (name !== undefined && current) ctx.error('--snapshotname and --current are mutually exclusive');
+  else if (name === undefined && !current) ctx.error('--snapshotname or --current is required');
+  else return name === undefined ? dom.snapshotCurrent() : dom.snapshotLookupByName(name);
+  return null;
 }
 
 const byName = (a: DomainSnapshot, b: DomainSnapshot) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -135,6 +139,7 @@ const snapshotInfo = domainCommand({
   options: [SNAPSHOT_OPTION, { name: 'current', type: 'bool', help: 'info on current snapshot' }],
 }, async (ctx, dom, opts) => {
   const snap = await namedSnapshot(ctx, dom, opts);
+  if (!snap) return false;
   const facts = snapshotFacts(await snap.getXMLDesc());
   const row = (label: string, value: string | number) => `${label.padEnd(15)} ${value}\n`;
   const children = await snap.listAllChildren();
@@ -150,6 +155,7 @@ const snapshotParent = domainCommand({
   options: [SNAPSHOT_OPTION, { name: 'current', type: 'bool', help: 'find parent of current snapshot' }],
 }, async (ctx, dom, opts) => {
   const snap = await namedSnapshot(ctx, dom, opts);
+  if (!snap) return false;
   ctx.print((await snap.getParent()).name);
 });
 
@@ -237,6 +243,7 @@ const snapshotRevert = domainCommand({
   ],
 }, async (ctx, dom, opts) => {
   const snap = await namedSnapshot(ctx, dom, opts);
+  if (!snap) return false;
   await snap.revert(flagsOf(opts, [['running', Revert.RUNNING], ['paused', Revert.PAUSED], ['force', Revert.FORCE], ['reset-nvram', Revert.RESET_NVRAM]]));
   ctx.print(`Domain snapshot ${snap.name} reverted\n`);
 });
@@ -252,6 +259,7 @@ const snapshotDelete = domainCommand({
   ],
 }, async (ctx, dom, opts) => {
   const snap = await namedSnapshot(ctx, dom, opts);
+  if (!snap) return false;
   await snap.delete(flagsOf(opts, [['children', Del.CHILDREN], ['children-only', Del.CHILDREN_ONLY], ['metadata', Del.METADATA_ONLY]]));
   if (opts.has('children')) ctx.print(`Domain snapshot ${snap.name} and all its children deleted\n`);
   else if (opts.has('children-only')) ctx.print(`Domain snapshot ${snap.name} children deleted\n`);

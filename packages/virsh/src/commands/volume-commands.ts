@@ -15,15 +15,12 @@ const POOL_OPTION: OptionDef = { name: 'pool', type: 'string', help: 'pool name 
 const volArg = (help: string): OptionDef => ({ name: 'vol', type: 'string', help, required: true, positional: true });
 const VOL_ARG = volArg('vol name, key or path');
 
-/** The ways a command may name a volume: by name in its pool, by key, by path. */
-interface VolWays { name?: boolean; key?: boolean; path?: boolean }
-const ANY_WAY: VolWays = { name: true, key: true, path: true };
-
 /**
- * The volume a command names, as virsh finds it: with --pool, by name in that active
- * pool first; then by key, then by path. A miss is reported with the last lookup's error.
+ * The volume a command names, as virsh finds it: with --pool (for a command that has
+ * that option), by name in that active pool first; then by key, then by path. A miss is
+ * reported with the last lookup's error, and a hint at --pool where it could have helped.
  */
-function volumeFinder(ways: VolWays = ANY_WAY) {
+function volumeFinder(hasPoolOption = true) {
   return async (ctx: VirshContext, opts: OptionValues): Promise<StorageVol | null> => {
     const conn = await ctx.connection();
     if (!conn) return null;
@@ -39,13 +36,12 @@ function volumeFinder(ways: VolWays = ANY_WAY) {
     }
     let last: unknown;
     const attempts: (() => Promise<StorageVol>)[] = [];
-    if (pool && ways.name) attempts.push(() => pool.lookupVolumeByName(text));
-    if (ways.key) attempts.push(() => conn.lookupStorageVolByKey(text));
-    if (ways.path) attempts.push(() => conn.lookupStorageVolByPath(text));
+    if (pool) attempts.push(() => pool.lookupVolumeByName(text));
+    attempts.push(() => conn.lookupStorageVolByKey(text), () => conn.lookupStorageVolByPath(text));
     for (const attempt of attempts) {
       try { return await attempt(); } catch (e) { last = e; }
     }
-    ctx.error(pool ? `failed to get vol '${text}'` : `failed to get vol '${text}', specifying --pool might help`);
+    ctx.error(pool || !hasPoolOption ? `failed to get vol '${text}'` : `failed to get vol '${text}', specifying --pool might help`);
     ctx.reportError(last);
     return null;
   };
@@ -209,9 +205,9 @@ const volDelete = objectActionCommand(
 );
 
 /** vol-path, vol-name, vol-key: one way of naming a volume turned into another. */
-function volConvert(name: string, help: string, argHelp: string, ways: VolWays, withPool: boolean, show: (v: StorageVol) => string): CommandDef {
+function volConvert(name: string, help: string, argHelp: string, withPool: boolean, show: (v: StorageVol) => string): CommandDef {
   return objectPrintCommand({ name, group: G, help, description: '', options: [volArg(argHelp), ...(withPool ? [POOL_OPTION] : [])] },
-    volumeFinder(ways), async (v) => `${show(v)}\n`);
+    volumeFinder(withPool), async (v) => `${show(v)}\n`);
 }
 
 const volPool = objectPrintCommand(
@@ -219,7 +215,7 @@ const volPool = objectPrintCommand(
     name: 'vol-pool', group: G, help: 'returns the storage pool for a given volume key or path', description: '',
     options: [volArg('volume key or path'), { name: 'uuid', type: 'bool', help: 'return the pool uuid rather than pool name' }],
   },
-  volumeFinder({ key: true, path: true }),
+  volumeFinder(false),
   async (v, opts, ctx) => {
     if (!opts.has('uuid')) return `${v.pool}\n`;
     const conn = await ctx.connection();
@@ -233,9 +229,9 @@ export const volumeCommands: CommandDef[] = [
   volDelete,
   volDumpxml,
   volInfo,
-  volConvert('vol-key', 'returns the volume key for a given volume name or path', 'volume name or path', { name: true, path: true }, true, (v) => v.key),
+  volConvert('vol-key', 'returns the volume key for a given volume name or path', 'volume name or path', true, (v) => v.key),
   volList,
-  volConvert('vol-name', 'returns the volume name for a given volume key or path', 'volume key or path', { key: true, path: true }, false, (v) => v.name),
-  volConvert('vol-path', 'returns the volume path for a given volume name or key', 'volume name or key', { name: true, key: true }, true, (v) => v.path),
+  volConvert('vol-name', 'returns the volume name for a given volume key or path', 'volume key or path', false, (v) => v.name),
+  volConvert('vol-path', 'returns the volume path for a given volume name or key', 'volume name or key', true, (v) => v.path),
   volPool,
 ];
