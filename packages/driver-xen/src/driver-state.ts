@@ -29,7 +29,7 @@ export interface XenConnectionOptions {
 export type HostProbe = { info: XlHostInfo } | { absent: string };
 
 export class XenDriverState {
-  readonly domains = new DomainTable<XenDomain>(ErrorDomain.LIBXL, 'libxl');
+  readonly domains = new DomainTable<XenDomain>(ErrorDomain.LIBXL, 'libxl', 'bare');
   readonly events = new DomainEvents();
   readonly configs: DomainConfigStore;
   closed = false;
