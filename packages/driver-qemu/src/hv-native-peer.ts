@@ -1,18 +1,14 @@
-// @tsvirt/hv-native is optional: loaded on first use, undefined when not installed.
-// A variable specifier keeps TypeScript from requiring it at compile time too.
+// @tsvirt/hv-native is an optional peer dependency: loaded on first use, undefined when
+// it is not installed (the driver then does the same with less: taskset, /proc/cpuinfo).
+// Its types come from the package itself; only the import happens at run time.
 
-/** The parts of hv-native the QEMU driver uses. */
-export interface HvNative {
-  setAffinity(tid: number, cpus: readonly number[]): void;
-  probeCpu(): { vendor: string | null; modelName: string | null; flags: string[] };
-  /** absent from builds older than tap support */
-  openTap?(name: string, vnetHdr?: boolean): { fd: number; name: string };
-}
+import type * as HvNativeModule from '@tsvirt/hv-native';
 
-const HV_NATIVE = '@tsvirt/hv-native';
+export type HvNative = typeof HvNativeModule;
+
 let loaded: Promise<HvNative | undefined> | undefined;
 
 export function loadHvNative(): Promise<HvNative | undefined> {
-  loaded ??= (import(HV_NATIVE) as Promise<HvNative>).catch(() => undefined);
+  loaded ??= import('@tsvirt/hv-native').catch(() => undefined);
   return loaded;
 }
