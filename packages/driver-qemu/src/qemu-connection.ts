@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import {
   ConnectCloseReason, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type ConnectCloseCallback, type DomainBlockStats, type DomainInfo,
   type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo, type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo,
-  type StorageVolInfo,
+  type StorageVolInfo, type DomainJobInfo, type MemoryStat,
 } from '@tsvirt/core';
 import {
   CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef, type NetworkRef,
@@ -28,8 +28,8 @@ import * as snapshots from './snapshots.js';
 import * as save from './save.js';
 import { StorageDriver } from './storage/storage-driver.js';
 import { NetworkDriver } from './network/network-driver.js';
-import { domainBlockStats, domainInfo, domainInterfaceStats, domainState } from './stats.js';
-import { getVcpuPinInfo, getVcpus, pinVcpu } from './vcpus.js';
+import { domainBlockStats, domainInfo, domainInterfaceStats, domainJobInfo, domainMemoryStats, domainState } from './stats.js';
+import { getVcpuCount, getVcpuPinInfo, getVcpus, pinVcpu } from './vcpus.js';
 
 export type { QemuConnectionOptions } from './driver-state.js';
 
@@ -134,6 +134,9 @@ export class QemuConnection implements ConnectDriver {
   domainSnapshotRevert(ref: DomainSnapshotRef, flags: number) { return snapshots.revertToSnapshot(this.#s, ref, flags); }
 
   domainSetMemory(ref: DomainRef, memory: number, flags: number): Promise<void> { return setMemory(this.#s, ref, memory, flags); }
+  domainGetVcpusFlags(ref: DomainRef, flags: number): number { return getVcpuCount(this.#s, ref, flags); }
+  domainMemoryStats(ref: DomainRef, flags: number): Promise<MemoryStat[]> { return domainMemoryStats(this.#s, ref, flags); }
+  domainGetJobInfo(ref: DomainRef): DomainJobInfo { return domainJobInfo(this.#s, ref); }
   domainGetVcpus(ref: DomainRef): Promise<VcpuInfo[]> { return getVcpus(this.#s, ref); }
   domainPinVcpu(ref: DomainRef, vcpu: number, cpus: number[], flags: number): Promise<void> { return pinVcpu(this.#s, ref, vcpu, cpus, flags); }
   domainGetVcpuPinInfo(ref: DomainRef, flags: number): VcpuPin[] { return getVcpuPinInfo(this.#s, ref, flags); }

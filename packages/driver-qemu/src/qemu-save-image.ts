@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorNumber } from '@tsvirt/core';
 import { qemuError } from './qemu-errors.js';
+import type { JobProgress } from './qemu-jobs.js';
 import type { QmpClient } from './qmp/qmp-client.js';
 
 const MAGIC = 'tsvirt-qemu-save';
@@ -21,7 +22,9 @@ const POLL_MS = 10;
  * Stream a paused QEMU's state into `file`, after a header holding the domain's XML.
  * `qemuUser`: the socket is given to the user QEMU runs as, so that it may connect.
  */
-export async function saveToFile(qmp: QmpClient, socketPath: string, file: string, xml: string, qemuUser?: { uid: number; gid: number }): Promise<void> {
+export async function saveToFile(
+  qmp: QmpClient, socketPath: string, file: string, xml: string, qemuUser?: { uid: number; gid: number }, progress?: (p: JobProgress) => void,
+): Promise<void> {
   await fs.rm(socketPath, { force: true });
   const server = net.createServer();
   server.listen(socketPath);
@@ -33,7 +36,7 @@ export async function saveToFile(qmp: QmpClient, socketPath: string, file: strin
     const accepted = once(server, 'connection') as Promise<[net.Socket]>;
     await qmp.execute('migrate', { uri: `unix:${socketPath}` });
     const [conn] = await accepted;
-    await Promise.all([pipeline(conn, out), waitForMigration(qmp)]);
+    await Promise.all([pipeline(conn, out), waitForMigration(qmp, progress)]);
   } catch (e) {
     out.destroy();
     await fs.rm(file, { force: true });
@@ -85,10 +88,11 @@ export async function restoreFromFile(qmp: QmpClient, socketPath: string, file: 
   }
 }
 
-/** Poll query-migrate until the stream is complete; a failure carries QEMU's reason. */
-async function waitForMigration(qmp: QmpClient): Promise<void> {
+/** Poll query-migrate until the stream is complete; a failure carries QEMU's reason. `progress` hears the RAM sent so far. */
+async function waitForMigration(qmp: QmpClient, progress?: (p: JobProgress) => void): Promise<void> {
   for (;;) {
-    const info = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+    const info = await qmp.execute<{ status?: string; 'error-desc'?: string; ram?: { total: number; transferred: number } }>('query-migrate');
+    if (info.ram) progress?.({ current: info.ram.transferred, total: info.ram.total });
     if (info.status === 'completed') return;
     if (info.status === 'failed' || info.status === 'cancelled') {
       throw qemuError(ErrorNumber.OPERATION_FAILED, `migration job: ${info['error-desc'] ?? info.status}`);

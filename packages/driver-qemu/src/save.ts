@@ -34,7 +34,7 @@ async function saveTo(s: QemuDriverState, d: QemuDomain, file: string, api: stri
     if (d.state === DomainState.RUNNING) await viaMonitor(running.qmp.execute('stop'));
     const socket = path.join(domainDir(s.dirs, d.uuid), 'migrate.sock');
     const xml = formatDomainXml(d.def, { inactive: true, secure: true });
-    await viaMonitor(saveToFile(running.qmp, socket, file, xml, (await dacOf(s, d))?.process));
+    await viaMonitor(saveToFile(running.qmp, socket, file, xml, (await dacOf(s, d))?.process, d.job.progress));
     d.stopReason = DomainShutoffReason.SAVED;
     await running.stop();
     await d.afterExit;

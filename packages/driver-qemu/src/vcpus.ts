@@ -1,7 +1,7 @@
 // vCPUs: their threads as QEMU reports them, and pinning to host CPUs.
 
 import { availableParallelism } from 'node:os';
-import { DomainDeviceModifyFlags as DeviceModify, ErrorNumber, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
+import { DomainDeviceModifyFlags as DeviceModify, DomainVcpuFlags as Vcpu, ErrorNumber, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
 import { modificationImpact, type DomainRef } from '@tsvirt/core/driver';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError, viaMonitor } from './qemu-errors.js';
@@ -39,4 +39,12 @@ export function getVcpuPinInfo(s: QemuDriverState, ref: DomainRef, flags: number
   // An unpinned vCPU may run on every host CPU.
   const all = Array.from({ length: availableParallelism() }, (_, i) => i);
   return Array.from({ length: def.vcpu.max }, (_, vcpu) => ({ vcpu, cpus: pins.get(vcpu) ?? all }));
+}
+
+/** vcpucount: the maximum or the online count, of the live or the persistent definition. */
+export function getVcpuCount(s: QemuDriverState, ref: DomainRef, flags: number): number {
+  checkFlags(flags, Vcpu.LIVE | Vcpu.CONFIG | Vcpu.MAXIMUM, 'qemuDomainGetVcpusFlags');
+  const { live, config } = s.dom(ref).affectedDefs(flags & (Vcpu.LIVE | Vcpu.CONFIG));
+  const def = (live ?? config)!;
+  return flags & Vcpu.MAXIMUM ? def.vcpu.max : def.vcpu.current ?? def.vcpu.max;
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  DomainJobType, DomainMemoryStatTags, DomainVcpuFlags, type DomainJobInfo,
   DomainCreateFlags, DomainEventType, DomainPausedReason, DomainRunningReason, DomainShutoffReason, DomainState, ErrorNumber, open,
   VirError, type Connect, type DomainEvent,
 } from '@tsvirt/core';
@@ -21,8 +22,11 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-qemu-conn-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
 process.env.XDG_RUNTIME_DIR = path.join(dir, 'run');
+// The capability cache too: nothing written to $HOME.
+process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
 if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
 registerDriver(driver);
+t.setTimeout(240_000);
 const dirs = qemuDirs('session');
 
 const domainXml = (name: string, devices = '') => `<domain type='qemu'>
@@ -385,6 +389,47 @@ t.test('interfaces hot-added, --config changes, and cdrom media change', async (
   t.match(await dom.getXMLDesc(), new RegExp(`<source file='${iso}'/>`), 'new medium in the live definition');
   await dom.updateDevice("<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>", 1);
   t.notMatch(await dom.getXMLDesc(), /media\.iso/, 'ejected');
+  await dom.destroy();
+  await dom.undefine();
+});
+
+// Statistics and jobs: memory statistics from the balloon the driver adds, vCPU counts,
+// and the job info of a save while it runs (QEMU's migration progress) and after it.
+t.test('dommemstat, vcpucount, domjobinfo during and after a save', async (t) => {
+  const conn = await open('qemu:///session');
+  t.teardown(() => conn.close());
+  const dom = await conn.defineDomainXML(`<domain type='qemu'><name>stats</name><memory unit='MiB'>64</memory>
+    <vcpu current='1'>2</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os><devices/></domain>`);
+  t.teardown(() => dom.destroy().catch(() => {}));
+  await dom.create();
+
+  const stats = new Map((await dom.memoryStats(0)).map((s) => [s.tag, s.val]));
+  t.equal(stats.get(DomainMemoryStatTags.ACTUAL_BALLOON), 65536, 'the balloon the driver added reports the guest memory, KiB');
+  t.ok((stats.get(DomainMemoryStatTags.RSS) ?? 0) > 0, 'QEMU\'s resident memory');
+
+  t.equal(await dom.getVcpusFlags(DomainVcpuFlags.MAXIMUM), 2);
+  t.equal(await dom.getVcpusFlags(DomainVcpuFlags.LIVE), 1);
+  t.equal(await dom.getVcpusFlags(DomainVcpuFlags.CONFIG | DomainVcpuFlags.MAXIMUM), 2);
+
+  t.equal((await dom.getJobInfo()).type, DomainJobType.NONE, 'no job before');
+  const file = path.join(dir, 'stats.save');
+  const saving = dom.save(file);
+  let seen: DomainJobInfo | undefined;
+  let done = false;
+  void saving.finally(() => { done = true; });
+  while (!done) {
+    const info = await dom.getJobInfo();
+    if (info.type === DomainJobType.UNBOUNDED && info.dataTotal > 0) seen = info;
+    await sleep(5);
+  }
+  await saving;
+  t.ok(seen, 'the save was seen as a job with QEMU\'s progress');
+  if (seen) {
+    t.ok(seen.dataProcessed <= seen.dataTotal && seen.dataRemaining === seen.dataTotal - seen.dataProcessed, 'processed and remaining add up');
+    t.ok(seen.timeElapsed >= 0);
+  }
+  t.equal((await dom.getJobInfo()).type, DomainJobType.NONE, 'no job after');
+  await conn.restoreDomain(file);
   await dom.destroy();
   await dom.undefine();
 });
