@@ -20,6 +20,9 @@ t.test("a procedure whose structures do not fit its API call fails the generator
   // a required API argument with no member to carry it
   t.throws(() => remoteFrom((x) => x.replace(/(<xdr-struct name="remote_domain_lookup_by_name_args">\s*)<member name="name" type="remote_nonnull_string"\/>/, '$1<member name="name" type="remote_nonnull_string" send="0"/>')),
     /required arguments name are not on the wire/);
+  // a member out of place: the lookup's name where a number is due
+  t.throws(() => remoteFrom((x) => x.replace(/(<xdr-struct name="remote_domain_lookup_by_id_args">\s*)<member name="id" type="int"\/>/, '$1<member name="id" type="remote_nonnull_string"/>')),
+    /lookupDomainByID \(DOMAIN_LOOKUP_BY_ID\) id: 'int' meets XDR string/);
   t.throws(() => remoteFrom((x) => x.replace('<procedure name="DOMAIN_GET_INFO" number="16"', '<procedure name="DOMAIN_GET_INFO" number="916"')),
     /DOMAIN_GET_INFO \(916\) has no API method/);
 });

@@ -90,6 +90,9 @@ class ProgramTables {
     if (t.kind === 'object') return this.refShape(t.name, r.base, where);
     if (t.kind === 'struct') return this.recordShape(this.api.structs.find((s) => s.name === t.name)!.fields.map((f) => ({ name: f.name, type: f.type })), this.struct(r.base), where);
     if (r.def !== null) throw new WireMappingError(`${where}: '${t.name}' meets the structure ${r.base}`);
+    // text meets text and numbers meet numbers: a member in the wrong place is caught here
+    const text = t.name === 'string';
+    if (text !== (r.base === 'string') || (!text && !NUMERIC.has(r.base))) throw new WireMappingError(`${where}: '${t.name}' meets XDR ${r.base}`);
     return { k: 'plain' };
   }
 
