@@ -55,10 +55,10 @@ sub new {
         die Sys::Virt::Error->new(%$e);
     }
     my $self = bless { client => $client, callbacks => {}, next_callback => 0, remote_callback => undef }, $class;
-    $client->{on_event} = sub { $self->_event(@_) };
-    # The client must not keep its connection alive: the hook holds it weakly.
+    # The client must not keep its connection alive (undef $conn closes it): its hooks hold it weakly.
     my $weak = $self;
     Scalar::Util::weaken($weak);
+    $client->{on_event} = sub { $weak->_event(@_) if $weak };
     $client->{on_lost} = sub { $weak->_lost(@_) if $weak };
     push @live, $self;
     Scalar::Util::weaken($live[-1]);

@@ -361,7 +361,12 @@ class Client(object):
     def _send_raw(self, program, proc, kind, serial, status, payload):
         if self.closed:
             raise _rpc_error(1, "client socket is closed")
-        self.pipe.send(HEADER.pack(28 + len(payload), program, 1, proc, kind, serial, status) + payload)
+        try:
+            self.pipe.send(HEADER.pack(28 + len(payload), program, 1, proc, kind, serial, status) + payload)
+        except (WireError, OSError):
+            # The daemon went away before it could read this.
+            self._lost(CLOSE_REASON_EOF)
+            raise _eof()
 
     def _read_frame(self, block=True):
         """The next whole frame, or None when none is complete and block is false."""

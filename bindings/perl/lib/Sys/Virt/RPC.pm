@@ -168,7 +168,7 @@ sub send_raw {
     my $off = 0;
     while ($off < length $frame) {
         my $n = syswrite($fh, $frame, length($frame) - $off, $off);
-        if (!$n) { $self->close; die eof_error() }
+        if (!$n) { $self->lost(CLOSE_REASON_EOF); die eof_error() }
         $off += $n;
     }
 }
