@@ -135,7 +135,7 @@ await t.test('the packed tsvirtd runs', { skip: daemonSkip }, async (t) => {
 await t.test('tsvirt-bindgen runs from outside the workspace', async (t) => {
   const ts = run(bin('tsvirt-bindgen'), ['--lang', 'ts', '--out', 'gen-ts', 'api.xml']);
   t.equal(ts.rc, 0, ts.err);
-  t.same(readdirSync(join(project, 'gen-ts')).sort(), ['api.gen.ts', 'driver.gen.ts', 'entry.gen.ts', 'errors.gen.ts', 'procedures.gen.ts']);
+  t.same(readdirSync(join(project, 'gen-ts')).sort(), ['api.gen.ts', 'driver.gen.ts', 'entry.gen.ts', 'errors.gen.ts', 'keepalive-program.gen.ts', 'procedures.gen.ts', 'remote-program.gen.ts']);
   const docs = run(bin('tsvirt-bindgen'), ['--lang', 'docs', '--out', 'gen-docs', 'api.xml']);
   t.equal(docs.rc, 0, docs.err);
   t.ok(existsSync(join(project, 'gen-docs/README.md')), 'the API reference is written');
