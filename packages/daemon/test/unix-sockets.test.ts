@@ -6,6 +6,7 @@ import { ErrorDomain, ErrorNumber, open, VirError, type DomainEvent } from '@tsv
 import type { ConnectEntry } from '@tsvirt/core/driver';
 import { procedures } from '@tsvirt/core/protocol';
 import { NODE, socketDir, startDaemon, TSVIRTD, virsh, VIRSH } from './fixtures/daemon-harness.js';
+import { otherUserCannotRead } from '../../core/test/fixtures/other-user.js';
 
 const CORE = new URL('../../core/dist/index.js', import.meta.url).pathname;
 
@@ -117,12 +118,7 @@ t.test('virsh event --all --loop prints events as libvirt\'s virsh does until SI
 });
 
 /** Why the daemon and its clients cannot run as another user here (a clone in a private folder), or false. */
-function otherUserCannotRun(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to run both sides as another user';
-  const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(TSVIRTD)}, require('fs').constants.R_OK)`], { uid: 65534, gid: 65534 });
-  return r.status === 0 ? false : `user 65534 cannot read ${TSVIRTD} (the checkout is in a folder only its owner may enter)`;
-}
-const otherUser = otherUserCannotRun();
+const otherUser = otherUserCannotRead(TSVIRTD);
 
 t.test('a local URI whose driver is not in the process goes to the user\'s daemon in $XDG_RUNTIME_DIR/tsvirt', { skip: otherUser }, async (t) => {
   // The user's own runtime folder, as pam_systemd makes $XDG_RUNTIME_DIR.
