@@ -5,8 +5,13 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
-import { DomainXMLFlags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type NodeInfo } from '@tsvirt/core';
-import { claimAutostart, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef } from '@tsvirt/core/driver';
+import {
+  ConnectCloseReason, DomainXMLFlags, ErrorDomain, type ConnectCloseCallback, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats,
+  type DomainStateInfo, type NodeInfo,
+} from '@tsvirt/core';
+import {
+  claimAutostart, CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef,
+} from '@tsvirt/core/driver';
 import { formatDomainXml } from '@tsvirt/core/xml';
 import { openConsole } from './console.js';
 import { changeDevice } from './devices.js';
@@ -40,6 +45,7 @@ export class XenConnection implements ConnectDriver {
 
   readonly #s: XenDriverState;
   readonly #watch: XenstoreWatch;
+  readonly #closeCallbacks = new CloseCallbacks(ErrorDomain.NONE);
 
   private constructor(state: XenDriverState, watch: XenstoreWatch) {
     this.#s = state;
@@ -49,7 +55,10 @@ export class XenConnection implements ConnectDriver {
   connectClose(): void {
     this.#s.closed = true;
     this.#watch.stop();
+    this.#closeCallbacks.notify(ConnectCloseReason.CLIENT);
   }
+  connectRegisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.register(cb); }
+  connectUnregisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.unregister(cb); }
   connectGetType() { return 'Xen'; }
   connectGetLibVersion() { return 9000000; }
   connectGetHostname() { return hostname(); }

@@ -1,9 +1,11 @@
 // A xenapi://[user@]HOST[:PORT]/ connection: the method table. The work is in
 // xenapi/ (client, VM records, lifecycle, host, snapshots, events).
 
-import { ErrorNumber, type DomainInfo, type DomainStateInfo, type NodeInfo } from '@tsvirt/core';
 import {
-  domainMatchesListFlags, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
+  ConnectCloseReason, ErrorDomain, ErrorNumber, type ConnectCloseCallback, type DomainInfo, type DomainStateInfo, type NodeInfo,
+} from '@tsvirt/core';
+import {
+  CloseCallbacks, domainMatchesListFlags, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
 } from '@tsvirt/core/driver';
 import { XenApiClient, type XenApiClientOptions } from './xenapi/xenapi-client.js';
 import { xenapiError } from './xenapi/xenapi-errors.js';
@@ -34,6 +36,7 @@ export class XenApiConnection implements ConnectDriver {
 
   readonly #s: XenApiState;
   readonly #watch: XenApiEventWatch;
+  readonly #closeCallbacks = new CloseCallbacks(ErrorDomain.NONE);
 
   private constructor(state: XenApiState) {
     this.#s = state;
@@ -44,7 +47,10 @@ export class XenApiConnection implements ConnectDriver {
     this.#s.closed = true;
     this.#watch.stop();
     await this.#s.client.logout();
+    this.#closeCallbacks.notify(ConnectCloseReason.CLIENT);
   }
+  connectRegisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.register(cb); }
+  connectUnregisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.unregister(cb); }
 
   connectGetType() { return 'XenAPI'; }
   connectGetLibVersion() { return 9000000; }

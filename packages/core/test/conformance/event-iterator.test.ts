@@ -9,6 +9,7 @@ import { ConnectCloseReason, ErrorDomain, ErrorNumber, VirError, type Connect, t
 import { TARGETS, stopDaemon, type Target } from './fixtures/conformance-targets.js';
 
 t.teardown(stopDaemon);
+t.setTimeout(180_000);
 
 /** Count the registrations the iterator removes, through the connection's own deregistration. */
 function watchDeregistrations(conn: Connect): number[] {
