@@ -86,6 +86,11 @@ export interface MethodDef extends BindingNames {
    * method, a promise of the callback's next call (its argument), registered for that one call.
    */
   promise: string | null;
+  /**
+   * `abortable="true"` on a call that can take long: its public form takes a last
+   * `options?: { signal?: AbortSignal }`, checked and honoured by the entry layer.
+   */
+  abortable: boolean;
   line: number;
 }
 

@@ -1223,9 +1223,9 @@ export interface Connect {
   /** Define (or redefine) a persistent domain from its XML description, without starting it. Since 0.1.0. */
   defineDomainXML(xml: string, flags?: DomainDefineFlags): Promise<Domain>;
   /** Create and start a transient domain from its XML description. Since 0.1.0. */
-  createDomainXML(xml: string, flags?: DomainCreateFlags): Promise<Domain>;
+  createDomainXML(xml: string, flags?: DomainCreateFlags, options?: CallOptions): Promise<Domain>;
   /** Start a domain again from a file written by Domain.save. Since 0.1.0. */
-  restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void>;
+  restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void>;
   /** Translate a domain XML description into the hypervisor's native configuration (for QEMU, its command line). Since 0.1.0. */
   domainXMLToNative(nativeFormat: string, domainXml: string, flags?: number): Promise<string>;
   /** Translate a native configuration into domain XML. Since 0.1.0. */
@@ -1307,13 +1307,13 @@ export interface Domain {
   /** the running domain's id, -1 when inactive. Since 0.1.0. */
   readonly id: number;
   /** Start a defined domain. Since 0.1.0. */
-  create(flags?: DomainCreateFlags): Promise<void>;
+  create(flags?: DomainCreateFlags, options?: CallOptions): Promise<void>;
   /** Remove the persistent definition; a running domain becomes transient. Since 0.1.0. */
   undefine(flags?: DomainUndefineFlags): Promise<void>;
   /** Ask the guest to shut down; it may ignore the request. Since 0.1.0. */
-  shutdown(flags?: DomainShutdownFlags): Promise<void>;
+  shutdown(flags?: DomainShutdownFlags, options?: CallOptions): Promise<void>;
   /** Ask the guest to reboot. Since 0.1.0. */
-  reboot(flags?: DomainRebootFlags): Promise<void>;
+  reboot(flags?: DomainRebootFlags, options?: CallOptions): Promise<void>;
   /** Reset the domain at once, as the reset button does, without a guest shutdown. Since 0.1.0. */
   reset(flags?: number): Promise<void>;
   /** Stop the domain at once, as when power is pulled. Since 0.1.0. */
@@ -1343,11 +1343,11 @@ export interface Domain {
   /** The security label of the running domain. Since 0.1.0. */
   getSecurityLabel(): Promise<SecurityLabel>;
   /** Save the running domain's state so that its next start resumes it. Since 0.1.0. */
-  managedSave(flags?: DomainSaveRestoreFlags): Promise<void>;
+  managedSave(flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void>;
   /** Discard the managed save state. Since 0.1.0. */
   managedSaveRemove(flags?: number): Promise<void>;
   /** Save the running domain's state to a file and stop it. Since 0.1.0. */
-  save(to: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void>;
+  save(to: string, dxml?: string, flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void>;
   /** The maximum memory, in KiB. Since 0.1.0. */
   getMaxMemory(): Promise<number>;
   /** Change the maximum memory, in KiB. Since 0.1.0. */
@@ -1415,7 +1415,7 @@ export interface Domain {
   /** The I/O errors the running domain's disks have met. Since 0.1.0. */
   getDiskErrors(flags?: number): Promise<DomainDiskError[]>;
   /** Take a snapshot described by a domainsnapshot XML document. Since 0.1.0. */
-  snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags): Promise<DomainSnapshot>;
+  snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags, options?: CallOptions): Promise<DomainSnapshot>;
   /** The domain's snapshots, filtered by flags. Since 0.1.0. */
   listAllSnapshots(flags?: DomainSnapshotListFlags): Promise<DomainSnapshot[]>;
   /** A snapshot by its name. Since 0.1.0. */
@@ -1445,7 +1445,7 @@ export interface DomainSnapshot {
   /** Whether libvirt keeps metadata for the snapshot. Since 0.1.0. */
   hasMetadata(flags?: number): Promise<boolean>;
   /** Bring the domain back to the snapshot's state and definition. Since 0.1.0. */
-  revert(flags?: DomainSnapshotRevertFlags): Promise<void>;
+  revert(flags?: DomainSnapshotRevertFlags, options?: CallOptions): Promise<void>;
   /** Delete the snapshot (and with CHILDREN, its descendants). Since 0.1.0. */
   delete(flags?: DomainSnapshotDeleteFlags): Promise<void>;
 }
@@ -1515,11 +1515,11 @@ export interface StoragePool {
   /** Create a volume in the pool from its XML description. Since 0.1.0. */
   createVolumeXML(xml: string, flags?: number): Promise<StorageVol>;
   /** Create the pool's underlying storage (its directory, file system or volume group). Since 0.1.0. */
-  build(flags?: StoragePoolBuildFlags): Promise<void>;
+  build(flags?: StoragePoolBuildFlags, options?: CallOptions): Promise<void>;
   /** Remove the pool's underlying storage; the pool must be inactive. Since 0.1.0. */
   delete(flags?: StoragePoolDeleteFlags): Promise<void>;
   /** Create a volume in this pool whose content is a copy of another volume's. Since 0.1.0. */
-  createVolumeXMLFrom(xml: string, clonevol: StorageVol, flags?: StorageVolCreateFlags): Promise<StorageVol>;
+  createVolumeXMLFrom(xml: string, clonevol: StorageVol, flags?: StorageVolCreateFlags, options?: CallOptions): Promise<StorageVol>;
 }
 
 /** A volume of a storage pool. Its name, key, path and pool's name are known locally. */
@@ -1543,11 +1543,11 @@ export interface StorageVol {
   /** Change the volume's capacity, in bytes (relative with DELTA; smaller only with SHRINK). Since 0.1.0. */
   resize(capacity: number, flags?: StorageVolResizeFlags): Promise<void>;
   /** Overwrite the volume's data with zeros. Since 0.1.0. */
-  wipe(flags?: number): Promise<void>;
+  wipe(flags?: number, options?: CallOptions): Promise<void>;
   /** A stream whose bytes are written into the volume from offset on, at most length bytes (0: to the end). Since 0.1.0. */
-  upload(offset: number, length: number, flags?: StorageVolUploadFlags): Promise<Duplex>;
+  upload(offset: number, length: number, flags?: StorageVolUploadFlags, options?: CallOptions): Promise<Duplex>;
   /** A stream of the volume's bytes from offset on, at most length bytes (0: to the end). Since 0.1.0. */
-  download(offset: number, length: number, flags?: StorageVolDownloadFlags): Promise<Duplex>;
+  download(offset: number, length: number, flags?: StorageVolDownloadFlags, options?: CallOptions): Promise<Duplex>;
 }
 
 /** A physical host interface. Its name and MAC address are known locally. */

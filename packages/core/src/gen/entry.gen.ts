@@ -8,6 +8,7 @@ import { VirError, toVirError } from '../errors/vir-error.js';
 import { deniedFlagOnReadOnly, deniedOnReadOnly, argumentRefused, eventFilterData, invalidArgument, invalidConnection, invalidUuid, isFlags, isUuidText, unsupported } from '../entry-checks.js';
 import { domainEventIterator } from '../domain-event-iterator.js';
 import { nextCallback } from '../next-callback.js';
+import { callSignal, withSignal } from '../call-signal.js';
 
 /** A driver's event with its domain as the public object. */
 function publicEvent(conn: ConnectEntry, e: DomainEventData): DomainEvent {
@@ -208,30 +209,32 @@ export class ConnectEntry implements Connect {
     }
   }
 
-  async createDomainXML(xml: string, flags?: DomainCreateFlags): Promise<Domain> {
+  async createDomainXML(xml: string, flags?: DomainCreateFlags, options?: CallOptions): Promise<Domain> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainCreateXML');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainCreateXML', ErrorDomain.DOMAIN);
     if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainCreateXML', 'a string', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainCreateXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainCreateXML', ErrorDomain.DOMAIN);
     if (conn.driver.connectCreateDomainXML === undefined) throw unsupported('virDomainCreateXML', ErrorDomain.DOMAIN);
     try {
-      return new DomainEntry(conn, await conn.driver.connectCreateDomainXML(xml, flags ?? 0));
+      return new DomainEntry(conn, await withSignal(conn.driver.connectCreateDomainXML(xml, flags ?? 0), signal, 'virDomainCreateXML', ErrorDomain.DOMAIN));
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
-  async restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void> {
+  async restoreDomain(from: string, dxml?: string, flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void> {
     const conn = this;
     if (conn.closed) throw invalidConnection('virDomainRestore');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainRestore', ErrorDomain.DOMAIN);
     if (typeof from !== 'string') throw invalidArgument('from', 'virDomainRestore', 'a string', ErrorDomain.DOMAIN);
     if (dxml !== undefined && (typeof dxml !== 'string')) throw invalidArgument('dxml', 'virDomainRestore', 'a string', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRestore', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainRestore', ErrorDomain.DOMAIN);
     if (conn.driver.connectRestoreDomain === undefined) throw unsupported('virDomainRestore', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.connectRestoreDomain(from, dxml, flags ?? 0);
+      await withSignal(conn.driver.connectRestoreDomain(from, dxml, flags ?? 0), signal, 'virDomainRestore', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -663,14 +666,15 @@ export class DomainEntry implements Domain {
     return this.ref.id;
   }
 
-  async create(flags?: DomainCreateFlags): Promise<void> {
+  async create(flags?: DomainCreateFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainCreate');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainCreate', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainCreate', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainCreate', ErrorDomain.DOMAIN);
     if (conn.driver.domainCreate === undefined) throw unsupported('virDomainCreate', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainCreate(this.ref, flags ?? 0);
+      await withSignal(conn.driver.domainCreate(this.ref, flags ?? 0), signal, 'virDomainCreate', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -689,27 +693,29 @@ export class DomainEntry implements Domain {
     }
   }
 
-  async shutdown(flags?: DomainShutdownFlags): Promise<void> {
+  async shutdown(flags?: DomainShutdownFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainShutdown');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainShutdown', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainShutdown', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainShutdown', ErrorDomain.DOMAIN);
     if (conn.driver.domainShutdown === undefined) throw unsupported('virDomainShutdown', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainShutdown(this.ref, flags ?? 0);
+      await withSignal(conn.driver.domainShutdown(this.ref, flags ?? 0), signal, 'virDomainShutdown', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
   }
 
-  async reboot(flags?: DomainRebootFlags): Promise<void> {
+  async reboot(flags?: DomainRebootFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainReboot');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainReboot', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainReboot', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainReboot', ErrorDomain.DOMAIN);
     if (conn.driver.domainReboot === undefined) throw unsupported('virDomainReboot', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainReboot(this.ref, flags ?? 0);
+      await withSignal(conn.driver.domainReboot(this.ref, flags ?? 0), signal, 'virDomainReboot', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -881,14 +887,15 @@ export class DomainEntry implements Domain {
     }
   }
 
-  async managedSave(flags?: DomainSaveRestoreFlags): Promise<void> {
+  async managedSave(flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainManagedSave');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainManagedSave', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainManagedSave', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainManagedSave', ErrorDomain.DOMAIN);
     if (conn.driver.domainManagedSave === undefined) throw unsupported('virDomainManagedSave', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainManagedSave(this.ref, flags ?? 0);
+      await withSignal(conn.driver.domainManagedSave(this.ref, flags ?? 0), signal, 'virDomainManagedSave', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -907,16 +914,17 @@ export class DomainEntry implements Domain {
     }
   }
 
-  async save(to: string, dxml?: string, flags?: DomainSaveRestoreFlags): Promise<void> {
+  async save(to: string, dxml?: string, flags?: DomainSaveRestoreFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSave');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainSave', ErrorDomain.DOMAIN);
     if (typeof to !== 'string') throw invalidArgument('to', 'virDomainSave', 'a string', ErrorDomain.DOMAIN);
     if (dxml !== undefined && (typeof dxml !== 'string')) throw invalidArgument('dxml', 'virDomainSave', 'a string', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSave', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainSave', ErrorDomain.DOMAIN);
     if (conn.driver.domainSave === undefined) throw unsupported('virDomainSave', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainSave(this.ref, to, dxml, flags ?? 0);
+      await withSignal(conn.driver.domainSave(this.ref, to, dxml, flags ?? 0), signal, 'virDomainSave', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -1346,15 +1354,16 @@ export class DomainEntry implements Domain {
     }
   }
 
-  async snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags): Promise<DomainSnapshot> {
+  async snapshotCreateXML(xml: string, flags?: DomainSnapshotCreateFlags, options?: CallOptions): Promise<DomainSnapshot> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainSnapshotCreateXML');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     if (typeof xml !== 'string') throw invalidArgument('xml', 'virDomainSnapshotCreateXML', 'a string', ErrorDomain.DOMAIN_SNAPSHOT);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainSnapshotCreateXML', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN_SNAPSHOT);
+    const signal = callSignal(options, 'virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     if (conn.driver.domainSnapshotCreateXML === undefined) throw unsupported('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
-      return new DomainSnapshotEntry(conn, await conn.driver.domainSnapshotCreateXML(this.ref, xml, flags ?? 0));
+      return new DomainSnapshotEntry(conn, await withSignal(conn.driver.domainSnapshotCreateXML(this.ref, xml, flags ?? 0), signal, 'virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT));
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }
@@ -1484,14 +1493,15 @@ export class DomainSnapshotEntry implements DomainSnapshot {
     }
   }
 
-  async revert(flags?: DomainSnapshotRevertFlags): Promise<void> {
+  async revert(flags?: DomainSnapshotRevertFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainRevertToSnapshot');
     if (conn.readOnly) throw deniedOnReadOnly('virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virDomainRevertToSnapshot', 'an unsigned 32-bit integer', ErrorDomain.DOMAIN);
+    const signal = callSignal(options, 'virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
     if (conn.driver.domainSnapshotRevert === undefined) throw unsupported('virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
     try {
-      await conn.driver.domainSnapshotRevert(this.ref, flags ?? 0);
+      await withSignal(conn.driver.domainSnapshotRevert(this.ref, flags ?? 0), signal, 'virDomainRevertToSnapshot', ErrorDomain.DOMAIN);
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -1813,14 +1823,15 @@ export class StoragePoolEntry implements StoragePool {
     }
   }
 
-  async build(flags?: StoragePoolBuildFlags): Promise<void> {
+  async build(flags?: StoragePoolBuildFlags, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStoragePoolBuild');
     if (conn.readOnly) throw deniedOnReadOnly('virStoragePoolBuild', ErrorDomain.STORAGE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStoragePoolBuild', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    const signal = callSignal(options, 'virStoragePoolBuild', ErrorDomain.STORAGE);
     if (conn.driver.storagePoolBuild === undefined) throw unsupported('virStoragePoolBuild', ErrorDomain.STORAGE);
     try {
-      await conn.driver.storagePoolBuild(this.ref, flags ?? 0);
+      await withSignal(conn.driver.storagePoolBuild(this.ref, flags ?? 0), signal, 'virStoragePoolBuild', ErrorDomain.STORAGE);
     } catch (e) {
       throw toVirError(e, ErrorDomain.STORAGE);
     }
@@ -1839,16 +1850,17 @@ export class StoragePoolEntry implements StoragePool {
     }
   }
 
-  async createVolumeXMLFrom(xml: string, clonevol: StorageVol, flags?: StorageVolCreateFlags): Promise<StorageVol> {
+  async createVolumeXMLFrom(xml: string, clonevol: StorageVol, flags?: StorageVolCreateFlags, options?: CallOptions): Promise<StorageVol> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolCreateXMLFrom');
     if (conn.readOnly) throw deniedOnReadOnly('virStorageVolCreateXMLFrom', ErrorDomain.STORAGE);
     if (typeof xml !== 'string') throw invalidArgument('xml', 'virStorageVolCreateXMLFrom', 'a string', ErrorDomain.STORAGE);
     if (!(clonevol instanceof StorageVolEntry)) throw invalidArgument('clonevol', 'virStorageVolCreateXMLFrom', 'a StorageVol', ErrorDomain.STORAGE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolCreateXMLFrom', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    const signal = callSignal(options, 'virStorageVolCreateXMLFrom', ErrorDomain.STORAGE);
     if (conn.driver.storagePoolCreateVolumeXMLFrom === undefined) throw unsupported('virStorageVolCreateXMLFrom', ErrorDomain.STORAGE);
     try {
-      return new StorageVolEntry(conn, await conn.driver.storagePoolCreateVolumeXMLFrom(this.ref, xml, clonevol.ref, flags ?? 0));
+      return new StorageVolEntry(conn, await withSignal(conn.driver.storagePoolCreateVolumeXMLFrom(this.ref, xml, clonevol.ref, flags ?? 0), signal, 'virStorageVolCreateXMLFrom', ErrorDomain.STORAGE));
     } catch (e) {
       throw toVirError(e, ErrorDomain.STORAGE);
     }
@@ -1926,44 +1938,47 @@ export class StorageVolEntry implements StorageVol {
     }
   }
 
-  async wipe(flags?: number): Promise<void> {
+  async wipe(flags?: number, options?: CallOptions): Promise<void> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolWipe');
     if (conn.readOnly) throw deniedOnReadOnly('virStorageVolWipe', ErrorDomain.STORAGE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolWipe', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    const signal = callSignal(options, 'virStorageVolWipe', ErrorDomain.STORAGE);
     if (conn.driver.storageVolWipe === undefined) throw unsupported('virStorageVolWipe', ErrorDomain.STORAGE);
     try {
-      await conn.driver.storageVolWipe(this.ref, flags ?? 0);
+      await withSignal(conn.driver.storageVolWipe(this.ref, flags ?? 0), signal, 'virStorageVolWipe', ErrorDomain.STORAGE);
     } catch (e) {
       throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
-  async upload(offset: number, length: number, flags?: StorageVolUploadFlags): Promise<Duplex> {
+  async upload(offset: number, length: number, flags?: StorageVolUploadFlags, options?: CallOptions): Promise<Duplex> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolUpload');
     if (conn.readOnly) throw deniedOnReadOnly('virStorageVolUpload', ErrorDomain.STORAGE);
     if (!Number.isSafeInteger(offset) || offset < 0) throw invalidArgument('offset', 'virStorageVolUpload', 'a non-negative integer', ErrorDomain.STORAGE);
     if (!Number.isSafeInteger(length) || length < 0) throw invalidArgument('length', 'virStorageVolUpload', 'a non-negative integer', ErrorDomain.STORAGE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolUpload', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    const signal = callSignal(options, 'virStorageVolUpload', ErrorDomain.STORAGE);
     if (conn.driver.storageVolUpload === undefined) throw unsupported('virStorageVolUpload', ErrorDomain.STORAGE);
     try {
-      return await conn.driver.storageVolUpload(this.ref, offset, length, flags ?? 0);
+      return await withSignal(conn.driver.storageVolUpload(this.ref, offset, length, flags ?? 0), signal, 'virStorageVolUpload', ErrorDomain.STORAGE);
     } catch (e) {
       throw toVirError(e, ErrorDomain.STORAGE);
     }
   }
 
-  async download(offset: number, length: number, flags?: StorageVolDownloadFlags): Promise<Duplex> {
+  async download(offset: number, length: number, flags?: StorageVolDownloadFlags, options?: CallOptions): Promise<Duplex> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virStorageVolDownload');
     if (conn.readOnly) throw deniedOnReadOnly('virStorageVolDownload', ErrorDomain.STORAGE);
     if (!Number.isSafeInteger(offset) || offset < 0) throw invalidArgument('offset', 'virStorageVolDownload', 'a non-negative integer', ErrorDomain.STORAGE);
     if (!Number.isSafeInteger(length) || length < 0) throw invalidArgument('length', 'virStorageVolDownload', 'a non-negative integer', ErrorDomain.STORAGE);
     if (flags !== undefined && (!isFlags(flags))) throw invalidArgument('flags', 'virStorageVolDownload', 'an unsigned 32-bit integer', ErrorDomain.STORAGE);
+    const signal = callSignal(options, 'virStorageVolDownload', ErrorDomain.STORAGE);
     if (conn.driver.storageVolDownload === undefined) throw unsupported('virStorageVolDownload', ErrorDomain.STORAGE);
     try {
-      return await conn.driver.storageVolDownload(this.ref, offset, length, flags ?? 0);
+      return await withSignal(conn.driver.storageVolDownload(this.ref, offset, length, flags ?? 0), signal, 'virStorageVolDownload', ErrorDomain.STORAGE);
     } catch (e) {
       throw toVirError(e, ErrorDomain.STORAGE);
     }

@@ -7,7 +7,10 @@ import { eventUnion, finish, importStreamType, jsdoc, newSource, tsType } from '
 export function publicSignature(m: MethodDef) {
   return {
     // flags by the enum that names them: the alias is a number, but the editor shows which values fit
-    parameters: m.args.map((a) => ({ name: a.name, type: a.type.name === 'flags' && a.enumName ? a.enumName : tsType(a.type, 'public'), hasQuestionToken: a.optional })),
+    parameters: [
+      ...m.args.map((a) => ({ name: a.name, type: a.type.name === 'flags' && a.enumName ? a.enumName : tsType(a.type, 'public'), hasQuestionToken: a.optional })),
+      ...(m.abortable ? [{ name: 'options', type: 'CallOptions', hasQuestionToken: true }] : []),
+    ],
     returnType: `Promise<${tsType(m.returns, 'public')}>`,
   };
 }
@@ -83,7 +86,7 @@ export function emitApi(api: ApiDef, path: string): GeneratedFile {
       type: `(${c.args.map((a) => `${a.name}: ${tsType(a.type, 'public')}`).join(', ')}) => void`,
     });
   }
-  if (api.objects.some((o) => o.methods.some((m) => m.promise !== null))) {
+  if (api.objects.some((o) => o.methods.some((m) => m.promise !== null || m.abortable))) {
     f.addInterface({
       isExported: true, name: 'CallOptions', docs: ['Options of a call that may take long.'],
       properties: [{ name: 'signal', type: 'AbortSignal', hasQuestionToken: true, docs: ['gives the call up: it rejects with VIR_ERR_OPERATION_ABORTED'] }],

@@ -57,7 +57,12 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
     return a.optional && a.type.name === 'flags' ? `${a.name} ?? 0` : a.name;
   };
   const callArgs = [...(isConnect ? [] : ['this.ref']), ...m.args.map(argValue)];
-  const call = `await conn.driver.${m.driverName}(${callArgs.join(', ')})`;
+  let call = `await conn.driver.${m.driverName}(${callArgs.join(', ')})`;
+  if (m.abortable) {
+    // checked like an argument; an aborted signal: nothing is sent
+    lines.push(`const signal = callSignal(options, '${fn}', ${dom});`);
+    call = `await withSignal(conn.driver.${m.driverName}(${callArgs.join(', ')}), signal, '${fn}', ${dom})`;
+  }
   const closing = isConnect && m.name === 'close';
   if (closing) {
     lines.push('conn.closed = true;');
@@ -132,7 +137,8 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
     types.add('DomainEventKind');
   }
   const promises = api.objects.some((o) => o.methods.some((m) => m.promise !== null));
-  if (promises) types.add('CallOptions');
+  const abortables = api.objects.some((o) => o.methods.some((m) => m.abortable));
+  if (promises || abortables) types.add('CallOptions');
   // what a promise form resolves with: its callback's argument
   for (const c of api.callbacks) for (const a of c.args) if (a.type.kind === 'enum') types.add(a.type.name);
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: './api.gen.js', namedImports: [...types].sort() });
@@ -152,6 +158,7 @@ export function emitEntry(api: ApiDef, path: string): GeneratedFile {
   });
   if (iterators) f.addImportDeclaration({ moduleSpecifier: '../domain-event-iterator.js', namedImports: ['domainEventIterator'] });
   if (promises) f.addImportDeclaration({ moduleSpecifier: '../next-callback.js', namedImports: ['nextCallback'] });
+  if (abortables) f.addImportDeclaration({ moduleSpecifier: '../call-signal.js', namedImports: ['callSignal', 'withSignal'] });
   if (events) {
     f.addFunction({
       name: 'publicEvent', returnType: 'DomainEvent', docs: ["A driver's event with its domain as the public object."],
