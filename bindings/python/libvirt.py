@@ -100,9 +100,11 @@ def _call(client, proc, args, what):
     try:
         return client.call(proc, args)
     except _rpc.WireError as e:
-        _fail(e.fields, what)
+        fields = e.fields
     except (OSError, ValueError) as e:
-        _fail({"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}, what)
+        fields = {"code": 38, "domain": 7, "level": 2, "message": "Cannot talk to the daemon: %s" % e}
+    # raised outside the handlers, so that a traceback shows the libvirtError alone, as libvirt-python's does
+    _fail(fields, what)
 
 
 def _str_arg(what, position, value):
@@ -1942,6 +1944,9 @@ class virStorageVol(_ObjectBase):
 
     def path(self):
         return self._ref["path"]
+
+    def storagePoolLookupByVolume(self):
+        return self._conn.storagePoolLookupByName(self._ref["pool"])
 
     def info(self):
         """Type, capacity and allocation."""

@@ -44,7 +44,14 @@ export interface StructDef { name: string; c: string | null; since: string; doc:
 
 export interface BindingNames { c: string | null; python: string | null; perl: string | null }
 
-export interface PropertyDef extends BindingNames { name: string; type: TypeRef; since: string; doc: string }
+export interface PropertyDef extends BindingNames {
+  name: string;
+  type: TypeRef;
+  since: string;
+  doc: string;
+  /** the object this string property names (a volume's pool): bindings that return objects look it up by name */
+  names?: string;
+}
 
 /** A flag that only a read-write connection may pass (libvirt's SECURE flags): its name in the arg's enum and its value. */
 export interface WriteFlagDef { name: string; value: number }

@@ -162,7 +162,7 @@ function modelOf(root: XNode, file: string): ApiDef {
     const objName = req(n, 'name');
     const properties: PropertyDef[] = elements(n, 'property').map((p) => ({
       name: req(p, 'name'), type: typeOf(p), since: req(p, 'since'), doc: docOf(p),
-      c: attr(p, 'c'), python: attr(p, 'python'), perl: attr(p, 'perl'),
+      c: attr(p, 'c'), python: attr(p, 'python'), perl: attr(p, 'perl'), names: attr(p, 'names') ?? undefined,
     }));
     const methods: MethodDef[] = elements(n, 'method').map((m) => {
       const name = req(m, 'name');

@@ -82,7 +82,12 @@ function classText(api: ApiDef, o: ObjectDef): string {
   const parts: string[] = [];
   for (const p of o.properties) {
     if (!p.python || p.python === '-') continue;
-    parts.push(o.name === 'Domain' && p.name === 'id' ? DOMAIN_ID : `    def ${p.python}(self):\n        return self._ref["${p.name}"]\n`);
+    // libvirt-python returns the object a name property names (storagePoolLookupByVolume),
+    // found with the connection's lookup of that object by name
+    const lookup = p.names ? api.objects.find((x) => x.name === 'Connect')!.methods
+      .find((m) => m.returns.name === p.names && !m.returns.list && m.args.length === 1 && m.args[0].name === 'name') : undefined;
+    const value = lookup ? `self._conn.${lookup.python}(self._ref["${p.name}"])` : `self._ref["${p.name}"]`;
+    parts.push(o.name === 'Domain' && p.name === 'id' ? DOMAIN_ID : `    def ${p.python}(self):\n        return ${value}\n`);
   }
   for (const x of api.objects) {
     for (const m of pythonMethods(x)) if (pythonPlace(x, m).cls === o.python) parts.push(methodText(api, o, x, m));

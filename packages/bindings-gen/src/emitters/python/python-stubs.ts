@@ -91,7 +91,11 @@ export function pythonStubs(api: ApiDef): string {
     } else {
       lines.push(`    def connect(self) -> virConnect: ...`);
     }
-    for (const p of o.properties) if (p.python && p.python !== '-') lines.push(`    def ${p.python}(self) -> ${pyType(api, p.type, true)}: ...`);
+    for (const p of o.properties) {
+      if (!p.python || p.python === '-') continue;
+      const type = p.names ? pyType(api, { name: p.names, list: false, kind: 'object' }, true) : pyType(api, p.type, true);
+      lines.push(`    def ${p.python}(self) -> ${type}: ...`);
+    }
     for (const x of api.objects) {
       for (const m of pythonMethods(x)) if (pythonPlace(x, m).cls === o.python) lines.push(...methodStub(api, x, m));
     }
