@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { libvirtCpuFeatures, libvirtCpuVendor } from '@tsvirt/core/driver';
 import { loadHvNative } from './hv-native-peer.js';
 
 export interface HostCpu {
@@ -15,15 +16,6 @@ export interface HostCpu {
   threads: number;
   mhz: number;
 }
-
-const VENDORS: Record<string, string> = { GenuineIntel: 'Intel', AuthenticAMD: 'AMD', HygonGenuine: 'Hygon' };
-
-// Where libvirt's CPU feature names differ from Linux's /proc/cpuinfo flags.
-const LIBVIRT_NAMES: Record<string, string> = {
-  sse4_1: 'sse4.1', sse4_2: 'sse4.2', pclmulqdq: 'pclmuldq', tsc_deadline_timer: 'tsc-deadline',
-  arch_capabilities: 'arch-capabilities', md_clear: 'md-clear', spec_ctrl: 'spec-ctrl', flush_l1d: 'flush-l1d',
-  tsc_adjust: 'tsc_adjust', lahf_lm: 'lahf_lm', cr8_legacy: 'cr8legacy', 'invpcid_single': 'invpcid',
-};
 
 /** Sockets, cores per socket and threads per core, from /proc/cpuinfo (one socket of n cores when it says nothing). */
 function topology(cpus: number): { sockets: number; cores: number; threads: number } {
@@ -46,7 +38,7 @@ export function hostCpu(): Promise<HostCpu> {
     if (!hv) return { ...base, features: [] };
     try {
       const info = hv.probeCpu();
-      return { ...base, vendor: info.vendor ? (VENDORS[info.vendor] ?? info.vendor) : undefined, features: info.flags.map((f) => LIBVIRT_NAMES[f] ?? f) };
+      return { ...base, vendor: info.vendor ? libvirtCpuVendor(info.vendor) : undefined, features: libvirtCpuFeatures(info.flags) };
     } catch {
       return { ...base, features: [] };
     }

@@ -39,3 +39,4 @@ export { DomainConfigStore } from '../drivers/domain-config-store.js';
 export { checkDomainName, MAX_DOMAIN_NAME_BYTES } from '../drivers/domain-name.js';
 export { guestSideCounters } from '../drivers/interface-counters.js';
 export { claimAutostart, AUTOSTART_MARKER } from '../drivers/autostart-marker.js';
+export { libvirtCpuFeatures, libvirtCpuVendor } from '../drivers/host-cpu-names.js';
