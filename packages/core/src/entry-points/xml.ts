@@ -21,7 +21,7 @@ export { formatDomainXml, formatDevice, sortedDevices, type DomainFormatOptions 
 export { parseSnapshotXml, parseSnapshotRecord, formatSnapshotXml, SNAPSHOT_DISK_ONLY_STATE, type SnapshotFacts, type SnapshotDisk, type SnapshotLocation, type SnapshotRequest } from '../xml/snapshot/snapshot-xml.js';
 export { toKiB } from '../xml/domain/memory-units.js';
 export { checkRenamedDomainName } from '../xml/domain/domain-name.js';
-export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest } from '../xml/capabilities.js';
+export { formatCapabilitiesXml, type Capabilities, type CapsCell, type CapsGuest, type CapsGuestToggle } from '../xml/capabilities.js';
 export * from '../xml/network/network-def.js';
 export { parseNetworkXml, networkDefFromTree } from '../xml/network/network-parse.js';
 export { formatNetworkXml } from '../xml/network/network-format.js';

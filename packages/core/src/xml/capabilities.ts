@@ -32,10 +32,21 @@ export interface CapsGuest {
   arch: string;
   wordsize: number;
   emulator: string;
+  /** the firmware guests of this kind boot (Xen's hvmloader) */
+  loader?: string;
   machines?: { name: string; canonical?: string; maxCpus?: number }[];
   domainTypes: string[];
-  features: string[];
+  /** a bare name (<pae/>), or a feature a domain may turn on or off (<acpi default='on' toggle='yes'/>) */
+  features: (string | CapsGuestToggle)[];
 }
+
+export interface CapsGuestToggle {
+  name: string;
+  default: 'on' | 'off';
+  toggle: 'yes' | 'no';
+}
+
+const guestFeature = (f: string | CapsGuestToggle) => (typeof f === 'string' ? `<${f}/>` : `<${f.name}${formatAttrs({ default: f.default, toggle: f.toggle })}/>`);
 
 export function formatCapabilitiesXml(caps: Capabilities): string {
   const h = caps.host;
@@ -61,10 +72,11 @@ export function formatCapabilitiesXml(caps: Capabilities): string {
   s += '  </host>\n\n';
   for (const g of caps.guests) {
     s += `  <guest>\n    <os_type>${g.osType}</os_type>\n    <arch${formatAttrs({ name: g.arch })}>\n      <wordsize>${g.wordsize}</wordsize>\n      <emulator>${g.emulator}</emulator>\n`;
+    if (g.loader) s += `      <loader>${escapeXml(g.loader)}</loader>\n`;
     for (const m of g.machines ?? []) s += `      <machine${formatAttrs({ canonical: m.canonical, maxCpus: m.maxCpus })}>${m.name}</machine>\n`;
     s += g.domainTypes.map((t) => `      <domain type='${t}'/>\n`).join('');
     s += '    </arch>\n';
-    if (g.features.length) s += `    <features>\n${g.features.map((f) => `      <${f}/>\n`).join('')}    </features>\n`;
+    if (g.features.length) s += `    <features>\n${g.features.map((f) => `      ${guestFeature(f)}\n`).join('')}    </features>\n`;
     s += '  </guest>\n\n';
   }
   return `${s}</capabilities>\n`;
