@@ -66,7 +66,7 @@ export class XenConnection implements ConnectDriver {
   connectIsAlive() { return !this.#s.closed; }
   connectGetVersion(): number { return xenVersion(this.#s); }
   connectGetNodeInfo(): NodeInfo { return nodeInfo(this.#s); }
-  connectGetCapabilities(): string { return capabilitiesXml(this.#s); }
+  connectGetCapabilities(): Promise<string> { return capabilitiesXml(this.#s); }
   connectGetMaxVcpus(): number { return XEN_MAX_VCPUS; }
 
   // Conversions need no hypervisor: they work on any host.
