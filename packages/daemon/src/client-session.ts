@@ -13,6 +13,7 @@ import { uriToOpen } from './uri-policy.js';
 import type { DriverPool, EventSubscriber } from './driver-pool.js';
 import { JsonProgram } from './json-program.js';
 import { RemoteProgram } from './remote-program.js';
+import type { UnreadBudget, UnreadHolder } from './unread-budget.js';
 import type { OpenConnection, ProgramServer, SessionContext } from './program-server.js';
 
 const NOTHING = new Uint8Array(0);
@@ -29,7 +30,7 @@ const alreadyOpen = () => VirError.of(ErrorNumber.INTERNAL_ERROR, ErrorDomain.RP
  * already read wait in the decoder), and a client whose unread replies and events pass
  * the limit is dropped.
  */
-export class ClientSession implements SessionContext {
+export class ClientSession implements SessionContext, UnreadHolder {
   readonly #decoder: FrameDecoder;
   #inFlight = 0;
   /** The last write filled the socket's buffer: no call is served until it drains. */
@@ -54,6 +55,8 @@ export class ClientSession implements SessionContext {
     readonly access: ClientAccess,
     private readonly pool: DriverPool,
     readonly limits: DaemonLimits,
+    /** what all clients together may leave unread */
+    private readonly budget: UnreadBudget,
     private readonly nodeFileDirs: readonly string[],
     private readonly onClose: (session: ClientSession) => void,
     /** who the client is, for the log */
@@ -72,6 +75,7 @@ export class ClientSession implements SessionContext {
     stream.on('data', (chunk: Buffer) => this.#receive(chunk));
     stream.on('drain', () => {
       this.#congested = false;
+      this.budget.update(this, 0);
       this.#pump();
     });
     stream.on('error', () => this.close());
@@ -84,6 +88,7 @@ export class ClientSession implements SessionContext {
     if (this.#closed) return;
     this.#closed = true;
     this.#keepalive.stop();
+    this.budget.update(this, 0);
     this.#unsubscribeAll();
     for (const link of this.#streams.values()) link.abort(VirError.of(ErrorNumber.RPC, ErrorDomain.RPC, 'client went away'));
     this.#streams.clear();
@@ -265,18 +270,31 @@ export class ClientSession implements SessionContext {
     if (conn && subscribers.length) void conn.then(({ shared }) => subscribers.forEach((s) => this.pool.unsubscribe(shared, s)), () => undefined);
   }
 
+  get unread(): number {
+    return this.#closed ? 0 : this.stream.writableLength;
+  }
+
+  drop(why: string): void {
+    if (this.#closed) return;
+    process.stderr.write(`tsvirtd: dropped ${this.peer}: ${why}\n`);
+    this.close();
+  }
+
   /**
-   * One frame to the client, unless what it has not read is already past the limit:
-   * then it is dropped, as a client that does not keep up with its own calls and events.
+   * One frame to the client, unless what it has not read is already past its limit, or
+   * the frame does not fit in what all clients together may leave unread and this client
+   * holds the most: then it is dropped, as a client that does not keep up with its own
+   * calls and events.
    */
   write(frame: Uint8Array): void {
     if (this.#closed) return;
     const unread = this.stream.writableLength;
     if (unread > this.limits.maxQueuedBytes) {
-      process.stderr.write(`tsvirtd: dropped ${this.peer}: ${unread} bytes of replies and events unread, above the limit of ${this.limits.maxQueuedBytes}\n`);
-      this.close();
+      this.drop(`${unread} bytes of replies and events unread, above the limit of ${this.limits.maxQueuedBytes}`);
       return;
     }
+    if (!this.budget.makeRoom(this, frame.byteLength)) return;
     if (!this.stream.write(frame)) this.#congested = true;
+    this.budget.update(this, this.stream.writableLength);
   }
 }

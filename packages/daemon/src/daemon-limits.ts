@@ -13,6 +13,12 @@ export interface DaemonLimits {
    * drops it. With maxMessage, this bounds what one client can make the daemon hold.
    */
   maxQueuedBytes: number;
+  /**
+   * bytes of replies and events all clients together may leave unread; a frame that would
+   * pass it drops the clients holding the most. This bounds what many clients, each within
+   * its own limit, can make the daemon hold.
+   */
+  maxQueuedBytesTotal: number;
   /** event callbacks one client may register */
   maxEventCallbacks: number;
   /** seconds of silence from a client before it is pinged; 0: never (libvirt's keepalive_interval) */
@@ -26,6 +32,7 @@ export const DEFAULT_LIMITS: DaemonLimits = {
   maxRequestsPerClient: 32,
   maxMessage: FrameSize.DEFAULT_MAX_MESSAGE,
   maxQueuedBytes: FrameSize.DEFAULT_MAX_MESSAGE,
+  maxQueuedBytesTotal: 8 * FrameSize.DEFAULT_MAX_MESSAGE,
   maxEventCallbacks: 1024,
   keepaliveInterval: 5,
   keepaliveCount: 5,

@@ -45,6 +45,8 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
   --max-requests N       calls in flight per client (default ${DEFAULT_LIMITS.maxRequestsPerClient})
   --max-message BYTES    largest frame (default ${DEFAULT_LIMITS.maxMessage})
   --max-queued BYTES     replies and events a client may leave unread; past it, it is dropped (default ${DEFAULT_LIMITS.maxQueuedBytes})
+  --max-queued-total BYTES  replies and events all clients together may leave unread; past it, the
+                         clients holding the most are dropped (default ${DEFAULT_LIMITS.maxQueuedBytesTotal})
   --max-event-callbacks N  event callbacks per client (default ${DEFAULT_LIMITS.maxEventCallbacks})
   --keepalive-interval S ping a client silent for S seconds; 0: never (default ${DEFAULT_LIMITS.keepaliveInterval})
   --keepalive-count N    drop it after N pings met with silence (default ${DEFAULT_LIMITS.keepaliveCount})
@@ -100,11 +102,15 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--max-requests': o.limits.maxRequestsPerClient = positive(arg, value()); break;
       case '--max-message': o.limits.maxMessage = positive(arg, value()); break;
       case '--max-queued': o.limits.maxQueuedBytes = positive(arg, value()); break;
+      case '--max-queued-total': o.limits.maxQueuedBytesTotal = positive(arg, value()); break;
       case '--max-event-callbacks': o.limits.maxEventCallbacks = positive(arg, value()); break;
       case '--keepalive-interval': o.limits.keepaliveInterval = wholeNumber(arg, value()); break;
       case '--keepalive-count': o.limits.keepaliveCount = wholeNumber(arg, value()); break;
       default: throw new OptionError(`unknown option '${arg}'`);
     }
+  }
+  if (o.limits.maxQueuedBytesTotal < o.limits.maxMessage) {
+    throw new OptionError(`--max-queued-total (${o.limits.maxQueuedBytesTotal}) must be at least --max-message (${o.limits.maxMessage}): one frame must fit`);
   }
   if (o.relay !== null && o.stdio) throw new OptionError('--relay and --stdio both serve stdin/stdout: give one');
   const tlsWanted = o.listen.some((l) => l.tls);

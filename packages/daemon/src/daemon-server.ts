@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
 import { ClientSession } from './client-session.js';
 import { DriverPool } from './driver-pool.js';
 import type { ClientAccess } from './network-access.js';
+import { UnreadBudget } from './unread-budget.js';
 
 /** The daemon's state: the shared driver connections, the clients, the listeners. */
 export class DaemonServer {
@@ -12,9 +13,12 @@ export class DaemonServer {
   readonly #servers: Server[] = [];
   /** Clients served since start, to tell them apart in the log. */
   #served = 0;
+  readonly #budget: UnreadBudget;
 
   /** `nodeFileDirs`: where clients that are not trusted may open files by their URI (--allow-node-files). */
-  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = []) {}
+  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = []) {
+    this.#budget = new UnreadBudget(limits.maxQueuedBytesTotal);
+  }
 
   get clientCount(): number {
     return this.#sessions.size;
@@ -38,7 +42,7 @@ export class DaemonServer {
     this.#served++;
     const name = `client ${this.#served} (${peer})`;
     if (access.refusal) process.stderr.write(`tsvirtd: refused ${name}: ${access.refusal.message}\n`);
-    const session = new ClientSession(stream, access, this.pool, this.limits, this.nodeFileDirs, (s) => {
+    const session = new ClientSession(stream, access, this.pool, this.limits, this.#budget, this.nodeFileDirs, (s) => {
       this.#sessions.delete(s);
       onClose?.();
     }, name);

@@ -102,6 +102,31 @@ t.test('a client whose unread replies and events pass --max-queued is dropped, a
   t.equal(await served(d), 'TEST', 'the daemon serves on');
 });
 
+t.test('many clients, each within its own limit, are held to --max-queued-total together: the largest holders are dropped', async (t) => {
+  const cap = 24 * MiB;
+  const d = await startDaemon(['--max-message', String(12 * MiB), '--max-queued-total', String(cap)]);
+  t.teardown(() => d.stop());
+  const big = await defineBigDomain(d);
+  const baseline = rssBytes(d.proc.pid!);
+  // Six clients ask for the 9 MB XML once each and never read: 54 MB unread, where the cap holds two such replies.
+  const open_ = frame(ConnectionProcedure.OPEN, { uri: 'test:///default', readOnly: false }, 0);
+  const clients = await Promise.all(Array.from({ length: 6 }, () => mute(d.rw, open_, frame(DUMPXML, [big, 0], 1))));
+  const peak = await peakRss(d.proc.pid!, 3000);
+  const lines = d.stderr().split('\n').filter((l) => l.includes('dropped'));
+  t.ok(lines.length >= 3 && lines.length <= 5, `the largest holders are dropped until the next reply fits (${lines.length} of 6)`);
+  for (const line of lines) {
+    t.match(line, /^tsvirtd: dropped client \d+ \(read-write socket\): \d+ bytes of replies and events unread while all clients' unread bytes reached the daemon's limit of 25165824$/);
+  }
+  // Two unread replies, and the garbage of making one more.
+  t.ok(peak - baseline < cap + 64 * MiB, `the daemon grew by ${((peak - baseline) / MiB).toFixed(1)} MiB (six unread replies: 54 MB)`);
+  t.equal(await served(d), 'TEST', 'a client that reads is served meanwhile');
+  for (const s of clients) s.destroy();
+});
+
+t.test('--max-queued-total below --max-message is refused at start', async (t) => {
+  await t.rejects(startDaemon(['--max-message', String(MiB), '--max-queued-total', '1000']), /--max-queued-total \(1000\) must be at least --max-message \(1048576\): one frame must fit/);
+});
+
 t.test('20,000 event callbacks on one client: past --max-event-callbacks each is refused', async (t) => {
   const d = await startDaemon(['--max-event-callbacks', '100']);
   t.teardown(() => d.stop());
