@@ -220,7 +220,7 @@ export class ClientSession implements SessionContext, UnreadHolder {
     if (this.#conn !== null) throw alreadyOpen();
     const ro = this.access.readOnly || readOnly;
     // Calls that follow wait, unread, until it is open (#blocked).
-    this.#conn = uriToOpen(uri, this.access.trusted, this.nodeFileDirs).then((u) => this.pool.get(u)).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, ro) }));
+    this.#conn = uriToOpen(uri, this.access.trusted, this.nodeFileDirs).then((u) => this.pool.get(u.uri, u.fileDirs)).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, ro) }));
     try {
       this.#ready = await this.#conn;
     } catch (e) {

@@ -18,15 +18,20 @@ interface SharedConnection {
 export class DriverPool {
   readonly #connections = new Map<string, Promise<SharedConnection>>();
 
-  /** The shared connection for a URI; a failed open is forgotten so that it can be retried. */
-  get(uri: string): Promise<SharedConnection> {
-    let conn = this.#connections.get(uri);
+  /**
+   * The shared connection for a URI; a failed open is forgotten so that it can be retried.
+   * One opened with `fileDirs` (the folders its files must lie in) is shared only with
+   * others opened so, never with one that read its files unconfined.
+   */
+  get(uri: string, fileDirs: readonly string[] | null = null): Promise<SharedConnection> {
+    const key = fileDirs === null ? uri : `${uri}\0confined`;
+    let conn = this.#connections.get(key);
     if (!conn) {
-      conn = open(uri, { localOnly: true }).then((entry) => ({
+      conn = open(uri, { localOnly: true, ...(fileDirs && { fileDirs }) }).then((entry) => ({
         driver: (entry as ConnectEntry).driver, subscribers: new Set<EventSubscriber>(), registration: null,
       }));
-      conn.catch(() => this.#connections.delete(uri));
-      this.#connections.set(uri, conn);
+      conn.catch(() => this.#connections.delete(key));
+      this.#connections.set(key, conn);
     }
     return conn;
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ErrorNumber, open } from '@tsvirt/core';
 import { procedures, decodeErrorBody, decodeJsonBody } from '@tsvirt/core/protocol';
-import { NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD, VIRSH } from './fixtures/daemon-harness.js';
+import { NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD, VIRSH, virsh } from './fixtures/daemon-harness.js';
 import { hasOpenssl, makeTestPki } from './fixtures/test-pki.js';
 import { isRoot, makeTestUser, noUseradd, virshAs } from './fixtures/test-user.js';
 
@@ -54,6 +54,43 @@ t.test('a read-only user opens no file of root\'s through a node file URI, and a
   c.open('test+tcp://elsewhere/default', 1);
   t.match(decodeErrorBody((await c.reply(1)).body), { code: ErrorNumber.ACCESS_DENIED, message: /only local URIs without parameters/ });
   c.socket.destroy();
+});
+
+t.test("the files a node file names (file='...') must lie in the allowed folders too", { skip: noUseradd }, async (t) => {
+  const user = makeTestUser(t);
+  const allowed = mkdtempSync(join(tmpdir(), 'tsvirtd-node-files-'));
+  const outside = mkdtempSync(join(tmpdir(), 'tsvirtd-not-allowed-'));
+  t.teardown(() => { rmSync(allowed, { recursive: true, force: true }); rmSync(outside, { recursive: true, force: true }); });
+  chmodSync(allowed, 0o755);
+  chmodSync(outside, 0o755);
+  const domain = (name: string) => `<domain type='test'><name>${name}</name><memory>65536</memory><os><type>hvm</type></os></domain>`;
+  writeFileSync(join(allowed, 'inside.xml'), domain('referenced-inside'));
+  writeFileSync(join(outside, 'outside.xml'), domain('referenced-outside'));
+  symlinkSync(join(outside, 'outside.xml'), join(allowed, 'link.xml'));
+  const node = (name: string, ref: string) => writeFileSync(join(allowed, name), `<node><domain file='${ref}'/></node>`);
+  node('shadow.xml', '/etc/shadow');
+  node('relative-out.xml', `../${outside.split('/').pop()}/outside.xml`);
+  node('absolute-out.xml', join(outside, 'outside.xml'));
+  node('through-link.xml', 'link.xml');
+  writeFileSync(join(allowed, 'pool-volume.xml'), "<node><pool type='dir'><name>p</name><target><path>/p</path></target><volume file='/etc/shadow'/></pool></node>");
+  node('good.xml', 'inside.xml');
+  const d = await startDaemon(['--allow-node-files', allowed]);
+  t.teardown(() => d.stop());
+
+  const list = (file: string) => virshAs(user, '-r', '-c', `test+unix://${join(allowed, file)}?socket=${d.ro}`, 'list', '--all');
+  for (const [file, named] of [
+    ['shadow.xml', '/etc/shadow'], ['relative-out.xml', null], ['absolute-out.xml', join(outside, 'outside.xml')], ['through-link.xml', join(allowed, 'link.xml')],
+    ['pool-volume.xml', '/etc/shadow'],
+  ] as const) {
+    const r = list(file);
+    t.not(r.rc, 0, `${file}: refused`);
+    t.match(r.err, new RegExp(`access denied: this client may not open '${named ?? '[^\']*outside\\.xml'}': files are opened only in the folders an administrator allowed`), `${file}: refused in words`);
+    t.notMatch(r.out + r.err, 'referenced-outside', `${file}: nothing of the file outside is shown`);
+    t.same(secretLines('/etc/shadow').filter((l) => r.out.includes(l) || r.err.includes(l)), [], `${file}: no line of /etc/shadow is printed`);
+  }
+  t.match(list('good.xml').out, 'referenced-inside', 'a file inside the allowed folder is read');
+  // The read-write socket's client is trusted with the files it names, as with the node file itself.
+  t.match(virsh('-c', `test+unix://${join(allowed, 'absolute-out.xml')}?socket=${d.rw}`, 'list', '--all').out, 'referenced-outside');
 });
 
 t.test('socket folders another user owns or can write are refused; ours is made reachable', { skip: noUseradd }, async (t) => {

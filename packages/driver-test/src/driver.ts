@@ -26,9 +26,9 @@ let sharedDefault: { state: TestDriverState; users: number } | null = null;
 export const driver: Driver = {
   name: 'test',
   schemes: ['test'],
-  open(uri) {
+  open(uri, options) {
     if (uri.host !== null || uri.transport !== null) return 'declined';
-    if (uri.path !== '/default') return new TestConnection(uri.text, new TestDriverState(loadNodeFile(uri.path)));
+    if (uri.path !== '/default') return new TestConnection(uri.text, new TestDriverState(loadNodeFile(uri.path, options.fileDirs ?? null)));
     const shared = sharedDefault ??= { state: defaultNode(), users: 0 };
     shared.users++;
     return new TestConnection(uri.text, shared.state, () => {

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainState, ErrorDomain, ErrorNumber, VirError, type NodeInfo } from '@tsvirt/core';
+import { checkOpenedInside } from '@tsvirt/core/driver';
 import {
   MAX_XML_BYTES, childElement, expectRoot, childElements, childText, domainDefFromTree, interfaceDefFromTree, networkDefFromTree,
   nodeDeviceDefFromTree, parseXmlDocument, storagePoolDefFromTree, storageVolDefFromTree, type XmlElement,
@@ -10,19 +11,23 @@ import type { TestNode } from './driver-state.js';
 
 // A custom node file (test:///ABS/PATH.xml): a <node> with the host's CPU and memory and
 // its domains, networks, pools (with volumes), interfaces and devices, each written
-// inline or in a file named relative to the node file.
+// inline or in a file named relative to the node file. Opened for a client the daemon
+// confines to some folders, every one of these files must lie in them.
 
 const TEST_NS = 'http://libvirt.org/schemas/domain/test/1.0';
 
 /** What libvirt reports for a file it cannot load (libxml's I/O warning aside, which virsh prints). */
 const cannotLoad = (path: string) => VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}'`);
 
+/** The folders a node's files may be read from; null: anywhere. */
+type FileDirs = readonly string[] | null;
+
 /**
  * A node file's text. Synchronous: opening a connection reads its node once, before
  * anything else can run; so only a regular file of a bounded size is read, never a
  * FIFO or a device, which could block the process (a daemon's every client) for good.
  */
-function readNodeText(path: string): string {
+function readNodeText(path: string, dirs: FileDirs): string {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -30,6 +35,7 @@ function readNodeText(path: string): string {
     throw cannotLoad(path);
   }
   try {
+    if (dirs !== null) checkOpenedInside(fd, path, dirs, ErrorDomain.TEST);
     const st = fstatSync(fd);
     if (!st.isFile()) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}': not a regular file`);
     if (st.size > MAX_XML_BYTES) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.TEST, `failed to parse xml document '${path}': larger than ${MAX_XML_BYTES} bytes`);
@@ -41,15 +47,15 @@ function readNodeText(path: string): string {
   }
 }
 
-function loadXml(path: string): XmlElement {
-  return parseXmlDocument(readNodeText(path), path);
+function loadXml(path: string, dirs: FileDirs): XmlElement {
+  return parseXmlDocument(readNodeText(path, dirs), path);
 }
 
 /** An object of the node: the element itself, or the root of the file its `file` attribute names. */
-function objectTree(el: XmlElement, dir: string): XmlElement {
+function objectTree(el: XmlElement, dir: string, dirs: FileDirs): XmlElement {
   const file = el.attrs.file;
   if (file === undefined) return el;
-  return loadXml(file.startsWith('/') ? file : `${dir}/${file}`);
+  return loadXml(file.startsWith('/') ? file : `${dir}/${file}`, dirs);
 }
 
 /** The <cpu> and <memory> of the node over libvirt's default host. */
@@ -84,12 +90,12 @@ function runState(dom: XmlElement): number {
   return text ? Number(text) : DomainState.RUNNING;
 }
 
-/** Read a node file into the objects a test connection starts with. */
-export function loadNodeFile(path: string): TestNode {
-  const root = loadXml(path);
+/** Read a node file into the objects a test connection starts with; `dirs`: the folders its files must lie in. */
+export function loadNodeFile(path: string, dirs: FileDirs = null): TestNode {
+  const root = loadXml(path, dirs);
   expectRoot(root, 'node');
   const dir = dirname(path);
-  const trees = (name: string) => childElements(root, name).map((el) => objectTree(el, dir));
+  const trees = (name: string) => childElements(root, name).map((el) => objectTree(el, dir, dirs));
   return {
     nodeInfo: nodeInfoOf(root),
     capabilities: defaultCapabilities(),
@@ -99,7 +105,7 @@ export function loadNodeFile(path: string): TestNode {
     pools: trees('pool').map((t) => ({
       def: storagePoolDefFromTree(t),
       active: true,
-      volumes: childElements(t, 'volume').map((v) => storageVolDefFromTree(objectTree(v, dir))),
+      volumes: childElements(t, 'volume').map((v) => storageVolDefFromTree(objectTree(v, dir, dirs))),
     })),
     interfaces: trees('interface').map((t) => ({ def: interfaceDefFromTree(t), active: true })),
     nodeDevices: trees('device').map(nodeDeviceDefFromTree),

@@ -6,6 +6,12 @@ export interface OpenOptions {
   /** only drivers in this process: no fallback to the daemon (the daemon itself opens this way) */
   localOnly?: boolean;
   /**
+   * the folders from which the driver may read the files the URI names, itself or through
+   * what it names (a test driver node file and its `file=` references); absent: any. The
+   * daemon sets it for clients that may open files only where an administrator allowed.
+   */
+  fileDirs?: readonly string[];
+  /**
    * through a daemon: a keepalive ping after `interval` seconds of silence (0: none), and
    * the daemon given up after `count` unanswered (virConnectSetKeepAlive; default 5 and 6,
    * or the URI's keepalive_interval and keepalive_count)

@@ -33,6 +33,7 @@ export { normalizeUuid, newUuid } from '../util/uuid.js';
 export { isRemoteDriver } from '../remote/remote-marker.js';
 export { strerror } from '../remote/transports/transport-error.js';
 export { unsafeFolderReason } from '../util/safe-folder.js';
+export { checkOpenedInside, fileNotAllowed, insideFolders } from '../util/allowed-folders.js';
 export { writeFileAtomic, removeStaleTempFiles } from '../util/atomic-file.js';
 export { XmlConfigStore, type XmlConfigFormat } from '../drivers/xml-config-store.js';
 export { DomainConfigStore } from '../drivers/domain-config-store.js';
