@@ -1,4 +1,4 @@
-import type { CommandDef, OptionValues, ParsedCommand } from './command-def.js';
+import type { CommandDef, ParsedCommand, ParsedOptions } from './command-def.js';
 
 /** A command line that virsh refuses before running anything; its messages are virsh's, one error line each. */
 export class CommandParseError extends Error {
@@ -17,7 +17,7 @@ export function parseCommand(words: string[], find: (name: string) => CommandDef
   const [name, ...rest] = words;
   const def = find(name);
   if (!def) throw new CommandParseError(`unknown command: '${name}'`);
-  const opts: OptionValues = new Map();
+  const opts: ParsedOptions = new Map();
   const positional = def.options.filter((o) => o.positional);
   const nextPositional = () => positional.find((o) => !opts.has(o.name) || o.type === 'argv');
   let onlyData = false;
