@@ -84,6 +84,9 @@ async function optionsRead(words: string[]): Promise<{ read: Set<string>; ok: bo
   return { read: watched.read, ok, err };
 }
 
+/** Options libvirt's virsh itself takes and ignores: domstats --raw prints what domstats does (no value is pretty-printed). */
+const IGNORED_BY_LIBVIRT = new Set(['domstats --raw']);
+
 /** Commands that would wait for a person or a guest rather than return. */
 const INTERACTIVE = new Set(['console', 'event', 'cd', 'pwd', 'quit', 'exit', 'connect']);
 
@@ -97,7 +100,7 @@ t.test('every documented option of every command is read when given', async (t) 
       const words = [def.name, ...required, `--${o.name}`, ...(o.type === 'bool' ? [] : [sampleValue(def.name, o)])];
       const r = await optionsRead(words);
       tried++;
-      if (!r.read.has(o.name) && r.ok) ignored.push(`${def.name} --${o.name}`);
+      if (!r.read.has(o.name) && r.ok && !IGNORED_BY_LIBVIRT.has(`${def.name} --${o.name}`)) ignored.push(`${def.name} --${o.name}`);
     }
   }
   t.ok(tried > 200, `${tried} options tried`);

@@ -1,24 +1,33 @@
 import { DomainModificationImpact as Impact, type Domain } from '@tsvirt/core';
-import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
+import { defineCommand, type CommandDef, type OptionDef, type OptionValues } from '../cli/command-def.js';
 import type { VirshContext } from '../virsh-context.js';
 import { commandDomain, DOMAIN_OPTION } from './domain-lookup.js';
 
 /** What a domain command is, less its run: the domain option comes first, by itself. */
-export type DomainCommandSpec = Omit<CommandDef, 'run' | 'group' | 'options'> & { group?: string; options?: OptionDef[] };
+export type DomainCommandSpec<O extends readonly OptionDef[] = readonly OptionDef[]> = Omit<CommandDef, 'run' | 'group' | 'options'> & {
+  group?: string;
+  options?: O;
+  /** the domain is named by name or UUID only, not by id (as domrename's is) */
+  byNameOrUuid?: boolean;
+};
+
+/** The schema of a domain command: the domain option, then its own. */
+export type DomainOptions<O extends readonly OptionDef[]> = readonly [typeof DOMAIN_OPTION, ...O];
 
 /**
  * A command on one domain: look it up, run the body, and report a failed API call the
  * way virsh does (the body's `failure` line first, when it names one).
  */
-export function domainCommand(
-  spec: DomainCommandSpec,
-  body: (ctx: VirshContext, dom: Domain, opts: OptionValues) => Promise<boolean | void>,
-  failure?: (dom: Domain, opts: OptionValues) => string,
+export function domainCommand<const O extends readonly OptionDef[] = readonly []>(
+  spec: DomainCommandSpec<O>,
+  body: (ctx: VirshContext, dom: Domain, opts: OptionValues<DomainOptions<O>>) => Promise<boolean | void>,
+  failure?: (dom: Domain, opts: OptionValues<DomainOptions<O>>) => string,
 ): CommandDef {
-  return {
-    group: 'domain', ...spec, options: [DOMAIN_OPTION, ...(spec.options ?? [])],
+  return defineCommand<DomainOptions<O>>({
+    group: 'domain', ...spec,
+    options: [spec.byNameOrUuid ? { ...DOMAIN_OPTION, help: 'domain name or uuid' } : DOMAIN_OPTION, ...(spec.options ?? [])] as unknown as DomainOptions<O>,
     async run(ctx, opts) {
-      const dom = await commandDomain(ctx, opts);
+      const dom = await commandDomain(ctx, opts, 'domain', spec.byNameOrUuid ? { id: false, uuid: true, name: true } : undefined);
       if (!dom) return false;
       try {
         return (await body(ctx, dom, opts)) !== false;
@@ -28,7 +37,7 @@ export function domainCommand(
         return false;
       }
     },
-  };
+  });
 }
 
 export const IMPACT_OPTIONS: OptionDef[] = [
@@ -36,6 +45,10 @@ export const IMPACT_OPTIONS: OptionDef[] = [
   { name: 'live', type: 'bool', help: 'affect running domain' },
   { name: 'current', type: 'bool', help: 'affect current domain' },
 ];
+
+/** --config, --live and --current in the order and words of a command whose libvirt help words them its own way. */
+export const impactOptions = (words: Record<'config' | 'live' | 'current', string>, order: readonly ('config' | 'live' | 'current')[] = ['config', 'live', 'current']): OptionDef[] =>
+  order.map((name) => ({ name, type: 'bool', help: words[name] }));
 
 /**
  * The LIVE/CONFIG flags of --live, --config and --current (and --persistent where a

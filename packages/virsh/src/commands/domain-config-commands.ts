@@ -1,6 +1,6 @@
 import { DomainMetadataType as Meta } from '@tsvirt/core';
 import type { CommandDef } from '../cli/command-def.js';
-import { IMPACT_OPTIONS, domainCommand, impactFlags } from './domain-command.js';
+import { domainCommand, impactFlags, impactOptions } from './domain-command.js';
 
 // Commands that read or change a domain's settings: autostart, name, metadata, scheduler.
 
@@ -15,6 +15,7 @@ const autostart = domainCommand({
 
 const domrename = domainCommand({
   name: 'domrename', help: 'rename a domain', description: 'Rename an inactive domain.',
+  byNameOrUuid: true,
   options: [{ name: 'new-name', type: 'string', help: 'new domain name', required: true, positional: true }],
 }, async (ctx, dom, opts) => {
   await dom.rename(opts.get('new-name') as string);
@@ -40,7 +41,7 @@ const metadata = domainCommand({
   name: 'metadata', help: "show or set domain's custom XML metadata", description: 'Shows or modifies the XML metadata of a domain.',
   options: [
     { name: 'uri', type: 'string', help: 'URI of the namespace', required: true, positional: true },
-    ...IMPACT_OPTIONS,
+    ...impactOptions({ live: 'modify/get running state', config: 'modify/get persistent configuration', current: 'modify/get current state configuration' }, ['live', 'config', 'current']),
     { name: 'edit', type: 'bool', help: 'use an editor to change the metadata' },
     { name: 'key', type: 'string', help: 'key to be used as a namespace identifier' },
     { name: 'set', type: 'string', help: 'new metadata to set' },
@@ -73,8 +74,8 @@ const schedinfo = domainCommand({
   options: [
     { name: 'weight', type: 'int', help: 'weight for XEN_CREDIT' },
     { name: 'cap', type: 'int', help: 'cap for XEN_CREDIT' },
-    ...IMPACT_OPTIONS,
-    { name: 'set', type: 'argv', help: 'parameter=value' },
+    ...impactOptions({ current: 'get/set current scheduler info', config: 'get/set value to be used on next boot', live: 'get/set value from running domain' }, ['current', 'config', 'live']),
+    { name: 'set', type: 'argv', help: 'parameter=value', positional: true },
   ],
 }, async (ctx, dom, opts) => {
   const flags = impactFlags(ctx, opts);

@@ -4,7 +4,7 @@ import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
 import type { VirshContext } from '../virsh-context.js';
 import { readCommandFile } from './domain-lifecycle-commands.js';
-import { IMPACT_OPTIONS, domainCommand, impactFlags } from './domain-command.js';
+import { IMPACT_OPTIONS, domainCommand, impactFlags, impactOptions } from './domain-command.js';
 
 /** A child element line of a device's XML, or nothing when none of its attributes is given. */
 const childLine = (name: string, attrs: Record<string, string | undefined>) =>
@@ -185,7 +185,10 @@ const changeMedia = domainCommand({
     { name: 'eject', type: 'bool', help: 'Eject the media' },
     { name: 'insert', type: 'bool', help: 'Insert the media' },
     { name: 'update', type: 'bool', help: 'Update the media' },
-    ...IMPACT_OPTIONS,
+    ...impactOptions({
+      current: 'can be either or both of --live and --config, depends on implementation hypervisor driver',
+      live: 'alter live configuration of running domain', config: 'alter persistent configuration, effect observed on next boot',
+    }, ['current', 'live', 'config']),
     { name: 'force', type: 'bool', help: 'force media changing' },
     { name: 'print-xml', type: 'bool', help: 'print XML document rather than change media' },
   ],

@@ -16,7 +16,7 @@ const SAVE_FLAGS = [['bypass-cache', Save.BYPASS_CACHE], ['running', Save.RUNNIN
 const managedsave = domainCommand({
   name: 'managedsave', help: 'managed save of a domain state',
   description: 'Save and destroy a running domain, so it can be restarted from\n    the same state at a later time.  When the virsh \'start\'\n    command is next run for the domain, it will automatically\n    be started from this saved state.',
-  options: [BYPASS_CACHE, RUNNING, PAUSED, { name: 'verbose', type: 'bool', help: 'display the progress of save' }],
+  options: [BYPASS_CACHE, { ...RUNNING, help: 'set domain to be running on next start' }, { ...PAUSED, help: 'set domain to be paused on next start' }, { name: 'verbose', type: 'bool', help: 'display the progress of save' }],
 }, async (ctx, dom, opts) => {
   await withProgress(ctx, dom, opts, 'Managedsave', dom.managedSave(flagsOf(opts, SAVE_FLAGS)));
   ctx.print(`\nDomain '${dom.name}' state saved by libvirt\n`);
@@ -57,7 +57,7 @@ const restore: CommandDef = {
     { name: 'file', type: 'string', help: 'the state to restore', required: true, positional: true },
     { name: 'bypass-cache', type: 'bool', help: 'avoid file system cache when restoring' },
     { name: 'xml', type: 'string', help: 'filename containing updated XML for the target' },
-    RUNNING, PAUSED,
+    { ...RUNNING, help: 'restore domain into running state' }, { ...PAUSED, help: 'restore domain into paused state' },
     { name: 'reset-nvram', type: 'bool', help: 're-initialize NVRAM from its pristine template' },
   ],
   async run(ctx, opts) {

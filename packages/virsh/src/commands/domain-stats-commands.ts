@@ -19,7 +19,7 @@ const domifstat = domainCommand({
 }, (dom, opts) => `Failed to get interface stats ${dom.name} ${opts.get('interface')}`);
 
 const domblkstat = domainCommand({
-  name: 'domblkstat', group: 'monitor', help: 'get device block stats for a domain', description: 'Get device block stats for a running domain.',
+  name: 'domblkstat', group: 'monitor', help: 'get device block stats for a domain', description: 'Get device block stats for a running domain. See man page or use --human for explanation of fields',
   options: [
     { name: 'device', type: 'string', help: 'block device', positional: true, emptyOk: true },
     { name: 'human', type: 'bool', help: 'print a more human readable output' },
@@ -124,8 +124,11 @@ const STATS_FILTERS: [string, number, string][] = [
   ['list-persistent', F.PERSISTENT, 'list only persistent domains'], ['list-transient', F.TRANSIENT, 'list only transient domains'],
   ['list-running', F.RUNNING, 'list only running domains'], ['list-paused', F.PAUSED, 'list only paused domains'],
   ['list-shutoff', F.SHUTOFF, 'list only shutoff domains'], ['list-other', F.OTHER, 'list only domains in other states'],
-  ['nowait', F.NOWAIT, 'report only stats that are accessible instantly'], ['backing', F.BACKING, 'add backing chain information to block stats'],
-  ['enforce', F.ENFORCE_STATS, 'enforce requested stats parameters'],
+];
+/** The flags after the filters, in libvirt's order: --raw (output only) comes first. */
+const STATS_MODIFIERS: [string, number, string][] = [
+  ['enforce', F.ENFORCE_STATS, 'enforce requested stats parameters'], ['backing', F.BACKING, 'add backing chain information to block stats'],
+  ['nowait', F.NOWAIT, 'report only stats that are accessible instantly'],
 ];
 
 /** Statistics of the named domains, or of all that the --list filters select. */
@@ -134,6 +137,8 @@ const domstats: CommandDef = {
   description: 'Gets statistics about one or more (or all) domains',
   options: [
     ...[...STATS_GROUPS, ...STATS_FILTERS].map(([name, , help]) => ({ name, type: 'bool' as const, help })),
+    { name: 'raw', type: 'bool', help: 'do not pretty-print the fields' },
+    ...STATS_MODIFIERS.map(([name, , help]) => ({ name, type: 'bool' as const, help })),
     { name: 'domain', type: 'argv', help: 'list of domains to get stats for', positional: true },
   ],
   async run(ctx, opts) {
@@ -146,7 +151,7 @@ const domstats: CommandDef = {
       named.push(dom);
     }
     try {
-      const records = await conn.getAllDomainStats(flagsOf(opts, STATS_GROUPS), flagsOf(opts, STATS_FILTERS));
+      const records = await conn.getAllDomainStats(flagsOf(opts, STATS_GROUPS), (flagsOf(opts, STATS_FILTERS) | flagsOf(opts, STATS_MODIFIERS)) >>> 0);
       const byUuid = new Map(records.map((r) => [r.domain, r]));
       const names = new Map((await conn.listAllDomains()).map((d) => [d.uuid, d.name]));
       const chosen = named.length ? named.flatMap((d) => byUuid.get(d.uuid) ?? []) : records;

@@ -1,7 +1,7 @@
 import { DomainVcpuFlags as Vcpu, type Connect } from '@tsvirt/core';
 import type { CommandDef } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
-import { IMPACT_OPTIONS, domainCommand, impactFlags, intOption } from './domain-command.js';
+import { IMPACT_OPTIONS, domainCommand, impactFlags, impactOptions, intOption } from './domain-command.js';
 
 /** The host's CPU count as virsh takes it, from the node's CPU map. */
 const hostCpuCount = async (conn: Connect) => (await conn.getCPUMap()).cpus;
@@ -61,7 +61,7 @@ const vcpucount = domainCommand({
   options: [
     { name: 'maximum', type: 'bool', help: 'get maximum count of vcpus' },
     { name: 'active', type: 'bool', help: 'get number of currently active vcpus' },
-    ...IMPACT_OPTIONS,
+    ...impactOptions({ live: 'get value from running domain', config: 'get value to be used on next boot', current: 'get value according to current domain state' }, ['live', 'config', 'current']),
     { name: 'guest', type: 'bool', help: 'retrieve vcpu count from the guest instead of the hypervisor' },
   ],
 }, async (ctx, dom, opts) => {

@@ -24,13 +24,13 @@ function timestamp(): string {
 type WaitEnd = 'done' | 'interrupted' | 'timed out';
 
 /**
- * Print events until the first (or, with --loop, until SIGINT, --timeout or --count
- * events), then the count, as virsh does.
+ * Print events until the first (or, with --loop, until SIGINT or --timeout), then the
+ * count, as virsh does.
  */
 async function waitForEvents(ctx: VirshContext, opts: OptionValues, accept: (e: DomainEvent) => boolean): Promise<boolean> {
   const conn = (await ctx.connection())!;
   const loop = opts.has('loop');
-  const limit = opts.has('count') ? Number(opts.get('count')) : loop ? Infinity : 1;
+  const limit = loop ? Infinity : 1;
   const timeoutMs = opts.has('timeout') ? Number(opts.get('timeout')) * 1000 : 0;
   let count = 0;
   let finish: (end: WaitEnd) => void = () => undefined;
@@ -56,7 +56,7 @@ async function waitForEvents(ctx: VirshContext, opts: OptionValues, accept: (e: 
 }
 
 function badTimeout(opts: OptionValues): string | null {
-  for (const name of ['timeout', 'count']) {
+  for (const name of ['timeout']) {
     const v = opts.get(name);
     if (v !== undefined && !(Number.isSafeInteger(Number(v)) && Number(v) > 0)) return `invalid ${name} value: '${v}'`;
   }
@@ -72,7 +72,6 @@ export const eventCommands: CommandDef[] = [
       { name: 'all', type: 'bool', help: 'wait for all events instead of just one type' },
       { name: 'loop', type: 'bool', help: 'loop until timeout or interrupt, rather than one-shot' },
       { name: 'timeout', type: 'int', help: 'timeout seconds' },
-      { name: 'count', type: 'int', help: 'stop after this many events' },
       { name: 'list', type: 'bool', help: 'list valid event types' },
       { name: 'timestamp', type: 'bool', help: 'show timestamp for each printed event' },
     ],

@@ -7,8 +7,8 @@ const domxmlToNative: CommandDef = {
   description: 'Convert domain XML config to a native guest configuration format.',
   options: [
     { name: 'format', type: 'string', help: 'target config data type format', required: true, positional: true },
-    { name: 'xml', type: 'string', help: 'xml data file to export from', positional: true },
     { name: 'domain', type: 'string', help: 'domain name, id or uuid' },
+    { name: 'xml', type: 'string', help: 'xml data file to export from', positional: true },
   ],
   async run(ctx, opts) {
     const conn = await ctx.connection();

@@ -50,7 +50,7 @@ export const shellCommands: CommandDef[] = [
     options: [
       { name: 'shell', type: 'bool', help: 'escape for shell use' },
       { name: 'xml', type: 'bool', help: 'escape for XML use' },
-      { name: 'split', type: 'bool', help: 'split each argument on \',\'; \',,\' is an escaped \',\'' },
+      { name: 'split', type: 'bool', help: 'split each argument on \',\'; \',,\' is an escape sequence' },
       { name: 'err', type: 'bool', help: 'output to stderr' },
       { name: 'string', type: 'argv', help: 'arguments to echo', positional: true },
     ],

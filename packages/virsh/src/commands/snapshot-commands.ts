@@ -152,7 +152,7 @@ const snapshotInfo = domainCommand({
 
 const snapshotParent = domainCommand({
   name: 'snapshot-parent', group: 'snapshot', help: 'Get the name of the parent of a snapshot', description: 'Extract the snapshot\'s parent, if any',
-  options: [SNAPSHOT_OPTION, { name: 'current', type: 'bool', help: 'find parent of current snapshot' }],
+  options: [{ ...SNAPSHOT_OPTION, help: 'find parent of snapshot name' }, { name: 'current', type: 'bool', help: 'find parent of current snapshot' }],
 }, async (ctx, dom, opts) => {
   const snap = await namedSnapshot(ctx, dom, opts);
   if (!snap) return false;
@@ -190,10 +190,10 @@ const snapshotList = domainCommand({
     { name: 'internal', type: 'bool', help: 'filter by internal snapshots' },
     { name: 'external', type: 'bool', help: 'filter by external snapshots' },
     { name: 'tree', type: 'bool', help: 'list snapshots in a tree' },
-    { name: 'name', type: 'bool', help: 'list snapshot names only' },
     { name: 'from', type: 'string', help: 'limit list to children of given snapshot' },
     { name: 'current', type: 'bool', help: 'limit list to children of current snapshot' },
     { name: 'descendants', type: 'bool', help: 'with --from, list all descendants' },
+    { name: 'name', type: 'bool', help: 'list snapshot names only' },
     { name: 'topological', type: 'bool', help: 'sort list topologically rather than by name' },
   ],
 }, async (ctx, dom, opts) => {

@@ -1,22 +1,34 @@
-import type { CommandDef, OptionDef } from '../cli/command-def.js';
+import type { CommandDef } from '../cli/command-def.js';
 import { findHelpGroup, groupedHelp } from './help-text.js';
 
-/** The synopsis and option lines of `help COMMAND`, in virsh's layout. */
-function optionSyntax(o: OptionDef): string {
-  const value = o.type === 'bool' ? '' : o.type === 'int' ? ' <number>' : ' <string>';
-  const flag = o.positional && o.type !== 'bool' ? `[--${o.name}]` : `--${o.name}`;
-  return `${flag}${value}`;
-}
-
+/**
+ * `help COMMAND` in virsh's layout. Its synopsis and option lines follow libvirt's kinds of
+ * option: a required positional string is data (`[--name] <string>`), an optional one a
+ * string (`--name <string>`); a required number may be given bare; an argv is `<name>...`
+ * unless an option before it takes a value (then `[--name] <string>`).
+ */
 export function commandHelp(def: CommandDef): string {
-  const syn = def.options.map((o) => (o.required ? `<${o.name}>` : o.type === 'bool' ? `[--${o.name}]` : `[--${o.name} <${o.type === 'int' ? 'number' : 'string'}>]`));
+  const syn: string[] = [];
+  const lines: string[] = [];
+  let valueBefore = false;
+  for (const o of def.options) {
+    const kind = o.type === 'int' ? '<number>' : '<string>';
+    if (o.type === 'bool') {
+      syn.push(`[--${o.name}]`);
+      lines.push(`--${o.name}`);
+    } else if (o.type === 'argv') {
+      const one = valueBefore ? `[--${o.name}] <string>` : `<${o.name}>`;
+      syn.push(o.required ? (valueBefore ? `{${one}}...` : `${one}...`) : `[${one}]...`);
+      lines.push(one);
+    } else {
+      syn.push(o.required ? `<${o.name}>` : `[--${o.name} ${kind}]`);
+      lines.push(o.required && (o.positional || o.type === 'int') ? `[--${o.name}] ${kind}` : `--${o.name} ${kind}`);
+      if (o.positional) valueBefore = true;
+    }
+  }
   let s = `  NAME\n    ${def.name} - ${def.help}\n\n  SYNOPSIS\n    ${[def.name, ...syn].join(' ')}\n\n`;
   if (def.description) s += `  DESCRIPTION\n    ${def.description}\n\n`;
-  if (def.options.length) {
-    s += '  OPTIONS\n';
-    for (const o of def.options) s += `    ${optionSyntax(o).padEnd(15)}  ${o.help}\n`;
-    s += '\n';
-  }
+  if (def.options.length) s += `  OPTIONS\n${def.options.map((o, i) => `    ${lines[i].padEnd(15)}  ${o.help}\n`).join('')}\n`;
   return s;
 }
 
@@ -50,7 +62,7 @@ export function virshCommands(find: (name: string) => CommandDef | undefined): C
       },
     },
     {
-      name: 'connect', group: 'virsh', help: '(re)connect to hypervisor', description: 'Connect to local hypervisor. This is built-in\n    command after shell start up.',
+      name: 'connect', group: 'virsh', help: '(re)connect to hypervisor', description: 'Connect to local hypervisor. This is built-in command after shell start up.',
       options: [
         { name: 'name', type: 'string', help: 'hypervisor connection URI', positional: true, emptyOk: true },
         { name: 'readonly', type: 'bool', help: 'read-only connection' },

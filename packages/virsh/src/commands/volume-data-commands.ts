@@ -18,7 +18,7 @@ const volText = (opts: OptionValues) => opts.get('vol') as string;
 
 const volResize: CommandDef = {
   name: 'vol-resize', group: G, help: 'resize a vol',
-  description: 'Resizes a storage volume. This is safe only for storage volumes not in use by an active guest.',
+  description: 'Resizes a storage volume. This is safe only for storage volumes not in use by an active guest.\nSee blockresize for live resizing.',
   options: [
     VOL_ARG,
     { name: 'capacity', type: 'string', help: 'new capacity for the vol, as scaled integer (default bytes)', required: true, positional: true },
