@@ -25,7 +25,7 @@ import { domainTuneCommands } from './domain-tune-commands.js';
 import { consoleCommands } from './console-commands.js';
 
 const byName = new Map<string, CommandDef>();
-export const findCommand = (name: string) => byName.get(name);
+export const findCommand = (name: string): CommandDef | undefined => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
 allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
