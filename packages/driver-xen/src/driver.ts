@@ -17,7 +17,10 @@ const xlBinary = () => process.env.TSVIRT_XEN_XL || 'xl';
 /**
  * xenapi://[user@]HOST[:PORT]/: HTTPS (port 443) unless ?tls=0 (HTTP, port 80);
  * ?no_verify=1 accepts a certificate that does not verify (libvirt's parameter);
- * ?protocol=jsonrpc|xmlrpc fixes the wire protocol (found out otherwise). The
+ * ?protocol=jsonrpc|xmlrpc fixes the wire protocol (found out otherwise);
+ * ?keepalive=0 makes a connection per call (for a host that stalls kept-alive
+ * connections: a server writing its answer in two pieces without TCP_NODELAY waits
+ * for a delayed acknowledgement on each call). The
  * password comes from the auth file (libvirt's auth.conf format), never from the URI.
  */
 async function openXenApi(uri: ConnectUri): Promise<XenApiConnection> {
@@ -27,13 +30,17 @@ async function openXenApi(uri: ConnectUri): Promise<XenApiConnection> {
   if (protocol !== undefined && protocol !== 'jsonrpc' && protocol !== 'xmlrpc') {
     throw xenapiError(ErrorNumber.INVALID_ARG, `unknown XenAPI protocol '${protocol.slice(0, 40)}', try jsonrpc or xmlrpc`);
   }
+  const keepAlive = uri.query.get('keepalive');
+  if (keepAlive !== undefined && keepAlive !== '0' && keepAlive !== '1') {
+    throw xenapiError(ErrorNumber.INVALID_ARG, `keepalive must be 0 or 1, not '${keepAlive.slice(0, 40)}'`);
+  }
   const creds = credentialsFor('xenapi', uri.host);
   const user = uri.user ?? creds.username ?? 'root';
   if (creds.password === undefined) {
     throw xenapiError(ErrorNumber.AUTH_FAILED, `no password for ${user} on ${uri.host}: add it to the auth file (an [auth-xenapi-${uri.host}] entry)`);
   }
   return XenApiConnection.open({
-    uri: uri.text, user, password: creds.password, ...(protocol ? { protocol } : {}),
+    uri: uri.text, user, password: creds.password, ...(protocol ? { protocol } : {}), keepAlive: keepAlive !== '0',
     endpoint: { host: uri.host, port: uri.port ?? (tls ? 443 : 80), tls, noVerify: uri.query.get('no_verify') === '1' },
   });
 }

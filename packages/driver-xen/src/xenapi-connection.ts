@@ -30,7 +30,12 @@ export class XenApiConnection implements ConnectDriver {
   /** Log in (so that a wrong password or an unreachable host fails the open) and make the connection. */
   static async open(options: XenApiConnectionOptions): Promise<XenApiConnection> {
     const client = new XenApiClient(options);
-    await client.login();
+    try {
+      await client.login();
+    } catch (e) {
+      await client.close();
+      throw e;
+    }
     return new XenApiConnection(new XenApiState(options.uri, client));
   }
 
@@ -46,7 +51,7 @@ export class XenApiConnection implements ConnectDriver {
   async connectClose(): Promise<void> {
     this.#s.closed = true;
     this.#watch.stop();
-    await this.#s.client.logout();
+    await this.#s.client.close();
     this.#closeCallbacks.notify(ConnectCloseReason.CLIENT);
   }
   connectRegisterCloseCallback(cb: ConnectCloseCallback) { this.#closeCallbacks.register(cb); }

@@ -1,10 +1,11 @@
 // A XenAPI client: JSON-RPC, or XML-RPC where the host offers only that (found out on
 // the first call), a session logged in with the user's password and renewed when the
-// host has dropped it, every call bounded in time.
+// host has dropped it, every call bounded in time, its calls on kept-alive connections.
 
 import { ErrorNumber, VirError } from '@tsvirt/core';
 import { XenApiFailure, xenapiError } from './xenapi-errors.js';
-import { post, type XenApiEndpoint } from './xenapi-http.js';
+import type { Agent } from 'node:http';
+import { keepAliveAgent, post, type XenApiEndpoint } from './xenapi-http.js';
 import { JSONRPC_PATH, decodeJsonRpc, encodeJsonRpc, type RpcOutcome } from './xenapi-jsonrpc.js';
 import { XMLRPC_PATH, decodeXmlRpc, encodeXmlRpc } from './xenapi-xmlrpc.js';
 
@@ -18,6 +19,8 @@ export interface XenApiClientOptions {
   protocol?: XenApiProtocol;
   /** how long one call may take (default 30 s) */
   timeoutMs?: number;
+  /** false: a connection per call, closed after its reply (default: kept alive and reused) */
+  keepAlive?: boolean;
 }
 
 /** The XenAPI version tsvirt speaks at login. */
@@ -29,10 +32,12 @@ export class XenApiClient {
   #session: string | null = null;
   #loggingIn: Promise<string> | null = null;
   #nextId = 1;
+  readonly #agent: Agent | undefined;
 
   constructor(options: XenApiClientOptions) {
     this.#o = options;
     this.#protocol = options.protocol;
+    this.#agent = options.keepAlive === false ? undefined : keepAliveAgent(options.endpoint);
   }
 
   get endpoint(): XenApiEndpoint {
@@ -65,6 +70,12 @@ export class XenApiClient {
     const s = this.#session;
     this.#session = null;
     if (s) await this.rawCall('session.logout', [s]).catch(() => undefined);
+  }
+
+  /** Log out and close the kept connections. */
+  async close(): Promise<void> {
+    await this.logout();
+    this.#agent?.destroy();
   }
 
   /**
@@ -105,15 +116,19 @@ export class XenApiClient {
 
   async #jsonRpc(method: string, params: readonly unknown[], timeoutMs: number, signal?: AbortSignal): Promise<RpcOutcome> {
     const id = this.#nextId++;
-    const reply = await post(this.#o.endpoint, JSONRPC_PATH, encodeJsonRpc(id, method, params), 'application/json', timeoutMs, signal);
+    const reply = await post(this.#o.endpoint, JSONRPC_PATH, encodeJsonRpc(id, method, params), 'application/json', this.#post(timeoutMs, signal));
     if (reply.status !== 200) throw httpStatus(method, reply.status);
     return decodeJsonRpc(reply.body, id, method);
   }
 
   async #xmlRpc(method: string, params: readonly unknown[], timeoutMs: number, signal?: AbortSignal): Promise<RpcOutcome> {
-    const reply = await post(this.#o.endpoint, XMLRPC_PATH, encodeXmlRpc(method, params), 'text/xml', timeoutMs, signal);
+    const reply = await post(this.#o.endpoint, XMLRPC_PATH, encodeXmlRpc(method, params), 'text/xml', this.#post(timeoutMs, signal));
     if (reply.status !== 200) throw httpStatus(method, reply.status);
     return decodeXmlRpc(reply.body, method);
+  }
+
+  #post(timeoutMs: number, signal: AbortSignal | undefined) {
+    return { timeoutMs, ...(signal ? { signal } : {}), ...(this.#agent ? { agent: this.#agent } : {}) };
   }
 }
 
