@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // XenAPI calls per second, from the Xen driver's XenAPI client against a XenAPI server,
 // rounds interleaved:
-//  (a) VM.get_record over JSON-RPC, one call at a time
-//  (b) the same over XML-RPC
-//  (c) JSON-RPC with 8 calls in flight
+//  (a) VM.get_record over JSON-RPC, one call at a time: on kept-alive connections (the
+//      client's default) and with a connection per call (the client before keep-alive)
+//  (b) the same over XML-RPC (kept alive)
+//  (c) JSON-RPC with 8 calls in flight (kept alive)
 //  (d) through the public API (xenapi:// connection): lookupDomainByName + getInfo pairs
 // The floor is the same server answering the same call posted as prebuilt bytes (no
-// client codec), and a bare Node HTTP echo on this machine (no server work at all).
-// Every call is one HTTP request on a connection of its own, on every side.
+// client codec), and a bare Node HTTP echo on this machine (no server work at all),
+// each both ways: one kept-alive connection, and a connection per call.
 // libvirt 9.0 has no XenAPI driver, so there is no libvirt side to run beside it.
 //
 // The server: XAPI_SIM=/path/to/a-xenapi-simulator.py (started as `python3 SCRIPT PORT`,
@@ -53,11 +54,13 @@ for (let i = 0; ; i++) {
 }
 
 const endpoint = { host: '127.0.0.1', port, tls: false, noVerify: false };
-const client = (protocol) => new XenApiClient({ endpoint, user: 'root', password: 'secret', protocol });
+const client = (protocol, keepAlive = true) => new XenApiClient({ endpoint, user: 'root', password: 'secret', protocol, keepAlive });
 const json = client('jsonrpc');
+const jsonPerCall = client('jsonrpc', false);
 const xml = client('xmlrpc');
 const vmRef = Object.keys(await json.call('VM.get_all_records'))[0];
 await xml.login();
+await jsonPerCall.login();
 
 writeFileSync(path.join(tmp, 'auth.conf'), '[credentials-b]\nusername=root\npassword=secret\n[auth-xenapi-127.0.0.1]\ncredentials=b\n');
 process.env.LIBVIRT_AUTH_FILE = path.join(tmp, 'auth.conf');
@@ -76,8 +79,9 @@ async function rate(one, inFlight = 1) {
 
 // the floor: the same call as prebuilt bytes, and a bare echo
 const rawBody = JSON.stringify({ jsonrpc: '2.0', method: 'VM.get_record', params: [json.session, vmRef], id: 1 });
-const rawPost = (p, pathName, body) => new Promise((resolve, reject) => {
-  const req = http.request({ host: '127.0.0.1', port: p, path: pathName, method: 'POST', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' } }, (res) => {
+const keptAlive = new http.Agent({ keepAlive: true, maxFreeSockets: 1 });
+const rawPost = (p, pathName, body, agent = false) => new Promise((resolve, reject) => {
+  const req = http.request({ host: '127.0.0.1', port: p, path: pathName, method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: agent ? 'keep-alive' : 'close' } }, (res) => {
     res.resume();
     res.on('end', resolve);
   });
@@ -90,19 +94,24 @@ const echoPort = echo.address().port;
 
 const result = await interleaved(ROUNDS, {
   'JSON-RPC, 1 in flight': () => rate(() => json.call('VM.get_record', [vmRef])),
+  'JSON-RPC, 1 in flight, connection per call': () => rate(() => jsonPerCall.call('VM.get_record', [vmRef])),
   'XML-RPC, 1 in flight': () => rate(() => xml.call('VM.get_record', [vmRef])),
   'JSON-RPC, 8 in flight': () => rate(() => json.call('VM.get_record', [vmRef]), 8),
   'API: lookup + getInfo pairs (4 calls)': () => rate(async () => { const d = await conn.lookupDomainByName('db01'); await d.getInfo(); }),
-  'floor: same call, prebuilt bytes': () => rate(() => rawPost(port, '/jsonrpc', rawBody)),
-  'floor: bare Node HTTP echo': () => rate(() => rawPost(echoPort, '/', '{}')),
+  'floor: same call, prebuilt bytes': () => rate(() => rawPost(port, '/jsonrpc', rawBody, keptAlive)),
+  'floor: same call, prebuilt, conn per call': () => rate(() => rawPost(port, '/jsonrpc', rawBody)),
+  'floor: bare Node HTTP echo': () => rate(() => rawPost(echoPort, '/', '{}', keptAlive)),
+  'floor: bare echo, connection per call': () => rate(() => rawPost(echoPort, '/', '{}')),
 });
+keptAlive.destroy();
 echo.close();
 await conn.close();
+await Promise.all([json.close(), jsonPerCall.close(), xml.close()]);
 
 console.log(`\n${ROUNDS} rounds of ${SECONDS} s per side, interleaved; medians (every round):`);
 for (const [name, { median, all }] of Object.entries(result)) {
   const unit = name.startsWith('API') ? 'pairs/s' : 'calls/s';
-  console.log(`  ${name.padEnd(38)} ${fmt(median).padStart(7)} ${unit}   (${all.map((x) => fmt(x)).join(', ')})`);
+  console.log(`  ${name.padEnd(44)} ${fmt(median).padStart(7)} ${unit}   (${all.map((x) => fmt(x)).join(', ')})`);
 }
 console.log('  libvirt: no XenAPI driver in libvirt 9.0, nothing to run beside');
 console.log(`xenapi-bench: ${loadText()}`);
