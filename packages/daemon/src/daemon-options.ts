@@ -19,6 +19,8 @@ export interface DaemonOptions {
   /** with --stdio: the client is read-only (with --relay: it reaches the read-only socket) */
   readOnly: boolean;
   limits: DaemonLimits;
+  /** --timeout: exit after this many seconds with no clients and no running guests (0: never) */
+  timeout: number;
 }
 
 export const USAGE = `Usage: tsvirtd [OPTIONS]
@@ -35,6 +37,8 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
   --tls-no-verify-client client certificates are not checked: every TLS client is read-only
   --allow-node-files DIR read-only and network clients may open node files (test:///DIR/node.xml)
                          in DIR (repeatable); by default only the read-write socket's may
+  --timeout S            exit after S seconds with no clients and no running guests
+                         (clients that start the user's session daemon pass it; default: never)
   --stdio                serve one client on stdin/stdout, exit when it closes
   --relay URI            carry one client on stdin/stdout to the daemon URI names (tsvirt's
                          transports: TLS with libvirt's certificate files, TCP, unix, ssh), for
@@ -75,7 +79,7 @@ function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
 export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
   const o: DaemonOptions = {
     socketDir: defaultSocketDir(), listen: [], tls: {}, tlsPolicy: { noVerifyClient: false, allowedDn: [], othersReadOnly: false },
-    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, relay: null, readOnly: false, limits: { ...DEFAULT_LIMITS },
+    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, relay: null, readOnly: false, limits: { ...DEFAULT_LIMITS }, timeout: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -95,6 +99,7 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--tls-no-verify-client': o.tlsPolicy.noVerifyClient = true; break;
       case '--tcp-any-address': o.tcpAnyAddress = true; break;
       case '--allow-node-files': o.nodeFileDirs.push(value()); break;
+      case '--timeout': o.timeout = wholeNumber(arg, value()); break;
       case '--stdio': o.stdio = true; break;
       case '--relay': o.relay = value(); break;
       case '--read-only': o.readOnly = true; break;

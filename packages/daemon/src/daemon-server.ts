@@ -14,6 +14,8 @@ export class DaemonServer {
   /** Clients served since start, to tell them apart in the log. */
   #served = 0;
   readonly #budget: UnreadBudget;
+  /** --timeout: when an idle daemon exits (0: never) */
+  readonly #idle: { seconds: number; onIdle: () => void; timer: NodeJS.Timeout | null } = { seconds: 0, onIdle: () => {}, timer: null };
 
   /** `nodeFileDirs`: where clients that are not trusted may open files by their URI (--allow-node-files). */
   constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = []) {
@@ -45,12 +47,44 @@ export class DaemonServer {
     const session = new ClientSession(stream, access, this.pool, this.limits, this.#budget, this.nodeFileDirs, (s) => {
       this.#sessions.delete(s);
       onClose?.();
+      this.#armIdleTimer();
     }, name);
     this.#sessions.add(session);
+    this.#stopIdleTimer();
+  }
+
+  /**
+   * Call `onIdle` once the daemon has had no clients for `seconds` and its drivers run no
+   * guests (libvirtd's --timeout); while guests run, look again every `seconds`.
+   */
+  exitWhenIdle(seconds: number, onIdle: () => void): void {
+    Object.assign(this.#idle, { seconds, onIdle });
+    this.#armIdleTimer();
+  }
+
+  #armIdleTimer(): void {
+    const idle = this.#idle;
+    if (idle.seconds === 0 || this.#sessions.size > 0) return;
+    this.#stopIdleTimer();
+    idle.timer = setTimeout(() => {
+      idle.timer = null;
+      if (this.#sessions.size > 0) return;
+      void this.pool.guestsRunning().catch(() => true).then((running) => {
+        if (this.#sessions.size > 0) return;
+        if (running) this.#armIdleTimer();
+        else idle.onIdle();
+      });
+    }, idle.seconds * 1000);
+  }
+
+  #stopIdleTimer(): void {
+    if (this.#idle.timer) clearTimeout(this.#idle.timer);
+    this.#idle.timer = null;
   }
 
   /** Stop listening, drop every client, close the drivers. */
   async stop(): Promise<void> {
+    this.#stopIdleTimer();
     // A server's close completes only when its clients are gone: drop them meanwhile.
     const closed = Promise.all(this.#servers.map((s) => new Promise((resolve) => s.close(resolve))));
     for (const s of [...this.#sessions]) s.close();

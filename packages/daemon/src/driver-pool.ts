@@ -1,5 +1,5 @@
-import { open } from '@tsvirt/core';
-import type { ConnectDriver, ConnectEntry, DomainEventData } from '@tsvirt/core/driver';
+import { ConnectListAllDomainsFlags, open } from '@tsvirt/core';
+import { parseConnectUri, servedByDaemon, type ConnectDriver, type ConnectEntry, type DomainEventData } from '@tsvirt/core/driver';
 
 /** Where a driver connection's events go: one entry per client registration. */
 export type EventSubscriber = (event: DomainEventData) => void;
@@ -51,6 +51,19 @@ export class DriverPool {
 
   unsubscribe(conn: SharedConnection, subscriber: EventSubscriber): void {
     conn.subscribers.delete(subscriber);
+  }
+
+  /**
+   * Whether a driver whose guests belong to the daemon (the QEMU driver: it owns their
+   * monitors) has one running: an idle daemon stays for them, as libvirt's does.
+   */
+  async guestsRunning(): Promise<boolean> {
+    for (const [uri, pending] of this.#connections) {
+      if (!servedByDaemon(parseConnectUri(uri).driver)) continue;
+      const conn = await pending.catch(() => null);
+      if ((await conn?.driver.connectListAllDomains?.(ConnectListAllDomainsFlags.ACTIVE))?.length) return true;
+    }
+    return false;
   }
 
   async closeAll(): Promise<void> {

@@ -1,9 +1,10 @@
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { DaemonServer } from './daemon-server.js';
 import { startDrivers } from './driver-startup.js';
 import { OptionError, USAGE, parseDaemonOptions, type DaemonOptions } from './daemon-options.js';
 import { listenTcp, type TlsFiles } from './tcp-listener.js';
+import { lockSocketFolder } from './instance-lock.js';
 import { prepareSocketFolder } from './safe-folder.js';
 import { relayStdio } from './stdio-relay.js';
 import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
@@ -27,6 +28,9 @@ async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<v
   process.stderr.write(`tsvirtd: listening on ${where}\n`);
 }
 
+/** The socket folder's lock, held for the life of the process. */
+let heldLock: Server | null = null;
+
 async function main(argv: string[]): Promise<number | null> {
   let o;
   try {
@@ -48,6 +52,9 @@ async function main(argv: string[]): Promise<number | null> {
   if (!o.stdio) {
     prepareSocketFolder(o.socketDir);
     await checkFolderFree(o.socketDir);
+    // held until exit; another daemon that started at the same moment has it
+    heldLock = await lockSocketFolder(o.socketDir);
+    if (!heldLock) throw new Error(`another tsvirtd is starting in ${o.socketDir}`);
   }
   const daemon = new DaemonServer(o.limits, o.nodeFileDirs);
   const stop = () => void daemon.stop().then(() => process.exit(0));
@@ -58,6 +65,10 @@ async function main(argv: string[]): Promise<number | null> {
     await startListeners(daemon, o);
     // A --stdio daemon lives for one client (ssh): its drivers open when that client asks.
     startDrivers(daemon.pool);
+    daemon.exitWhenIdle(o.timeout, () => {
+      process.stderr.write(`tsvirtd: idle for ${o.timeout} s with no guests running: exiting\n`);
+      stop();
+    });
   }
   return null;
 }

@@ -1,9 +1,7 @@
 // The QEMU driver's entry: qemu:///system and qemu:///session on the local host.
 
-import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
-import type { Driver } from '@tsvirt/core/driver';
+import { findProgram, type Driver } from '@tsvirt/core/driver';
 import { QemuConnection } from './qemu-connection.js';
 import { qemuDirs } from './qemu-dirs.js';
 import { qemuSecurity } from './qemu-security.js';
@@ -11,18 +9,7 @@ import { qemuSecurity } from './qemu-security.js';
 const DEFAULT_BINARY = 'qemu-system-x86_64';
 
 /** Whether a QEMU binary can be run: a path that exists, or a name found on PATH. */
-function qemuInstalled(binary = process.env.TSVIRT_QEMU_BINARY || DEFAULT_BINARY): boolean {
-  const executable = (p: string) => {
-    try {
-      accessSync(p, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (binary.includes('/')) return executable(binary);
-  return (process.env.PATH ?? '').split(':').some((dir) => dir && executable(join(dir, binary)));
-}
+const qemuInstalled = (binary = process.env.TSVIRT_QEMU_BINARY || DEFAULT_BINARY) => findProgram(binary) !== null;
 
 export const driver: Driver = {
   name: 'QEMU',

@@ -22,6 +22,13 @@ export const DRIVER_PACKAGES: Readonly<Record<string, string>> = {
  */
 const HOST_SPEAKING_SCHEMES: ReadonlySet<string> = new Set(['xenapi']);
 
+/**
+ * Schemes whose state belongs to one process at a time (a QEMU guest's monitor has one
+ * client), known before their package is loaded so that a client of the daemon never
+ * loads the driver. A driver registered in process says so with its daemonFirst flag.
+ */
+const DAEMON_SCHEMES: ReadonlySet<string> = new Set(['qemu']);
+
 const registered: Driver[] = [];
 
 /** Make a driver available to open(). Drivers registered first are tried first. */
@@ -31,6 +38,11 @@ export function registerDriver(driver: Driver): void {
 
 export function registeredDrivers(): readonly Driver[] {
   return registered;
+}
+
+/** Whether a local daemon serves this scheme's URIs (the daemon itself opens them in process). */
+export function servedByDaemon(scheme: string): boolean {
+  return DAEMON_SCHEMES.has(scheme) || registered.some((d) => !d.remote && d.daemonFirst && d.schemes.includes(scheme));
 }
 
 /**
@@ -103,17 +115,13 @@ const unreachable = (e: unknown) => VirError.is(e, ErrorNumber.SYSTEM_ERROR, Err
  */
 export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver> {
   const isRemoteUri = uri.transport !== null || (uri.host !== null && !HOST_SPEAKING_SCHEMES.has(uri.driver));
+  if (!isRemoteUri && !options.localOnly && servedByDaemon(uri.driver)) {
+    const viaDaemon = await openSessionOrDaemon(uri, options);
+    if (viaDaemon) return viaDaemon;
+  }
   const local = () => (isRemoteUri ? [] : registered.filter((d) => !d.remote && d.schemes.includes(uri.driver)));
   const pkg = DRIVER_PACKAGES[uri.driver];
   const installed = isRemoteUri || local().length > 0 || (pkg !== undefined && (await importDriverPackage(pkg)));
-  if (!options.localOnly && local().some((d) => d.daemonFirst)) {
-    const viaDaemon = await openRemote(uri, options, false).catch((e: unknown) => {
-      // A daemon that runs but cannot serve this driver leaves it to this process.
-      if (VirError.is(e, ErrorNumber.NO_CONNECT)) return null;
-      throw e;
-    });
-    if (viaDaemon) return viaDaemon;
-  }
   for (const d of local()) {
     const conn = await d.open(uri, options);
     if (conn !== 'declined') return conn;
@@ -121,6 +129,25 @@ export async function openDriver(uri: ConnectUri, options: OpenOptions): Promise
   const hint = pkg && !installed ? `install ${pkg} to use ${uri.driver}:// URIs` : undefined;
   if (options.localOnly || (!isRemoteUri && installed)) throw noDriver(uri, hint);
   return (await openRemote(uri, options, isRemoteUri)) ?? throwing(noDriver(uri, hint));
+}
+
+/**
+ * A local URI whose driver belongs in a daemon, through the daemon that runs; for a
+ * session URI, the user's daemon started first where none runs (as libvirt's clients do).
+ * Null leaves the URI to this process: no daemon runs (or none is installed to start), or
+ * the one that runs cannot serve it.
+ */
+async function openSessionOrDaemon(uri: ConnectUri, options: OpenOptions): Promise<ConnectDriver | null> {
+  // A daemon that runs but cannot serve this driver leaves it to this process.
+  const viaDaemon = (mustReach: boolean) => openRemote(uri, options, mustReach).catch((e: unknown) => {
+    if (VirError.is(e, ErrorNumber.NO_CONNECT)) return null;
+    throw e;
+  });
+  const running = await viaDaemon(false);
+  if (running) return running;
+  const { mayStartSessionDaemon, startSessionDaemon } = await import('../remote/session-daemon.js');
+  if (!mayStartSessionDaemon(uri) || !(await startSessionDaemon(options.readOnly === true))) return null;
+  return viaDaemon(true);
 }
 
 const throwing = (e: VirError): never => {

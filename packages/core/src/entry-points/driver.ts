@@ -9,7 +9,7 @@ export {
 } from '../gen/entry.gen.js';
 export { toVirError } from '../errors/vir-error.js';
 export { deniedOnReadOnly, invalidArgument, invalidConnection, unsupported } from '../entry-checks.js';
-export { registerDriver, registeredDrivers, DRIVER_PACKAGES } from '../drivers/driver-registry.js';
+export { registerDriver, registeredDrivers, servedByDaemon, DRIVER_PACKAGES } from '../drivers/driver-registry.js';
 export type { Driver } from '../drivers/driver.js';
 export { DomainObject, type AffectedDefs } from '../drivers/domain-object.js';
 export { DomainTable } from '../drivers/domain-table.js';
@@ -34,6 +34,7 @@ export { isRemoteDriver } from '../remote/remote-marker.js';
 export { strerror } from '../remote/transports/transport-error.js';
 export { unsafeFolderReason } from '../util/safe-folder.js';
 export { checkOpenedInside, fileNotAllowed, insideFolders } from '../util/allowed-folders.js';
+export { findProgram, isExecutable } from '../util/executable.js';
 export { writeFileAtomic, removeStaleTempFiles } from '../util/atomic-file.js';
 export { XmlConfigStore, type XmlConfigFormat } from '../drivers/xml-config-store.js';
 export { DomainConfigStore } from '../drivers/domain-config-store.js';
