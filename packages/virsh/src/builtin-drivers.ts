@@ -1,6 +1,12 @@
 import { registerDriver } from '@tsvirt/core/driver';
-import { driver as testDriver } from '@tsvirt/driver-test';
 
-// The mock hypervisor is built in, as in libvirt's virsh; other drivers are found when
-// their URI scheme is first used.
-registerDriver(testDriver);
+// The mock hypervisor is built in, as in libvirt's virsh, but loaded when a test:// URI
+// is first opened, so that a command on another URI does not pay for it at start-up.
+// Other drivers are found when their URI scheme is first used.
+registerDriver({
+  name: 'test',
+  schemes: ['test'],
+  async open(uri, options) {
+    return (await import('@tsvirt/driver-test')).driver.open(uri, options);
+  },
+});

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorDomain, ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
@@ -199,7 +198,9 @@ export async function validateWithRelaxNg(text: string, schemaFile: string): Pro
   }
 }
 
-function validateInWorker(text: string, schemaFile: string): Promise<string[]> {
+async function validateInWorker(text: string, schemaFile: string): Promise<string[]> {
+  // loaded here: worker_threads costs every short-lived client start-up time
+  const { Worker } = await import('node:worker_threads');
   const core = createRequire(import.meta.url).resolve('@tsvirt/core');
   const adapter = pathToFileURL(join(dirname(core), 'xml', 'xml-document.js')).href;
   const code = `const { parentPort, workerData } = require('node:worker_threads');

@@ -1,5 +1,5 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { ErrorDomain, ErrorNumber } from '../../gen/errors.gen.js';
 import { VirError } from '../../errors/vir-error.js';
 import { connectFailed } from './transport-error.js';
@@ -37,6 +37,8 @@ export function connectTcp(host: string, port: number): Promise<Socket> {
 
 export async function connectTls(host: string, port: number, options: ConnectionOptions): Promise<Socket> {
   // SNI carries host names only, never addresses.
+  // loaded here: tls costs start-up time that a unix socket's client need not pay
+  const { connect: tlsConnect } = await import('node:tls');
   const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...options });
   socket.setNoDelay(true);
   await whenConnected(socket, 'secureConnect', `unable to connect to server at '${host}:${port}'`);
