@@ -5,7 +5,6 @@ import type { ConnectUri } from '../../uri/connect-uri.js';
 import { existsSync } from 'node:fs';
 import { DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketPath, libvirtSocketPath } from '../socket-paths.js';
 import { connectTcp, connectTls, connectUnix } from './socket-transport.js';
-import { connectSsh } from './ssh-transport.js';
 import { tlsClientOptions } from './tls-credentials.js';
 
 /**
@@ -35,7 +34,8 @@ export function connectTransport(uri: ConnectUri, readOnly: boolean): Promise<Du
     case 'tls':
       return connectTls(host, uri.port ?? DEFAULT_TLS_PORT, tlsClientOptions(uri.query));
     case 'ssh':
-      return Promise.resolve(connectSsh(uri, readOnly));
+      // loaded here: child_process costs start-up time that a unix socket's client need not pay
+      return import('./ssh-transport.js').then((m) => m.connectSsh(uri, readOnly));
     default:
       throw VirError.of(ErrorNumber.INVALID_ARG, ErrorDomain.REMOTE, `transport in URL not recognised (should be tls|unix|ssh|tcp)`);
   }

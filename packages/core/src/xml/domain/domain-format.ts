@@ -95,12 +95,16 @@ function deviceElement(d: DeviceDef, live: boolean): XmlElement {
 /** One device as libvirt writes it inside <devices>; without its secrets unless `secure`. */
 export function formatDevice(d: DeviceDef, indent: string, live = true, secure = true): string {
   const el = deviceElement(d, live);
-  return formatLaidOut(el, DEVICES.sub.get(el.name), indent, secure ? undefined : secretsOf(el.name));
+  return formatLaidOut(el, devicesLayout().sub.get(el.name), indent, secure ? undefined : secretsOf(el.name));
 }
 
-const DEVICES = layoutOf('devices')!;
-const DEVICE_RANK = DEVICES.children;
-const deviceRank = (d: DeviceDef) => DEVICE_RANK.get(d.kind === 'other' ? d.element.name : d.kind) ?? DEVICE_RANK.size;
+// looked up when first formatting: the layouts are built on first use
+const devicesLayout = () => layoutOf('devices')!;
+const topLayout = () => layoutOf('')!;
+const deviceRank = (d: DeviceDef) => {
+  const ranks = devicesLayout().children;
+  return ranks.get(d.kind === 'other' ? d.element.name : d.kind) ?? ranks.size;
+};
 
 /** The devices in libvirt's order: grouped by kind, in definition order within a kind. */
 export function sortedDevices(devices: DeviceDef[]): DeviceDef[] {
@@ -132,16 +136,15 @@ function osElement(def: DomainDef): XmlElement {
   return element('os', os.attrs ?? {}, children);
 }
 
-const TOP = layoutOf('')!;
-const TOP_RANK = TOP.children;
-
 /** A domain definition as libvirt formats it: element order, defaults filled in, two-space indent. */
 export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): string {
+  const top = topLayout();
+  const topRank = top.children;
   const live = !opts.inactive && opts.id !== undefined;
   // each top-level element's text in its slot of libvirt's order; unknown ones last
-  const slots: (string | undefined)[] = new Array(TOP_RANK.size + 1);
+  const slots: (string | undefined)[] = new Array(topRank.size + 1);
   const add = (name: string, text: string) => {
-    const rank = TOP_RANK.get(name) ?? TOP_RANK.size;
+    const rank = topRank.get(name) ?? topRank.size;
     slots[rank] = slots[rank] === undefined ? text : slots[rank] + text;
   };
   add('name', textEl('  ', 'name', def.name));
@@ -153,15 +156,15 @@ export function formatDomainXml(def: DomainDef, opts: DomainFormatOptions): stri
   add('memory', textEl('  ', 'memory', String(def.memory), { unit: 'KiB' }));
   add('currentMemory', textEl('  ', 'currentMemory', String(def.currentMemory), { unit: 'KiB' }));
   add('vcpu', textEl('  ', 'vcpu', String(def.vcpu.max), { placement: def.vcpu.placement, cpuset: def.vcpu.cpuset, current: def.vcpu.current?.toString() }));
-  add('os', formatLaidOut(osElement(def), TOP.sub.get('os'), '  '));
-  add('clock', formatLaidOut(element('clock', overlaid(def.clock?.attrs, { offset: def.clockOffset }), def.clock?.children ?? []), TOP.sub.get('clock'), '  '));
+  add('os', formatLaidOut(osElement(def), top.sub.get('os'), '  '));
+  add('clock', formatLaidOut(element('clock', overlaid(def.clock?.attrs, { offset: def.clockOffset }), def.clock?.children ?? []), top.sub.get('clock'), '  '));
   add('on_poweroff', textEl('  ', 'on_poweroff', def.onPoweroff));
   add('on_reboot', textEl('  ', 'on_reboot', def.onReboot));
   add('on_crash', textEl('  ', 'on_crash', def.onCrash));
   let devices = '  <devices>\n';
   for (const d of inDeviceOrder(def.devices)) devices += formatDevice(d, '    ', live, opts.secure);
   add('devices', `${devices}  </devices>\n`);
-  for (const e of def.extra) add(e.name, formatLaidOut(e, TOP.sub.get(e.name), '  '));
+  for (const e of def.extra) add(e.name, formatLaidOut(e, top.sub.get(e.name), '  '));
   let s = `<domain${formatAttrs({ type: def.type, id: live ? opts.id : undefined, ...def.namespaces })}>\n`;
   for (const text of slots) if (text !== undefined) s += text;
   return `${s}</domain>\n`;

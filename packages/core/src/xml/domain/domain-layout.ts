@@ -323,30 +323,38 @@ export interface ElementLayout {
 const rankMap = (names: string) => new Map(names.split(' ').filter(Boolean).map((n, i) => [n, i]));
 const emptyLayout = (): ElementLayout => ({ attrs: new Map(), children: new Map(), sub: new Map() });
 
-const layouts = new Map<string, ElementLayout>();
-/** The layout at `path`, with the layouts of its ancestors linked to it. */
-function layoutAt(path: string): ElementLayout {
-  let l = layouts.get(path);
+/** The layouts by path, built when first needed: a client that formats no XML does not pay for them at start-up. */
+let layouts: Map<string, ElementLayout> | null = null;
+
+/** The layout at `path` in `all`, with the layouts of its ancestors linked to it. */
+function layoutAt(all: Map<string, ElementLayout>, path: string): ElementLayout {
+  let l = all.get(path);
   if (l) return l;
   l = emptyLayout();
-  layouts.set(path, l);
+  all.set(path, l);
   if (path !== '') {
     const cut = path.lastIndexOf('/');
-    layoutAt(cut < 0 ? '' : path.slice(0, cut)).sub.set(path.slice(cut + 1), l);
+    layoutAt(all, cut < 0 ? '' : path.slice(0, cut)).sub.set(path.slice(cut + 1), l);
   }
   return l;
 }
-for (const path in LAYOUT) {
-  const [attrs, children = ''] = LAYOUT[path].split('|');
-  const l = layoutAt(path);
-  l.attrs = rankMap(attrs);
-  l.children = rankMap(children);
+
+function builtLayouts(): Map<string, ElementLayout> {
+  if (layouts) return layouts;
+  const all = new Map<string, ElementLayout>();
+  for (const path in LAYOUT) {
+    const [attrs, children = ''] = LAYOUT[path].split('|');
+    const l = layoutAt(all, path);
+    l.attrs = rankMap(attrs);
+    l.children = rankMap(children);
+  }
+  // a backing chain nests to any depth, with one layout
+  for (const [path, l] of all) if (path.endsWith('backingStore')) l.sub.set('backingStore', l);
+  return (layouts = all);
 }
-// a backing chain nests to any depth, with one layout
-for (const [path, l] of layouts) if (path.endsWith('backingStore')) l.sub.set('backingStore', l);
 
 /** Every element path libvirt's layout knows, with its layout. */
-export const allLayouts = (): ReadonlyMap<string, ElementLayout> => layouts;
+export const allLayouts = (): ReadonlyMap<string, ElementLayout> => builtLayouts();
 
 /** The path of `child` under the element at `path`, with repeated backingStore chains folded. */
 export function childPath(path: string, child: string): string {
@@ -356,4 +364,4 @@ export function childPath(path: string, child: string): string {
 }
 
 /** The layout of the element at `path`, if libvirt's order of it is known. */
-export const layoutOf = (path: string): ElementLayout | undefined => layouts.get(path);
+export const layoutOf = (path: string): ElementLayout | undefined => builtLayouts().get(path);
