@@ -3,7 +3,7 @@
 
 import { childElement, element, type DomainDef, type XmlElement } from '@tsvirt/core/xml';
 import { isQ35 } from './pci-addresses.js';
-import { diskAlias } from './xml-to-native.js';
+import { diskAlias } from './disk-args.js';
 
 /** A controller's alias, as libvirt names them (the id its -device has). */
 function controllerAlias(el: XmlElement, q35: boolean): string | undefined {

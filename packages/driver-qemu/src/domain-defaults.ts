@@ -61,6 +61,12 @@ function addDefaultDevices(def: DomainDef, emulator: string): void {
   else usb.attrs.model ??= q35 ? 'qemu-xhci' : 'piix3-uhci';
   if (q35 && !has('sata')) list.push(controller('sata'));
   if (!has('pci')) list.push(controller('pci', { model: q35 ? 'pcie-root' : 'pci-root' }));
+  // virtio channels and consoles need a virtio-serial bus, smartcards a CCID one
+  const virtioPort = (el: XmlElement) => (childElement(el, 'target')?.attrs.type ?? (el.name === 'channel' ? 'virtio' : 'serial')) === 'virtio';
+  if (!list.some((c) => c.attrs.type === 'virtio-serial') && [...devicesNamed(def, 'channel'), ...devicesNamed(def, 'console')].some(virtioPort)) {
+    list.push(controller('virtio-serial'));
+  }
+  if (!list.some((c) => c.attrs.type === 'ccid') && devicesNamed(def, 'smartcard').length) list.push(controller('ccid'));
   replaceDevices(def, 'controller', orderControllers(list));
   const inputs = devicesNamed(def, 'input');
   for (const type of ['mouse', 'keyboard']) {

@@ -21,6 +21,7 @@ import type { QemuUser } from './qemu-process.js';
 import { QemuDomain } from './qemu-domain.js';
 import { fromMonitorError, notRunning, qemuError } from './qemu-errors.js';
 import type { RunningQemu } from './running-qemu.js';
+import { nativeOptionsFor } from './native-options.js';
 import { domainToQemuArgs } from './xml-to-native.js';
 import type { NetworkDriver } from './network/network-driver.js';
 
@@ -129,7 +130,7 @@ export class QemuDriverState {
     const caps = await this.capabilities();
     fillDomainDefaults(def, caps, { emulator: caps.binary, fresh: options.fresh ?? true });
     // Fail at define time, as libvirt's validation does, on what cannot become a command line.
-    domainToQemuArgs(def);
+    domainToQemuArgs(def, nativeOptionsFor(this.dirs, def.uuid));
     this.domains.existingFor(def, options);
     return def;
   }

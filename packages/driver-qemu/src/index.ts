@@ -2,7 +2,8 @@
 export { driver } from './driver.js';
 export { QemuConnection, type QemuConnectionOptions } from './qemu-connection.js';
 export { qemuDirs, type QemuDirs } from './qemu-dirs.js';
-export { domainToQemuArgs, diskArgs, interfaceArgs, diskAlias, type NativeOptions } from './xml-to-native.js';
+export { domainToQemuArgs, interfaceArgs, type NativeOptions } from './xml-to-native.js';
+export { diskArgs, diskAlias } from './disk-args.js';
 export { formatQemuArgv } from './native-format.js';
 export { QmpClient, type QmpConnectOptions, type QmpClientEvents } from './qmp/qmp-client.js';
 export { QmpError, QmpClosedError } from './qmp/qmp-error.js';

@@ -23,6 +23,7 @@ import { QemuProcess, QemuStartError } from './qemu-process.js';
 import { readSaveHeader } from './qemu-save-image.js';
 import { RunningQemu } from './running-qemu.js';
 import { restoreDomain } from './save.js';
+import { nativeOptionsFor } from './native-options.js';
 import { domainToQemuArgs, emulatorOf } from './xml-to-native.js';
 
 /** Start a domain: its managed save if it has one, else a fresh boot. */
@@ -76,7 +77,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   const taps = await plugInterfaces(s.network, d.def, s.tapOwner);
   let args: string[];
   try {
-    args = domainToQemuArgs(d.def, { paused: true });
+    args = domainToQemuArgs(d.def, { paused: true, ...nativeOptionsFor(s.dirs, d.uuid) });
   } catch (e) {
     closeTapFds(taps);
     await unplugInterfaces(d.def);

@@ -8,7 +8,7 @@ import { fillDomainDefaults } from './domain-defaults.js';
 import type { QemuCapabilities } from './qemu-capabilities.js';
 import { validateDomainName } from './domain-name.js';
 import { checkFlags, qemuError } from './qemu-errors.js';
-import { domainToQemuArgs, emulatorOf } from './xml-to-native.js';
+import { domainToQemuArgs, emulatorOf, type NativeOptions } from './xml-to-native.js';
 
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
 
@@ -26,12 +26,14 @@ export function formatQemuArgv(binary: string, args: readonly string[]): string 
 const QEMU_ARGV = 'qemu-argv';
 
 /** virConnectDomainXMLToNative: the command line a definition would start QEMU with (defaults and addresses filled in as at define). */
-export async function domainXmlToNative(caps: () => Promise<QemuCapabilities>, nativeFormat: string, domainXml: string, flags: number): Promise<string> {
+export async function domainXmlToNative(
+  caps: () => Promise<QemuCapabilities>, options: (uuid: string) => NativeOptions, nativeFormat: string, domainXml: string, flags: number,
+): Promise<string> {
   checkFlags(flags, 0, 'qemuConnectDomainXMLToNative');
   if (nativeFormat !== QEMU_ARGV) throw qemuError(ErrorNumber.INVALID_ARG, `unsupported config type ${nativeFormat}`);
   const def = parseDomainXml(domainXml);
   validateDomainName(def.name);
   const qemu = await caps();
   fillDomainDefaults(def, qemu, { emulator: qemu.binary, fresh: true });
-  return formatQemuArgv(emulatorOf(def) ?? qemu.binary, domainToQemuArgs(def));
+  return formatQemuArgv(emulatorOf(def) ?? qemu.binary, domainToQemuArgs(def, options(def.uuid)));
 }

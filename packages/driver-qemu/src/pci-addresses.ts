@@ -22,7 +22,7 @@ export function pciConnectOf(dev: DeviceDef, def: DomainDef): PciConnect | undef
       const { type, model } = el.attrs;
       if (type === 'pci') return model === 'pci-root' || model === 'pcie-root' ? undefined : (model as PciConnect);
       if (type === 'usb') return model === 'none' ? undefined : PCIE_MODELS.has(model ?? '') ? 'pcie' : 'pci';
-      if (type === 'scsi') return 'pcie';
+      if (type === 'scsi') return model === undefined || model.startsWith('virtio') ? 'pcie' : 'pci';
       if (type === 'virtio-serial') return 'pcie';
       // AHCI is a PCI card on i440FX, part of the chipset on Q35; IDE is the PIIX3's own.
       if (type === 'sata') return isQ35(def) ? undefined : 'pci';
@@ -31,6 +31,13 @@ export function pciConnectOf(dev: DeviceDef, def: DomainDef): PciConnect | undef
     case 'memballoon': return el.attrs.model === 'virtio' ? 'pcie' : undefined;
     case 'video': return childElement(el, 'model')?.attrs.type === 'virtio' ? 'pcie' : childElement(el, 'model')?.attrs.type === 'none' ? undefined : 'pci';
     case 'input': return el.attrs.bus === 'virtio' ? 'pcie' : undefined;
+    // the virtio devices are PCI Express endpoints, the emulated cards conventional PCI
+    case 'rng': case 'filesystem': case 'vsock': return 'pcie';
+    case 'serial': return childElement(el, 'target')?.attrs.type === 'pci-serial' ? 'pci' : undefined;
+    case 'memory': return el.attrs.model === 'virtio-pmem' || el.attrs.model === 'virtio-mem' ? 'pcie' : undefined;
+    case 'watchdog': return el.attrs.model === 'i6300esb' ? 'pci' : undefined;
+    case 'sound': return ['sb16', 'pcspk', 'usb'].includes(el.attrs.model) ? undefined : 'pci';
+    case 'hostdev': return el.attrs.type === 'mdev' || el.attrs.type === 'pci' ? 'pcie' : undefined;
     default: return undefined;
   }
 }
@@ -61,8 +68,8 @@ function setAddress(dev: DeviceDef, a: PciAddress): void {
   dev.element.children.push(element('address', pciAddressAttrs(a)));
 }
 
-/** libvirt's order of placement: bus controllers, NICs, other controllers, disks, balloon, video, inputs. */
-const ORDER = ['controller-pci', 'interface', 'controller', 'disk', 'memballoon', 'video', 'input'];
+/** libvirt's order of placement: bus controllers, NICs, other controllers, disks, balloon, video, inputs, then the rarer devices. */
+const ORDER = ['controller-pci', 'interface', 'controller', 'disk', 'memballoon', 'video', 'input', 'filesystem', 'sound', 'hostdev', 'watchdog', 'rng', 'iommu', 'vsock', 'memory'];
 const orderKey = (dev: DeviceDef) => {
   if (dev.kind !== 'other') return ORDER.indexOf(dev.kind);
   if (dev.element.name === 'controller' && dev.element.attrs.type === 'pci') return 0;

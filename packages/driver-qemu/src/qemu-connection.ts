@@ -21,6 +21,7 @@ import { capabilitiesXml, domainCapabilitiesXml, nodeInfo, qemuVersion } from '.
 import * as lifecycle from './lifecycle.js';
 import { setMemory } from './memory.js';
 import { domainXmlToNative } from './native-format.js';
+import { nativeOptionsFor } from './native-options.js';
 import { defineDomain, setAutostart, undefineDomain } from './persistence.js';
 import { checkFlags } from './qemu-errors.js';
 import { loadDomains } from './reconnection.js';
@@ -73,7 +74,7 @@ export class QemuConnection implements ConnectDriver {
   connectGetURI() { return this.#s.options.uri; }
   connectIsAlive() { return !this.#s.closed; }
   connectDomainXMLToNative(nativeFormat: string, domainXml: string, flags: number): Promise<string> {
-    return domainXmlToNative(() => this.#s.capabilities(), nativeFormat, domainXml, flags);
+    return domainXmlToNative(() => this.#s.capabilities(), (uuid) => nativeOptionsFor(this.#s.dirs, uuid), nativeFormat, domainXml, flags);
   }
 
   connectListAllDomains(flags: number): DomainRef[] { return this.#s.domains.list(flags).map((d) => d.ref()); }

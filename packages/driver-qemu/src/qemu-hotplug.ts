@@ -9,9 +9,8 @@ import type { QmpClient } from './qmp/qmp-client.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';
 import { hotplugPciAddress, isQ35 } from './pci-addresses.js';
 import { diskNodes } from './qemu-live-queries.js';
-import {
-  diskAlias, diskBlockdevs, diskDevice, interfaceDevice, interfaceNetdev, type QemuObject,
-} from './xml-to-native.js';
+import { diskAlias, diskBlockdevs, diskDevice, type QemuObject } from './disk-args.js';
+import { interfaceDevice, interfaceNetdev } from './xml-to-native.js';
 
 /** How long a removal waits for the guest to release the device (libvirt waits 5 s too). */
 const UNPLUG_WAIT_MS = 5000;

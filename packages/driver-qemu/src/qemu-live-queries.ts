@@ -9,7 +9,7 @@ import type { QmpClient } from './qmp/qmp-client.js';
 import type { RunningQemu } from './running-qemu.js';
 import { setThreadAffinity, threadAffinity } from './thread-affinity.js';
 import { vcpuPins } from './vcpu-pinning.js';
-import { diskAlias } from './xml-to-native.js';
+import { diskAlias } from './disk-args.js';
 
 interface QmpCpu { 'cpu-index': number; 'thread-id': number }
 

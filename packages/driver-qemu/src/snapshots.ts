@@ -25,7 +25,7 @@ import { runQemuJob } from './qemu-jobs.js';
 import { diskNodes } from './qemu-live-queries.js';
 import type { RunningQemu } from './running-qemu.js';
 import { qemuImg } from './storage/qemu-img.js';
-import { diskAlias, diskSourcePath } from './xml-to-native.js';
+import { diskAlias, diskSourcePath } from './disk-args.js';
 
 const refOf = (snap: DomainSnapshot) => plainRef('DomainSnapshot', snap) as unknown as DomainSnapshotRef;
 

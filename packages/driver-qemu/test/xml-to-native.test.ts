@@ -121,7 +121,7 @@ t.test('serial and console (pty, file, unix), VNC, video, input, balloon, contro
   t.same(valuesOf(args, '-device'), [
     'qemu-xhci,id=usb', 'virtio-scsi-pci,id=scsi0',
     'isa-serial,chardev=charserial0,id=serial0', 'isa-serial,chardev=charserial1,id=serial1',
-    'virtio-vga,id=video0', 'usb-tablet,id=input0,bus=usb.0', 'virtio-balloon-pci,id=balloon0',
+    'usb-tablet,id=input0,bus=usb.0', 'virtio-vga,id=video0', 'virtio-balloon-pci,id=balloon0',
   ]);
   const lone = domainToQemuArgs(domain("<console type='pty'><target type='serial'/></console><graphics type='vnc' autoport='yes'/>"));
   t.same(valuesOf(lone, '-chardev'), ['pty,id=charserial0'], 'a console alone gets a serial port');
@@ -139,11 +139,49 @@ t.test('what cannot be expressed is VIR_ERR_CONFIG_UNSUPPORTED naming it', async
       t.match((e as Error).message, /^unsupported configuration: /);
     }
   };
-  unsupported(() => domainToQemuArgs(domain('<sound model="ich6"/>')), /device <sound>/);
+  unsupported(() => domainToQemuArgs(domain('<sound model="pcspk"/>')), /sound model 'pcspk'/);
   unsupported(() => domainToQemuArgs(domain("<interface type='direct'><source dev='eth0' mode='vepa'/></interface>")), /interface type 'direct'/);
-  unsupported(() => domainToQemuArgs(domain("<graphics type='spice'/>")), /graphics type 'spice'/);
-  unsupported(() => domainToQemuArgs(domain("<disk type='network' device='disk'><source protocol='nbd' name='x'/><target dev='vda'/></disk>")), /disk type 'network'/);
-  unsupported(() => domainToQemuArgs(domain("<disk type='file'><driver type='vmdk'/><source file='/a'/><target dev='vda'/></disk>")), /disk format 'vmdk'/);
+  unsupported(() => domainToQemuArgs(domain("<graphics type='rdp'/>")), /graphics type 'rdp'/);
+  unsupported(() => domainToQemuArgs(domain("<graphics type='spice' tlsPort='5901'/>")), /spice TLS port set in XML configuration, but TLS is disabled in qemu.conf/);
+  unsupported(() => domainToQemuArgs(domain("<disk type='network' device='disk'><source protocol='nbd' name='x'/><target dev='vda'/></disk>")), /network disk 'vda' without a host/);
+  unsupported(() => domainToQemuArgs(domain("<disk type='network' device='disk'><source protocol='sheepdog' name='x'><host name='h'/></source><target dev='vda'/></disk>")), /network disk protocol 'sheepdog'/);
+  unsupported(() => domainToQemuArgs(domain("<disk type='file'><driver type='ploop'/><source file='/a'/><target dev='vda'/></disk>")), /disk format 'ploop'/);
+  unsupported(() => domainToQemuArgs(domain('', "<numatune><memory mode='strict' nodeset='0-1'/></numatune>")), /NUMA node 1 is unavailable/);
   unsupported(() => domainToQemuArgs(domain('', '', 'xen')), /domain type 'xen'/);
   unsupported(() => domainToQemuArgs(domain('', '<memtune><hard_limit>1</hard_limit></memtune>')), /element <memtune>/);
+});
+
+t.test('audio, SPICE, character devices, memory backing and platform devices', async (t) => {
+  const args = domainToQemuArgs(domain(`
+    <audio id='1' type='pulseaudio' serverName='pa.example'><output voices='2'><settings frequency='44100'/></output></audio>
+    <sound model='ich9'/>
+    <graphics type='spice' autoport='yes'><clipboard copypaste='no'/></graphics>
+    <serial type='tcp'><source mode='bind' host='127.0.0.1' service='4555'/><protocol type='telnet'/></serial>
+    <serial type='udp'><source mode='bind' host='127.0.0.1' service='1111'/><source mode='connect' host='127.0.0.1' service='2222'/></serial>
+    <channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <controller type='virtio-serial' index='0'/>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <watchdog model='i6300esb' action='poweroff'/>
+    <tpm model='tpm-crb'><backend type='external'><source type='unix' mode='connect' path='/run/swtpm.sock'/></backend></tpm>
+    <filesystem type='mount' accessmode='mapped'><source dir='/srv/share'/><target dir='share'/></filesystem>`,
+  `<memoryBacking><source type='memfd'/><access mode='shared'/><locked/></memoryBacking>`), { domainDir: '/run/d' });
+  t.same(valuesOf(args, '-audiodev'), ['pa,id=audio1,server=pa.example,out.voices=2,out.frequency=44100']);
+  t.same(valuesOf(args, '-spice'), ['port=0,disable-copy-paste=on,disable-ticketing=on,seamless-migration=on']);
+  t.same(valuesOf(args, '-chardev'), [
+    'socket,id=charserial0,host=127.0.0.1,port=4555,telnet=on,server=on,wait=off',
+    'udp,id=charserial1,host=127.0.0.1,port=2222,localaddr=127.0.0.1,localport=1111',
+    'socket,id=charchannel0,path=/run/d/org.qemu.guest_agent.0,server=on,wait=off',
+    'socket,id=chrtpm,path=/run/swtpm.sock',
+  ], 'an unnamed channel socket goes in the domain folder');
+  t.same(valuesOf(args, '-object'), ['memory-backend-memfd,id=pc.ram,share=on,size=536870912', 'rng-random,id=objrng0,filename=/dev/urandom']);
+  t.match(valuesOf(args, '-machine')[0], /memory-backend=pc\.ram/);
+  t.same(valuesOf(args, '-overcommit'), ['mem-lock=on']);
+  t.same(valuesOf(args, '-watchdog-action'), ['poweroff']);
+  t.same(valuesOf(args, '-fsdev'), ['local,security_model=mapped,id=fsdev-fs0,path=/srv/share']);
+  t.same(valuesOf(args, '-device').filter((d) => /hda|virtserialport|tpm|i6300|9p/.test(d)), [
+    'virtio-9p-pci,id=fs0,fsdev=fsdev-fs0,mount_tag=share',
+    'virtserialport,bus=virtio-serial0.0,chardev=charchannel0,id=channel0,name=org.qemu.guest_agent.0',
+    'ich9-intel-hda,id=sound0', 'hda-duplex,id=sound0-codec0,bus=sound0.0,cad=0,audiodev=audio1',
+    'i6300esb,id=watchdog0', 'tpm-crb,tpmdev=tpm-tpm0,id=tpm0',
+  ]);
 });
