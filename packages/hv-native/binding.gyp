@@ -8,7 +8,8 @@
         "native/kvm-probe.cc",
         "native/fd-passing.cc",
         "native/affinity.cc",
-        "native/tap-device.cc"
+        "native/tap-device.cc",
+        "native/peer-credentials.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

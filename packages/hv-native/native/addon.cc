@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hvnative::InitFdPassing(env, exports);
   hvnative::InitAffinity(env, exports);
   hvnative::InitTapDevice(env, exports);
+  hvnative::InitPeerCredentials(env, exports);
   return exports;
 }
 

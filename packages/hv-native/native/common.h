@@ -84,5 +84,6 @@ void InitKvm(Napi::Env env, Napi::Object exports);
 void InitFdPassing(Napi::Env env, Napi::Object exports);
 void InitAffinity(Napi::Env env, Napi::Object exports);
 void InitTapDevice(Napi::Env env, Napi::Object exports);
+void InitPeerCredentials(Napi::Env env, Napi::Object exports);
 
 }  // namespace hvnative

@@ -20,6 +20,7 @@ export interface HvCapabilities {
   getAffinity: FeatureSupport;
   setAffinity: FeatureSupport;
   tapDevices: FeatureSupport;
+  peerCredentials: FeatureSupport;
 }
 
 /**
@@ -76,5 +77,8 @@ export function capabilities(): HvCapabilities {
     tapDevices: native
       ? { path: 'native', detail: 'TUNSETIFF on /dev/net/tun' }
       : { path: 'unavailable', detail: `Node cannot issue TUNSETIFF: ${without}` },
+    peerCredentials: native
+      ? { path: 'native', detail: 'getsockopt SO_PEERCRED: uid, gid and pid of a unix socket\'s peer' }
+      : { path: 'unavailable', detail: `Node has no getsockopt: ${without}` },
   };
 }

@@ -35,7 +35,7 @@ interface SocketHandle {
   writeQueueSize?: number;
 }
 
-function socketFd(socket: Socket, what: string): { fd: number; handle: SocketHandle } {
+export function socketFd(socket: Socket, what: string): { fd: number; handle: SocketHandle } {
   if (typeof socket !== 'object' || socket === null || !('_handle' in socket)) {
     throw new HvNativeError('EINVAL', `${what}: expected a net.Socket`);
   }

@@ -20,3 +20,4 @@ export {
 } from './fd-passing.js';
 export { formatCpuList, getAffinity, parseCpuList, setAffinity } from './affinity.js';
 export { openTap, type OpenedTap } from './tap-device.js';
+export { peerCredentials, type PeerCredentials } from './peer-credentials.js';

@@ -21,6 +21,7 @@ export interface NativeBinding {
   setAffinity(tid: number, cpus: number[]): void;
   getAffinity(tid: number): number[];
   openTap(name: string, vnetHdr: boolean): { fd: number; name: string };
+  peerCredentials(socketFd: number): { uid: number; gid: number; pid: number };
 }
 
 export interface NativeStatus {

@@ -12,7 +12,7 @@ const index = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 t.test('with the addon every feature takes the native path', { skip: noAddon }, async (t) => {
   t.match(nativeStatus(), { loaded: true, reason: null, path: /build\/Release\/hv_native\.node$/ });
   const caps = capabilities();
-  for (const feature of ['kvmProbe', 'fdPassing', 'getAffinity', 'setAffinity', 'tapDevices'] as const) {
+  for (const feature of ['kvmProbe', 'fdPassing', 'getAffinity', 'setAffinity', 'tapDevices', 'peerCredentials'] as const) {
     t.equal(caps[feature].path, 'native', feature);
   }
   if (process.arch === 'x64' || process.arch === 'ia32') t.equal(caps.cpuProbe.path, 'native', 'cpuProbe');
@@ -30,6 +30,7 @@ t.test('TSVIRT_HV_NATIVE=off in this process', async (t) => {
       getAffinity: { path: 'fallback', detail: /Cpus_allowed_list/ },
       setAffinity: { path: 'unavailable' },
       tapDevices: { path: 'unavailable', detail: /TSVIRT_HV_NATIVE=off/ },
+      peerCredentials: { path: 'unavailable', detail: /TSVIRT_HV_NATIVE=off/ },
     });
   });
   if (!noAddon) t.not(loadNative(), null, 'back on once the variable is gone');
