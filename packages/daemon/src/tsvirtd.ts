@@ -8,6 +8,7 @@ import { lockSocketFolder } from './instance-lock.js';
 import { prepareSocketFolder } from './safe-folder.js';
 import { relayStdio } from './stdio-relay.js';
 import { checkFolderFree, listenUnixSockets } from './unix-listener.js';
+import { loadPeerReader, peerName, unixAccess } from './unix-peer.js';
 
 /** --stdio: one client on stdin/stdout; the daemon ends with it. */
 function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
@@ -16,7 +17,13 @@ function serveStdio(daemon: DaemonServer, readOnly: boolean): void {
 }
 
 async function startListeners(daemon: DaemonServer, o: DaemonOptions): Promise<void> {
-  const accept = (socket: Socket, readOnly: boolean) => daemon.serve(socket, { readOnly, refusal: null, trusted: !readOnly }, readOnly ? 'read-only socket' : 'read-write socket');
+  const peers = await loadPeerReader();
+  if (peers.unavailable) process.stderr.write(`tsvirtd: unix clients are known only by the socket they come through (no peer credentials: ${peers.unavailable})\n`);
+  const uid = process.getuid?.() ?? 0;
+  const accept = (socket: Socket, readOnly: boolean) => {
+    const cred = peers.read(socket);
+    daemon.serve(socket, unixAccess(readOnly, cred, uid), peerName(readOnly ? 'read-only socket' : 'read-write socket', cred));
+  };
   for (const server of await listenUnixSockets(o.socketDir, accept)) daemon.addListener(server);
   for (const l of o.listen) {
     const tls = l.tls ? { files: o.tls as TlsFiles, policy: o.tlsPolicy } : null;

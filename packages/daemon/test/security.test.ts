@@ -93,6 +93,29 @@ t.test("the files a node file names (file='...') must lie in the allowed folders
   t.match(virsh('-c', `test+unix://${join(allowed, 'absolute-out.xml')}?socket=${d.rw}`, 'list', '--all').out, 'referenced-outside');
 });
 
+t.test("unix clients are known by the kernel's record of them: another user on the read-write socket is refused; without hv-native the sockets' modes alone decide", { skip: noUseradd }, async (t) => {
+  const user = makeTestUser(t);
+  const d = await startDaemon();
+  t.teardown(() => d.stop());
+  const on = (sock: string) => `test+unix:///default?socket=${sock}`;
+  // The read-write socket's mode loosened by hand: the peer's uid still keeps the other user out.
+  chmodSync(d.rw, 0o666);
+  const r = virshAs(user, '-c', on(d.rw), 'domstate', 'test');
+  t.not(r.rc, 0, 'another user on the read-write socket is refused');
+  t.match(r.err, `authentication failed: the read-write socket serves only root and the daemon's user (uid 0), not uid ${user.uid}: use the read-only socket`);
+  // (the daemon's log is read by this process's event loop, which virshAs held up)
+  for (let i = 0; i < 100 && !d.stderr().includes('refused'); i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(d.stderr(), new RegExp(`tsvirtd: refused client \\d+ \\(read-write socket, uid ${user.uid} gid ${user.gid} pid \\d+\\)`), 'the log names the user and the process');
+  t.equal(virsh('-c', on(d.rw), 'domstate', 'test').out, 'running\n\n', 'root is served');
+  t.equal(virshAs(user, '-r', '-c', on(d.ro), 'domstate', 'test').out, 'running\n\n', 'the other user reads on the read-only socket');
+
+  const plain = await startDaemon([], socketDir(), { env: { TSVIRT_HV_NATIVE: 'off' } });
+  t.teardown(() => plain.stop());
+  t.match(plain.stderr(), 'tsvirtd: unix clients are known only by the socket they come through (no peer credentials: ', 'without the addon the daemon says so');
+  chmodSync(plain.rw, 0o666);
+  t.equal(virshAs(user, '-c', on(plain.rw), 'domstate', 'test').out, 'running\n\n', "then the read-write socket's mode is all that keeps others out");
+});
+
 t.test('socket folders another user owns or can write are refused; ours is made reachable', { skip: noUseradd }, async (t) => {
   const user = makeTestUser(t);
   const refused = async (dir: string, why: RegExp, what: string) => {
