@@ -39,7 +39,7 @@ export interface EnumDef {
   line: number;
 }
 
-export interface FieldDef { name: string; type: TypeRef; since: string; doc: string }
+export interface FieldDef { name: string; type: TypeRef; since: string; doc: string; optional?: boolean }
 export interface StructDef { name: string; c: string | null; since: string; doc: string; fields: FieldDef[]; line: number }
 
 export interface BindingNames { c: string | null; python: string | null; perl: string | null }

@@ -143,7 +143,7 @@ function modelOf(root: XNode, file: string): ApiDef {
   const events: EventDef[] = eventNodes.map((n) => ({
     name: req(n, 'name'), c: attr(n, 'c'), id: Number(req(n, 'id')), proc: Number(req(n, 'proc')), since: req(n, 'since'),
     doc: docOf(n), line: n.line(),
-    fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) })),
+    fields: elements(n, 'field').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f), optional: attr(f, 'optional') === 'true' })),
   }));
   const callbacks: CallbackDef[] = callbackNodes.map((n) => {
     const args = elements(n, 'arg').map((f) => ({ name: req(f, 'name'), type: typeOf(f), since: attr(f, 'since') ?? req(n, 'since'), doc: docOf(f) }));

@@ -143,8 +143,8 @@ use Sys::Virt::Interface;
 use Sys::Virt::NodeDevice;
 
 our $VERSION = '9.0.0';
-our %EVENT_BY_PROC = (107 => [0, 'event', 'detail'], 169 => [1]);
-our %EVENT_ARITY = (0 => 2, 1 => 0);
+our %EVENT_BY_PROC = (107 => [0, 'event', 'detail'], 169 => [1], 170 => [2, 'offset'], 171 => [3, 'action'], 172 => [4, 'srcPath', 'devAlias', 'action'], 173 => [5, 'phase', 'local', 'remote', 'authScheme', 'subject'], 195 => [6, 'srcPath', 'devAlias', 'action', 'reason'], 224 => [7], 241 => [8, 'path', 'type', 'status'], 248 => [9, 'oldSrcPath', 'newSrcPath', 'devAlias', 'reason'], 268 => [10, 'devAlias', 'reason'], 269 => [11, 'reason'], 270 => [12, 'reason'], 276 => [13, 'actual'], 292 => [14, 'reason'], 311 => [15, 'devAlias'], 339 => [16, 'dst', 'type', 'status'], 346 => [17, 'params'], 348 => [18, 'state', 'reason'], 354 => [19, 'devAlias'], 359 => [20, 'iteration'], 363 => [21, 'params'], 367 => [22, 'devAlias'], 379 => [23, 'type', 'nsuri'], 385 => [24, 'dev', 'path', 'threshold', 'excess'], 423 => [25, 'recipient', 'action', 'flags'], 438 => [26, 'alias', 'size']);
+our %EVENT_ARITY = (0 => 2, 1 => 0, 2 => 1, 3 => 1, 4 => 3, 5 => 5, 6 => 4, 7 => 0, 8 => 3, 9 => 4, 10 => 2, 11 => 1, 12 => 1, 13 => 1, 14 => 1, 15 => 1, 16 => 3, 17 => 1, 18 => 2, 19 => 1, 20 => 1, 21 => 1, 22 => 1, 23 => 2, 24 => 4, 25 => 3, 26 => 2);
 our $EVENT_REGISTER_PROC = 167;
 our $EVENT_DEREGISTER_PROC = 168;
 our $LOOKUP_BY_UUID_PROC = 24;

@@ -8,7 +8,32 @@ export const API_VERSION = "0.1.0", LIBVIRT_API_VERSION = "9.0.0";
 export type TypedParams = Record<string, string | number | boolean>;
 /** A domain event, as delivered to listeners. */
 export type DomainEvent = { kind: 'lifecycle'; domain: Domain; event: DomainEventType; detail: number; }
-  | { kind: 'reboot'; domain: Domain; };
+  | { kind: 'reboot'; domain: Domain; }
+  | { kind: 'rtcChange'; domain: Domain; offset: number; }
+  | { kind: 'watchdog'; domain: Domain; action: DomainEventWatchdogAction; }
+  | { kind: 'ioError'; domain: Domain; srcPath: string; devAlias: string; action: DomainEventIOErrorAction; }
+  | { kind: 'graphics'; domain: Domain; phase: DomainEventGraphicsPhase; local: DomainEventGraphicsAddress; remote: DomainEventGraphicsAddress; authScheme: string; subject: DomainEventGraphicsSubject[]; }
+  | { kind: 'ioErrorReason'; domain: Domain; srcPath: string; devAlias: string; action: DomainEventIOErrorAction; reason: string; }
+  | { kind: 'controlError'; domain: Domain; }
+  | { kind: 'blockJob'; domain: Domain; path: string; type: DomainBlockJobType; status: ConnectDomainEventBlockJobStatus; }
+  | { kind: 'diskChange'; domain: Domain; oldSrcPath?: string; newSrcPath?: string; devAlias: string; reason: ConnectDomainEventDiskChangeReason; }
+  | { kind: 'trayChange'; domain: Domain; devAlias: string; reason: DomainEventTrayChangeReason; }
+  | { kind: 'pmWakeup'; domain: Domain; reason: number; }
+  | { kind: 'pmSuspend'; domain: Domain; reason: number; }
+  | { kind: 'balloonChange'; domain: Domain; actual: number; }
+  | { kind: 'pmSuspendDisk'; domain: Domain; reason: number; }
+  | { kind: 'deviceRemoved'; domain: Domain; devAlias: string; }
+  | { kind: 'blockJob2'; domain: Domain; dst: string; type: DomainBlockJobType; status: ConnectDomainEventBlockJobStatus; }
+  | { kind: 'tunable'; domain: Domain; params: TypedParams; }
+  | { kind: 'agentLifecycle'; domain: Domain; state: ConnectDomainEventAgentLifecycleState; reason: ConnectDomainEventAgentLifecycleReason; }
+  | { kind: 'deviceAdded'; domain: Domain; devAlias: string; }
+  | { kind: 'migrationIteration'; domain: Domain; iteration: number; }
+  | { kind: 'jobCompleted'; domain: Domain; params: TypedParams; }
+  | { kind: 'deviceRemovalFailed'; domain: Domain; devAlias: string; }
+  | { kind: 'metadataChange'; domain: Domain; type: DomainMetadataType; nsuri?: string; }
+  | { kind: 'blockThreshold'; domain: Domain; dev: string; path?: string; threshold: number; excess: number; }
+  | { kind: 'memoryFailure'; domain: Domain; recipient: DomainMemoryFailureRecipientType; action: DomainMemoryFailureActionType; flags: number; }
+  | { kind: 'memoryDeviceSizeChange'; domain: Domain; alias: string; size: number; };
 export type DomainEventListener = (event: DomainEvent) => void;
 /** An event's kind, the name api.xml gives it. */
 export type DomainEventKind = DomainEvent['kind'];
@@ -467,6 +492,165 @@ export const DomainEventCrashedDetailType = {
 } as const;
 
 export type DomainEventCrashedDetailType = (typeof DomainEventCrashedDetailType)[keyof typeof DomainEventCrashedDetailType];
+
+/** DomainEventWatchdogAction (libvirt's virDomainEventWatchdogAction, VIR_DOMAIN_EVENT_WATCHDOG_*). Since 0.1.0. */
+export const DomainEventWatchdogAction = {
+  /** No action, watchdog ignored */
+  NONE: 0,
+  /** Guest CPUs are paused */
+  PAUSE: 1,
+  /** Guest CPUs are reset */
+  RESET: 2,
+  /** Guest is forcibly powered off */
+  POWEROFF: 3,
+  /** Guest is requested to gracefully shutdown */
+  SHUTDOWN: 4,
+  /** No action, a debug message logged */
+  DEBUG: 5,
+  /** Inject a non-maskable interrupt into guest */
+  INJECTNMI: 6,
+} as const;
+
+export type DomainEventWatchdogAction = (typeof DomainEventWatchdogAction)[keyof typeof DomainEventWatchdogAction];
+
+/** DomainEventIOErrorAction (libvirt's virDomainEventIOErrorAction, VIR_DOMAIN_EVENT_IO_ERROR_*). Since 0.1.0. */
+export const DomainEventIOErrorAction = {
+  /** No action, IO error ignored */
+  NONE: 0,
+  /** Guest CPUs are paused */
+  PAUSE: 1,
+  /** IO error reported to guest OS */
+  REPORT: 2,
+} as const;
+
+export type DomainEventIOErrorAction = (typeof DomainEventIOErrorAction)[keyof typeof DomainEventIOErrorAction];
+
+/** DomainEventGraphicsPhase (libvirt's virDomainEventGraphicsPhase, VIR_DOMAIN_EVENT_GRAPHICS_*). Since 0.1.0. */
+export const DomainEventGraphicsPhase = {
+  /** Initial socket connection established */
+  CONNECT: 0,
+  /** Authentication & setup completed */
+  INITIALIZE: 1,
+  /** Final socket disconnection */
+  DISCONNECT: 2,
+} as const;
+
+export type DomainEventGraphicsPhase = (typeof DomainEventGraphicsPhase)[keyof typeof DomainEventGraphicsPhase];
+
+/** DomainEventGraphicsAddressType (libvirt's virDomainEventGraphicsAddressType, VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_*). Since 0.1.0. */
+export const DomainEventGraphicsAddressType = {
+  /** IPv4 address */
+  IPV4: 0,
+  /** IPv6 address */
+  IPV6: 1,
+  /** UNIX socket path */
+  UNIX: 2,
+} as const;
+
+export type DomainEventGraphicsAddressType = (typeof DomainEventGraphicsAddressType)[keyof typeof DomainEventGraphicsAddressType];
+
+/** DomainBlockJobType (libvirt's virDomainBlockJobType, VIR_DOMAIN_BLOCK_JOB_TYPE_*). Since 0.1.0. */
+export const DomainBlockJobType = {
+  /** Placeholder */
+  UNKNOWN: 0,
+  /** Block Pull (virDomainBlockPull, or virDomainBlockRebase without flags), job ends on completion */
+  PULL: 1,
+  /** Block Copy (virDomainBlockCopy, or virDomainBlockRebase with flags), job exists as long as mirroring is active */
+  COPY: 2,
+  /** Block Commit (virDomainBlockCommit without flags), job ends on completion */
+  COMMIT: 3,
+  /** Active Block Commit (virDomainBlockCommit with flags), job exists as long as sync is active */
+  ACTIVE_COMMIT: 4,
+  /** Backup (virDomainBackupBegin) */
+  BACKUP: 5,
+} as const;
+
+export type DomainBlockJobType = (typeof DomainBlockJobType)[keyof typeof DomainBlockJobType];
+
+/** ConnectDomainEventBlockJobStatus (libvirt's virConnectDomainEventBlockJobStatus, VIR_DOMAIN_BLOCK_JOB_*). Since 0.1.0. */
+export const ConnectDomainEventBlockJobStatus = {
+  COMPLETED: 0,
+  FAILED: 1,
+  CANCELED: 2,
+  READY: 3,
+} as const;
+
+export type ConnectDomainEventBlockJobStatus = (typeof ConnectDomainEventBlockJobStatus)[keyof typeof ConnectDomainEventBlockJobStatus];
+
+/** ConnectDomainEventDiskChangeReason (libvirt's virConnectDomainEventDiskChangeReason, VIR_DOMAIN_EVENT_DISK_*). Since 0.1.0. */
+export const ConnectDomainEventDiskChangeReason = {
+  /** Removable media changed to empty according to startup policy as source was missing. oldSrcPath is set, newSrcPath is NULL */
+  CHANGE_MISSING_ON_START: 0,
+  /** Disk was dropped from domain as source file was missing. oldSrcPath is set, newSrcPath is NULL */
+  DROP_MISSING_ON_START: 1,
+} as const;
+
+export type ConnectDomainEventDiskChangeReason = (typeof ConnectDomainEventDiskChangeReason)[keyof typeof ConnectDomainEventDiskChangeReason];
+
+/** DomainEventTrayChangeReason (libvirt's virDomainEventTrayChangeReason, VIR_DOMAIN_EVENT_TRAY_CHANGE_*). Since 0.1.0. */
+export const DomainEventTrayChangeReason = {
+  OPEN: 0,
+  CLOSE: 1,
+} as const;
+
+export type DomainEventTrayChangeReason = (typeof DomainEventTrayChangeReason)[keyof typeof DomainEventTrayChangeReason];
+
+/** ConnectDomainEventAgentLifecycleState (libvirt's virConnectDomainEventAgentLifecycleState, VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_*). Since 0.1.0. */
+export const ConnectDomainEventAgentLifecycleState = {
+  /** agent connected */
+  CONNECTED: 1,
+  /** agent disconnected */
+  DISCONNECTED: 2,
+} as const;
+
+export type ConnectDomainEventAgentLifecycleState = (typeof ConnectDomainEventAgentLifecycleState)[keyof typeof ConnectDomainEventAgentLifecycleState];
+
+/** ConnectDomainEventAgentLifecycleReason (libvirt's virConnectDomainEventAgentLifecycleReason, VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_*). Since 0.1.0. */
+export const ConnectDomainEventAgentLifecycleReason = {
+  /** unknown state change reason */
+  UNKNOWN: 0,
+  /** state changed due to domain start */
+  DOMAIN_STARTED: 1,
+  /** channel state changed */
+  CHANNEL: 2,
+} as const;
+
+export type ConnectDomainEventAgentLifecycleReason = (typeof ConnectDomainEventAgentLifecycleReason)[keyof typeof ConnectDomainEventAgentLifecycleReason];
+
+/** DomainMemoryFailureRecipientType (libvirt's virDomainMemoryFailureRecipientType, VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_*). Since 0.1.0. */
+export const DomainMemoryFailureRecipientType = {
+  /** memory failure at hypersivor memory address space */
+  HYPERVISOR: 0,
+  /** memory failure at guest memory address space */
+  GUEST: 1,
+} as const;
+
+export type DomainMemoryFailureRecipientType = (typeof DomainMemoryFailureRecipientType)[keyof typeof DomainMemoryFailureRecipientType];
+
+/** DomainMemoryFailureActionType (libvirt's virDomainMemoryFailureActionType, VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_*). Since 0.1.0. */
+export const DomainMemoryFailureActionType = {
+  /** the memory failure could be ignored. This will only be the case for action-optional failures. */
+  IGNORE: 0,
+  /** memory failure occurred in guest memory, the guest enabled MCE handling mechanism, and hypervisor could inject the MCE into the guest successfully. */
+  INJECT: 1,
+  /** the failure is unrecoverable. This occurs for action-required failures if the recipient is the hypervisor; hypervisor will exit. */
+  FATAL: 2,
+  /** the failure is unrecoverable but confined to the guest. This occurs if the recipient is a guest which is not ready to handle memory failures. */
+  RESET: 3,
+} as const;
+
+export type DomainMemoryFailureActionType = (typeof DomainMemoryFailureActionType)[keyof typeof DomainMemoryFailureActionType];
+
+/** DomainMemoryFailureFlags (libvirt's virDomainMemoryFailureFlags, VIR_DOMAIN_MEMORY_FAILURE_*). Since 0.1.0. */
+export const DomainMemoryFailureFlags = {
+  /** whether a memory failure event is action-required or action-optional (e.g. a failure during memory scrub). */
+  ACTION_REQUIRED: 1,
+  /** whether the failure occurred while the previous failure was still in progress. */
+  RECURSIVE: 2,
+} as const;
+
+/** A bitwise OR of DomainMemoryFailureFlags values. */
+export type DomainMemoryFailureFlags = number;
 
 /** DomainModificationImpact (libvirt's virDomainModificationImpact, VIR_DOMAIN_AFFECT_*). Since 0.1.0. */
 export const DomainModificationImpact = {
@@ -989,6 +1173,24 @@ export interface DomainTime {
   seconds: number;
   /** nanoseconds within the second */
   nseconds: number;
+}
+
+/** One end of a graphical console connection. Since 0.1.0. */
+export interface DomainEventGraphicsAddress {
+  /** the address family */
+  family: DomainEventGraphicsAddressType;
+  /** the address */
+  node: string;
+  /** the port */
+  service: string;
+}
+
+/** One identity of a graphical console client (an x509 name, a SASL user). Since 0.1.0. */
+export interface DomainEventGraphicsSubject {
+  /** the kind of identity */
+  type: string;
+  /** the identity */
+  name: string;
 }
 
 /** An I/O error a disk of the domain has met. Since 0.1.0. */

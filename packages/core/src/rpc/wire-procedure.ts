@@ -66,9 +66,12 @@ export interface WireProcedure {
   readonly argMap?: readonly WireArg[];
   readonly reply?: WireReply;
   readonly event?: string;
-  /** for `event`: the message's shape (the domain and the event's fields), and whether it is the callback form ({callbackID, msg}) */
+  /** for `event`: the message's shape (the domain and the event's fields), and whether it is a callback form ({callbackID, msg}) */
   readonly message?: WireShape;
   readonly callback?: boolean;
+  /** for a callback form: whether it is libvirt's newer flat one ({callbackID, dom, ...}), and the shape of members beside `msg` in the wrapping one */
+  readonly flat?: boolean;
+  readonly outer?: WireShape;
   /** for `unmapped`: what the API and the wire do not yet agree on */
   readonly why?: string;
 }

@@ -203,15 +203,19 @@ export function replyFromWire(p: WireProcedure, decoded: unknown): unknown {
 
 /** An event (`{kind, domain, ...fields}`) as the XDR value of its message procedure. */
 export function eventToWire(p: WireProcedure, callbackId: number, event: object): unknown {
-  const msg = toWire(p.message!, event);
-  return p.callback ? { callbackID: callbackId, msg } : msg;
+  const msg = toWire(p.message!, event) as Record<string, unknown>;
+  if (!p.callback) return msg;
+  if (p.flat) return { callbackID: callbackId, ...msg };
+  return { callbackID: callbackId, ...(p.outer ? toWire(p.outer, event) as Record<string, unknown> : {}), msg };
 }
 
 /** An event message's decoded XDR value as the event and the registration it is for (-1: the legacy form names none). */
 export function eventFromWire(p: WireProcedure, decoded: unknown): { callbackId: number; event: Record<string, unknown> } {
   const outer = decoded as { callbackID: number; msg: unknown };
-  const fields = fromWire(p.message!, p.callback ? outer.msg : decoded) as Record<string, unknown>;
-  return { callbackId: p.callback ? outer.callbackID : -1, event: { kind: p.event, ...fields } };
+  const wrapped = p.callback && !p.flat;
+  const fields = fromWire(p.message!, wrapped ? outer.msg : decoded) as Record<string, unknown>;
+  const beside = wrapped && p.outer ? fromWire(p.outer, decoded) as Record<string, unknown> : {};
+  return { callbackId: p.callback ? outer.callbackID : -1, event: { kind: p.event, ...beside, ...fields } };
 }
 
 /** libvirt's remote_error: a VirError as it crosses libvirt's protocol. */

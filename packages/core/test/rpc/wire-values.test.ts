@@ -64,6 +64,44 @@ t.test('events: the callback form carries the registration, the legacy form does
   t.same(eventFromWire(reboot, decodeXdr(reboot.args!, encodeXdr(reboot.args!, eventToWire(reboot, 2, { kind: 'reboot', domain: dom })))), { callbackId: 2, event: { kind: 'reboot', domain: dom } });
 });
 
+t.test("events: libvirt's newer flat form, the callback form with members beside msg, structures and typed parameters", async (t) => {
+  const roundTrip = (n: number, callbackId: number, event: object) => {
+    const p = proc(n);
+    return eventFromWire(p, decodeXdr(p.args!, encodeXdr(p.args!, eventToWire(p, callbackId, event))));
+  };
+  const metadata = { kind: 'metadataChange', domain: dom, type: 2, nsuri: 'http://x/' };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_METADATA_CHANGE, 4, metadata), { callbackId: 4, event: metadata });
+  const noUri = { kind: 'metadataChange', domain: dom, type: 0 };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_METADATA_CHANGE, 4, noUri), { callbackId: 4, event: noUri }, 'a NULL string is left out');
+  const suspend = { kind: 'pmSuspend', domain: dom, reason: 0 };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_PMSUSPEND, 9, suspend), { callbackId: 9, event: suspend }, 'reason sits beside msg');
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_PMSUSPEND, 9, suspend), { callbackId: -1, event: { kind: 'pmSuspend', domain: dom } }, 'the legacy form has no reason');
+  const graphics = {
+    kind: 'graphics', domain: dom, phase: 1, authScheme: 'none',
+    local: { family: 0, node: '127.0.0.1', service: '5900' }, remote: { family: 0, node: '127.0.0.1', service: '41234' },
+    subject: [{ type: 'x509dname', name: 'CN=me' }],
+  };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_GRAPHICS, 1, graphics), { callbackId: 1, event: graphics });
+  const tunable = { kind: 'tunable', domain: dom, params: { 'cputune.vcpupin0': '0-1', 'cputune.shares': 1024 } };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_TUNABLE, 3, tunable), { callbackId: 3, event: tunable });
+  const balloon = { kind: 'balloonChange', domain: dom, actual: 2 ** 40 };
+  t.same(roundTrip(RemoteProcedure.DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE, 3, balloon), { callbackId: 3, event: balloon }, 'an unsigned hyper beyond 32 bits');
+});
+
+t.test("an event message's bytes as libvirt lays them out: the flat form (metadata-change), by hand", async (t) => {
+  const p = proc(RemoteProcedure.DOMAIN_EVENT_CALLBACK_METADATA_CHANGE);
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+  const str = (s: string) => Buffer.concat([u32(s.length), Buffer.from(s), Buffer.alloc((4 - (s.length % 4)) % 4)]);
+  const bytes = Buffer.concat([
+    u32(4), // callbackID
+    str('test'), Buffer.from(dom.uuid.replace(/-/g, ''), 'hex'), u32(1), // remote_nonnull_domain
+    u32(2), // type: VIR_DOMAIN_METADATA_ELEMENT
+    u32(1), str('http://x/'), // remote_string: present, then the string
+  ]);
+  t.same(encodeXdr(p.args!, eventToWire(p, 4, { kind: 'metadataChange', domain: dom, type: 2, nsuri: 'http://x/' })), bytes);
+  t.same(eventFromWire(p, decodeXdr(p.args!, bytes)), { callbackId: 4, event: { kind: 'metadataChange', domain: dom, type: 2, nsuri: 'http://x/' } });
+});
+
 t.test('an error crosses as remote_error', async (t) => {
   const e = { code: 42, domain: 10, level: 2, message: "Domain not found: no domain with matching name 'x'", str1: 'Domain not found: %s', str2: "no domain with matching name 'x'", str3: null, int1: -1, int2: -1 };
   t.same(errorFromWire(decodeXdr(remote_error, encodeXdr(remote_error, errorToWire(e))) as never), e);

@@ -186,19 +186,26 @@ function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['proced
 }
 
 /**
- * An event's message: the domain and the event's fields by name; in the callback form
- * (`callbackID`, `msg`) the registration's id comes first.
+ * An event's message: the domain and the event's fields by name. libvirt has three forms:
+ * the legacy message; the callback form, which wraps it (`callbackID`, sometimes more
+ * members such as `reason`, then `msg`); and the newer flat form (`callbackID`, `dom`, ...).
  */
 function eventMappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['procedures'][number]): string {
   const event = api.events.find((e) => e.name === p.event);
   if (!event) throw new WireMappingError(`api.xml:${p.line}: procedure ${p.name} carries the unknown event '${p.event}'`);
   const outer = tables.struct(p.args);
-  const callback = outer.some((m) => m.name === 'callbackID') && outer.some((m) => m.name === 'msg');
-  const members = callback ? tables.struct(outer.find((m) => m.name === 'msg')!.type) : outer;
+  const callback = outer.some((m) => m.name === 'callbackID');
+  const nested = outer.find((m) => m.name === 'msg');
+  const members = nested ? tables.struct(nested.type) : outer.filter((m) => m.name !== 'callbackID');
   const fields = [{ name: 'domain', type: { name: 'Domain', list: false, kind: 'object' as const } }, ...event.fields];
-  const shape = tables.recordShape(fields, members.map((m) => (m.name === 'dom' ? { ...m, name: 'domain' } : m)), `event ${p.name}`) as { fields: { member: string }[] };
-  for (const f of shape.fields) if (f.member === 'domain') f.member = 'dom';
-  return `served: 'event', event: '${p.event}', callback: ${callback}, message: ${lit(shape)}`;
+  const shapeOf = (ms: XdrMemberDef[], where: string) => {
+    const shape = tables.recordShape(fields, ms.map((m) => (m.name === 'dom' ? { ...m, name: 'domain' } : m)), where) as { fields: { member: string }[] };
+    for (const f of shape.fields) if (f.member === 'domain') f.member = 'dom';
+    return shape;
+  };
+  const wrapping = nested ? outer.filter((m) => m.name !== 'callbackID' && m.name !== 'msg') : [];
+  const outerShape = wrapping.length ? `, outer: ${lit(shapeOf(wrapping, `event ${p.name} (outer)`))}` : '';
+  return `served: 'event', event: '${p.event}', callback: ${callback}, flat: ${callback && !nested}, message: ${lit(shapeOf(members, `event ${p.name}`))}${outerShape}`;
 }
 
 function literalText(value: unknown): string {

@@ -54,7 +54,7 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
 /** The union of domain events: one member per <event>, discriminated by `kind`. */
 export function eventUnion(api: ApiDef, objects: 'public' | 'ref'): string {
   const domain = objects === 'ref' ? 'DomainRef' : 'Domain';
-  return api.events.map((e) => `{ kind: '${e.name}'; domain: ${domain}${e.fields.map((f) => `; ${f.name}: ${tsType(f.type, objects)}`).join('')} }`).join('\n  | ') || 'never';
+  return api.events.map((e) => `{ kind: '${e.name}'; domain: ${domain}${e.fields.map((f) => `; ${f.name}${f.optional ? '?' : ''}: ${tsType(f.type, objects)}`).join('')} }`).join('\n  | ') || 'never';
 }
 
 /** The error domain (ErrorDomain key) that an object's API calls report in, as libvirt's do. */
