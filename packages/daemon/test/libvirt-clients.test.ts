@@ -100,12 +100,14 @@ if (missing) {
     const watching = [ours.rw, theirs.rw].map((uri) => Promise.all(filters.map((f) => watch(uri, f))));
     // the watchers register before anything happens
     await new Promise((r) => setTimeout(r, 3000));
-    const commands = `define ${xml}; start vm1; suspend vm1; resume vm1; reboot test; suspend test; resume test; destroy vm1; undefine vm1`;
+    const commands = `define ${xml}; start vm1; suspend vm1; resume vm1; reboot test; suspend test; resume test; destroy vm1; undefine vm1; `
+      + "desc test --live --new-desc hello; desc test --live --title --new-desc T; metadata test --live http://x/ --key x --set '<x/>'";
     t.same(virsh(ours.rw, commands), virsh(theirs.rw, commands), commands);
     const [got, want] = await Promise.all(watching);
     t.same(got, want);
     t.match(got![0], /event 'lifecycle' for domain 'vm1': Started Booted\n/);
     t.match(got![1], /event 'lifecycle' for domain 'test': Suspended Paused\n/);
+    t.match(got![0], /event 'metadata-change' for domain 'test': type description, uri <null>\n.*type title.*\n.*type element, uri http:\/\/x\/\n/);
   });
 
   t.test("qemu:///system through tsvirtd: libvirt's virsh (REMOTE program) reads what tsvirt's virsh (JSON program) reads", async (t) => {

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import {
   ConnectCloseReason, DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain,
   ErrorNumber, VirError, type ConnectCloseCallback, type DomainInfo, type DomainStateInfo, type DomainStatsRecord, type NodeInfo, type SecurityLabel, type SecurityModel,
-  type StoragePoolInfo, type StorageVolInfo, type TypedParams,
+  type DomainMetadataType, type StoragePoolInfo, type StorageVolInfo, type TypedParams,
 } from '@tsvirt/core';
 import {
   CloseCallbacks, noEventCallback, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
@@ -185,7 +185,9 @@ export class TestConnection implements ConnectDriver {
   domainGetDiskErrors(ref: DomainRef, flags: number) { return tunables.diskErrors(this.s.dom(ref), flags); }
   domainGetMetadata(ref: DomainRef, type: number, uri: string | undefined, flags: number) { return getDomainMetadata(this.s.dom(ref), type, uri, flags); }
   domainSetMetadata(ref: DomainRef, type: number, metadata: string | undefined, key: string | undefined, uri: string | undefined, flags: number) {
-    setDomainMetadata(this.s.dom(ref), type, metadata, key, uri, flags);
+    const d = this.s.dom(ref);
+    setDomainMetadata(d, type, metadata, key, uri, flags);
+    this.s.events.raise({ kind: 'metadataChange', domain: d.ref(), type: type as DomainMetadataType, nsuri: uri });
   }
 
   domainSnapshotCreateXML(ref: DomainRef, xml: string, flags: number) { return snapshots.createSnapshot(this.s, ref, xml, flags); }

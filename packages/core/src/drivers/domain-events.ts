@@ -46,11 +46,16 @@ export class DomainEvents {
   }
 
   lifecycle(domain: DomainRef, event: DomainEventType, detail: number): void {
-    if (this.#listeners.size !== 0) this.#enqueue({ kind: 'lifecycle', domain: snapshot(domain), event, detail });
+    this.raise({ kind: 'lifecycle', domain, event, detail });
   }
 
   reboot(domain: DomainRef): void {
-    if (this.#listeners.size !== 0) this.#enqueue({ kind: 'reboot', domain: snapshot(domain) });
+    this.raise({ kind: 'reboot', domain });
+  }
+
+  /** Any event, as the driver observed it; its domain is a snapshot taken now. */
+  raise(event: DomainEventData): void {
+    if (this.#listeners.size !== 0) this.#enqueue({ ...event, domain: snapshot(event.domain) });
   }
 
   #enqueue(event: DomainEventData): void {
