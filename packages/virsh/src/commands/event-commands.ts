@@ -1,20 +1,13 @@
 import type { Domain, DomainEvent } from '@tsvirt/core';
 import { eventProcedures } from '@tsvirt/core/protocol';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
-import { domainEventDetailText, domainEventText } from '../output/domain-event-text.js';
+import { eventLine, eventName } from '../output/domain-event-line.js';
 import type { VirshContext } from '../virsh-context.js';
 import { lookupDomain } from './domain-lookup.js';
 
-/** The event kinds the API delivers, by the names virsh gives them. */
-const EVENT_NAMES = eventProcedures.map((e) => e.kind);
-
-/** One event as virsh prints it. */
-function eventLine(e: DomainEvent): string {
-  if (e.kind === 'lifecycle') {
-    return `event 'lifecycle' for domain '${e.domain.name}': ${domainEventText(e.event)} ${domainEventDetailText(e.event, e.detail)}\n`;
-  }
-  return `event '${e.kind}' for domain '${e.domain.name}'\n`;
-}
+/** The event kinds the API delivers, by the names virsh gives them, in libvirt's event id order. */
+const EVENT_KINDS = new Map(eventProcedures.map((e) => [eventName(e.kind), e.kind]));
+const EVENT_NAMES = [...EVENT_KINDS.keys()];
 
 /** virTimeStringNowRaw's form: 2026-11-25 21:53:27.123+0000. */
 function timestamp(): string {
@@ -86,13 +79,14 @@ export const eventCommands: CommandDef[] = [
         ctx.print(EVENT_NAMES.map((n) => `${n}\n`).join(''));
         return true;
       }
-      const kind = opts.get('event') as string | undefined;
-      if (kind === undefined && !opts.has('all')) {
+      const name = opts.get('event') as string | undefined;
+      const kind = name === undefined ? undefined : EVENT_KINDS.get(name);
+      if (name === undefined && !opts.has('all')) {
         ctx.error('one of --list, --all, or --event <type> is required');
         return false;
       }
-      if (kind !== undefined && !EVENT_NAMES.includes(kind)) {
-        ctx.error(`unknown event type ${kind}`);
+      if (name !== undefined && kind === undefined) {
+        ctx.error(`unknown event type ${name}`);
         return false;
       }
       const invalid = badTimeout(opts);
