@@ -11,6 +11,7 @@ import type { QemuDriverState } from './driver-state.js';
 import { domainDir } from './qemu-dirs.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { unplugInterfaces } from './network/interface-plug.js';
+import { removeChardevListeners } from './chardev-listeners.js';
 
 /** The domain's own folder, made afresh, and its DAC label when QEMU runs as another user (none under qemu:///session). */
 export async function prepareDomain(s: QemuDriverState, d: QemuDomain): Promise<DomainDac | undefined> {
@@ -36,9 +37,10 @@ export async function releaseDomain(s: QemuDriverState, def: DomainDef, monitorP
   await Promise.all([removeRunFiles(s, def, monitorPath), s.owners.restore(def.uuid), unplugInterfaces(def)]);
 }
 
-/** A gone QEMU's monitor socket, pidfile and folder: QEMU removes none of them, it knows no names. */
+/** A gone QEMU's monitor socket, pidfile, folder and chardev sockets: QEMU removes none of them, it knows no names. */
 export async function removeRunFiles(s: QemuDriverState, def: DomainDef, monitorPath: string | undefined): Promise<void> {
   await Promise.all([
+    removeChardevListeners(def),
     monitorPath === undefined ? undefined : fs.rm(monitorPath, { force: true }),
     fs.rm(path.join(s.dirs.runDir, `${def.name}.pid`), { force: true }),
     fs.rm(domainDir(s.dirs, def.uuid), { recursive: true, force: true }),

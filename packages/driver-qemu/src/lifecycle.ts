@@ -12,6 +12,7 @@ import type { DeviceDef } from '@tsvirt/core/xml';
 import { recordPtyPaths } from './chardev-ptys.js';
 import { cloneDef, type QemuDriverState } from './driver-state.js';
 import { prepareDomain, releaseDomain } from './domain-security.js';
+import { bindChardevListeners, type ChardevListeners } from './chardev-listeners.js';
 import { watchQemu } from './monitor-events.js';
 import { assignPciAddresses } from './pci-addresses.js';
 import { assignAliases } from './device-aliases.js';
@@ -83,20 +84,23 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
     await unplugInterfaces(d.def);
     throw e;
   }
-  const fds = passTapFds(args, taps);
+  const tapFds = passTapFds(args, taps);
   if (state?.incoming) args.push('-incoming', 'defer');
   assignAliases(d.def);
   const logFile = path.join(s.dirs.logDir, `${d.name}.log`);
   let proc: QemuProcess;
+  let listeners: ChardevListeners | undefined;
   try {
     const dac = await prepareDomain(s, d);
+    // after the monitor's 3 and the taps'
+    listeners = await bindChardevListeners(d.def, args, 4 + tapFds.length);
     proc = await QemuProcess.start({
       binary: emulatorOf(d.def) ?? s.options.binary, args, logFile,
       // Named by uuid: a socket path has a length limit that a domain name must not run into.
       monitorPath: path.join(s.dirs.runDir, `${d.uuid}.qmp`),
       pidFile: path.join(s.dirs.runDir, `${d.name}.pid`),
       ...(dac ? { user: { uid: dac.process.uid, gid: dac.process.gid, initGroups: dac.initGroups } } : {}),
-      fds,
+      fds: [...tapFds, ...listeners.fds],
     });
   } catch (e) {
     await releaseDomain(s, d.def, undefined);
@@ -107,6 +111,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   } finally {
     // QEMU has its own copies (or never will): the taps now live as long as it does
     closeTapFds(taps);
+    await listeners?.close();
   }
   const running = RunningQemu.spawned(proc);
   d.starting = true;

@@ -90,7 +90,7 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
       '-mon', 'chardev=charmonitor,id=monitor,mode=control',
     ];
     const logOffset = await appendLogHeader(options.logFile, options.binary, argv);
-    const monitor = await bindMonitor(socketPath);
+    const monitor = await bindListeningSocket(socketPath);
     const log = await fs.open(options.logFile, 'a');
     const started = performance.now();
     const [command, commandArgs] = options.user ? asUser(options.user, options.binary, argv) : [options.binary, argv];
@@ -215,12 +215,12 @@ export class QemuProcess extends EventEmitter<{ exit: [exit: QemuExit] }> {
 }
 
 /**
- * Bind the monitor socket at `socketPath` and return its listening descriptor,
- * to be handed to QEMU. It is bound under a temporary name and renamed into
+ * Bind a listening unix socket at `socketPath` (QEMU's monitor, a character device's)
+ * and return its descriptor, to be handed to QEMU. It is bound under a temporary name and renamed into
  * place, because closing a listening socket here (once QEMU has its copy) would
  * remove the name it was bound to.
  */
-async function bindMonitor(socketPath: string): Promise<{ fd: number; close: () => Promise<void> }> {
+export async function bindListeningSocket(socketPath: string): Promise<{ fd: number; close: () => Promise<void> }> {
   const temporary = path.join(path.dirname(socketPath), `.${randomBytes(6).toString('hex')}.qmp`);
   const server = net.createServer();
   server.listen(temporary);

@@ -7,6 +7,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -330,6 +332,23 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     const err = await conn.defineDomainXML(`<domain type='qemu'><name>${long}x</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices/></domain>`)
       .then(() => undefined, (e: unknown) => e);
     t.match(err, { code: ErrorNumber.XML_ERROR, message: /is longer than 233 bytes, the most that file names made from it allow/ });
+  });
+
+  await t.test("a listening chardev socket in root's folder: bound by the driver, QEMU given its descriptor, removed when the guest stops", async (t) => {
+    const sock = path.join(images, 'serial, one.sock');
+    const dom = await conn.defineDomainXML(`<domain type='qemu'><name>listener</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>
+      <devices><serial type='unix'><source mode='bind' path='${sock}'/><target port='0'/></serial></devices></domain>`);
+    t.teardown(() => dom.undefine().catch(() => {}));
+    await dom.create(DomainCreateFlags.START_PAUSED);
+    const pid = qemuPid('listener');
+    t.same(ids(pid).uid, [uid, uid, uid, uid], `QEMU runs as ${user}, who may not create files in ${images}`);
+    t.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /-chardev\0socket,id=charserial0,fd=\d+,server=on,wait=off\0/, 'QEMU is given the socket, not its name');
+    t.equal(owner(sock), '0:0 600', "the socket is root's, for root to connect to");
+    const client = net.connect(sock);
+    await t.resolves(once(client, 'connect'), 'QEMU accepts on it');
+    client.destroy();
+    await dom.destroy();
+    t.notOk(existsSync(sock), 'gone with the guest');
   });
 
   await t.test('undefined at the end, nothing of it left', async (t) => {
