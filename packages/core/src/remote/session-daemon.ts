@@ -121,12 +121,12 @@ export async function startSessionDaemon(readOnly: boolean): Promise<boolean> {
   }
   const fail = (why: string) => VirError.of(ErrorNumber.SYSTEM_ERROR, ErrorDomain.RPC, `Failed to start the session daemon ${command.at(-1)}: ${why}`);
   const deadline = Date.now() + START_DEADLINE_MS;
-  let exitSeen = 0;
   for (let wait = 2; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
     if (await answers(socket)) return true;
     if (spawnError) throw fail((spawnError as Error).message);
-    // A daemon that lost the race to one started at the same time exits at once: give the winner a moment.
-    if (exited !== null && exitSeen++ > 40) throw fail(lastLine(log) || `exit status ${exited}`);
+    // One that lost the race to a daemon started at the same moment says so and exits: the
+    // winner answers soon. Any other exit is a daemon that cannot start.
+    if (exited !== null && !/another tsvirtd/.test(lastLine(log))) throw fail(lastLine(log) || `exit status ${exited}`);
     await sleep(wait);
   }
   throw fail(`its socket ${socket} did not answer within ${START_DEADLINE_MS / 1000} s (see ${log})`);
