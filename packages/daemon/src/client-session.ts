@@ -9,7 +9,7 @@ import {
 } from '@tsvirt/core/protocol';
 import type { DaemonLimits } from './daemon-limits.js';
 import type { ClientAccess } from './network-access.js';
-import { uriToOpen } from './uri-policy.js';
+import { uriToOpen, type OpenPolicy } from './uri-policy.js';
 import type { DriverPool, EventSubscriber } from './driver-pool.js';
 import { JsonProgram } from './json-program.js';
 import { RemoteProgram } from './remote-program.js';
@@ -57,7 +57,7 @@ export class ClientSession implements SessionContext, UnreadHolder {
     readonly limits: DaemonLimits,
     /** what all clients together may leave unread */
     private readonly budget: UnreadBudget,
-    private readonly nodeFileDirs: readonly string[],
+    private readonly openPolicy: OpenPolicy,
     private readonly onClose: (session: ClientSession) => void,
     /** who the client is, for the log */
     private readonly peer: string,
@@ -220,7 +220,7 @@ export class ClientSession implements SessionContext, UnreadHolder {
     if (this.#conn !== null) throw alreadyOpen();
     const ro = this.access.readOnly || readOnly;
     // Calls that follow wait, unread, until it is open (#blocked).
-    this.#conn = uriToOpen(uri, this.access.trusted, this.nodeFileDirs).then((u) => this.pool.get(u.uri, u.fileDirs)).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, ro) }));
+    this.#conn = uriToOpen(uri, this.access.trusted, this.openPolicy).then((u) => this.pool.get(u.uri, u.fileDirs)).then((shared) => ({ shared, entry: new ConnectEntry(shared.driver, ro) }));
     try {
       this.#ready = await this.#conn;
     } catch (e) {

@@ -2,6 +2,7 @@ import { defaultSocketDir } from '@tsvirt/core/protocol';
 import { DEFAULT_LIMITS, type DaemonLimits } from './daemon-limits.js';
 import { isLoopback, type TlsPolicy } from './network-access.js';
 import type { TlsFiles } from './tcp-listener.js';
+import { checkXenApiUri } from './uri-policy.js';
 
 export interface DaemonOptions {
   socketDir: string;
@@ -11,6 +12,8 @@ export interface DaemonOptions {
   tlsPolicy: TlsPolicy;
   /** folders whose test driver node files any client may open */
   nodeFileDirs: string[];
+  /** xenapi:// URIs clients may have the daemon connect to */
+  xenapiUris: string[];
   /** plain TCP listeners may be on addresses other than loopback */
   tcpAnyAddress: boolean;
   stdio: boolean;
@@ -39,6 +42,10 @@ export const USAGE = `Usage: tsvirtd [OPTIONS]
                          in DIR (repeatable); by default only the read-write socket's may
   --timeout S            exit after S seconds with no clients and no running guests
                          (clients that start the user's session daemon pass it; default: never)
+  --allow-xenapi URI     clients may have the daemon connect to the XenAPI host URI names
+                         (xenapi://[user@]HOST[:PORT]/[?tls=0&...], with root's credentials from
+                         its auth file); only to the same host, port, user and parameters
+                         (repeatable); by default to none
   --stdio                serve one client on stdin/stdout, exit when it closes
   --relay URI            carry one client on stdin/stdout to the daemon URI names (tsvirt's
                          transports: TLS with libvirt's certificate files, TCP, unix, ssh), for
@@ -79,7 +86,7 @@ function listenUrl(text: string | undefined): DaemonOptions['listen'][number] {
 export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'help' {
   const o: DaemonOptions = {
     socketDir: defaultSocketDir(), listen: [], tls: {}, tlsPolicy: { noVerifyClient: false, allowedDn: [], othersReadOnly: false },
-    tcpAnyAddress: false, nodeFileDirs: [], stdio: false, relay: null, readOnly: false, limits: { ...DEFAULT_LIMITS }, timeout: 0,
+    tcpAnyAddress: false, nodeFileDirs: [], xenapiUris: [], stdio: false, relay: null, readOnly: false, limits: { ...DEFAULT_LIMITS }, timeout: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -100,6 +107,13 @@ export function parseDaemonOptions(argv: readonly string[]): DaemonOptions | 'he
       case '--tcp-any-address': o.tcpAnyAddress = true; break;
       case '--allow-node-files': o.nodeFileDirs.push(value()); break;
       case '--timeout': o.timeout = wholeNumber(arg, value()); break;
+      case '--allow-xenapi': {
+        const uri = value();
+        const bad = checkXenApiUri(uri);
+        if (bad) throw new OptionError(`--allow-xenapi: ${bad}`);
+        o.xenapiUris.push(uri);
+        break;
+      }
       case '--stdio': o.stdio = true; break;
       case '--relay': o.relay = value(); break;
       case '--read-only': o.readOnly = true; break;

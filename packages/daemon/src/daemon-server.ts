@@ -17,8 +17,12 @@ export class DaemonServer {
   /** --timeout: when an idle daemon exits (0: never) */
   readonly #idle: { seconds: number; onIdle: () => void; timer: NodeJS.Timeout | null } = { seconds: 0, onIdle: () => {}, timer: null };
 
-  /** `nodeFileDirs`: where clients that are not trusted may open files by their URI (--allow-node-files). */
-  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = []) {
+  /**
+   * What clients may open beyond the daemon's instances: `nodeFileDirs`, where clients that
+   * are not trusted may open files by their URI (--allow-node-files); `xenapiUris`, the
+   * XenAPI hosts clients may have it connect to (--allow-xenapi).
+   */
+  constructor(readonly limits: DaemonLimits = DEFAULT_LIMITS, private readonly nodeFileDirs: readonly string[] = [], private readonly xenapiUris: readonly string[] = []) {
     this.#budget = new UnreadBudget(limits.maxQueuedBytesTotal);
   }
 
@@ -44,7 +48,7 @@ export class DaemonServer {
     this.#served++;
     const name = `client ${this.#served} (${peer})`;
     if (access.refusal) process.stderr.write(`tsvirtd: refused ${name}: ${access.refusal.message}\n`);
-    const session = new ClientSession(stream, access, this.pool, this.limits, this.#budget, this.nodeFileDirs, (s) => {
+    const session = new ClientSession(stream, access, this.pool, this.limits, this.#budget, { nodeFileDirs: this.nodeFileDirs, xenapiUris: this.xenapiUris }, (s) => {
       this.#sessions.delete(s);
       onClose?.();
       this.#armIdleTimer();

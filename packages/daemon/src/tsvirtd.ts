@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number | null> {
     heldLock = await lockSocketFolder(o.socketDir);
     if (!heldLock) throw new Error(`another tsvirtd is starting in ${o.socketDir}`);
   }
-  const daemon = new DaemonServer(o.limits, o.nodeFileDirs);
+  const daemon = new DaemonServer(o.limits, o.nodeFileDirs, o.xenapiUris);
   const stop = () => void daemon.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
