@@ -33,6 +33,28 @@ export async function processCpuTimeNs(pid: number): Promise<number> {
   return fields ? cpuTimeNs(fields) : 0;
 }
 
+/** A process's user and system CPU time, in nanoseconds, or undefined when it is gone. */
+export async function processTimesNs(pid: number): Promise<{ user: number; system: number } | undefined> {
+  const fields = await statFields(pid);
+  return fields && { user: Number(fields[11]) * 10_000_000, system: Number(fields[12]) * 10_000_000 };
+}
+
+/**
+ * A thread's CPU time and its waits for a host CPU, in nanoseconds: delay is the time it
+ * was runnable but queued (schedstat's second field); wait is the scheduler's wait_sum,
+ * kept only when the kernel's schedstats are on (0 otherwise), as libvirt reads them.
+ */
+export async function threadSchedDelays(pid: number, tid: number): Promise<{ cpuTime: number; wait: number; delay: number }> {
+  const task = `/proc/${pid}/task/${tid}`;
+  const [usage, schedstat, sched] = await Promise.all([
+    threadCpuUsage(pid, tid),
+    fs.readFile(`${task}/schedstat`, 'utf8').catch(() => ''),
+    fs.readFile(`${task}/sched`, 'utf8').catch(() => ''),
+  ]);
+  const waitMs = /^(?:se\.statistics\.)?wait_sum\s*:\s*([\d.]+)/m.exec(sched);
+  return { cpuTime: usage.cpuTimeNs, wait: waitMs ? Math.round(Number(waitMs[1]) * 1e6) : 0, delay: Number(schedstat.split(' ')[1] ?? 0) || 0 };
+}
+
 /** A thread's CPU time (ns) and the CPU it last ran on (stat field 39). */
 export async function threadCpuUsage(pid: number, tid: number): Promise<{ cpuTimeNs: number; cpu: number }> {
   const fields = await statFields(pid, tid);

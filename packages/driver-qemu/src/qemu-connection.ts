@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import {
   ConnectCloseReason, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type ConnectCloseCallback, type DomainBlockStats, type DomainInfo,
   type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo, type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo,
-  type StorageVolInfo, type DomainJobInfo, type MemoryStat,
+  type StorageVolInfo, type DomainJobInfo, type MemoryStat, type DomainStatsRecord,
 } from '@tsvirt/core';
 import {
   CloseCallbacks, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef, type NetworkRef,
@@ -16,6 +16,7 @@ import { formatDomainXml } from '@tsvirt/core/xml';
 import { hostname } from 'node:os';
 import { openConsole } from './console.js';
 import { changeDevice } from './devices.js';
+import { allDomainStats } from './domain-stats-groups.js';
 import { QemuDriverState, type QemuConnectionOptions } from './driver-state.js';
 import { capabilitiesXml, domainCapabilitiesXml, nodeInfo, qemuVersion } from './host.js';
 import * as lifecycle from './lifecycle.js';
@@ -138,6 +139,7 @@ export class QemuConnection implements ConnectDriver {
   domainGetVcpusFlags(ref: DomainRef, flags: number): number { return getVcpuCount(this.#s, ref, flags); }
   domainMemoryStats(ref: DomainRef, flags: number): Promise<MemoryStat[]> { return domainMemoryStats(this.#s, ref, flags); }
   domainGetJobInfo(ref: DomainRef): DomainJobInfo { return domainJobInfo(this.#s, ref); }
+  connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> { return allDomainStats(this.#s, stats, flags); }
   domainGetVcpus(ref: DomainRef): Promise<VcpuInfo[]> { return getVcpus(this.#s, ref); }
   domainPinVcpu(ref: DomainRef, vcpu: number, cpus: number[], flags: number): Promise<void> { return pinVcpu(this.#s, ref, vcpu, cpus, flags); }
   domainGetVcpuPinInfo(ref: DomainRef, flags: number): VcpuPin[] { return getVcpuPinInfo(this.#s, ref, flags); }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import t from 'tap';
 import { QmpClient } from '../src/qmp/qmp-client.js';
 import { GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
-import { until, virshQemu } from './fixtures/virsh-qemu.js';
+import { succeeds, until, virshQemu } from './fixtures/virsh-qemu.js';
 
 t.setTimeout(600_000);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-virsh-hotplug-'));
@@ -51,11 +51,7 @@ for (const machine of ['q35', 'pc'] as const) {
     const xml = path.join(dir, `${name}.xml`);
     writeFileSync(xml, tinyGuestDomainXml(guest, name, serialLog).replace("machine='pc'", `machine='${machine}'`));
     const serial = () => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
-    const ok = async (...args: string[]) => {
-      const r = await virsh(...args);
-      t.equal(r.code, 0, `virsh ${args.join(' ')}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
-      return r.stdout;
-    };
+    const ok = succeeds(t, virsh);
     await ok('define', xml);
     const inactive = await ok('dumpxml', '--inactive', name);
     t.match(inactive, machine === 'q35' ? "machine='pc-q35-7.2'" : "machine='pc-i440fx-7.2'", 'the machine alias is expanded');

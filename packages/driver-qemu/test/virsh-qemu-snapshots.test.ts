@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
-import { until, virshQemu } from './fixtures/virsh-qemu.js';
+import { succeeds, until, virshQemu } from './fixtures/virsh-qemu.js';
 
 const run = promisify(execFile);
 t.setTimeout(600_000);
@@ -39,11 +39,7 @@ t.test('internal and external snapshots, tree, revert, delete', { skip: 'skip' i
     <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${image}'/><target dev='vda' bus='virtio'/></disk>`)
     .replace("machine='pc'", "machine='q35'");
   writeFileSync(path.join(dir, 'snap.xml'), xml);
-  const ok = async (...args: string[]) => {
-    const r = await virsh(...args);
-    t.equal(r.code, 0, `virsh ${args.join(' ')}${r.stderr ? `: ${r.stderr.trim()}` : ''}`);
-    return r.stdout;
-  };
+  const ok = succeeds(t, virsh);
   const fails = async (pattern: RegExp, ...args: string[]) => {
     const r = await virsh(...args);
     t.equal(r.code, 1, `virsh ${args.join(' ')} fails`);

@@ -1,10 +1,10 @@
 import {
-  ConnectGetAllDomainStatsFlags as StatsFlags, ConnectListAllDomainsFlags as L, DomainControlState, DomainMemoryStatTags as Tag,
-  DomainModificationImpact as Impact, DomainStatsTypes as StatsTypes, ErrorDomain, ErrorNumber, VirError, type DomainBlockInfo,
+  DomainControlState, DomainMemoryStatTags as Tag,
+  DomainModificationImpact as Impact, ErrorDomain, ErrorNumber, VirError, type DomainBlockInfo,
   type DomainBlockStats, type DomainControlInfo, type DomainInfo, type DomainInterfaceStats, type DomainStateInfo, type DomainStatsRecord,
   type MemoryStat, type SchedulerType, type TypedParams,
 } from '@tsvirt/core';
-import { findInterface, type DomainTable } from '@tsvirt/core/driver';
+import { collectDomainStats, findInterface, stateStatsGroup, type DomainTable } from '@tsvirt/core/driver';
 import type { DiskDef } from '@tsvirt/core/xml';
 import type { TestDomain } from './test-domain.js';
 import { checkFlags, notRunning } from './test-errors.js';
@@ -108,18 +108,7 @@ export function domainState(d: TestDomain, flags: number): DomainStateInfo {
   return { state: d.state as DomainStateInfo['state'], reason: d.reason };
 }
 
-const LIST_FILTERS = L.ACTIVE | L.INACTIVE | L.PERSISTENT | L.TRANSIENT | L.RUNNING | L.PAUSED | L.SHUTOFF | L.OTHER;
-
-/** Statistics of the listed domains; the mock has the state group only, as libvirt's test driver. */
-export function allDomainStats(domains: DomainTable<TestDomain>, types: number, flags: number): DomainStatsRecord[] {
-  checkFlags(flags, LIST_FILTERS | StatsFlags.NOWAIT | StatsFlags.BACKING | StatsFlags.ENFORCE_STATS, 'testConnectGetAllDomainStats');
-  const unknown = types & ~StatsTypes.STATE;
-  if (unknown && flags & StatsFlags.ENFORCE_STATS) {
-    throw VirError.of(ErrorNumber.ARGUMENT_UNSUPPORTED, ErrorDomain.TEST, `Stats types bits 0x${unknown.toString(16)} are not supported by this daemon`);
-  }
-  const wantState = types === 0 || (types & StatsTypes.STATE) !== 0;
-  return domains.list(flags & LIST_FILTERS).map((d) => {
-    const params: TypedParams = wantState ? { 'state.state': d.state, 'state.reason': d.reason } : {};
-    return { domain: d.uuid, params };
-  });
+/** Statistics of the domains the filters choose; the mock has the state group only, as libvirt's test driver. */
+export function allDomainStats(domains: DomainTable<TestDomain>, types: number, flags: number): Promise<DomainStatsRecord[]> {
+  return collectDomainStats(domains, types, flags, [stateStatsGroup], 'testConnectGetAllDomainStats', ErrorDomain.TEST);
 }

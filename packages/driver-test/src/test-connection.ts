@@ -88,7 +88,7 @@ export class TestConnection implements ConnectDriver {
   connectLookupDomainByName(name: string): DomainRef { return this.s.domains.byName(name).ref(); }
   connectLookupDomainByUUID(uuid: string): DomainRef { return this.s.domains.byUuid(uuid).ref(); }
   connectLookupDomainByID(id: number): DomainRef { return this.s.domains.byId(id).ref(); }
-  connectGetAllDomainStats(types: number, flags: number): DomainStatsRecord[] { return stats.allDomainStats(this.s.domains, types, flags); }
+  connectGetAllDomainStats(types: number, flags: number): Promise<DomainStatsRecord[]> { return stats.allDomainStats(this.s.domains, types, flags); }
 
   connectDefineDomainXML(xml: string, flags: number): DomainRef | Promise<DomainRef> { return defineDomain(this.s, xml, flags); }
   domainUndefine(ref: DomainRef, flags: number): void { undefineDomain(this.s, ref, flags); }

@@ -18,6 +18,7 @@ export { findInterface } from '../drivers/device-lookup.js';
 export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/domain-handles.js';
 export { DomainEvents, eventMatches, noEventCallback } from '../drivers/domain-events.js';
 export { CloseCallbacks } from '../drivers/close-callbacks.js';
+export { collectDomainStats, stateStatsGroup, type DomainStatsGroup } from '../drivers/domain-stats.js';
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
 export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
 export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';
