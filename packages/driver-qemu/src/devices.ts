@@ -47,13 +47,14 @@ export async function changeDevice(s: QemuDriverState, ref: DomainRef, xml: stri
     const { live, config } = modificationImpact(d, flags);
     if (config) await s.updateConfig(d, (def) => applyConfigDeviceChange(def, parseDeviceXml(xml), change));
     if (!live) return;
-    const dev = parseDeviceXml(xml);
+    const parsed = parseDeviceXml(xml);
+    const dev = change === 'detach' ? parsed : fillDeviceDefaults(parsed);
     const { qmp } = s.running(d);
     try {
       if (dev.kind === 'disk') {
-        await changeLiveDisk(s, d, qmp, change === 'detach' ? dev : fillDeviceDefaults(dev), change);
+        await changeLiveDisk(s, d, qmp, dev, change);
       } else if (dev.kind === 'interface' && change !== 'update') {
-        if (change === 'attach') await hotplugInterface(qmp, d.def, fillDeviceDefaults(dev));
+        if (change === 'attach') await hotplugInterface(qmp, d.def, dev);
         else await unplugInterface(qmp, d.def, dev.mac);
       } else {
         throw qemuError(ErrorNumber.OPERATION_UNSUPPORTED, `live ${change} of device '${dev.kind === 'other' ? dev.element.name : dev.kind}' is not supported`);
@@ -61,6 +62,8 @@ export async function changeDevice(s: QemuDriverState, ref: DomainRef, xml: stri
     } catch (e) {
       throw fromMonitorError(e);
     }
+    // the guest has the device: libvirt tells by its alias (removals are told by QEMU's DEVICE_DELETED)
+    if (change === 'attach' && dev.alias !== undefined) s.events.raise({ kind: 'deviceAdded', domain: d.ref(), devAlias: dev.alias });
     await s.saveState(d);
   });
 }

@@ -19,6 +19,7 @@ import { assignAliases } from './device-aliases.js';
 import { closeTapFds, passTapFds, plugInterfaces, unplugInterfaces } from './network/interface-plug.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { alreadyRunning, checkFlags, fromMonitorError, internalError, qemuError } from './qemu-errors.js';
+import { recordVncPort } from './graphics-ports.js';
 import { applyVcpuPins } from './qemu-live-queries.js';
 import { QemuProcess, QemuStartError } from './qemu-process.js';
 import { readSaveHeader } from './qemu-save-image.js';
@@ -121,6 +122,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
   try {
     await state?.load(running);
     await recordPtyPaths(running.qmp, d.def);
+    await recordVncPort(running.qmp, d.def);
     await applyVcpuPins(running, d.def);
     if (!paused) await running.qmp.execute('cont');
     if (paused) d.setPaused(DomainPausedReason.USER);

@@ -11,6 +11,8 @@ import { releaseDomain } from './domain-security.js';
 import { removeDomainState, writeShutoffState } from './domain-state-file.js';
 import type { QemuDriverState } from './driver-state.js';
 import type { QemuDomain } from './qemu-domain.js';
+import { domainEventsOf } from './qmp-domain-events.js';
+import { diskNodes } from './qemu-live-queries.js';
 import type { QmpEvent } from './qmp/qmp-wire.js';
 import type { RunningQemu } from './running-qemu.js';
 
@@ -71,7 +73,22 @@ function onMonitorEvent(s: QemuDriverState, d: QemuDomain, e: QmpEvent): void {
     case 'GUEST_PANICKED':
       s.events.lifecycle(d.ref(), Ev.CRASHED, Crashed.PANICKED);
       return;
+    default:
+      void raiseDeviceEvents(s, d, e);
   }
+}
+
+/** The events of a monitor event about the guest's devices or memory, raised in the order QEMU sent them. */
+async function raiseDeviceEvents(s: QemuDriverState, d: QemuDomain, e: QmpEvent): Promise<void> {
+  const running = d.running;
+  if (!running) return;
+  const ref = d.ref();
+  // Which disk a block node is: asked of QEMU only for the events that name nodes.
+  const diskOfNode = async (node: string) => {
+    const nodes = await diskNodes(running.qmp).catch(() => undefined);
+    return d.def.devices.flatMap((x) => (x.kind === 'disk' && x.alias !== undefined && nodes?.(x.alias) === node ? [x.alias] : []))[0];
+  };
+  for (const event of await domainEventsOf(ref, d.def, e, diskOfNode)) s.events.raise(event);
 }
 
 /** QEMU has exited: why decides the shut-off reason and the event. */

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { DomainDeviceModifyFlags as DeviceModify, DomainVcpuFlags as Vcpu, ErrorNumber, type VcpuInfo, type VcpuPin } from '@tsvirt/core';
 import { modificationImpact, type DomainRef } from '@tsvirt/core/driver';
+import { formatIdList } from '@tsvirt/core/xml';
 import type { QemuDriverState } from './driver-state.js';
 import { checkFlags, qemuError, viaMonitor } from './qemu-errors.js';
 import { pinVcpuThread, queryVcpus } from './qemu-live-queries.js';
@@ -26,6 +27,7 @@ export async function pinVcpu(s: QemuDriverState, ref: DomainRef, vcpu: number, 
       await viaMonitor(pinVcpuThread(s.running(d), vcpu, cpus));
       setVcpuPin(d.def, vcpu, cpus);
       await s.saveState(d);
+      s.events.raise({ kind: 'tunable', domain: d.ref(), params: { [`cputune.vcpupin${vcpu}`]: formatIdList(cpus) } });
     }
     if (config) await s.updateConfig(d, (def) => setVcpuPin(def, vcpu, cpus));
   });
