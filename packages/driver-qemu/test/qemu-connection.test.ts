@@ -2,8 +2,7 @@
 // processes: a diskless guest that never boots an OS (SeaBIOS finds nothing to
 // boot), which is all lifecycle, events, reattachment and errors need.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -17,14 +16,10 @@ import { driver } from '../src/driver.js';
 import { QemuConnection } from '../src/qemu-connection.js';
 import { qemuDirs } from '../src/qemu-dirs.js';
 import { QmpClient } from '../src/qmp/qmp-client.js';
+import { privateSession } from './fixtures/private-session.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-qemu-conn-'));
+const dir = privateSession('tsvirt-qemu-conn-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
-process.env.XDG_RUNTIME_DIR = path.join(dir, 'run');
-// The capability cache too: nothing written to $HOME.
-process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
-if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
 registerDriver(driver);
 t.setTimeout(240_000);
 const dirs = qemuDirs('session');

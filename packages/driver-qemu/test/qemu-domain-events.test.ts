@@ -4,21 +4,17 @@
 // (device-added, device-removed: USB needs no guest to let go) and a vCPU pinned
 // (tunable). The guest is diskless and never boots an OS.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { open, type DomainEvent } from '@tsvirt/core';
 import { registerDriver } from '@tsvirt/core/driver';
 import t, { type Test } from 'tap';
 import { driver } from '../src/driver.js';
+import { privateSession } from './fixtures/private-session.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-qemu-events-'));
-process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
-process.env.XDG_RUNTIME_DIR = path.join(dir, 'run');
-process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
-if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
+const dir = privateSession('tsvirt-qemu-events-');
 registerDriver(driver);
 t.setTimeout(240_000);
 
