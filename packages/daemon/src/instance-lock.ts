@@ -13,11 +13,20 @@ import { join } from 'node:path';
 
 const TOKEN_FILE = 'tsvirtd.lock-token';
 
+const TOKEN = /^[0-9a-f]{32}$/;
+
+/** The token in the file at `path`, checked: the socket's name is made of it. */
+function readToken(path: string): string {
+  const token = readFileSync(path, 'utf8');
+  if (!TOKEN.test(token)) throw new Error(`${path} is not a lock token (32 hexadecimal digits): remove it`);
+  return token;
+}
+
 /** The folder's token, made by the first daemon that needs one (a link() makes only one win). */
 function lockToken(dir: string): string {
   const path = join(dir, TOKEN_FILE);
   try {
-    return readFileSync(path, 'utf8');
+    return readToken(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -30,7 +39,7 @@ function lockToken(dir: string): string {
   } finally {
     rmSync(temp, { force: true });
   }
-  return readFileSync(path, 'utf8');
+  return readToken(path);
 }
 
 /**

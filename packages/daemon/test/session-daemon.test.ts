@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { otherUserCannotRead } from '../../core/test/fixtures/other-user.js';
-import { NODE, VIRSH } from './fixtures/daemon-harness.js';
+import { NODE, VIRSH, socketDir, startDaemon } from './fixtures/daemon-harness.js';
 
 // Several real daemons and guests, one after another, on a machine that may be loaded.
 t.setTimeout(600_000);
@@ -206,4 +206,11 @@ t.test('a daemon that cannot start is an error that says why, at once', { skip: 
   const r = s.virsh('uri');
   t.equal(r.rc, 1);
   t.match(r.err, /error: Failed to start the session daemon \S*tsvirtd: tsvirtd: EACCES: permission denied, mkdir '[^']*missing/);
+});
+
+t.test('a lock token that is not one stops the daemon with a clear message', async (t) => {
+  const dir = socketDir();
+  writeFileSync(join(dir, 'tsvirtd.lock-token'), `${'x'.repeat(200)}\n`, { mode: 0o600 });
+  await t.rejects(startDaemon([], dir), /tsvirtd\.lock-token is not a lock token \(32 hexadecimal digits\): remove it/);
+  t.notOk(existsSync(join(dir, 'tsvirt-sock')), 'no socket made');
 });
