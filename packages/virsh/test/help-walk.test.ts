@@ -16,6 +16,8 @@ import '../src/builtin-drivers.js';
 import { virshEnv } from './fixtures/run-virsh.js';
 
 const bin = new URL('../bin/virsh', import.meta.url).pathname;
+// the editor commands run in this process: an editor that saves nothing, not a vi waiting for a person
+process.env.VISUAL = 'true';
 const virsh = (...args: string[]) => spawnSync('/usr/bin/env', ['-u', 'NODE_OPTIONS', '-u', 'NODE_PATH', process.execPath, bin, ...args], { encoding: 'utf8', env: virshEnv });
 
 /** The command names `virsh help` lists, group by group. */

@@ -23,11 +23,12 @@ import { snapshotCommands } from './snapshot-commands.js';
 import { nodeCommands } from './node-commands.js';
 import { domainTuneCommands } from './domain-tune-commands.js';
 import { consoleCommands } from './console-commands.js';
+import { editCommands } from './edit-commands.js';
 
 const byName = new Map<string, CommandDef>();
 export const findCommand = (name: string): CommandDef | undefined => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
 allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
-allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands);
+allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands, ...editCommands);
 for (const c of allCommands) byName.set(c.name, c);

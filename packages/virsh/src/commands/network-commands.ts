@@ -24,7 +24,7 @@ function networkFinder(ways = byUuidOrName) {
     return lookupNamedObject(ctx, 'network', opts.get('network') as string, ways(conn));
   };
 }
-const findNetwork = networkFinder();
+export const findNetwork = networkFinder();
 
 /** net-start, net-destroy, net-undefine: one call, then "Network NAME <done>". */
 function networkAction(name: string, help: string, description: string, act: (n: Network) => Promise<void>, done: string, failed: string): CommandDef {

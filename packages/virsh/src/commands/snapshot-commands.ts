@@ -38,11 +38,15 @@ export function snapshotTime(seconds: number): string {
     + `${sign}${p(Math.floor(Math.abs(off) / 60))}${p(Math.abs(off) % 60)}`;
 }
 
-/** The snapshot a command names (--snapshotname), or with --current the current one; null when neither or both (reported). */
-async function namedSnapshot(ctx: VirshContext, dom: Domain, opts: OptionValues): Promise<DomainSnapshot | null> {
+/**
+ * The snapshot a command names (--snapshotname), or with --current the current one; null
+ * when neither, or both where --current only chooses (reported). snapshot-edit takes both:
+ * its --current also makes the named snapshot current.
+ */
+export async function namedSnapshot(ctx: VirshContext, dom: Domain, opts: OptionValues, exclusive = true): Promise<DomainSnapshot | null> {
   const name = opts.get('snapshotname') as string | undefined;
   const current = opts.has('current');
-  if (name !== undefined && current) ctx.error('--snapshotname and --current are mutually exclusive');
+  if (exclusive && name !== undefined && current) ctx.error('--snapshotname and --current are mutually exclusive');
   else if (name === undefined && !current) ctx.error('--snapshotname or --current is required');
   else return name === undefined ? dom.snapshotCurrent() : dom.snapshotLookupByName(name);
   return null;
