@@ -19,6 +19,8 @@ t.test('virsh list --all over test+unix prints what the local driver prints', as
   t.equal(local.rc, 0);
   t.same(virsh('-c', uri(daemon.rw), 'list', '--all'), local);
   t.same(virsh('-r', '-c', uri(daemon.ro), 'dominfo', 'test').rc, 0, 'the read-only socket serves reads');
+  // libvirt's client answers getURI itself: the URI it opened, socket and all, not the daemon's
+  t.equal(virsh('-c', uri(daemon.rw), 'uri').out, `${uri(daemon.rw)}\n\n`, 'virsh uri prints the URI the client opened, as libvirt\'s virsh does');
 });
 
 t.test('the read-write socket is 0600, the read-only one 0666', async (t) => {

@@ -1,6 +1,7 @@
 import type { Driver } from '../drivers/driver.js';
 import { HANDLE_ID_CALLS, takeHandleId } from '../drivers/domain-handles.js';
 import type { ConnectDriver } from '../gen/driver.gen.js';
+import type { ConnectUri } from '../uri/connect-uri.js';
 import { procedures } from '../gen/procedures.gen.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
@@ -8,7 +9,7 @@ import { remoteCall } from './remote-calls.js';
 import { cpuMapCalls } from './remote-cpu-maps.js';
 
 /** Calls that the connection answers itself rather than forwarding as they are. */
-const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose']);
+const LOCAL_CALLS = new Set(['connectDomainEventRegister', 'connectDomainEventDeregister', 'connectClose', 'connectGetURI']);
 
 /**
  * The handle's id after a HANDLE_ID_CALLS call: what the reply says (tsvirt's program,
@@ -24,7 +25,7 @@ function handleIdReply(driverName: string, reply: unknown): unknown {
  * table that the connection's program carries: the arguments travel in order, domains as
  * plain {name, uuid, id}.
  */
-export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
+export function remoteConnectDriver(conn: RemoteConnection, uri: ConnectUri): ConnectDriver {
   const methods: Record<string, unknown> = {};
   for (const p of procedures) {
     if (LOCAL_CALLS.has(p.driverName)) continue;
@@ -46,6 +47,8 @@ export function remoteConnectDriver(conn: RemoteConnection): ConnectDriver {
     connectRegisterCloseCallback: (cb) => conn.closeCallbacks.register(cb),
     connectUnregisterCloseCallback: (cb) => conn.closeCallbacks.unregister(cb),
     connectIsAlive: () => conn.alive,
+    // the URI this side opened, as libvirt's client answers it, not the daemon's own
+    connectGetURI: () => uri.text,
   };
   return Object.assign(methods, local, { [REMOTE_DRIVER]: true }) as ConnectDriver;
 }
@@ -60,6 +63,6 @@ export const remoteDriver: Driver = {
   schemes: [],
   remote: true,
   async open(uri, options) {
-    return remoteConnectDriver(await RemoteConnection.open(uri, options.readOnly === true, options.keepalive));
+    return remoteConnectDriver(await RemoteConnection.open(uri, options.readOnly === true, options.keepalive), uri);
   },
 };
