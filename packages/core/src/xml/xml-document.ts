@@ -199,8 +199,9 @@ export async function validateWithRelaxNg(text: string, schemaFile: string): Pro
 }
 
 async function validateInWorker(text: string, schemaFile: string): Promise<string[]> {
-  // loaded here: worker_threads costs every short-lived client start-up time
-  const { Worker } = await import('node:worker_threads');
+  // loaded here: worker_threads costs every short-lived client start-up time; required, not
+  // imported, since this runs exactly where import() cannot
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const core = createRequire(import.meta.url).resolve('@tsvirt/core');
   const adapter = pathToFileURL(join(dirname(core), 'xml', 'xml-document.js')).href;
   const code = `const { parentPort, workerData } = require('node:worker_threads');
