@@ -137,7 +137,7 @@ t.test('a local URI whose driver is not in the process goes to the user\'s daemo
   t.equal(r.stdout, 'TEST test\n');
 });
 
-t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the guests\' monitors), else to this process', { skip: otherUser }, async (t) => {
+t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the guests\' monitors), else (autostart off) to this process', { skip: otherUser }, async (t) => {
   // The user's own runtime folder, as pam_systemd makes $XDG_RUNTIME_DIR.
   const runtime = socketDir();
   chownSync(runtime, 65534, 65534);
@@ -158,5 +158,7 @@ t.test('a qemu:/// URI goes to the user\'s daemon while one runs (it owns the gu
   await fromDaemon.close();
   t.equal(virshQemu('list', '--all', '--name').stdout, 'viadaemon\n\n');
   t.equal(await d.stop(), 0);
+  // (with no daemon a session client starts one: session-daemon.test.ts; here it is told not to)
+  clientEnv.TSVIRT_AUTOSTART = '0';
   t.equal(virshQemu('list', '--all', '--name').stdout, '\n', 'with no daemon, this process\'s own QEMU instance, which has no such domain');
 });

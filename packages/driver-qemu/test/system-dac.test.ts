@@ -271,6 +271,8 @@ async function suite(fixture: { kernel: string; initrd: string }): Promise<void>
     const env = {
       PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), XDG_RUNTIME_DIR: path.join(home, 'run'),
       XDG_CACHE_HOME: path.join(home, 'cache'), ...(process.env.TSVIRT_QEMU ? { TSVIRT_QEMU_BINARY: process.env.TSVIRT_QEMU } : {}),
+      // virsh starts the user's tsvirtd, as for any user: it goes a second after the last command
+      TSVIRTD_IDLE_TIMEOUT: '1',
     };
     const domainXml = path.join(home, 'mine.xml');
     writeFileSync(domainXml, `<domain type='qemu'><name>mine</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
