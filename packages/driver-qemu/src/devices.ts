@@ -10,7 +10,8 @@ import { fillDeviceDefaults } from './domain-defaults.js';
 import { dacOf } from './domain-security.js';
 import type { QemuDriverState } from './driver-state.js';
 import { checkDiskSources } from './lifecycle.js';
-import { changeMedia, hotplugDisk, hotplugInterface, unplugDisk, unplugInterface } from './qemu-hotplug.js';
+import { attachInterface, detachInterface } from './interface-hotplug.js';
+import { changeMedia, hotplugDisk, unplugDisk } from './qemu-hotplug.js';
 import type { QemuDomain } from './qemu-domain.js';
 import { checkFlags, fromMonitorError, qemuError } from './qemu-errors.js';
 import type { QmpClient } from './qmp/qmp-client.js';
@@ -54,8 +55,8 @@ export async function changeDevice(s: QemuDriverState, ref: DomainRef, xml: stri
       if (dev.kind === 'disk') {
         await changeLiveDisk(s, d, qmp, dev, change);
       } else if (dev.kind === 'interface' && change !== 'update') {
-        if (change === 'attach') await hotplugInterface(qmp, d.def, dev);
-        else await unplugInterface(qmp, d.def, dev.mac);
+        if (change === 'attach') await attachInterface(s, qmp, d.def, dev);
+        else await detachInterface(qmp, d.def, dev.mac);
       } else {
         throw qemuError(ErrorNumber.OPERATION_UNSUPPORTED, `live ${change} of device '${dev.kind === 'other' ? dev.element.name : dev.kind}' is not supported`);
       }

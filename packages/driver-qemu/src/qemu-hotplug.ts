@@ -56,13 +56,15 @@ export async function unplugDisk(qmp: QmpClient, def: DomainDef, target: string)
   def.devices.splice(def.devices.indexOf(disk), 1);
 }
 
-export async function hotplugInterface(qmp: QmpClient, def: DomainDef, nic: InterfaceDef): Promise<void> {
+/** netdev_add and device_add of an interface; `tapFd`: the name QEMU knows the driver's tap descriptor by (getfd). */
+export async function hotplugInterface(qmp: QmpClient, def: DomainDef, nic: InterfaceDef, tapFd?: string): Promise<void> {
   const used = def.devices.filter((d) => d.kind === 'interface').map((d) => aliasNumber(d.alias, 'net'));
   const index = Math.max(-1, ...used) + 1;
   nic.alias = `net${index}`;
   hotplugPciAddress(def, nic);
   const netdev = interfaceNetdev(nic, index);
-  await qmp.execute('netdev_add', { type: netdev.driver, ...netdev.props });
+  const props = tapFd === undefined ? netdev.props : { id: netdev.props.id, fd: tapFd };
+  await qmp.execute('netdev_add', { type: netdev.driver, ...props });
   try {
     await qmp.execute('device_add', deviceAddArgs(interfaceDevice(nic, index, isQ35(def))));
   } catch (e) {
@@ -72,7 +74,8 @@ export async function hotplugInterface(qmp: QmpClient, def: DomainDef, nic: Inte
   def.devices.push(nic);
 }
 
-export async function unplugInterface(qmp: QmpClient, def: DomainDef, mac: string | undefined): Promise<void> {
+/** device_del and netdev_del of the interface with MAC address `mac`; the interface removed. */
+export async function unplugInterface(qmp: QmpClient, def: DomainDef, mac: string | undefined): Promise<InterfaceDef> {
   const nics = def.devices.filter((d): d is InterfaceDef => d.kind === 'interface' && (mac === undefined || d.mac === mac));
   if (nics.length === 0) throw qemuError(ErrorNumber.DEVICE_MISSING, `no device matching MAC address ${mac ?? ''} found`);
   if (nics.length > 1) throw qemuError(ErrorNumber.OPERATION_FAILED, 'multiple devices matching MAC address found');
@@ -81,6 +84,7 @@ export async function unplugInterface(qmp: QmpClient, def: DomainDef, mac: strin
   await removeDevice(qmp, alias);
   await qmp.execute('netdev_del', { id: `host${alias}` }).catch(() => {});
   def.devices.splice(def.devices.indexOf(nic), 1);
+  return nic;
 }
 
 /** Put a new medium in a cdrom (or eject it, when the new definition has no source). */

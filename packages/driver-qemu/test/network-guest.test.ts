@@ -6,55 +6,22 @@
 
 import { spawnSync } from 'node:child_process';
 import { GUEST_HOSTNAME, GUEST_LEASE_LINE, GUEST_READY_LINE, tinyGuest, tinyGuestDomainXml } from './fixtures/guest/tiny-guest.js';
-import { enterPrivateNetns, netnsUnavailable } from './fixtures/private-netns.js';
+import { enterPrivateNetns, guestNetworkUnavailable } from './fixtures/private-netns.js';
 
-const has = (cmd: string, arg = '--version') => spawnSync(cmd, [arg]).status === 0;
-const why = netnsUnavailable() ?? (!has('nft', '-v') && 'nft (nftables) is not installed') ?? (!has('dnsmasq') && 'dnsmasq is not installed')
-  ?? (!has(process.env.TSVIRT_QEMU || 'qemu-system-x86_64') && 'QEMU is not installed') ?? undefined;
+const why = guestNetworkUnavailable();
 // built (downloaded on first use) outside the namespace, which has no way out; found in its cache inside
 const guest = why ? { skip: why } : await tinyGuest();
 if (!('skip' in guest)) enterPrivateNetns(import.meta.url);
 
 const { default: t } = await import('tap');
-const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+const { existsSync, readFileSync, writeFileSync } = await import('node:fs');
 const { nativeStatus } = await import('@tsvirt/hv-native');
-const os = await import('node:os');
 const path = await import('node:path');
-const { setTimeout: sleep } = await import('node:timers/promises');
-const { open } = await import('@tsvirt/core');
-const { registerDriver } = await import('@tsvirt/core/driver');
-const { driver } = await import('../src/driver.js');
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-const masterOf = (link: string) => /master (\S+)/.exec(spawnSync('ip', ['-o', 'link', 'show', link], { encoding: 'utf8' }).stdout)?.[1];
-const linkUp = (name: string) => spawnSync('ip', ['link', 'show', name]).status === 0;
+const { linkUp, masterOf, netnsGuestConnection, until } = await import('./fixtures/netns-guest-connection.js');
 
 t.test('a guest on a NAT network gets a DHCP lease', { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
   if ('skip' in guest) return;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-net-guest-'));
-  process.env.XDG_CONFIG_HOME = path.join(dir, 'config');
-  process.env.XDG_RUNTIME_DIR = path.join(dir, 'run');
-  if (process.env.TSVIRT_QEMU) process.env.TSVIRT_QEMU_BINARY = process.env.TSVIRT_QEMU;
-  registerDriver(driver);
-  const conn = await open('qemu:///session');
-  t.teardown(async () => {
-    for (const d of await conn.listAllDomains()) if (await d.isActive()) await d.destroy();
-    for (const n of await conn.listAllNetworks()) if (await n.isActive()) await n.destroy();
-    await conn.close();
-    // anything a failure left behind that outlives the namespace
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      const cmd = (() => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } })();
-      if (cmd.includes(dir)) process.kill(Number(pid), 'SIGKILL');
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { conn, dir } = await netnsGuestConnection(t, 'tsvirt-net-guest-');
 
   const net = await conn.createNetworkXML(`<network><name>nat1</name><forward mode='nat'/>
   <ip address='192.168.150.1' netmask='255.255.255.0'><dhcp><range start='192.168.150.100' end='192.168.150.200'/></dhcp></ip></network>`);

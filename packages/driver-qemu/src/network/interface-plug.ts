@@ -15,10 +15,6 @@ import { closeTap, createTap, deleteTap, type Tap, type TapOwner } from './tap-d
 /** Names of the taps the driver makes: libvirt's prefix, which users' target names may not take. */
 const DRIVER_TAP = /^vnet\d+$/;
 
-const driverTaps = (def: DomainDef) =>
-  def.devices.filter((d): d is InterfaceDef => d.kind === 'interface' && ['network', 'bridge', 'ethernet'].includes(d.type)
-    && d.targetDev !== undefined && DRIVER_TAP.test(d.targetDev));
-
 /** The bridge a guest's interface joins, or null for an interface QEMU sets up itself. */
 function bridgeOf(nic: InterfaceDef, net: NetworkDriver | undefined): string | undefined | null {
   if (nic.type === 'network') {
@@ -38,18 +34,27 @@ function bridgeOf(nic: InterfaceDef, net: NetworkDriver | undefined): string | u
   return null;
 }
 
+/**
+ * Make the tap of one interface (none for one QEMU sets up itself) and name it in the
+ * interface; `taken`: tap names already chosen and not yet made.
+ */
+export async function plugInterface(net: NetworkDriver | undefined, nic: InterfaceDef, owner: TapOwner, taken: ReadonlySet<string> = new Set()): Promise<Tap | undefined> {
+  const bridge = bridgeOf(nic, net);
+  if (bridge === null) return undefined;
+  const tap = await createTap(nic.mac, owner, bridge, taken);
+  nic.targetDev = tap.name;
+  if (nic.type === 'network' && bridge) nic.source = { ...nic.source, bridge };
+  return tap;
+}
+
 /** Make the taps of a starting domain and name them in its live definition; all or none. */
 export async function plugInterfaces(net: NetworkDriver | undefined, def: DomainDef, owner: TapOwner): Promise<Tap[]> {
   const made: Tap[] = [];
   try {
     for (const nic of def.devices) {
       if (nic.kind !== 'interface') continue;
-      const bridge = bridgeOf(nic, net);
-      if (bridge === null) continue;
-      const tap = await createTap(nic.mac, owner, bridge, new Set(made.map((m) => m.name)));
-      made.push(tap);
-      nic.targetDev = tap.name;
-      if (nic.type === 'network' && bridge) nic.source = { ...nic.source, bridge };
+      const tap = await plugInterface(net, nic, owner, new Set(made.map((m) => m.name)));
+      if (tap) made.push(tap);
     }
   } catch (e) {
     await Promise.all(made.map(closeTap));
@@ -80,7 +85,12 @@ export function closeTapFds(taps: readonly Tap[]): void {
   for (const tap of taps) if (tap.fd !== undefined) closeSync(tap.fd);
 }
 
+/** Remove the tap the driver made for an interface that QEMU let go of (a tap QEMU held by descriptor is gone already). */
+export async function releaseInterfaceTap(nic: InterfaceDef): Promise<void> {
+  if (nic.targetDev !== undefined && DRIVER_TAP.test(nic.targetDev) && ['network', 'bridge', 'ethernet'].includes(nic.type)) await deleteTap(nic.targetDev);
+}
+
 /** Remove the taps the driver made for a domain that has stopped. */
 export async function unplugInterfaces(def: DomainDef): Promise<void> {
-  await Promise.all(driverTaps(def).map((nic) => deleteTap(nic.targetDev!)));
+  await Promise.all(def.devices.flatMap((d) => (d.kind === 'interface' ? [releaseInterfaceTap(d)] : [])));
 }

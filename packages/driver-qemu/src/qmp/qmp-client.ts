@@ -2,8 +2,8 @@
 // socket a little after exec), negotiates capabilities, correlates replies to
 // commands by id and hands events to listeners.
 
-import { EventEmitter } from 'node:events';
-import net from 'node:net';
+import { EventEmitter, once } from 'node:events';
+import net, { type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QmpClosedError, QmpError } from './qmp-error.js';
 import { encodeQmpCommand, QmpDecoder, QmpWireError, type QmpEvent, type QmpGreeting, type QmpMessage } from './qmp-wire.js';
@@ -115,6 +115,31 @@ export class QmpClient extends EventEmitter<QmpClientEvents> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject });
       this.#socket.write(line);
+    });
+  }
+
+  /**
+   * Run a command that takes descriptors with it (getfd, add-fd): `sendFds` writes the
+   * command's bytes with `fds` attached (SCM_RIGHTS, hv-native's), once the socket's
+   * queue is empty so that the descriptors go with these bytes and no others.
+   * The caller keeps its own copies of `fds`.
+   */
+  async executeWithFds<T = unknown>(
+    command: string, args: Record<string, unknown>, fds: readonly number[],
+    sendFds: (socket: Socket, data: Uint8Array, fds: readonly number[]) => void,
+  ): Promise<T> {
+    if (this.#closeReason !== undefined) throw new QmpClosedError(this.#closeReason, command);
+    while (this.#socket.writableLength > 0 && !this.closed) await once(this.#socket, 'drain');
+    const id = `tsvirt-${this.#nextId++}`;
+    const line = encodeQmpCommand(command, args, id);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { command, resolve: resolve as (value: unknown) => void, reject });
+      try {
+        sendFds(this.#socket, Buffer.from(line), fds);
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(e);
+      }
     });
   }
 
