@@ -4,7 +4,7 @@
 // floor, one round trip of a bare Node echo between two processes), the same pairs with 32
 // in flight on one connection (libvirt-python: 32 threads on one connection), define +
 // undefine of a realistic domain, and memory: idle, with 100 clients, and with 100 clients
-// that send calls and never read the replies. libvirtd is a private system daemon in a
+// that send calls and never read the replies (the same frames of libvirt's program to both). libvirtd is a private system daemon in a
 // mount namespace of its own (tmpfs over its folders), so nothing of the machine's is used
 // or changed; everything this run makes is in one temporary folder, removed at the end.
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { PYTHON_PAIRS, pairsPerSecond as pairsPerSecondOn, startEchoFloor } from
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { open } = await import(`${root}packages/core/dist/index.js`);
 const protocol = await import(`${root}packages/core/dist/entry-points/protocol.js`);
-const { encodeJsonFrame, procedures, Program, ProgramVersion, MessageType, MessageStatus, ConnectionProcedure } = protocol;
+const { encodeFrame, encodeXdr, remoteXdr, Program, ProgramVersion, MessageType, MessageStatus } = protocol;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const IN_FLIGHT = 32;
@@ -77,7 +77,9 @@ const domainXml = (name, description = '') => `<domain type='test'>
 const benchXml = join(work, 'bench-domain.xml');
 writeFileSync(benchXml, domainXml('bench-define'));
 // A domain whose dumpxml is about 1 MB, for the clients that never read.
-const BIG = domainXml('bench-big', 'x'.repeat(1_000_000));
+// One UUID on both daemons, so that the same frames name it.
+const BIG_UUID = '6f0b3a52-8d8e-4f3c-9a51-2b7c3d9e1f00';
+const BIG = domainXml('bench-big', 'x'.repeat(1_000_000)).replace('</name>', `</name>\n  <uuid>${BIG_UUID}</uuid>`);
 
 // ---- the floor: a bare request/reply echo between two Node processes ----
 const echo = await startEchoFloor(work);
@@ -149,6 +151,11 @@ for line in sys.stdin:
     if what == 'seq': print(pairs(1, float(arg)), flush=True)
     elif what == 'piped': print(pairs(${IN_FLIGHT}, float(arg)), flush=True)
     elif what == 'define': print(defines(float(arg)), flush=True)
+    elif what == 'big':
+        print(len(c.defineXML(open(arg).read()).XMLDesc()), flush=True)
+    elif what == 'unbig':
+        c.lookupByName('bench-big').undefine()
+        print(1, flush=True)
     elif what == 'clients':
         held = [libvirt.open(sys.argv[1]) for _ in range(int(arg))]
         for h in held: h.getType()
@@ -226,33 +233,49 @@ const ourClients = rssKiB(daemon.pid);
 const lvClients = lv ? (await lv.ask('clients', CLIENTS), rssKiB(lv.pid)) : NaN;
 await Promise.all(clients.map((c) => c.close()));
 
-// 100 clients that each send 10 calls of a 1 MB dumpxml and never read a byte.
+// 100 clients that each send 10 calls of a 1 MB dumpxml and never read a byte: the same
+// frames of libvirt's REMOTE program to both daemons (open, then DOMAIN_GET_XML_DESC).
+const bigXml = join(work, 'bench-big.xml');
+writeFileSync(bigXml, BIG);
 const big = await conn.defineDomainXML(BIG);
-const DUMPXML = procedures.find((p) => p.driverName === 'domainGetXMLDesc').proc;
-const frame = (procedure, body, serial) => encodeJsonFrame({
-  program: Program.TSVIRT, version: ProgramVersion.TSVIRT, procedure, type: MessageType.CALL, serial, status: MessageStatus.OK,
-}, body);
-const mute = [];
-for (let i = 0; i < CLIENTS; i++) {
-  const s = connect(ourSock);
-  await new Promise((resolve) => s.once('connect', resolve));
-  s.pause();
-  s.on('error', () => undefined);
-  s.write(Buffer.concat([frame(ConnectionProcedure.OPEN, { uri: 'test:///default', readOnly: false }, 0),
-    ...Array.from({ length: 10 }, (_, k) => frame(DUMPXML, [{ name: big.name, uuid: big.uuid, id: -1 }, 0], k + 1))]));
-  mute.push(s);
+if (lv) await lv.ask('big', bigXml);
+const remoteFrame = (procedure, type, value, serial) => encodeFrame({
+  program: Program.REMOTE, version: ProgramVersion.REMOTE, procedure, type: MessageType.CALL, serial, status: MessageStatus.OK,
+}, encodeXdr(type, value));
+const { RemoteProcedure } = remoteXdr;
+const muteCalls = Buffer.concat([
+  remoteFrame(RemoteProcedure.CONNECT_OPEN, remoteXdr.remote_connect_open_args, { name: 'test:///default', flags: 0 }, 0),
+  ...Array.from({ length: 10 }, (_, k) => remoteFrame(RemoteProcedure.DOMAIN_GET_XML_DESC, remoteXdr.remote_domain_get_xml_desc_args,
+    { dom: { name: 'bench-big', uuid: Buffer.from(BIG_UUID.replaceAll('-', ''), 'hex'), id: -1 }, flags: 0 }, k + 1)),
+]);
+/** The daemon's largest RSS while CLIENTS clients that never read hold it; what it has once they are gone. */
+async function muteClients(sock, pid) {
+  const mute = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const s = connect(sock);
+    await new Promise((resolve) => s.once('connect', resolve));
+    s.pause();
+    s.on('error', () => undefined);
+    s.write(muteCalls);
+    mute.push(s);
+  }
+  let peak = 0;
+  for (let i = 0; i < 40; i++, await sleep(50)) peak = Math.max(peak, rssKiB(pid));
+  for (const s of mute) s.destroy();
+  return peak;
 }
-let ourMute = 0;
-for (let i = 0; i < 40; i++, await sleep(50)) ourMute = Math.max(ourMute, rssKiB(daemon.pid));
-for (const s of mute) s.destroy();
+const ourMute = await muteClients(ourSock, daemon.pid);
+const lvMute = lv ? await muteClients(join(work, 'libvirtd', 'sock', 'libvirt-sock'), lv.pid) : NaN;
 await big.undefine();
+if (lv) await lv.ask('unbig', 0);
 
 const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
 console.log(`  memory (RSS): tsvirtd ${mib(ourIdle)} idle, ${mib(ourClients)} with ${CLIENTS} connected clients`
   + (lv ? `; libvirtd ${mib(lvIdle)} idle, ${mib(lvClients)} with ${CLIENTS} clients` : ''));
-console.log(`  tsvirtd with ${CLIENTS} clients that send 10 calls of a 1 MB dumpxml each and never read: ${mib(ourMute)} at most `
-  + `(${mib(ourMute - ourIdle)} above idle; each such client holds at most --max-queued + --max-message, 64 MiB by default, `
-  + 'and in practice one reply: its socket is not read while that reply waits)');
+console.log(`  with ${CLIENTS} clients that send 10 calls of a 1 MB dumpxml each and never read: tsvirtd ${mib(ourMute)} at most `
+  + `(${mib(ourMute - ourIdle)} above idle)` + (lv ? `; libvirtd ${mib(lvMute)} at most (${mib(lvMute - lvIdle)} above idle)` : ''));
+console.log('    tsvirtd\'s bounds: each such client holds at most --max-queued + --max-message (64 MiB by default), in practice one reply '
+  + '(its socket is not read while that reply waits), and all of them together --max-queued-total (256 MiB by default)');
 console.log(`load average at end: ${load()}`);
 
 await conn.close();
