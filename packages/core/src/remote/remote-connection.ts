@@ -112,7 +112,7 @@ export class RemoteConnection {
     const channel = this.#channel;
     if (this.#closed || channel === null || channel.closed) return Promise.reject(socketClosedError());
     this.#hold(1);
-    return channel.call(proc, args).finally(() => this.#hold(-1));
+    return channel.call(proc, args, this.#release);
   }
 
   /** A stream holds the process alive from its call until it closes. */
@@ -135,6 +135,8 @@ export class RemoteConnection {
    * way or an event listener is registered, so that a script that forgets to close an
    * idle connection still ends (the keepalive and reconnect timers never hold it).
    */
+  readonly #release = () => this.#hold(-1);
+
   #hold(delta: number): void {
     this.#busy += delta;
     this.#refreshHold();

@@ -11,6 +11,8 @@ import { tsvirtProgram, type CallChannel, type ReceivedEvent, type WireProgram }
 interface PendingCall {
   resolve(value: unknown): void;
   reject(error: VirError): void;
+  /** told first, however the call ends */
+  settled?: () => void;
 }
 
 /** Keepalive as virsh sets it by default (virConnectSetKeepAlive(conn, 5, 6)). */
@@ -69,9 +71,12 @@ export class RpcChannel implements CallChannel {
     this.#program = program;
   }
 
-  /** Send a call and await its reply's value; an error reply rejects with the VirError it carries. */
-  call(proc: number, args: unknown): Promise<unknown> {
-    return this.#call(proc, this.#nextSerial(), args);
+  /**
+   * Send a call and await its reply's value; an error reply rejects with the VirError it
+   * carries. `settled` is told when it ends, before the promise settles (without a turn of its own).
+   */
+  call(proc: number, args: unknown, settled?: () => void): Promise<unknown> {
+    return this.#call(proc, this.#nextSerial(), args, settled);
   }
 
   /**
@@ -104,11 +109,20 @@ export class RpcChannel implements CallChannel {
     return { program: this.#program.program, version: this.#program.version, procedure, type, serial, status };
   }
 
-  #call(proc: number, serial: number, args: unknown): Promise<unknown> {
-    if (this.#closed) return Promise.reject(socketClosedError());
-    const frame = this.#program.callFrame(this.#header(proc, MessageType.CALL, serial), proc, args);
+  #call(proc: number, serial: number, args: unknown, settled?: () => void): Promise<unknown> {
+    if (this.#closed) {
+      settled?.();
+      return Promise.reject(socketClosedError());
+    }
+    let frame: Uint8Array;
+    try {
+      frame = this.#program.callFrame(this.#header(proc, MessageType.CALL, serial), proc, args);
+    } catch (e) {
+      settled?.();
+      throw e;
+    }
     return new Promise((resolve, reject) => {
-      this.#pending.set(serial, { resolve, reject });
+      this.#pending.set(serial, { resolve, reject, settled });
       this.stream.write(frame);
     });
   }
@@ -157,6 +171,7 @@ export class RpcChannel implements CallChannel {
       ? new VirError(this.#program.error(body))
       : this.#program.reply(header.procedure, body);
     this.#pending.delete(header.serial);
+    call.settled?.();
     if (outcome instanceof VirError) call.reject(outcome);
     else call.resolve(outcome);
   }
@@ -165,7 +180,10 @@ export class RpcChannel implements CallChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#keepalive.stop();
-    for (const call of this.#pending.values()) call.reject(error);
+    for (const call of this.#pending.values()) {
+      call.settled?.();
+      call.reject(error);
+    }
     this.#pending.clear();
     for (const link of this.#streams.values()) link.abort(error);
     this.#streams.clear();
