@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { ErrorDomain, ErrorNumber } from '../../gen/errors.gen.js';
@@ -37,8 +38,9 @@ export function connectTcp(host: string, port: number): Promise<Socket> {
 
 export async function connectTls(host: string, port: number, options: ConnectionOptions): Promise<Socket> {
   // SNI carries host names only, never addresses.
-  // loaded here: tls costs start-up time that a unix socket's client need not pay
-  const { connect: tlsConnect } = await import('node:tls');
+  // loaded here: tls costs start-up time that a unix socket's client need not pay; required,
+  // not imported, since virsh's single-file build runs from a code cache where import() cannot
+  const { connect: tlsConnect } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
   const socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ...options });
   socket.setNoDelay(true);
   await whenConnected(socket, 'secureConnect', `unable to connect to server at '${host}:${port}'`);
