@@ -43,3 +43,4 @@ export { checkDomainName, MAX_DOMAIN_NAME_BYTES } from '../drivers/domain-name.j
 export { guestSideCounters } from '../drivers/interface-counters.js';
 export { claimAutostart, AUTOSTART_MARKER } from '../drivers/autostart-marker.js';
 export { libvirtCpuFeatures, libvirtCpuVendor } from '../drivers/host-cpu-names.js';
+export { DomainJobQueue, DEFAULT_JOB_WAIT_MS } from '../drivers/domain-job-queue.js';
