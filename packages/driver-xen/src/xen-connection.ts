@@ -87,23 +87,23 @@ export class XenConnection implements ConnectDriver {
   async connectLookupDomainByID(id: number): Promise<DomainRef> { this.#s.host(); await this.#s.fresh(); return this.#s.domains.byId(id).ref(); }
 
   connectDefineDomainXML(xml: string, flags: number): Promise<DomainRef> { return defineDomain(this.#s, xml, flags); }
-  domainUndefine(ref: DomainRef, flags: number): Promise<void> { return undefineDomain(this.#s, ref, flags); }
+  domainUndefine(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainUndefineFlags', () => undefineDomain(this.#s, ref, flags)); }
   async domainGetAutostart(ref: DomainRef): Promise<boolean> { return (await this.#s.dom(ref)).autostart; }
-  domainSetAutostart(ref: DomainRef, autostart: boolean): Promise<void> { return setAutostart(this.#s, ref, autostart); }
+  domainSetAutostart(ref: DomainRef, autostart: boolean): Promise<void> { return this.#job(ref, 'virDomainSetAutostart', () => setAutostart(this.#s, ref, autostart)); }
 
   connectCreateDomainXML(xml: string, flags: number): Promise<DomainRef> { return lifecycle.createDomainXML(this.#s, xml, flags); }
-  domainCreate(ref: DomainRef, flags: number): Promise<void> { return lifecycle.createDomain(this.#s, ref, flags); }
-  domainDestroy(ref: DomainRef, flags: number): Promise<void> { return lifecycle.destroyDomain(this.#s, ref, flags); }
-  domainShutdown(ref: DomainRef, flags: number): Promise<void> { return lifecycle.shutdownDomain(this.#s, ref, flags); }
-  domainReboot(ref: DomainRef, flags: number): Promise<void> { return lifecycle.rebootDomain(this.#s, ref, flags); }
-  domainSuspend(ref: DomainRef): Promise<void> { return lifecycle.suspendDomain(this.#s, ref); }
-  domainResume(ref: DomainRef): Promise<void> { return lifecycle.resumeDomain(this.#s, ref); }
+  domainCreate(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainCreateWithFlags', () => lifecycle.createDomain(this.#s, ref, flags)); }
+  domainDestroy(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainDestroyFlags', () => lifecycle.destroyDomain(this.#s, ref, flags)); }
+  domainShutdown(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainShutdownFlags', () => lifecycle.shutdownDomain(this.#s, ref, flags)); }
+  domainReboot(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainReboot', () => lifecycle.rebootDomain(this.#s, ref, flags)); }
+  domainSuspend(ref: DomainRef): Promise<void> { return this.#job(ref, 'virDomainSuspend', () => lifecycle.suspendDomain(this.#s, ref)); }
+  domainResume(ref: DomainRef): Promise<void> { return this.#job(ref, 'virDomainResume', () => lifecycle.resumeDomain(this.#s, ref)); }
 
-  domainSave(ref: DomainRef, to: string, dxml: string | undefined, flags: number): Promise<void> { return save.saveDomain(this.#s, ref, to, dxml, flags); }
+  domainSave(ref: DomainRef, to: string, dxml: string | undefined, flags: number): Promise<void> { return this.#job(ref, 'virDomainSaveFlags', () => save.saveDomain(this.#s, ref, to, dxml, flags)); }
   connectRestoreDomain(from: string, dxml: string | undefined, flags: number): Promise<void> { return save.restoreDomain(this.#s, from, dxml, flags); }
-  domainManagedSave(ref: DomainRef, flags: number): Promise<void> { return save.managedSave(this.#s, ref, flags); }
+  domainManagedSave(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainManagedSave', () => save.managedSave(this.#s, ref, flags)); }
   domainHasManagedSaveImage(ref: DomainRef, flags: number): Promise<boolean> { return save.hasManagedSave(this.#s, ref, flags); }
-  domainManagedSaveRemove(ref: DomainRef, flags: number): Promise<void> { return save.removeManagedSave(this.#s, ref, flags); }
+  domainManagedSaveRemove(ref: DomainRef, flags: number): Promise<void> { return this.#job(ref, 'virDomainManagedSaveRemove', () => save.removeManagedSave(this.#s, ref, flags)); }
 
   domainGetInfo(ref: DomainRef): Promise<DomainInfo> { return domainInfo(this.#s, ref); }
   domainGetState(ref: DomainRef, flags: number): Promise<DomainStateInfo> { return domainState(this.#s, ref, flags); }
@@ -118,15 +118,29 @@ export class XenConnection implements ConnectDriver {
   async domainIsActive(ref: DomainRef): Promise<boolean> { return (await this.#s.dom(ref)).active; }
   async domainIsPersistent(ref: DomainRef): Promise<boolean> { return (await this.#s.dom(ref)).persistent; }
   async domainGetMaxMemory(ref: DomainRef): Promise<number> { return (await this.#s.dom(ref)).def.memory; }
-  domainSetMaxMemory(ref: DomainRef, memory: number): Promise<void> { return setMaxMemory(this.#s, ref, memory); }
-  domainSetMemory(ref: DomainRef, memory: number, flags: number): Promise<void> { return setMemory(this.#s, ref, memory, flags); }
-  domainSetVcpus(ref: DomainRef, nvcpus: number, flags: number): Promise<void> { return setVcpus(this.#s, ref, nvcpus, flags); }
+  domainSetMaxMemory(ref: DomainRef, memory: number): Promise<void> { return this.#job(ref, 'virDomainSetMaxMemory', () => setMaxMemory(this.#s, ref, memory)); }
+  domainSetMemory(ref: DomainRef, memory: number, flags: number): Promise<void> { return this.#job(ref, 'virDomainSetMemoryFlags', () => setMemory(this.#s, ref, memory, flags)); }
+  domainSetVcpus(ref: DomainRef, nvcpus: number, flags: number): Promise<void> { return this.#job(ref, 'virDomainSetVcpusFlags', () => setVcpus(this.#s, ref, nvcpus, flags)); }
   domainGetVcpusFlags(ref: DomainRef, flags: number): Promise<number> { return getVcpusFlags(this.#s, ref, flags); }
   domainBlockStats(ref: DomainRef, disk: string): Promise<DomainBlockStats> { return blockStats(this.#s, ref, disk); }
   domainInterfaceStats(ref: DomainRef, device: string): Promise<DomainInterfaceStats> { return interfaceStats(this.#s, ref, device); }
   domainOpenConsole(ref: DomainRef, devname: string | undefined, flags: number): Promise<Duplex> { return openConsole(this.#s, ref, devname, flags); }
-  domainAttachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return changeDevice(this.#s, ref, xml, flags, 'attach'); }
-  domainDetachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return changeDevice(this.#s, ref, xml, flags, 'detach'); }
+  domainAttachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return this.#job(ref, 'virDomainAttachDeviceFlags', () => changeDevice(this.#s, ref, xml, flags, 'attach')); }
+  domainDetachDevice(ref: DomainRef, xml: string, flags: number): Promise<void> { return this.#job(ref, 'virDomainDetachDeviceFlags', () => changeDevice(this.#s, ref, xml, flags, 'detach')); }
+
+  /**
+   * A state-changing call on one domain, after the ones on it before have finished. The
+   * domain is found without asking xl when the table knows it (the call itself asks).
+   */
+  async #job<T>(ref: DomainRef, api: string, work: () => Promise<T>): Promise<T> {
+    let d = this.#s.domains.findUuid(ref.uuid);
+    if (!d) {
+      await this.#s.fresh();
+      d = this.#s.domains.findUuid(ref.uuid);
+    }
+    // a domain that is not there: the call says so in its own words
+    return d ? d.job.run(api, work) : work();
+  }
 
   connectDomainEventRegister(listener: DomainEventSink, filter?: DomainEventFilterData): number { return this.#s.events.register(listener, filter); }
   connectDomainEventDeregister(callbackId: number): void { this.#s.events.deregister(callbackId); }
