@@ -1712,6 +1712,11 @@ class virDomain(_ObjectBase):
         v = _call(self._conn._client, 163, [self._ref], "virDomainGetJobInfo")
         return [v["type"], v["timeElapsed"], v["timeRemaining"], v["dataTotal"], v["dataProcessed"], v["dataRemaining"], v["memTotal"], v["memProcessed"], v["memRemaining"], v["fileTotal"], v["fileProcessed"], v["fileRemaining"]]
 
+    def abortJob(self):
+        """Abort the job under way (a save, managed save or snapshot of a running domain): the domain goes on as before it, and nothing the job had begun to write is kept."""
+        _call(self._conn._client, 164, [self._ref], "virDomainAbortJob")
+        return 0
+
     def controlInfo(self, flags=0):
         """The state of the control interface (monitor) to the domain."""
         v = _call(self._conn._client, 229, [self._ref, (None if flags is None else _int_arg(flags))], "virDomainGetControlInfo")

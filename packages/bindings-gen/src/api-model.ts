@@ -98,6 +98,8 @@ export interface MethodDef extends BindingNames {
    * `options?: { signal?: AbortSignal }`, checked and honoured by the entry layer.
    */
   abortable: boolean;
+  /** `abortable="job"`: abortable, and a signal that aborts in flight also aborts the domain's job (virDomainAbortJob). */
+  abortsJob: boolean;
   line: number;
 }
 

@@ -206,7 +206,7 @@ function modelOf(root: XNode, file: string): ApiDef {
       return {
         name, object: objName, driverName: objName[0].toLowerCase() + objName.slice(1) + name[0].toUpperCase() + name.slice(1),
         proc, access: req(m, 'access') as MethodDef['access'], since: req(m, 'since'), doc: docOf(m), args,
-        returns: typeOf(elements(m, 'return')[0]), iterator, promise, abortable: attr(m, 'abortable') === 'true', line: m.line(),
+        returns: typeOf(elements(m, 'return')[0]), iterator, promise, abortable: ['true', 'job'].includes(attr(m, 'abortable') ?? ''), abortsJob: attr(m, 'abortable') === 'job', line: m.line(),
         c: attr(m, 'c'), python: attr(m, 'python'), perl: attr(m, 'perl'),
       };
     });

@@ -19,15 +19,22 @@ const isStream = (v: unknown): v is Duplex => typeof v === 'object' && v !== nul
 
 /**
  * A call in flight that its signal may give up. When the signal aborts first, the caller
- * is told VIR_ERR_OPERATION_ABORTED at once; the call itself is not undone: it goes on
- * in the driver (or the daemon) and its reply, value or error, is dropped when it comes.
+ * is told VIR_ERR_OPERATION_ABORTED at once; the call goes on in the driver (or the
+ * daemon) and its reply, value or error, is dropped when it comes. `cancel`, for a call
+ * that runs a domain job, is asked to abort that job; it is not otherwise undone.
  * A stream the call opens (volume upload and download) is destroyed with that error
  * when the signal aborts while it is open.
  */
-export function withSignal<T>(work: T | Promise<T>, signal: AbortSignal | undefined, fn: string, domain: number): Promise<T> {
+export function withSignal<T>(
+  work: T | Promise<T>, signal: AbortSignal | undefined, fn: string, domain: number, cancel?: () => unknown,
+): Promise<T> {
   if (signal === undefined) return Promise.resolve(work);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(operationAborted(fn, domain));
+    const onAbort = () => {
+      reject(operationAborted(fn, domain));
+      // the job may have ended meanwhile: nothing to abort is no failure of this call
+      if (cancel) Promise.resolve().then(cancel).catch(() => {});
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     Promise.resolve(work).then(
       (value) => {

@@ -23,6 +23,10 @@ export interface ActiveJob {
   started: number;
   /** QEMU's progress of the work, when it reports one */
   progress?: JobProgress;
+  /** how domjobabort stops it (QEMU's cancel), for a job that can be aborted */
+  abort?: () => Promise<unknown>;
+  /** domjobabort was asked */
+  aborted?: boolean;
 }
 
 export class DomainJob {
@@ -34,6 +38,20 @@ export class DomainJob {
   readonly progress = (p: JobProgress): void => {
     if (this.#active) this.#active.progress = p;
   };
+
+  /** Let domjobabort stop the job under way by `abort`. */
+  abortableBy(abort: () => Promise<unknown>): void {
+    if (this.#active) this.#active.abort = abort;
+  }
+
+  /** virDomainAbortJob: stop the job under way, in libvirt's words when there is none or it cannot be. */
+  async abort(): Promise<void> {
+    const job = this.#active;
+    if (!job) throw qemuError(ErrorNumber.OPERATION_INVALID, 'no job is active on the domain');
+    if (!job.abort) throw qemuError(ErrorNumber.OPERATION_INVALID, `cannot abort ${job.api}: QEMU does it in one step`);
+    job.aborted = true;
+    await job.abort();
+  }
 
   /** The job under way, if any. */
   get active(): ActiveJob | undefined {

@@ -23,6 +23,12 @@ const PAUSE_REASONS: Record<string, number> = {
   virDomainManagedSave: DomainPausedReason.SAVE,
 };
 
+/** Why the vCPUs run again, by the job that resumed them: a save that failed or was aborted. */
+const RESUME_REASONS: Record<string, number> = {
+  virDomainSave: DomainRunningReason.SAVE_CANCELED,
+  virDomainManagedSave: DomainRunningReason.SAVE_CANCELED,
+};
+
 /** The STOPPED event's detail for each shut-off reason. */
 const STOPPED_DETAIL: Record<number, number> = {
   [DomainShutoffReason.DESTROYED]: Stopped.DESTROYED,
@@ -52,7 +58,7 @@ function onMonitorEvent(s: QemuDriverState, d: QemuDomain, e: QmpEvent): void {
       return;
     case 'RESUME':
       if (d.state !== DomainState.PAUSED) return;
-      d.setRunning(d.id, DomainRunningReason.UNPAUSED);
+      d.setRunning(d.id, RESUME_REASONS[d.job.owner ?? ''] ?? DomainRunningReason.UNPAUSED);
       s.events.lifecycle(d.ref(), Ev.RESUMED, Resumed.UNPAUSED);
       void s.saveState(d).catch(() => {});
       return;

@@ -31,10 +31,19 @@ export async function restoreDomain(s: QemuDriverState, d: QemuDomain, file: str
 async function saveTo(s: QemuDriverState, d: QemuDomain, file: string, api: string): Promise<void> {
   await d.job.run(api, async () => {
     const running = s.running(d);
-    if (d.state === DomainState.RUNNING) await viaMonitor(running.qmp.execute('stop'));
+    const wasRunning = d.state === DomainState.RUNNING;
+    if (wasRunning) await viaMonitor(running.qmp.execute('stop'));
     const socket = path.join(domainDir(s.dirs, d.uuid), 'migrate.sock');
     const xml = formatDomainXml(d.def, { inactive: true, secure: true });
-    await viaMonitor(saveToFile(running.qmp, socket, file, xml, (await dacOf(s, d))?.process, d.job.progress));
+    d.job.abortableBy(() => running.qmp.execute('migrate_cancel'));
+    try {
+      await viaMonitor(saveToFile(running.qmp, socket, file, xml, (await dacOf(s, d))?.process, d.job.progress));
+    } catch (e) {
+      // The file is gone (saveToFile removes what it wrote); the guest goes on as before.
+      if (wasRunning) await running.qmp.execute('cont').catch(() => {});
+      if (d.job.active?.aborted) throw qemuError(ErrorNumber.OPERATION_ABORTED, "job 'domain save' canceled by client");
+      throw e;
+    }
     d.stopReason = DomainShutoffReason.SAVED;
     await running.stop();
     await d.afterExit;

@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import {
-  DomainJobType, DomainMemoryStatTags as Mem, type DomainMemoryStatTags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats, type DomainJobInfo,
+  DomainMemoryStatTags as Mem, type DomainMemoryStatTags, type DomainBlockStats, type DomainInfo, type DomainInterfaceStats,
   type DomainStateInfo, type MemoryStat,
 } from '@tsvirt/core';
 import type { DomainRef } from '@tsvirt/core/driver';
@@ -90,21 +90,4 @@ export async function guestMemoryStats(running: RunningQemu, balloon: boolean): 
   const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
   if (rss) stats.push({ tag: Mem.RSS, val: Number(rss[1]) });
   return stats;
-}
-
-const NO_JOB: DomainJobInfo = {
-  type: DomainJobType.NONE, timeElapsed: 0, timeRemaining: 0, dataTotal: 0, dataProcessed: 0, dataRemaining: 0,
-  memTotal: 0, memProcessed: 0, memRemaining: 0, fileTotal: 0, fileProcessed: 0, fileRemaining: 0,
-};
-
-/** The job under way (save, managed save, snapshot, ...): how long it has run and how far QEMU has got. */
-export function domainJobInfo(s: QemuDriverState, ref: DomainRef): DomainJobInfo {
-  const job = s.dom(ref).job.active;
-  if (!job) return NO_JOB;
-  const p = job.progress ?? { current: 0, total: 0 };
-  return {
-    ...NO_JOB, type: DomainJobType.UNBOUNDED, timeElapsed: Date.now() - job.started,
-    dataTotal: p.total, dataProcessed: p.current, dataRemaining: Math.max(0, p.total - p.current),
-    memTotal: p.total, memProcessed: p.current, memRemaining: Math.max(0, p.total - p.current),
-  };
 }

@@ -1594,6 +1594,8 @@ export interface Domain {
   setMetadata(type: DomainMetadataType, metadata?: string, key?: string, uri?: string, flags?: DomainModificationImpact): Promise<void>;
   /** The progress of the domain's background job. Since 0.1.0. */
   getJobInfo(): Promise<DomainJobInfo>;
+  /** Abort the job under way (a save, managed save or snapshot of a running domain): the domain goes on as before it, and nothing the job had begun to write is kept. Since 0.1.0. */
+  abortJob(): Promise<void>;
   /** The state of the control interface (monitor) to the domain. Since 0.1.0. */
   getControlInfo(flags?: number): Promise<DomainControlInfo>;
   /** Rename a shut off domain. Since 0.1.0. */

@@ -271,6 +271,8 @@ export interface ConnectDriver {
   domainSetMetadata?(domain: DomainRef, type: DomainMetadataType, metadata: string | undefined, key: string | undefined, uri: string | undefined, flags: number): Awaitable<void>;
   /** virDomainGetJobInfo, remote procedure 163 */
   domainGetJobInfo?(domain: DomainRef): Awaitable<DomainJobInfo>;
+  /** virDomainAbortJob, remote procedure 164 */
+  domainAbortJob?(domain: DomainRef): Awaitable<void>;
   /** virDomainGetControlInfo, remote procedure 229 */
   domainGetControlInfo?(domain: DomainRef, flags: number): Awaitable<DomainControlInfo>;
   /** virDomainRename, remote procedure 358 */

@@ -895,7 +895,7 @@ export class DomainEntry implements Domain {
     const signal = callSignal(options, 'virDomainManagedSave', ErrorDomain.DOMAIN);
     if (conn.driver.domainManagedSave === undefined) throw unsupported('virDomainManagedSave', ErrorDomain.DOMAIN);
     try {
-      await withSignal(conn.driver.domainManagedSave(this.ref, flags ?? 0), signal, 'virDomainManagedSave', ErrorDomain.DOMAIN);
+      await withSignal(conn.driver.domainManagedSave(this.ref, flags ?? 0), signal, 'virDomainManagedSave', ErrorDomain.DOMAIN, () => conn.driver.domainAbortJob?.(this.ref));
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -924,7 +924,7 @@ export class DomainEntry implements Domain {
     const signal = callSignal(options, 'virDomainSave', ErrorDomain.DOMAIN);
     if (conn.driver.domainSave === undefined) throw unsupported('virDomainSave', ErrorDomain.DOMAIN);
     try {
-      await withSignal(conn.driver.domainSave(this.ref, to, dxml, flags ?? 0), signal, 'virDomainSave', ErrorDomain.DOMAIN);
+      await withSignal(conn.driver.domainSave(this.ref, to, dxml, flags ?? 0), signal, 'virDomainSave', ErrorDomain.DOMAIN, () => conn.driver.domainAbortJob?.(this.ref));
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN);
     }
@@ -1214,6 +1214,18 @@ export class DomainEntry implements Domain {
     }
   }
 
+  async abortJob(): Promise<void> {
+    const conn = this.connection;
+    if (conn.closed) throw invalidConnection('virDomainAbortJob');
+    if (conn.readOnly) throw deniedOnReadOnly('virDomainAbortJob', ErrorDomain.DOMAIN);
+    if (conn.driver.domainAbortJob === undefined) throw unsupported('virDomainAbortJob', ErrorDomain.DOMAIN);
+    try {
+      await conn.driver.domainAbortJob(this.ref);
+    } catch (e) {
+      throw toVirError(e, ErrorDomain.DOMAIN);
+    }
+  }
+
   async getControlInfo(flags?: number): Promise<DomainControlInfo> {
     const conn = this.connection;
     if (conn.closed) throw invalidConnection('virDomainGetControlInfo');
@@ -1363,7 +1375,7 @@ export class DomainEntry implements Domain {
     const signal = callSignal(options, 'virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     if (conn.driver.domainSnapshotCreateXML === undefined) throw unsupported('virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT);
     try {
-      return new DomainSnapshotEntry(conn, await withSignal(conn.driver.domainSnapshotCreateXML(this.ref, xml, flags ?? 0), signal, 'virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT));
+      return new DomainSnapshotEntry(conn, await withSignal(conn.driver.domainSnapshotCreateXML(this.ref, xml, flags ?? 0), signal, 'virDomainSnapshotCreateXML', ErrorDomain.DOMAIN_SNAPSHOT, () => conn.driver.domainAbortJob?.(this.ref)));
     } catch (e) {
       throw toVirError(e, ErrorDomain.DOMAIN_SNAPSHOT);
     }

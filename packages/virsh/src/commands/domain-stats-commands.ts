@@ -1,7 +1,8 @@
-import { ConnectGetAllDomainStatsFlags as F, DomainControlState, DomainDiskErrorCode, DomainJobType, DomainStatsTypes as S, type Domain } from '@tsvirt/core';
+import { ConnectGetAllDomainStatsFlags as F, DomainControlState, DomainDiskErrorCode, DomainJobType, DomainStatsTypes as S, ErrorDomain, ErrorNumber, VirError, type Domain } from '@tsvirt/core';
 import type { CommandDef } from '../cli/command-def.js';
 import { domainCommand, flagsOf } from './domain-command.js';
 import { lookupDomain } from './domain-lookup.js';
+import { prettyCapacity } from '../output/pretty-capacity.js';
 
 const pad = (label: string) => label.padEnd(15);
 
@@ -81,7 +82,29 @@ const domjobinfo = domainCommand({
   ],
 }, async (ctx, dom) => {
   const info = await dom.getJobInfo();
-  ctx.print(`${pad('Job type:')} ${JOB_TYPES[info.type] ?? 'Unknown'}\n`);
+  // virsh's layout: the label in 17 columns, a value in 12
+  const line = (label: string, value: string) => `${label.padEnd(17)} ${value}\n`;
+  let out = line('Job type:', (JOB_TYPES[info.type] ?? 'Unknown').padEnd(12));
+  if (info.type !== DomainJobType.NONE) {
+    out += line('Time elapsed:', `${String(info.timeElapsed).padEnd(12)} ms`);
+    if (info.type === DomainJobType.BOUNDED) out += line('Time remaining:', `${String(info.timeRemaining).padEnd(12)} ms`);
+    const sizes = (what: string, processed: number, remaining: number, total: number) => (processed || remaining || total
+      ? line(`${what} processed:`, prettyCapacity(processed, 3)) + line(`${what} remaining:`, prettyCapacity(remaining, 3)) + line(`${what} total:`, prettyCapacity(total, 3))
+      : '');
+    out += sizes('Data', info.dataProcessed, info.dataRemaining, info.dataTotal);
+    out += sizes('Memory', info.memProcessed, info.memRemaining, info.memTotal);
+    out += sizes('File', info.fileProcessed, info.fileRemaining, info.fileTotal);
+  }
+  ctx.print(out);
+});
+
+const domjobabort = domainCommand({
+  name: 'domjobabort', group: 'domain', help: 'abort active domain job', description: 'Aborts the currently running domain job',
+  options: [{ name: 'postcopy', type: 'bool', help: 'interrupt post-copy migration' }],
+}, async (_ctx, dom, opts) => {
+  // --postcopy is virDomainAbortJobFlags, for a migration in post-copy mode, which tsvirt does not migrate in
+  if (opts.has('postcopy')) throw VirError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, 'virDomainAbortJobFlags');
+  await dom.abortJob();
 });
 
 const domtime = domainCommand({
@@ -165,4 +188,4 @@ const domstats: CommandDef = {
   },
 };
 
-export const domainStatsCommands: CommandDef[] = [domifstat, domblkstat, domblkinfo, domblkerror, domcontrol, domjobinfo, domtime, domstats];
+export const domainStatsCommands: CommandDef[] = [domifstat, domblkstat, domblkinfo, domblkerror, domcontrol, domjobinfo, domjobabort, domtime, domstats];

@@ -273,6 +273,12 @@ sub get_job_info {
     return $v;
 }
 
+sub abort_job {
+    my ($self) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 164, [$self->{ref}]);
+    return;
+}
+
 sub get_control_info {
     my ($self, $flags) = @_;
     my $v = Sys::Virt::_call($self->{conn}{client}, 229, [$self->{ref}, ($flags || 0)]);

@@ -61,7 +61,9 @@ function methodBody(api: ApiDef, o: ObjectDef, m: MethodDef): string[] {
   if (m.abortable) {
     // checked like an argument; an aborted signal: nothing is sent
     lines.push(`const signal = callSignal(options, '${fn}', ${dom});`);
-    call = `await withSignal(conn.driver.${m.driverName}(${callArgs.join(', ')}), signal, '${fn}', ${dom})`;
+    // abortable="job": giving up also stops the domain's job, so that it ends as if never begun
+    const cancel = m.abortsJob ? ', () => conn.driver.domainAbortJob?.(this.ref)' : '';
+    call = `await withSignal(conn.driver.${m.driverName}(${callArgs.join(', ')}), signal, '${fn}', ${dom}${cancel})`;
   }
   const closing = isConnect && m.name === 'close';
   if (closing) {
