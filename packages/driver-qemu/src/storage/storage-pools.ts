@@ -8,6 +8,7 @@ import { ErrorDomain, ErrorNumber, StoragePoolBuildFlags as B, StoragePoolState,
 import { NamedObjectTable, poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS, type StoragePoolRef, writeFileAtomic, XmlConfigStore } from '@tsvirt/core/driver';
 import { formatStoragePoolXml, parseStoragePoolXml, type StoragePoolDef } from '@tsvirt/core/xml';
 import { buildDir, checkTargetPath, deleteDir, dirSizes, scanDir } from './dir-pool.js';
+import { fsSource, makeFileSystem, mountFileSystem, unmountFileSystem } from './fs-pool.js';
 import { checkFlags, invalidOperation, operationFailed, poolNotActive, storageError } from './storage-errors.js';
 import { StoragePoolObj } from './storage-pool-obj.js';
 import { permissionsOf } from './volume-stat.js';
@@ -18,7 +19,7 @@ export interface StorageDirs {
   runDir: string;
 }
 
-const POOL_TYPES = new Set(['dir']);
+const POOL_TYPES = new Set(['dir', 'fs']);
 
 function parsePool(xml: string | Uint8Array): StoragePoolDef {
   const def = parseStoragePoolXml(xml);
@@ -29,7 +30,14 @@ function parsePool(xml: string | Uint8Array): StoragePoolDef {
     throw storageError(ErrorNumber.NO_SUPPORT, `this function is not supported by the connection driver: storage pool type '${def.type}'`);
   }
   checkTargetPath(def);
+  if (def.type === 'fs') fsSource(def);
   return def;
+}
+
+/** pool-build: the folder, and for an fs pool asked to overwrite (or not), the file system. */
+async function buildPool(def: StoragePoolDef, flags: number): Promise<void> {
+  await buildDir(def);
+  if (def.type === 'fs' && flags & (B.OVERWRITE | B.NO_OVERWRITE)) await makeFileSystem(def, flags);
 }
 
 const poolXml = (def: StoragePoolDef) => formatStoragePoolXml({ ...def, capacity: 0, allocation: 0, available: 0 });
@@ -107,10 +115,23 @@ export class StoragePools {
     return this.all().filter((p) => poolMatchesListFlags(flags, p));
   }
 
-  /** Two pools on one folder would list (and delete) each other's volumes: refused as libvirt does. */
+  /** Two pools on one folder (or one device) would list (and delete) each other's volumes: refused as libvirt does. */
   private checkSourceConflict(def: StoragePoolDef): void {
-    const other = this.all().find((p) => p.uuid !== def.uuid && p.def.targetPath === def.targetPath);
+    const device = (d: StoragePoolDef) => (d.type === 'fs' ? fsSource(d).device : undefined);
+    const other = this.all().find((p) => p.uuid !== def.uuid
+      && (p.def.targetPath === def.targetPath || (device(def) !== undefined && device(p.def) === device(def))));
     if (other) throw operationFailed(`Storage source conflict with pool: '${other.name}'`);
+  }
+
+  /** Make the pool's volumes reachable (an fs pool's file system mounted) and read them; undone if the reading fails. */
+  private async activate(p: StoragePoolObj): Promise<void> {
+    if (p.def.type === 'fs') await mountFileSystem(p.def);
+    try {
+      await this.refresh(p);
+    } catch (e) {
+      if (p.def.type === 'fs') await unmountFileSystem(p.def).catch(() => {});
+      throw e;
+    }
   }
 
   async define(xml: string, flags: number): Promise<StoragePoolObj> {
@@ -136,8 +157,8 @@ export class StoragePools {
     if (existing) throw invalidOperation(`storage pool '${def.name}' is already active`);
     this.checkSourceConflict(def);
     const p = new StoragePoolObj(def, false, false);
-    if (flags & (B.OVERWRITE | B.NO_OVERWRITE)) await buildDir(def);
-    await this.refresh(p);
+    if (flags & (B.OVERWRITE | B.NO_OVERWRITE)) await buildPool(def, flags);
+    await this.activate(p);
     this.table.add(p);
     await this.markActive(p, true);
     return p;
@@ -147,13 +168,14 @@ export class StoragePools {
     checkFlags(flags, B.OVERWRITE | B.NO_OVERWRITE, 'storagePoolCreate');
     const p = this.get(ref);
     if (p.active) throw invalidOperation(`storage pool '${p.name}' is already active`);
-    if (flags & (B.OVERWRITE | B.NO_OVERWRITE)) await buildDir(p.def);
-    await this.refresh(p);
+    if (flags & (B.OVERWRITE | B.NO_OVERWRITE)) await buildPool(p.def, flags);
+    await this.activate(p);
     await this.markActive(p, true);
   }
 
   async destroy(ref: StoragePoolRef): Promise<void> {
     const p = this.active(ref);
+    if (p.def.type === 'fs') await unmountFileSystem(p.def);
     p.volumes.clear();
     await this.markActive(p, false);
     if (!p.persistent) this.table.remove(p);
@@ -174,7 +196,7 @@ export class StoragePools {
     }
     const p = this.get(ref);
     if (p.active) throw invalidOperation(`storage pool '${p.name}' is already active`);
-    await buildDir(p.def);
+    await buildPool(p.def, flags);
   }
 
   async delete(ref: StoragePoolRef, flags: number): Promise<void> {
