@@ -6,6 +6,7 @@
 //  (b) the same over XML-RPC (kept alive)
 //  (c) JSON-RPC with 8 calls in flight (kept alive)
 //  (d) through the public API (xenapi:// connection): lookupDomainByName + getInfo pairs
+//      (plain HTTP: a connection per call, the URI's default there)
 // The floor is the same server answering the same call posted as prebuilt bytes (no
 // client codec), and a bare Node HTTP echo on this machine (no server work at all),
 // each both ways: one kept-alive connection, and a connection per call.

@@ -18,9 +18,11 @@ const xlBinary = () => process.env.TSVIRT_XEN_XL || 'xl';
  * xenapi://[user@]HOST[:PORT]/: HTTPS (port 443) unless ?tls=0 (HTTP, port 80);
  * ?no_verify=1 accepts a certificate that does not verify (libvirt's parameter);
  * ?protocol=jsonrpc|xmlrpc fixes the wire protocol (found out otherwise);
- * ?keepalive=0 makes a connection per call (for a host that stalls kept-alive
- * connections: a server writing its answer in two pieces without TCP_NODELAY waits
- * for a delayed acknowledgement on each call). The
+ * ?keepalive=1|0: calls on one kept-alive connection, or a connection per call. Kept
+ * alive by default over HTTPS, where it saves a TLS handshake per call; a connection
+ * per call by default over plain HTTP, where a server that writes its answer in two
+ * pieces without TCP_NODELAY makes each call on a kept connection wait out the
+ * client's delayed acknowledgement (about 40 ms). The
  * password comes from the auth file (libvirt's auth.conf format), never from the URI.
  */
 async function openXenApi(uri: ConnectUri): Promise<XenApiConnection> {
@@ -40,7 +42,7 @@ async function openXenApi(uri: ConnectUri): Promise<XenApiConnection> {
     throw xenapiError(ErrorNumber.AUTH_FAILED, `no password for ${user} on ${uri.host}: add it to the auth file (an [auth-xenapi-${uri.host}] entry)`);
   }
   return XenApiConnection.open({
-    uri: uri.text, user, password: creds.password, ...(protocol ? { protocol } : {}), keepAlive: keepAlive !== '0',
+    uri: uri.text, user, password: creds.password, ...(protocol ? { protocol } : {}), keepAlive: keepAlive === undefined ? tls : keepAlive === '1',
     endpoint: { host: uri.host, port: uri.port ?? (tls ? 443 : 80), tls, noVerify: uri.query.get('no_verify') === '1' },
   });
 }

@@ -112,19 +112,19 @@ t.test('with the simulator', { skip: xapiSimMissing() }, async (t) => {
   t.equal(r.openNow(), 0, 'closing the client closes its kept connections');
 });
 
-t.test('through the public API: one connection, or one per call with ?keepalive=0', { skip: xapiSimMissing() }, async (t) => {
+t.test('through the public API: one connection with ?keepalive=1, one per call with ?keepalive=0 and by default over plain HTTP', { skip: xapiSimMissing() }, async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tsvirt-xenapi-keepalive-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'auth.conf'), '[credentials-sim]\nusername=root\npassword=secret\n[auth-xenapi-127.0.0.1]\ncredentials=sim\n');
   process.env.LIBVIRT_AUTH_FILE = path.join(dir, 'auth.conf');
   registerDriver(driver);
   const { port: simPort } = await startXapiSim(t);
-  for (const [query, expected] of [['', (calls: number) => calls === 1], ['&keepalive=0', (calls: number) => calls >= 11]] as const) {
+  for (const [query, expected] of [['&keepalive=1', (n: number) => n === 1], ['&keepalive=0', (n: number) => n >= 11], ['', (n: number) => n >= 11]] as const) {
     const r = await relay(t, simPort);
     const conn = await open(`xenapi://127.0.0.1:${r.port}/?tls=0&protocol=jsonrpc${query}`, { localOnly: true });
     for (let i = 0; i < 5; i++) await (await conn.lookupDomainByName('db01')).getInfo();
     await conn.close();
-    t.ok(expected(r.accepted()), `login, 5 lookups and getInfos${query ? ` with ${query.slice(1)}` : ''}: ${r.accepted()} connection(s)`);
+    t.ok(expected(r.accepted()), `login, 5 lookups and getInfos${query ? ` with ${query.slice(1)}` : ' (plain HTTP, no keepalive parameter)'}: ${r.accepted()} connection(s)`);
   }
   t.match(await failure(() => open('xenapi://127.0.0.1/?tls=0&keepalive=yes', { localOnly: true })), { code: ErrorNumber.INVALID_ARG, domain: ErrorDomain.XENAPI, message: /keepalive must be 0 or 1, not 'yes'/ });
 });
