@@ -5,7 +5,8 @@ export type Access = 'read' | 'write';
 /** Primitive types of api.xml; anything else names an enum, a struct or an object. */
 /** `params` is libvirt's typed parameter list, as a record of names to values. */
 /** `stream` is bytes both ways for as long as it is open (libvirt's virStream), a Node Duplex; only as a return type. */
-export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void', 'params', 'stream'] as const;
+/** `bytes` is a byte string (a secret's value): a Uint8Array, XDR opaque, base64 text in tsvirt's JSON program. */
+export const PRIMITIVES = ['string', 'uuid', 'int', 'uint', 'long', 'ulong', 'boolean', 'flags', 'void', 'params', 'stream', 'bytes'] as const;
 
 /** The callback type that a domain event registration takes; known when api.xml declares events. */
 export const EVENT_LISTENER = 'DomainEventListener';
@@ -56,7 +57,7 @@ export interface PropertyDef extends BindingNames {
 /** A flag that only a read-write connection may pass (libvirt's SECURE flags): its name in the arg's enum and its value. */
 export interface WriteFlagDef { name: string; value: number }
 /** libvirt's argument rules: a string not empty, a number zero or more, or more than zero. */
-export type ArgCheck = 'nonempty' | 'nonnegative' | 'positive';
+export type ArgCheck = 'nonempty' | 'nonnull' | 'nonnegative' | 'positive';
 
 export interface ArgDef {
   name: string;

@@ -186,7 +186,7 @@ function modelOf(root: XNode, file: string): ApiDef {
           return { name: flag, value: value ?? 0 };
         });
         const check = (attr(a, 'check') ?? undefined) as ArgCheck | undefined;
-        if (check && (check === 'nonempty') !== (type.name === 'string')) {
+        if (check && ((check === 'nonempty') !== (type.name === 'string') || (check === 'nonnull') !== (type.name === 'bytes'))) {
           problems.push({ line: a.line(), message: `${objName}.${name}: check '${check}' does not fit a ${type.name} argument` });
         }
         return { name: req(a, 'name'), type, enumName, optional: attr(a, 'optional') === 'true', doc: docOf(a), writeFlags, check, c: attr(a, 'c') ?? undefined };

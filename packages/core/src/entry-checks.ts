@@ -23,6 +23,8 @@ export const invalidArgument = (arg: string, fn: string, expected: string, domai
 
 const ARGUMENT_RULES = {
   nonempty: (arg: string, fn: string) => `string ${arg} in ${fn} must not be empty`,
+  // bytes: libvirt's daemon receives an empty byte string as NULL
+  nonnull: (arg: string, fn: string) => `${arg} in ${fn} must not be NULL`,
   nonnegative: (arg: string, fn: string) => `${arg} in ${fn} must be zero or greater`,
   positive: (arg: string, fn: string) => `${arg} in ${fn} must be greater than zero`,
 };

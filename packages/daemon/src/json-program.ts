@@ -1,8 +1,8 @@
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { invalidArgument, invalidConnection, type DomainEventData } from '@tsvirt/core/driver';
 import {
-  ConnectionProcedure, MessageStatus, MessageType, Program, ProgramVersion, decodeJsonBody, encodeJsonFrame, errorBodyOf,
-  eventProcedures, plainDomainRef, type FrameHeader, type OpenCallBody,
+  ConnectionProcedure, MessageStatus, MessageType, Program, ProgramVersion, argsFromJson, carriesBytes, decodeJsonBody, encodeJsonFrame, errorBodyOf,
+  eventProcedures, plainDomainRef, resultToJson, type FrameHeader, type OpenCallBody,
 } from '@tsvirt/core/protocol';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { ProgramServer, SessionContext } from './program-server.js';
@@ -18,7 +18,7 @@ export class JsonProgram implements ProgramServer {
     if (proc === ConnectionProcedure.OPEN) return this.#open(value as OpenCallBody);
     const p = procedureFor(proc);
     const { entry } = this.session.connection();
-    const args = callArgs(p, value);
+    const args = argsFromJson(p, callArgs(p, value));
     // What the client holds rather than the driver: its event registrations, and the
     // connection, which it may close while the driver's stays open for the others.
     switch (p.driverName) {
@@ -33,7 +33,7 @@ export class JsonProgram implements ProgramServer {
         if (!Number.isSafeInteger(args[0])) throw invalidArgument('callbackID', p.c, 'an integer', ErrorDomain.NONE);
         return this.session.unsubscribe(args[0] as number);
     }
-    return callEntry(entry, p, args);
+    return carriesBytes(p) ? callEntry(entry, p, args).then((v) => resultToJson(p, v)) : callEntry(entry, p, args);
   }
 
   replyFrame(call: FrameHeader, value: unknown): Uint8Array {

@@ -7,6 +7,7 @@ use strict;
 use warnings;
 use Scalar::Util ();
 use JSON::PP ();
+use MIME::Base64 ();
 use Sys::Virt::RPC;
 use Sys::Virt::Error;
 use Sys::Virt::Event;
@@ -42,6 +43,10 @@ sub _checked {
 }
 
 sub _bool { $_[0] ? JSON::PP::true : JSON::PP::false }
+
+# Byte strings (a secret's value) travel as base64 text.
+sub _bytes_out { defined $_[0] ? MIME::Base64::encode_base64($_[0], '') : undef }
+sub _bytes_in { defined $_[0] ? MIME::Base64::decode_base64($_[0]) : undef }
 
 sub new {
     my ($class, %params) = @_;

@@ -1,3 +1,4 @@
+import base64 as _base64
 import operator as _operator
 import sys as _sys
 import weakref as _weakref
@@ -107,6 +108,20 @@ def _str_arg(what, position, value):
     if value is not None and not isinstance(value, str):
         raise TypeError("%s() argument %d must be str or None, not %s" % (what, position, type(value).__name__))
     return value
+
+
+def _bytes_arg(what, position, value):
+    """libvirt-python's byte-string argument (a secret's value): bytes, or str as UTF-8; it travels as base64 text."""
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError("%s() argument %d must be str or bytes-like, not %s" % (what, position, type(value).__name__))
+    return _base64.b64encode(bytes(value)).decode("ascii")
+
+
+def _bytes_value(v):
+    """A byte string from the daemon's base64 text."""
+    return _base64.b64decode(v)
 
 
 def _int_arg(value):

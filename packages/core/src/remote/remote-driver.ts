@@ -3,6 +3,7 @@ import { HANDLE_ID_CALLS, takeHandleId } from '../drivers/domain-handles.js';
 import type { ConnectDriver } from '../gen/driver.gen.js';
 import type { ConnectUri } from '../uri/connect-uri.js';
 import { procedures } from '../gen/procedures.gen.js';
+import { argsToJson, carriesBytes, resultFromJson } from '../rpc/json-bytes.js';
 import { RemoteConnection } from './remote-connection.js';
 import { REMOTE_DRIVER } from './remote-marker.js';
 import { remoteCall } from './remote-calls.js';
@@ -32,6 +33,7 @@ export function remoteConnectDriver(conn: RemoteConnection, uri: ConnectUri): Co
     let call: ((...args: unknown[]) => Promise<unknown>) | null;
     if (conn.program.name === 'remote') call = remoteCall(p, conn);
     else if (p.returns === 'stream') call = (...args) => conn.openStream(p.proc, args);
+    else if (carriesBytes(p)) call = async (...args) => resultFromJson(p, await conn.call(p.proc, argsToJson(p, args)));
     else call = (...args) => conn.call(p.proc, args);
     if (call === null) continue;
     const send = call;

@@ -6,3 +6,4 @@ export * from './keepalive.js';
 export * from './xdr/index.js';
 export * from './wire-procedure.js';
 export * from './wire-values.js';
+export * from './json-bytes.js';

@@ -24,6 +24,7 @@ function perlArg(a: ArgDef): string {
   if (a.type.kind === 'object') return `(defined ${v} ? ${v}->{ref} : undef)`;
   if (a.type.name === 'boolean') return `Sys::Virt::_bool(${v})`;
   if (a.type.name === 'flags') return `(${v} || 0)`;
+  if (a.type.name === 'bytes') return `Sys::Virt::_bytes_out(${v})`;
   return v;
 }
 
@@ -35,6 +36,7 @@ function perlReturn(api: ApiDef, t: TypeRef, conn: string): string {
   }
   if (t.name === 'void') return 'return;';
   if (t.name === 'boolean') return 'return $v ? 1 : 0;';
+  if (t.name === 'bytes') return 'return Sys::Virt::_bytes_in($v);';
   // virDomainGetState: Sys::Virt returns the state and the reason as a list.
   if (t.name === 'DomainStateInfo') return 'return ($v->{state}, $v->{reason});';
   if (t.list) return 'return @$v;';

@@ -44,6 +44,7 @@ export function pythonReturn(api: ApiDef, c: string | null, t: TypeRef, wrap: (c
     case 'primitive':
       if (t.name === 'void') return '0';
       if (t.name === 'boolean' && !t.list) return '_flag(v)';
+      if (t.name === 'bytes') return '_bytes_value(v)';
       return 'v';
     default:
       return 'v';
@@ -68,5 +69,6 @@ export function pythonArg(name: string, t: TypeRef, c: string | null, position: 
   // libvirt-python takes CPU sets as sequences of booleans; the daemon takes CPU numbers.
   if (t.name === 'uint' && t.list && c === 'virDomainPinVcpu') return `_cpu_numbers(${name})`;
   if (t.name === 'boolean') return `bool(${name})`;
+  if (t.name === 'bytes') return `_bytes_arg("${c}", ${position}, ${name})`;
   return name;
 }

@@ -9,7 +9,7 @@ function pyType(api: ApiDef, t: TypeRef, isReturn: boolean): string {
     case 'enum': base = 'int'; break;
     case 'struct': return 'Any';
     default:
-      base = ({ string: 'str', uuid: 'str', boolean: isReturn ? 'int' : 'bool', params: 'Dict[str, Any]', void: 'int' } as Record<string, string>)[t.name] ?? 'int';
+      base = ({ string: 'str', uuid: 'str', boolean: isReturn ? 'int' : 'bool', params: 'Dict[str, Any]', void: 'int', bytes: isReturn ? 'bytes' : 'Union[bytes, str]' } as Record<string, string>)[t.name] ?? 'int';
   }
   return t.list ? `List[${base}]` : base;
 }
@@ -55,7 +55,7 @@ const STREAM_STUBS = [
 
 /** libvirt.pyi: type stubs for the generated module, so editors and mypy know its calls. */
 export function pythonStubs(api: ApiDef): string {
-  const lines = ['from typing import Any, Callable, Dict, List, Optional, Tuple', ''];
+  const lines = ['from typing import Any, Callable, Dict, List, Optional, Tuple, Union', ''];
   for (const e of api.enums) for (const v of e.values) lines.push(`${e.prefix}${v.name}: int`);
   for (const c of api.errors.codes) lines.push(`VIR_ERR_${c.name}: int`);
   for (const d of api.errors.domains) lines.push(`VIR_FROM_${d.name}: int`);

@@ -7,6 +7,7 @@ import { errorDomainOf, finish, importStreamType, newSource, tsType } from './ts
 /** The condition under which libvirt's API refuses an argument that breaks its rule. */
 const CHECKS: Record<ArgCheck, (v: string) => string> = {
   nonempty: (v) => `${v} === ''`,
+  nonnull: (v) => `${v}.byteLength === 0`,
   nonnegative: (v) => `${v} < 0`,
   positive: (v) => `${v} <= 0`,
 };
@@ -23,6 +24,7 @@ function badArg(a: ArgDef): [string, string] {
   switch (t.name) {
     case 'string': case 'uuid': return [`typeof ${v} !== 'string'`, 'a string'];
     case 'boolean': return [`typeof ${v} !== 'boolean'`, 'a boolean'];
+    case 'bytes': return [`!(${v} instanceof Uint8Array)`, 'a Uint8Array'];
     case 'flags': return [`!isFlags(${v})`, 'an unsigned 32-bit integer'];
     case 'uint': case 'ulong': return [`!Number.isSafeInteger(${v}) || ${v} < 0`, 'a non-negative integer'];
     default: return [`!Number.isSafeInteger(${v})`, 'an integer'];

@@ -87,6 +87,10 @@ class ProgramTables {
     if (r.array) throw new WireMappingError(`${where}: '${t.name}' meets an array of ${r.base}`);
     if (t.name === 'boolean' && r.base === 'int') return { k: 'bool' };
     if (t.name === 'uuid') return { k: 'uuid' };
+    if (t.name === 'bytes') {
+      if (r.base !== 'opaque') throw new WireMappingError(`${where}: bytes meet XDR ${r.base}, not opaque`);
+      return { k: 'plain' };
+    }
     if (t.kind === 'object') return this.refShape(t.name, r.base, where);
     if (t.kind === 'struct') return this.recordShape(this.api.structs.find((s) => s.name === t.name)!.fields.map((f) => ({ name: f.name, type: f.type })), this.struct(r.base), where);
     if (r.def !== null) throw new WireMappingError(`${where}: '${t.name}' meets the structure ${r.base}`);
@@ -128,6 +132,7 @@ class ProgramTables {
 const REF_FIELDS: Record<string, string[]> = {
   Domain: ['name', 'uuid', 'id'], DomainSnapshot: ['name', 'domain'], Network: ['name', 'uuid'], StoragePool: ['name', 'uuid'],
   StorageVol: ['name', 'key', 'path', 'pool'], Interface: ['name', 'mac'], NodeDevice: ['name'],
+  Secret: ['uuid', 'usageType', 'usageID'],
 };
 
 /** The API method a procedure serves: the one with its number, or the one it names. */

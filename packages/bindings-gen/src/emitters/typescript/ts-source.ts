@@ -31,7 +31,7 @@ export function tsType(t: TypeRef, objects: 'public' | 'ref'): string {
   switch (t.kind) {
     case 'primitive':
       base = t.name === 'string' || t.name === 'uuid' ? 'string' : t.name === 'boolean' ? 'boolean' : t.name === 'void' ? 'void'
-        : t.name === 'params' ? 'TypedParams' : t.name === 'stream' ? 'Duplex' : 'number';
+        : t.name === 'params' ? 'TypedParams' : t.name === 'stream' ? 'Duplex' : t.name === 'bytes' ? 'Uint8Array' : 'number';
       break;
     case 'listener':
       base = objects === 'ref' ? 'DomainEventSink' : 'DomainEventListener';
