@@ -3,6 +3,7 @@
 """libvirt-python's module, generated from tsvirt's api.xml: the same names, constants,
 return shapes and errors, served by tsvirtd."""
 
+import base64 as _base64
 import operator as _operator
 import sys as _sys
 import weakref as _weakref
@@ -112,6 +113,20 @@ def _str_arg(what, position, value):
     if value is not None and not isinstance(value, str):
         raise TypeError("%s() argument %d must be str or None, not %s" % (what, position, type(value).__name__))
     return value
+
+
+def _bytes_arg(what, position, value):
+    """libvirt-python's byte-string argument (a secret's value): bytes, or str as UTF-8; it travels as base64 text."""
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError("%s() argument %d must be str or bytes-like, not %s" % (what, position, type(value).__name__))
+    return _base64.b64encode(bytes(value)).decode("ascii")
+
+
+def _bytes_value(v):
+    """A byte string from the daemon's base64 text."""
+    return _base64.b64decode(v)
 
 
 def _int_arg(value):
@@ -1009,6 +1024,21 @@ VIR_CONNECT_LIST_NODE_DEVICES_CAP_AP_MATRIX = 1048576
 VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPD = 2097152
 VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE = 1073741824
 VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE = 2147483648
+VIR_SECRET_USAGE_TYPE_NONE = 0
+VIR_SECRET_USAGE_TYPE_VOLUME = 1
+VIR_SECRET_USAGE_TYPE_CEPH = 2
+VIR_SECRET_USAGE_TYPE_ISCSI = 3
+VIR_SECRET_USAGE_TYPE_TLS = 4
+VIR_SECRET_USAGE_TYPE_VTPM = 5
+VIR_CONNECT_LIST_SECRETS_EPHEMERAL = 1
+VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL = 2
+VIR_CONNECT_LIST_SECRETS_PRIVATE = 4
+VIR_CONNECT_LIST_SECRETS_NO_PRIVATE = 8
+VIR_SECRET_DEFINE_VALIDATE = 1
+VIR_SECRET_EVENT_ID_LIFECYCLE = 0
+VIR_SECRET_EVENT_ID_VALUE_CHANGED = 1
+VIR_SECRET_EVENT_DEFINED = 0
+VIR_SECRET_EVENT_UNDEFINED = 1
 VIR_STORAGE_POOL_INACTIVE = 0
 VIR_STORAGE_POOL_BUILDING = 1
 VIR_STORAGE_POOL_RUNNING = 2
@@ -1432,6 +1462,26 @@ class virConnect(_ConnectBase):
     def numOfNWFilters(self):
         """How many network filters are defined."""
         return _call(self._client, 178, [], "virConnectNumOfNWFilters")
+
+    def listAllSecrets(self, flags=0):
+        """All secrets that match the filter flags (none: all)."""
+        v = _call(self._client, 287, [(None if flags is None else _int_arg(flags))], "virConnectListAllSecrets")
+        return [virSecret(self, x) for x in v]
+
+    def secretLookupByUUIDString(self, uuid):
+        """The secret with this UUID; VIR_ERR_NO_SECRET when there is none."""
+        v = _call(self._client, 141, [_str_arg("virSecretLookupByUUIDString", 2, uuid)], "virSecretLookupByUUIDString")
+        return virSecret(self, v)
+
+    def secretLookupByUsage(self, usageType, usageID):
+        """The secret used by this object (a volume's path, a Ceph or TLS name, an iSCSI target): usage ids are unique within a usage type."""
+        v = _call(self._client, 147, [(None if usageType is None else _int_arg(usageType)), _str_arg("virSecretLookupByUsage", 3, usageID)], "virSecretLookupByUsage")
+        return virSecret(self, v)
+
+    def secretDefineXML(self, xml, flags=0):
+        """Define a secret from its XML description, or redefine the one with the UUID the XML gives (its value is kept). A new secret without a UUID gets one."""
+        v = _call(self._client, 142, [_str_arg("virSecretDefineXML", 2, xml), (None if flags is None else _int_arg(flags))], "virSecretDefineXML")
+        return virSecret(self, v)
 
     def getCPUMap(self, flags=0):
         """The host's CPU count and its online CPUs."""
@@ -2063,3 +2113,35 @@ class virNodeDevice(_ObjectBase):
     def parent(self):
         """The name of the parent device, empty for the root."""
         return _call(self._conn._client, 115, [self._ref], "virNodeDeviceGetParent")
+
+
+class virSecret(_ObjectBase):
+    """A secret: a value (a passphrase, a key) kept for the objects that use it. Its UUID and usage are known locally."""
+
+    def UUIDString(self):
+        return self._ref["uuid"]
+
+    def usageType(self):
+        return self._ref["usageType"]
+
+    def usageID(self):
+        return self._ref["usageID"]
+
+    def XMLDesc(self, flags=0):
+        """The secret's XML description (never its value)."""
+        return _call(self._conn._client, 143, [self._ref, (None if flags is None else _int_arg(flags))], "virSecretGetXMLDesc")
+
+    def setValue(self, value, flags=0):
+        """Set the secret's value (raising a value-changed event)."""
+        _call(self._conn._client, 144, [self._ref, _bytes_arg("virSecretSetValue", 2, value), (None if flags is None else _int_arg(flags))], "virSecretSetValue")
+        return 0
+
+    def value(self, flags=0):
+        """The secret's value; a private secret's is never given (VIR_ERR_INVALID_SECRET), nor one not yet set (VIR_ERR_NO_SECRET)."""
+        v = _call(self._conn._client, 145, [self._ref, (None if flags is None else _int_arg(flags))], "virSecretGetValue")
+        return _bytes_value(v)
+
+    def undefine(self):
+        """Remove the secret and its value."""
+        _call(self._conn._client, 146, [self._ref], "virSecretUndefine")
+        return 0

@@ -45,6 +45,7 @@ const REFS: Record<string, unknown> = {
   StorageVol: { name: 'fuzz.img', key: 'x', path: 'x', pool: 'default-pool' },
   Interface: { name: 'eth1', mac: 'aa:bb:cc:dd:ee:ff' },
   NodeDevice: { name: 'computer' },
+  Secret: { uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f', usageType: 1, usageID: '/x' },
   DomainSnapshot: { name: 'fuzz', domain: 'test' },
 };
 const STRINGS = ['', 'test', 'default', 'x'.repeat(int(5000)), '\u0000', '\ud800', '../..', 'a,b=c', '<domain/>', "<domain type='test'><name>fuzz</name><memory>1024</memory></domain>",
@@ -71,6 +72,7 @@ function argValue(type: string): unknown {
   if (type in REFS) return REFS[type];
   if (type === 'string' || type === 'uuid') return pick(STRINGS);
   if (type === 'boolean') return random() < 0.5;
+  if (type === 'bytes') return pick(['', 'AA==', 'aGk', '!!!!', 'x'.repeat(int(100000))]);
   if (type === 'params') return Object.fromEntries(Array.from({ length: int(3) }, () => [pick(['weight', 'cap', 'hard_limit', 'x']), pick([...NUMBERS, 'x'])]));
   if (type.endsWith('[]')) return Array.from({ length: int(4) }, () => argValue(type.slice(0, -2)));
   return pick(NUMBERS);

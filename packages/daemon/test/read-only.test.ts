@@ -18,8 +18,10 @@ const dom = await rw.lookupDomainByName('test');
 const snapshot = await dom.snapshotCreateXML('<domainsnapshot><name>read-only-test</name></domainsnapshot>');
 const pool = await rw.lookupStoragePoolByName('default-pool');
 const vol = await pool.createVolumeXML('<volume><name>read-only-test.img</name><capacity>1024</capacity></volume>');
+const secret = await rw.defineSecretXML("<secret><usage type='volume'><volume>/read-only-test.img</volume></usage></secret>");
 t.teardown(async () => {
   await vol.delete().catch(() => undefined);
+  await secret.undefine().catch(() => undefined);
   await snapshot.delete().catch(() => undefined);
   await rw.close();
 });
@@ -33,6 +35,9 @@ const SAMPLE: Record<string, unknown> = {
   StorageVol: plain(vol, ['name', 'key', 'path', 'pool']),
   Interface: plain(await rw.lookupInterfaceByName('eth1'), ['name', 'mac']),
   NodeDevice: { name: 'computer' },
+  Secret: plain(secret, ['uuid', 'usageType', 'usageID']),
+  SecretUsageType: 1,
+  bytes: new Uint8Array([1]),
   // a registration's filter stays with the client; nothing of it travels
   DomainEventFilter: null,
 };

@@ -3,7 +3,7 @@
 // connection to test:///default in a process shares one; a node file gives each its own.
 
 import { DomainPausedReason, DomainRunningReason, DomainState, ErrorDomain, type NodeInfo } from '@tsvirt/core';
-import { DomainEvents, DomainTable, type DomainRef } from '@tsvirt/core/driver';
+import { DomainEvents, DomainTable, SecretStore, type DomainRef } from '@tsvirt/core/driver';
 import {
   applyDomainDefaults, type Capabilities, type DomainDef, type HostInterfaceDef, type NetworkDef, type NodeDeviceDef, type StoragePoolDef,
   type StorageVolDef,
@@ -36,6 +36,8 @@ export class TestDriverState {
   readonly storage: TestStorage;
   readonly interfaces: TestInterfaces;
   readonly nodeDevices: TestNodeDevices;
+  /** libvirt's secret driver, in memory: a test connection keeps nothing on disk */
+  readonly secrets = SecretStore.inMemory();
 
   constructor(readonly node: TestNode) {
     this.networks = new TestNetworks(node.networks ?? []);

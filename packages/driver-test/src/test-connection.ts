@@ -6,11 +6,11 @@ import { hostname } from 'node:os';
 import {
   ConnectCloseReason, DomainMessageType, DomainMemoryModFlags, DomainModificationImpact as Impact, DomainVcpuFlags, DomainXMLFlags, ErrorDomain,
   ErrorNumber, VirError, type ConnectCloseCallback, type DomainInfo, type DomainStateInfo, type DomainStatsRecord, type NodeInfo, type SecurityLabel, type SecurityModel,
-  type DomainMetadataType, type StoragePoolInfo, type StorageVolInfo, type TypedParams,
+  type DomainMetadataType, type SecretUsageType, type StoragePoolInfo, type StorageVolInfo, type TypedParams,
 } from '@tsvirt/core';
 import {
   CloseCallbacks, noEventCallback, type ConnectDriver, type DomainEventFilterData, type DomainEventSink, type DomainRef, type DomainSnapshotRef,
-  type InterfaceRef, type NetworkRef, type NodeDeviceRef, type StoragePoolRef, type StorageVolRef,
+  type InterfaceRef, type NetworkRef, type NodeDeviceRef, type SecretRef, type StoragePoolRef, type StorageVolRef,
 } from '@tsvirt/core/driver';
 import { plainRef } from '@tsvirt/core/protocol';
 import { formatCapabilitiesXml, formatDomainXml } from '@tsvirt/core/xml';
@@ -265,4 +265,14 @@ export class TestConnection implements ConnectDriver {
   connectLookupNodeDeviceByName(name: string): NodeDeviceRef { return nodeDeviceRef(this.s.nodeDevices.lookup(name)); }
   nodeDeviceGetXMLDesc(ref: NodeDeviceRef, flags: number): string { return this.s.nodeDevices.xml(ref, flags); }
   nodeDeviceGetParent(ref: NodeDeviceRef): string { return this.s.nodeDevices.parent(ref); }
+
+  // Secrets: libvirt's secret driver (core's), which libvirt's test driver leaves to the daemon.
+  connectListAllSecrets(flags: number): SecretRef[] { return this.s.secrets.list(flags); }
+  connectLookupSecretByUUID(uuid: string): SecretRef { return this.s.secrets.lookupByUuid(uuid); }
+  connectLookupSecretByUsage(usageType: SecretUsageType, usageID: string): SecretRef { return this.s.secrets.lookupByUsage(usageType, usageID); }
+  connectDefineSecretXML(xml: string, flags: number): Promise<SecretRef> { return this.s.secrets.define(xml, flags); }
+  secretGetXMLDesc(ref: SecretRef, flags: number): string { return this.s.secrets.xml(ref, flags); }
+  secretSetValue(ref: SecretRef, value: Uint8Array, flags: number): Promise<void> { return this.s.secrets.setValue(ref, value, flags); }
+  secretGetValue(ref: SecretRef, flags: number): Uint8Array { return this.s.secrets.getValue(ref, flags); }
+  secretUndefine(ref: SecretRef): Promise<void> { return this.s.secrets.undefine(ref); }
 }

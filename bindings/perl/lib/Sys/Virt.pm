@@ -9,6 +9,7 @@ use strict;
 use warnings;
 use Scalar::Util ();
 use JSON::PP ();
+use MIME::Base64 ();
 use Sys::Virt::RPC;
 use Sys::Virt::Error;
 use Sys::Virt::Event;
@@ -44,6 +45,10 @@ sub _checked {
 }
 
 sub _bool { $_[0] ? JSON::PP::true : JSON::PP::false }
+
+# Byte strings (a secret's value) travel as base64 text.
+sub _bytes_out { defined $_[0] ? MIME::Base64::encode_base64($_[0], '') : undef }
+sub _bytes_in { defined $_[0] ? MIME::Base64::decode_base64($_[0]) : undef }
 
 sub new {
     my ($class, %params) = @_;
@@ -141,6 +146,7 @@ use Sys::Virt::StoragePool;
 use Sys::Virt::StorageVol;
 use Sys::Virt::Interface;
 use Sys::Virt::NodeDevice;
+use Sys::Virt::Secret;
 
 our $VERSION = '9.0.0';
 our %EVENT_BY_PROC = (107 => [0, 'event', 'detail'], 169 => [1], 170 => [2, 'offset'], 171 => [3, 'action'], 172 => [4, 'srcPath', 'devAlias', 'action'], 173 => [5, 'phase', 'local', 'remote', 'authScheme', 'subject'], 195 => [6, 'srcPath', 'devAlias', 'action', 'reason'], 224 => [7], 241 => [8, 'path', 'type', 'status'], 248 => [9, 'oldSrcPath', 'newSrcPath', 'devAlias', 'reason'], 268 => [10, 'devAlias', 'reason'], 269 => [11, 'reason'], 270 => [12, 'reason'], 276 => [13, 'actual'], 292 => [14, 'reason'], 311 => [15, 'devAlias'], 339 => [16, 'dst', 'type', 'status'], 346 => [17, 'params'], 348 => [18, 'state', 'reason'], 354 => [19, 'devAlias'], 359 => [20, 'iteration'], 363 => [21, 'params'], 367 => [22, 'devAlias'], 379 => [23, 'type', 'nsuri'], 385 => [24, 'dev', 'path', 'threshold', 'excess'], 423 => [25, 'recipient', 'action', 'flags'], 438 => [26, 'alias', 'size']);
@@ -377,6 +383,30 @@ sub num_of_nwfilters {
     my ($self) = @_;
     my $v = Sys::Virt::_call($self->{client}, 178, []);
     return $v;
+}
+
+sub list_all_secrets {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 287, [($flags || 0)]);
+    return map { Sys::Virt::Secret->_new($self, $_) } @$v;
+}
+
+sub get_secret_by_uuid {
+    my ($self, $uuid) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 141, [$uuid]);
+    return Sys::Virt::Secret->_new($self, $v);
+}
+
+sub get_secret_by_usage {
+    my ($self, $usageType, $usageID) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 147, [$usageType, $usageID]);
+    return Sys::Virt::Secret->_new($self, $v);
+}
+
+sub define_secret {
+    my ($self, $xml, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 142, [$xml, ($flags || 0)]);
+    return Sys::Virt::Secret->_new($self, $v);
 }
 
 sub get_node_cpu_map {

@@ -5,7 +5,7 @@
  */
 export type * from '../gen/driver.gen.js';
 export {
-  ConnectEntry, DomainEntry, NetworkEntry, StoragePoolEntry, StorageVolEntry, InterfaceEntry, NodeDeviceEntry, entryFromWire,
+  ConnectEntry, DomainEntry, NetworkEntry, StoragePoolEntry, StorageVolEntry, InterfaceEntry, NodeDeviceEntry, SecretEntry, entryFromWire,
 } from '../gen/entry.gen.js';
 export { toVirError } from '../errors/vir-error.js';
 export { deniedOnReadOnly, invalidArgument, invalidConnection, unsupported } from '../entry-checks.js';
@@ -19,6 +19,7 @@ export { HANDLE_ID_CALLS, takeHandleId, type HandleIdReply } from '../drivers/do
 export { DomainEvents, eventMatches, noEventCallback } from '../drivers/domain-events.js';
 export { CloseCallbacks } from '../drivers/close-callbacks.js';
 export { collectDomainStats, stateStatsGroup, type DomainStatsGroup } from '../drivers/domain-stats.js';
+export { SecretStore, type SecretEventSink } from '../drivers/secret-store.js';
 export { domainMatchesListFlags, objectMatchesListFlags, DOMAIN_LIST_FLAGS, type ListableDomain, type ListableObject } from '../drivers/domain-list-filter.js';
 export { NamedObjectTable, type NamedObjectKind } from '../drivers/named-object-table.js';
 export { poolMatchesListFlags, STORAGE_POOL_LIST_FLAGS } from '../drivers/storage-pool-list-filter.js';

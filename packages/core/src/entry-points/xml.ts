@@ -33,3 +33,4 @@ export { formatStoragePoolXml, formatStorageVolXml } from '../xml/storage/storag
 export * from '../xml/interface/interface-def.js';
 export { parseInterfaceXml, interfaceDefFromTree, formatInterfaceXml } from '../xml/interface/interface-xml.js';
 export { parseNodeDeviceXml, nodeDeviceDefFromTree, formatNodeDeviceXml, type NodeDeviceDef } from '../xml/nodedev/node-device-xml.js';
+export { parseSecretXml, formatSecretXml, secretUsageTypeName, type SecretDef } from '../xml/secret/secret-xml.js';

@@ -1005,6 +1005,66 @@ export const ConnectListAllNodeDeviceFlags = {
 /** A bitwise OR of ConnectListAllNodeDeviceFlags values. */
 export type ConnectListAllNodeDeviceFlags = number;
 
+/** What a secret is for: the object that uses it, named by its usage id. (libvirt's virSecretUsageType, VIR_SECRET_USAGE_TYPE_*). Since 0.1.0. */
+export const SecretUsageType = {
+  /** no usage */
+  NONE: 0,
+  /** a storage volume's encryption (usage id: the volume's path) */
+  VOLUME: 1,
+  /** a Ceph client's key (usage id: a name) */
+  CEPH: 2,
+  /** an iSCSI target's CHAP password (usage id: the target) */
+  ISCSI: 3,
+  /** a TLS key's passphrase (usage id: a name) */
+  TLS: 4,
+  /** a virtual TPM's state encryption (usage id: a name) */
+  VTPM: 5,
+} as const;
+
+export type SecretUsageType = (typeof SecretUsageType)[keyof typeof SecretUsageType];
+
+/** ConnectListAllSecretsFlags (libvirt's virConnectListAllSecretsFlags, VIR_CONNECT_LIST_SECRETS_*). Since 0.1.0. */
+export const ConnectListAllSecretsFlags = {
+  /** kept only in memory */
+  EPHEMERAL: 1,
+  /** kept in persistent storage */
+  NO_EPHEMERAL: 2,
+  /** never revealed to any caller */
+  PRIVATE: 4,
+  /** revealed to callers allowed to read it */
+  NO_PRIVATE: 8,
+} as const;
+
+/** A bitwise OR of ConnectListAllSecretsFlags values. */
+export type ConnectListAllSecretsFlags = number;
+
+/** SecretDefineFlags (libvirt's virSecretDefineFlags, VIR_SECRET_DEFINE_*). Since 0.1.0. */
+export const SecretDefineFlags = {
+  /** validate the XML against the schema */
+  VALIDATE: 1,
+} as const;
+
+/** A bitwise OR of SecretDefineFlags values. */
+export type SecretDefineFlags = number;
+
+/** SecretEventID (libvirt's virSecretEventID, VIR_SECRET_EVENT_ID_*). Since 0.1.0. */
+export const SecretEventID = {
+  /** defined or undefined */
+  LIFECYCLE: 0,
+  /** its value was set */
+  VALUE_CHANGED: 1,
+} as const;
+
+export type SecretEventID = (typeof SecretEventID)[keyof typeof SecretEventID];
+
+/** SecretEventLifecycleType (libvirt's virSecretEventLifecycleType, VIR_SECRET_EVENT_*). Since 0.1.0. */
+export const SecretEventLifecycleType = {
+  DEFINED: 0,
+  UNDEFINED: 1,
+} as const;
+
+export type SecretEventLifecycleType = (typeof SecretEventLifecycleType)[keyof typeof SecretEventLifecycleType];
+
 /** StoragePoolState (libvirt's virStoragePoolState, VIR_STORAGE_POOL_*). Since 0.1.0. */
 export const StoragePoolState = {
   /** not active */
@@ -1482,6 +1542,14 @@ export interface Connect {
   lookupNodeDeviceByName(name: string): Promise<NodeDevice>;
   /** How many network filters are defined. Since 0.1.0. */
   numOfNWFilters(): Promise<number>;
+  /** All secrets that match the filter flags (none: all). Since 0.1.0. */
+  listAllSecrets(flags?: ConnectListAllSecretsFlags): Promise<Secret[]>;
+  /** The secret with this UUID; VIR_ERR_NO_SECRET when there is none. Since 0.1.0. */
+  lookupSecretByUUID(uuid: string): Promise<Secret>;
+  /** The secret used by this object (a volume's path, a Ceph or TLS name, an iSCSI target): usage ids are unique within a usage type. Since 0.1.0. */
+  lookupSecretByUsage(usageType: SecretUsageType, usageID: string): Promise<Secret>;
+  /** Define a secret from its XML description, or redefine the one with the UUID the XML gives (its value is kept). A new secret without a UUID gets one. Since 0.1.0. */
+  defineSecretXML(xml: string, flags?: SecretDefineFlags): Promise<Secret>;
   /** The host's CPU count and its online CPUs. Since 0.1.0. */
   getCPUMap(flags?: number): Promise<NodeCPUMap>;
   /** CPU time counters (user, system, idle, iowait, in ns) of one host CPU, or of all with cpuNum -1. Since 0.1.0. */
@@ -1778,4 +1846,24 @@ export interface NodeDevice {
   getXMLDesc(flags?: number): Promise<string>;
   /** The name of the parent device, empty for the root. Since 0.1.0. */
   getParent(): Promise<string>;
+}
+
+/** A secret: a value (a passphrase, a key) kept for the objects that use it. Its UUID and usage are known locally. */
+export interface Secret {
+  /** the connection this object belongs to */
+  readonly connection: Connect;
+  /** the secret's UUID, 36 characters. Since 0.1.0. */
+  readonly uuid: string;
+  /** what the secret is for. Since 0.1.0. */
+  readonly usageType: SecretUsageType;
+  /** the object that uses it (a volume's path, a name, an iSCSI target), empty for no usage. Since 0.1.0. */
+  readonly usageID: string;
+  /** The secret's XML description (never its value). Since 0.1.0. */
+  getXMLDesc(flags?: number): Promise<string>;
+  /** Set the secret's value (raising a value-changed event). Since 0.1.0. */
+  setValue(value: Uint8Array, flags?: number): Promise<void>;
+  /** The secret's value; a private secret's is never given (VIR_ERR_INVALID_SECRET), nor one not yet set (VIR_ERR_NO_SECRET). Since 0.1.0. */
+  getValue(flags?: number): Promise<Uint8Array>;
+  /** Remove the secret and its value. Since 0.1.0. */
+  undefine(): Promise<void>;
 }

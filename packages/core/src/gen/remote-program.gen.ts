@@ -37,6 +37,8 @@ export const REMOTE_DOMAIN_EVENT_TUNABLE_MAX = 2048;
 export const REMOTE_DOMAIN_JOB_STATS_MAX = 64;
 export const REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX = 4096;
 export const REMOTE_DOMAIN_MESSAGES_MAX = 2048;
+export const REMOTE_SECRET_VALUE_MAX = 65536;
+export const REMOTE_SECRET_LIST_MAX = 16384;
 export const remote_nonnull_string: XdrType = { kind: 'string', max: REMOTE_STRING_MAX };
 export const remote_string: XdrType = { kind: 'optional', of: remote_nonnull_string };
 export const remote_uuid: XdrType = { kind: 'fixed-opaque', size: VIR_UUID_BUFLEN };
@@ -46,6 +48,7 @@ export const remote_nonnull_interface: XdrType = { kind: 'struct', name: 'remote
 export const remote_nonnull_storage_pool: XdrType = { kind: 'struct', name: 'remote_nonnull_storage_pool', fields: [{ name: 'name', type: remote_nonnull_string }, { name: 'uuid', type: remote_uuid }] };
 export const remote_nonnull_storage_vol: XdrType = { kind: 'struct', name: 'remote_nonnull_storage_vol', fields: [{ name: 'pool', type: remote_nonnull_string }, { name: 'name', type: remote_nonnull_string }, { name: 'key', type: remote_nonnull_string }] };
 export const remote_nonnull_node_device: XdrType = { kind: 'struct', name: 'remote_nonnull_node_device', fields: [{ name: 'name', type: remote_nonnull_string }] };
+export const remote_nonnull_secret: XdrType = { kind: 'struct', name: 'remote_nonnull_secret', fields: [{ name: 'uuid', type: remote_uuid }, { name: 'usageType', type: { kind: 'int' } }, { name: 'usageID', type: remote_nonnull_string }] };
 export const remote_nonnull_domain_snapshot: XdrType = { kind: 'struct', name: 'remote_nonnull_domain_snapshot', fields: [{ name: 'name', type: remote_nonnull_string }, { name: 'dom', type: remote_nonnull_domain }] };
 export const remote_domain: XdrType = { kind: 'optional', of: remote_nonnull_domain };
 export const remote_network: XdrType = { kind: 'optional', of: remote_nonnull_network };
@@ -374,6 +377,20 @@ export const remote_domain_set_vcpus_args: XdrType = { kind: 'struct', name: 're
 export const remote_domain_pin_vcpu_args: XdrType = { kind: 'struct', name: 'remote_domain_pin_vcpu_args', fields: [{ name: 'dom', type: remote_nonnull_domain }, { name: 'vcpu', type: { kind: 'uint' } }, { name: 'cpumap', type: { kind: 'opaque', max: REMOTE_CPUMAP_MAX } }] };
 export const remote_domain_attach_device_args: XdrType = { kind: 'struct', name: 'remote_domain_attach_device_args', fields: [{ name: 'dom', type: remote_nonnull_domain }, { name: 'xml', type: remote_nonnull_string }] };
 export const remote_domain_detach_device_args: XdrType = { kind: 'struct', name: 'remote_domain_detach_device_args', fields: [{ name: 'dom', type: remote_nonnull_domain }, { name: 'xml', type: remote_nonnull_string }] };
+export const remote_secret_lookup_by_uuid_args: XdrType = { kind: 'struct', name: 'remote_secret_lookup_by_uuid_args', fields: [{ name: 'uuid', type: remote_uuid }] };
+export const remote_secret_lookup_by_uuid_ret: XdrType = { kind: 'struct', name: 'remote_secret_lookup_by_uuid_ret', fields: [{ name: 'secret', type: remote_nonnull_secret }] };
+export const remote_secret_define_xml_args: XdrType = { kind: 'struct', name: 'remote_secret_define_xml_args', fields: [{ name: 'xml', type: remote_nonnull_string }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_secret_define_xml_ret: XdrType = { kind: 'struct', name: 'remote_secret_define_xml_ret', fields: [{ name: 'secret', type: remote_nonnull_secret }] };
+export const remote_secret_get_xml_desc_args: XdrType = { kind: 'struct', name: 'remote_secret_get_xml_desc_args', fields: [{ name: 'secret', type: remote_nonnull_secret }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_secret_get_xml_desc_ret: XdrType = { kind: 'struct', name: 'remote_secret_get_xml_desc_ret', fields: [{ name: 'xml', type: remote_nonnull_string }] };
+export const remote_secret_set_value_args: XdrType = { kind: 'struct', name: 'remote_secret_set_value_args', fields: [{ name: 'secret', type: remote_nonnull_secret }, { name: 'value', type: { kind: 'opaque', max: REMOTE_SECRET_VALUE_MAX } }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_secret_get_value_args: XdrType = { kind: 'struct', name: 'remote_secret_get_value_args', fields: [{ name: 'secret', type: remote_nonnull_secret }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_secret_get_value_ret: XdrType = { kind: 'struct', name: 'remote_secret_get_value_ret', fields: [{ name: 'value', type: { kind: 'opaque', max: REMOTE_SECRET_VALUE_MAX } }] };
+export const remote_secret_undefine_args: XdrType = { kind: 'struct', name: 'remote_secret_undefine_args', fields: [{ name: 'secret', type: remote_nonnull_secret }] };
+export const remote_secret_lookup_by_usage_args: XdrType = { kind: 'struct', name: 'remote_secret_lookup_by_usage_args', fields: [{ name: 'usageType', type: { kind: 'int' } }, { name: 'usageID', type: remote_nonnull_string }] };
+export const remote_secret_lookup_by_usage_ret: XdrType = { kind: 'struct', name: 'remote_secret_lookup_by_usage_ret', fields: [{ name: 'secret', type: remote_nonnull_secret }] };
+export const remote_connect_list_all_secrets_args: XdrType = { kind: 'struct', name: 'remote_connect_list_all_secrets_args', fields: [{ name: 'need_results', type: { kind: 'int' } }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_connect_list_all_secrets_ret: XdrType = { kind: 'struct', name: 'remote_connect_list_all_secrets_ret', fields: [{ name: 'secrets', type: { kind: 'array', of: remote_nonnull_secret, max: REMOTE_SECRET_LIST_MAX } }, { name: 'ret', type: { kind: 'uint' } }] };
 /** The REMOTE program's procedure numbers, by libvirt's names. */
 export const RemoteProcedure = {
   CONNECT_OPEN: 1,
@@ -592,6 +609,14 @@ export const RemoteProcedure = {
   DOMAIN_EVENT_MEMORY_FAILURE: 423,
   DOMAIN_GET_MESSAGES: 426,
   DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE: 438,
+  SECRET_LOOKUP_BY_UUID: 141,
+  SECRET_DEFINE_XML: 142,
+  SECRET_GET_XML_DESC: 143,
+  SECRET_SET_VALUE: 144,
+  SECRET_GET_VALUE: 145,
+  SECRET_UNDEFINE: 146,
+  SECRET_LOOKUP_BY_USAGE: 147,
+  CONNECT_LIST_ALL_SECRETS: 287,
 } as const;
 
 export type RemoteProcedure = (typeof RemoteProcedure)[keyof typeof RemoteProcedure];
@@ -813,5 +838,13 @@ export const remoteProcedures: readonly WireProcedure[] = [
   { number: 423, name: 'DOMAIN_EVENT_MEMORY_FAILURE', args: remote_domain_event_memory_failure_msg, ret: null, served: 'event', event: 'memoryFailure', callback: true, flat: true, message: { k: 'record', fields: [{ api: 'domain', member: 'dom', shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'id', member: 'id', shape: { k: 'plain' } }] } }, { api: 'recipient', member: 'recipient', shape: { k: 'plain' } }, { api: 'action', member: 'action', shape: { k: 'plain' } }, { api: 'flags', member: 'flags', shape: { k: 'plain' } }] } },
   { number: 426, name: 'DOMAIN_GET_MESSAGES', args: remote_domain_get_messages_args, ret: remote_domain_get_messages_ret, served: 'api', call: 'domainGetMessages', apiProc: 426, argMap: [{ member: 'dom', arg: 0, shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'id', member: 'id', shape: { k: 'plain' } }] } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'msgs', shape: { k: 'list', of: { k: 'plain' } }, counts: [] } },
   { number: 438, name: 'DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE', args: remote_domain_event_memory_device_size_change_msg, ret: null, served: 'event', event: 'memoryDeviceSizeChange', callback: true, flat: true, message: { k: 'record', fields: [{ api: 'domain', member: 'dom', shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'id', member: 'id', shape: { k: 'plain' } }] } }, { api: 'alias', member: 'alias', shape: { k: 'plain' } }, { api: 'size', member: 'size', shape: { k: 'plain' } }] } },
+  { number: 141, name: 'SECRET_LOOKUP_BY_UUID', args: remote_secret_lookup_by_uuid_args, ret: remote_secret_lookup_by_uuid_ret, served: 'api', call: 'connectLookupSecretByUUID', apiProc: 141, argMap: [{ member: 'uuid', arg: 0, shape: { k: 'uuid' } }], reply: { kind: 'value', member: 'secret', shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] }, counts: [] } },
+  { number: 142, name: 'SECRET_DEFINE_XML', args: remote_secret_define_xml_args, ret: remote_secret_define_xml_ret, served: 'api', call: 'connectDefineSecretXML', apiProc: 142, argMap: [{ member: 'xml', arg: 0, shape: { k: 'plain' } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'secret', shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] }, counts: [] } },
+  { number: 143, name: 'SECRET_GET_XML_DESC', args: remote_secret_get_xml_desc_args, ret: remote_secret_get_xml_desc_ret, served: 'api', call: 'secretGetXMLDesc', apiProc: 143, argMap: [{ member: 'secret', arg: 0, shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'xml', shape: { k: 'plain' }, counts: [] } },
+  { number: 144, name: 'SECRET_SET_VALUE', args: remote_secret_set_value_args, ret: null, served: 'api', call: 'secretSetValue', apiProc: 144, argMap: [{ member: 'secret', arg: 0, shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }, { member: 'value', arg: 1, shape: { k: 'plain' } }, { member: 'flags', arg: 2, shape: { k: 'plain' } }], reply: { kind: 'none' } },
+  { number: 145, name: 'SECRET_GET_VALUE', args: remote_secret_get_value_args, ret: remote_secret_get_value_ret, served: 'api', call: 'secretGetValue', apiProc: 145, argMap: [{ member: 'secret', arg: 0, shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'value', shape: { k: 'plain' }, counts: [] } },
+  { number: 146, name: 'SECRET_UNDEFINE', args: remote_secret_undefine_args, ret: null, served: 'api', call: 'secretUndefine', apiProc: 146, argMap: [{ member: 'secret', arg: 0, shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }], reply: { kind: 'none' } },
+  { number: 147, name: 'SECRET_LOOKUP_BY_USAGE', args: remote_secret_lookup_by_usage_args, ret: remote_secret_lookup_by_usage_ret, served: 'api', call: 'connectLookupSecretByUsage', apiProc: 147, argMap: [{ member: 'usageType', arg: 0, shape: { k: 'plain' } }, { member: 'usageID', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'secret', shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] }, counts: [] } },
+  { number: 287, name: 'CONNECT_LIST_ALL_SECRETS', args: remote_connect_list_all_secrets_args, ret: remote_connect_list_all_secrets_ret, served: 'api', call: 'connectListAllSecrets', apiProc: 287, argMap: [{ member: 'need_results', arg: null, send: 1, shape: { k: 'plain' } }, { member: 'flags', arg: 0, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'secrets', shape: { k: 'list', of: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }, counts: [['ret', 'secrets']] } },
 ];
 export const remoteProcedureByNumber: ReadonlyMap<number, WireProcedure> = new Map(remoteProcedures.map((p) => [p.number, p]));

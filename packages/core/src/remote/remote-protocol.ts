@@ -1,6 +1,6 @@
 import { ErrorDomain, ErrorLevel, ErrorNumber } from '../gen/errors.gen.js';
 import { VirError } from '../errors/vir-error.js';
-import type { DomainRef, DomainSnapshotRef, InterfaceRef, NetworkRef, NodeDeviceRef, StoragePoolRef, StorageVolRef } from '../gen/driver.gen.js';
+import type { DomainRef, DomainSnapshotRef, InterfaceRef, NetworkRef, NodeDeviceRef, SecretRef, StoragePoolRef, StorageVolRef } from '../gen/driver.gen.js';
 
 /**
  * The calls of the tsvirt program that are not API methods of api.xml's table
@@ -36,6 +36,7 @@ const REF_FIELDS: Readonly<Record<string, readonly string[]>> = {
   StorageVol: fields<StorageVolRef>({ name: true, key: true, path: true, pool: true }),
   Interface: fields<InterfaceRef>({ name: true, mac: true }),
   NodeDevice: fields<NodeDeviceRef>({ name: true }),
+  Secret: fields<SecretRef>({ uuid: true, usageType: true, usageID: true }),
 };
 
 /** Whether a wire type names an object that travels as its reference. */
