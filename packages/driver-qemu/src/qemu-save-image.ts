@@ -9,6 +9,7 @@ import net from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorNumber } from '@tsvirt/core';
+import { strerror } from '@tsvirt/core/driver';
 import { qemuError } from './qemu-errors.js';
 import type { JobProgress } from './qemu-jobs.js';
 import type { QmpClient } from './qmp/qmp-client.js';
@@ -50,7 +51,7 @@ export async function saveToFile(
 /** The header of a save file: its domain XML and where the stream starts. */
 export async function readSaveHeader(file: string): Promise<{ xml: string; offset: number }> {
   const handle = await fs.open(file, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw qemuError(ErrorNumber.SYSTEM_ERROR, `Failed to open domain image file '${file}': ${e.code === 'ENOENT' ? 'No such file or directory' : e.message}`);
+    throw qemuError(ErrorNumber.SYSTEM_ERROR, `Failed to open domain image file '${file}': ${strerror(e)}`);
   });
   try {
     const buf = Buffer.alloc(MAX_HEADER_BYTES);
