@@ -33,11 +33,12 @@ export class VirshContext {
 
   constructor(
     public options: VirshOptions,
-    private readonly stdout: (s: string) => void = (s) => process.stdout.write(s),
+    private readonly stdout: (s: string | Uint8Array) => void = (s) => process.stdout.write(s),
     private readonly stderr: (s: string) => void = (s) => process.stderr.write(s),
   ) {}
 
-  print(s: string): void {
+  /** Text, or bytes as they are (a secret's value with --plain). */
+  print(s: string | Uint8Array): void {
     this.stdout(s);
   }
 

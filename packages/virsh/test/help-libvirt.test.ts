@@ -17,7 +17,7 @@ const theirs = (script: string) => spawnSync(LIBVIRT_VIRSH, [script], { encoding
 const OPTIONS_MISSING = new Set<string>([
   'attach-disk', 'attach-interface', 'change-media', 'create', 'detach-interface', 'domiftune', 'dumpxml', 'memtune', 'numatune',
   'start', 'undefine', 'dommemstat', 'domtime', 'iface-dumpxml', 'net-dumpxml', 'nodedev-dumpxml', 'snapshot-create-as',
-  'snapshot-dumpxml', 'pool-dumpxml', 'vol-dumpxml',
+  'snapshot-dumpxml', 'pool-dumpxml', 'vol-dumpxml', 'secret-dumpxml',
 ]);
 
 /** Each command's help out of one script's output, by the NAME line that starts it. */

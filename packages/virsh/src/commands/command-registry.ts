@@ -13,6 +13,7 @@ import { volumeCommands } from './volume-commands.js';
 import { volumeDataCommands } from './volume-data-commands.js';
 import { ifaceCommands } from './iface-commands.js';
 import { nodedevCommands } from './nodedev-commands.js';
+import { secretCommands } from './secret-commands.js';
 import { nwfilterCommands } from './nwfilter-commands.js';
 import { domainMemoryCommands } from './domain-memory-commands.js';
 import { domainVcpuCommands } from './domain-vcpu-commands.js';
@@ -29,6 +30,6 @@ const byName = new Map<string, CommandDef>();
 export const findCommand = (name: string): CommandDef | undefined => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
-allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands);
+allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands, ...secretCommands);
 allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands, ...editCommands);
 for (const c of allCommands) byName.set(c.name, c);

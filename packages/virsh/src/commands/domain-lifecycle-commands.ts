@@ -10,10 +10,16 @@ const FILE_OPTION = { name: 'file', type: 'string', help: 'file containing an XM
 
 /** Read a file a command names; a failure is virsh's "Failed to open file" error. */
 export async function readCommandFile(ctx: VirshContext, path: string): Promise<string | null> {
+  // bytes that are not UTF-8 are kept (escaped) for the parser to refuse, as libvirt's does
+  const bytes = readCommandFileBytes(ctx, path);
+  return bytes === null ? null : textOfBytes(bytes);
+}
+
+/** A file's bytes as a command reads them, or null after virsh's "Failed to open file" (its words for each reason). */
+export function readCommandFileBytes(ctx: VirshContext, path: string): Buffer | null {
   try {
-    // synchronous on purpose: node:fs/promises costs start-up time, and virsh reads one file at a time;
-    // bytes that are not UTF-8 are kept (escaped) for the parser to refuse, as libvirt's does
-    return textOfBytes(readFileSync(path));
+    // synchronous on purpose: node:fs/promises costs start-up time, and virsh reads one file at a time
+    return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message;

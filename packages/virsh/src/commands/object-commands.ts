@@ -41,7 +41,7 @@ export function objectActionCommand<T>(
 
 /** A command that prints one string an API call returns (an XML description, a name). */
 export function objectPrintCommand<T>(
-  text: CommandText, find: ObjectFinder<T>, show: (o: T, opts: OptionValues, ctx: VirshContext) => Promise<string>,
+  text: CommandText, find: ObjectFinder<T>, show: (o: T, opts: OptionValues, ctx: VirshContext) => Promise<string | Uint8Array>,
 ): CommandDef {
   return {
     ...text,
@@ -60,7 +60,7 @@ export function objectPrintCommand<T>(
 }
 
 /** A command that makes an object from the XML file of its --file option. */
-export function fromFileCommand<T extends { name: string }>(
+export function fromFileCommand<T>(
   text: CommandText, make: (conn: Connect, xml: string, opts: OptionValues) => Promise<T>,
   done: (o: T, file: string) => string, failed: (file: string) => string,
 ): CommandDef {
