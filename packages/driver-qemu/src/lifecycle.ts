@@ -25,6 +25,7 @@ import { QemuProcess, QemuStartError } from './qemu-process.js';
 import { readSaveHeader } from './qemu-save-image.js';
 import { RunningQemu } from './running-qemu.js';
 import { restoreDomain } from './save.js';
+import { applyGraphicsPasswords } from './graphics-passwords.js';
 import { nativeOptionsFor } from './native-options.js';
 import { domainToQemuArgs, emulatorOf } from './xml-to-native.js';
 
@@ -123,6 +124,7 @@ export async function launchQemu(s: QemuDriverState, d: QemuDomain, paused: bool
     await state?.load(running);
     await recordPtyPaths(running.qmp, d.def);
     await recordVncPort(running.qmp, d.def);
+    await applyGraphicsPasswords(running.qmp, d.def);
     await applyVcpuPins(running, d.def);
     if (!paused) await running.qmp.execute('cont');
     if (paused) d.setPaused(DomainPausedReason.USER);
