@@ -1,12 +1,14 @@
 // The host as the QEMU driver describes it: capabilities, node facts, domain capabilities, version.
 
 import { cpus, totalmem } from 'node:os';
-import type { NodeInfo } from '@tsvirt/core';
+import { promises as fs } from 'node:fs';
+import type { NodeCPUMap, NodeInfo } from '@tsvirt/core';
 import { formatCapabilitiesXml } from '@tsvirt/core/xml';
 import { formatDomainCapabilities } from './domain-capabilities.js';
 import type { QemuDriverState } from './driver-state.js';
 import { hostArch, hostCapabilities, probeBinary, qemuVersionNumber } from './host-capabilities.js';
 import { hostCpu } from './host-cpu.js';
+import { parseCpuList } from './cpu-list.js';
 import { checkFlags } from './qemu-errors.js';
 
 export async function capabilitiesXml(s: QemuDriverState): Promise<string> {
@@ -17,6 +19,14 @@ export async function capabilitiesXml(s: QemuDriverState): Promise<string> {
 export async function nodeInfo(): Promise<NodeInfo> {
   const cpu = await hostCpu();
   return { model: hostArch(), memory: Math.floor(totalmem() / 1024), cpus: cpus().length, mhz: cpu.mhz, nodes: 1, sockets: cpu.sockets, cores: cpu.cores, threads: cpu.threads };
+}
+
+/** nodecpumap: the host's CPUs and which are online (sysfs), as vcpuinfo needs them to print affinities. */
+export async function nodeCpuMap(flags: number): Promise<NodeCPUMap> {
+  checkFlags(flags, 0, 'virNodeGetCPUMap');
+  const read = (f: string) => fs.readFile(`/sys/devices/system/cpu/${f}`, 'utf8').then((t) => parseCpuList(t.trim()), () => undefined);
+  const present = (await read('present')) ?? cpus().map((_, i) => i);
+  return { cpus: Math.max(...present) + 1, online: (await read('online')) ?? present };
 }
 
 export async function domainCapabilitiesXml(

@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream';
 import {
   ConnectCloseReason, DomainXMLFlags, ErrorDomain, ErrorNumber, VirError, type ConnectCloseCallback, type DomainBlockStats, type DomainInfo,
-  type DomainInterfaceStats, type DomainStateInfo, type NodeInfo, type VcpuInfo, type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo,
+  type DomainInterfaceStats, type DomainStateInfo, type NodeCPUMap, type NodeInfo, type VcpuInfo, type VcpuPin, type NetworkDHCPLease, type StoragePoolInfo,
   type StorageVolInfo, type DomainJobInfo, type MemoryStat, type DomainStatsRecord,
 } from '@tsvirt/core';
 import {
@@ -18,7 +18,7 @@ import { openConsole } from './console.js';
 import { changeDevice } from './devices.js';
 import { allDomainStats } from './domain-stats-groups.js';
 import { QemuDriverState, type QemuConnectionOptions } from './driver-state.js';
-import { capabilitiesXml, domainCapabilitiesXml, nodeInfo, qemuVersion } from './host.js';
+import { capabilitiesXml, domainCapabilitiesXml, nodeCpuMap, nodeInfo, qemuVersion } from './host.js';
 import * as lifecycle from './lifecycle.js';
 import { setMemory } from './memory.js';
 import { domainXmlToNative } from './native-format.js';
@@ -32,7 +32,7 @@ import { StorageDriver } from './storage/storage-driver.js';
 import { NetworkDriver } from './network/network-driver.js';
 import { abortJob, domainJobInfo } from './jobs.js';
 import { domainBlockStats, domainInfo, domainInterfaceStats, domainMemoryStats, domainState } from './stats.js';
-import { getVcpuCount, getVcpuPinInfo, getVcpus, pinVcpu } from './vcpus.js';
+import { getVcpuCount, getVcpuPinInfo, getVcpus, pinVcpu, setVcpus } from './vcpus.js';
 
 export type { QemuConnectionOptions } from './driver-state.js';
 
@@ -66,6 +66,7 @@ export class QemuConnection implements ConnectDriver {
 
   connectGetCapabilities(): Promise<string> { return capabilitiesXml(this.#s); }
   connectGetNodeInfo(): Promise<NodeInfo> { return nodeInfo(); }
+  connectGetCPUMap(flags: number): Promise<NodeCPUMap> { return nodeCpuMap(flags); }
   connectGetDomainCapabilities(emulatorbin: string | undefined, arch: string | undefined, machine: string | undefined, virttype: string | undefined, flags: number) {
     return domainCapabilitiesXml(this.#s, emulatorbin, arch, machine, virttype, flags);
   }
@@ -138,6 +139,7 @@ export class QemuConnection implements ConnectDriver {
 
   domainSetMemory(ref: DomainRef, memory: number, flags: number): Promise<void> { return setMemory(this.#s, ref, memory, flags); }
   domainGetVcpusFlags(ref: DomainRef, flags: number): number { return getVcpuCount(this.#s, ref, flags); }
+  domainSetVcpus(ref: DomainRef, nvcpus: number, flags: number): Promise<void> { return setVcpus(this.#s, ref, nvcpus, flags); }
   domainMemoryStats(ref: DomainRef, flags: number): Promise<MemoryStat[]> { return domainMemoryStats(this.#s, ref, flags); }
   domainGetJobInfo(ref: DomainRef): DomainJobInfo { return domainJobInfo(this.#s, ref); }
   domainAbortJob(ref: DomainRef): Promise<void> { return abortJob(this.#s, ref); }

@@ -99,8 +99,8 @@ export async function changeMedia(qmp: QmpClient, def: DomainDef, update: DiskDe
   disk.source = update.source;
 }
 
-/** device_del, then wait for the guest to let go of it (DEVICE_DELETED). */
-async function removeDevice(qmp: QmpClient, alias: string): Promise<void> {
+/** device_del, then wait for the guest to let go of it (DEVICE_DELETED); `timedOut`: the words when it does not. */
+export async function removeDevice(qmp: QmpClient, alias: string, timedOut = `detach of device '${alias}' timed out: the guest did not release it`): Promise<void> {
   let onEvent!: (e: QmpEvent) => void;
   let timer: NodeJS.Timeout | undefined;
   const deleted = new Promise<boolean>((resolve) => {
@@ -112,7 +112,7 @@ async function removeDevice(qmp: QmpClient, alias: string): Promise<void> {
   });
   try {
     await qmp.execute('device_del', { id: alias });
-    if (!(await deleted)) throw qemuError(ErrorNumber.OPERATION_TIMEOUT, `detach of device '${alias}' timed out: the guest did not release it`);
+    if (!(await deleted)) throw qemuError(ErrorNumber.OPERATION_TIMEOUT, timedOut);
   } finally {
     clearTimeout(timer);
     qmp.off('event', onEvent);

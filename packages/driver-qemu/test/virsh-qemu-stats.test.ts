@@ -1,6 +1,6 @@
 // Statistics of real guests through virsh -c qemu:///session, on both x86 machines (q35
-// and pc): domstats with libvirt 9.0's groups and field names, dommemstat, and a
-// shut-off domain's statistics. One virsh process per command; the tiny guest boots
+// and pc): domstats with libvirt 9.0's groups and field names, dommemstat, a shut-off
+// domain's statistics, and vCPU hot-plug (setvcpus --live, vcpucount, vcpuinfo). One virsh process per command; the tiny guest boots
 // under TCG.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,7 @@ function parseDomstats(out: string, name: string): [string, string][] {
 }
 
 for (const machine of MACHINES) {
-  t.test(`${machine}: domstats of a running guest as libvirt names them, dommemstat, a shut-off guest's`, { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
+  t.test(`${machine}: domstats of a running guest as libvirt names them, dommemstat, a shut-off guest's, setvcpus --live`, { skip: 'skip' in guest ? guest.skip : false }, async (t) => {
     if ('skip' in guest) return;
     const name = `st-${machine}`;
     const serialLog = path.join(dir, `${name}.serial`);
@@ -93,6 +93,21 @@ for (const machine of MACHINES) {
 
     const memstat = await ok('dommemstat', name);
     t.match(memstat, /^actual 131072\nlast_update 0\nrss \d+\n\n$/, 'dommemstat: the balloon, its last update (no stats period set), QEMU\'s RSS');
+
+    // vCPU hot-plug: a second vCPU into QEMU's free slot, seen by vcpucount, vcpuinfo and domstats.
+    const fails = async (...args: string[]) => (await virsh(...args)).stderr;
+    t.equal(await fails('setvcpus', name, '3', '--live'), 'error: invalid argument: requested vcpus is greater than max allowable vcpus for the live domain: 3 > 2\n');
+    t.equal(await fails('setvcpus', name, '0', '--live'), "error: Can't set 0 processors for a VM\n");
+    await ok('setvcpus', name, '2', '--live');
+    t.match(await ok('vcpucount', name, '--live', '--active'), /^2\n/);
+    t.equal((await ok('vcpuinfo', name)).match(/^VCPU:/gm)?.length, 2, 'vcpuinfo lists both vCPUs');
+    t.match(await ok('domstats', '--vcpu', name), /vcpu\.current=2\n[^]*vcpu\.1\.state=1\n/);
+    t.match(await ok('vcpucount', name, '--config', '--active'), /^1\n/, 'the persistent definition keeps one');
+    // Unplug asks the guest, which may take longer than libvirt's 5 s wait; either way that slot stays empty.
+    const unplug = await virsh('setvcpus', name, '1', '--live');
+    t.ok(unplug.code === 0 || /vcpu unplug request timed out/.test(unplug.stderr), `unplug: ${unplug.stderr.trim() || 'done'}`);
+    t.match(await fails('setvcpus', name, '2', '--live'), /QEMU cannot plug a vCPU back into a slot it unplugged/, 'no re-plug into the same QEMU (it would exit)');
+    t.equal((await ok('domstate', name)).trim(), 'running');
 
     await ok('destroy', name);
     await ok('undefine', name);
