@@ -4,16 +4,16 @@
 // it; an option that is parsed and never looked at is accepted and ignored.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import type { OptionDef, OptionValues } from '../src/cli/command-def.js';
+import type { OptionValues } from '../src/cli/command-def.js';
 import { parseCommand } from '../src/cli/command-parser.js';
 import { allCommands, findCommand } from '../src/commands/command-registry.js';
 import { VirshContext } from '../src/virsh-context.js';
 import '../src/builtin-drivers.js';
 import { virshEnv } from './fixtures/run-virsh.js';
+import { sampleCall, sampleDir as dir, sampleValue } from './fixtures/sample-options.js';
 
 const bin = new URL('../bin/virsh', import.meta.url).pathname;
 // the editor commands run in this process: an editor that saves nothing, not a vi waiting for a person
@@ -53,24 +53,6 @@ class WatchedOptions extends Map<string, string | true | string[]> {
   override has(key: string) { this.read.add(key); return super.has(key); }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'virsh-help-walk-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const domainXml = join(dir, 'dom.xml');
-writeFileSync(domainXml, "<domain type='test'><name>walk</name><memory>65536</memory><os><type>hvm</type></os></domain>");
-
-/** A value that lets a command get as far as its options, by the option's name. */
-function sampleValue(command: string, o: OptionDef): string {
-  const byName: Record<string, string> = {
-    domain: 'test', network: 'default', pool: 'default-pool', interface: 'eth1', device: 'computer', vol: '/default-pool/v',
-    file: command === 'restore' || command === 'save-image-define' ? join(dir, 'saved') : command.startsWith('save') || command === 'dump' || command === 'screenshot' ? join(dir, 'out') : domainXml,
-    xml: domainXml, snapshotname: 'snap', name: 'v', capacity: '1M', target: 'vda', source: join(dir, 'disk.img'),
-    cpulist: '0', vcpu: '0', count: '1', size: '1024', memory: '65536', kilobytes: '65536', cellno: '0', seconds: '1',
-    dir: dir, command: 'list', string: 'x', type: 'dir', 'source-path': dir, 'target-path': dir, keycode: '1', key: 'k',
-  };
-  if (byName[o.name] !== undefined) return byName[o.name];
-  return o.type === 'int' ? '1' : 'x';
-}
-
 /** Run one command in this process on a fresh connection; which of its options it read. */
 async function optionsRead(words: string[]): Promise<{ read: Set<string>; ok: boolean; err: string }> {
   const parsed = parseCommand(words, findCommand);
@@ -97,7 +79,7 @@ t.test('every documented option of every command is read when given', async (t) 
   let tried = 0;
   for (const def of allCommands) {
     if (INTERACTIVE.has(def.name)) continue;
-    const required = def.options.filter((o) => o.required).flatMap((o) => [`--${o.name}`, sampleValue(def.name, o)]);
+    const required = sampleCall(def).slice(1);
     for (const o of def.options.filter((x) => !x.required)) {
       const words = [def.name, ...required, `--${o.name}`, ...(o.type === 'bool' ? [] : [sampleValue(def.name, o)])];
       const r = await optionsRead(words);

@@ -25,7 +25,7 @@ export function parseCommand(words: string[], find: (name: string) => CommandDef
     const w = rest[i];
     if (!onlyData && w === '--') { onlyData = true; continue; }
     // `CMD ... --help` is `help CMD`, whatever else the command line holds, as in virsh
-    if (!onlyData && w === '--help' && name !== 'help') return parseCommand(['help', name], find);
+    if (!onlyData && w === '--help') return parseCommand(['help', name], find);
     if (!onlyData && w.startsWith('--') && w.length > 2) {
       const eq = w.indexOf('=');
       const key = eq < 0 ? w.slice(2) : w.slice(2, eq);
