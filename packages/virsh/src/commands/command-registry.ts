@@ -25,11 +25,12 @@ import { nodeCommands } from './node-commands.js';
 import { domainTuneCommands } from './domain-tune-commands.js';
 import { consoleCommands } from './console-commands.js';
 import { editCommands } from './edit-commands.js';
+import { domainDisplayCommands } from './domain-display-commands.js';
 
 const byName = new Map<string, CommandDef>();
 export const findCommand = (name: string): CommandDef | undefined => byName.get(name);
 
 export const allCommands: CommandDef[] = [...lifecycleCommands, ...domainInfoCommands, ...hostCommands, ...virshCommands(findCommand), ...shellCommands, ...eventCommands, ...deviceCommands, ...nativeConfigCommands];
 allCommands.push(...networkCommands, ...poolCommands, ...volumeCommands, ...volumeDataCommands, ...ifaceCommands, ...nodedevCommands, ...nwfilterCommands, ...secretCommands);
-allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands, ...editCommands);
+allCommands.push(...domainMemoryCommands, ...domainVcpuCommands, ...domainStatsCommands, ...domainSaveCommands, ...domainConfigCommands, ...snapshotCommands, ...nodeCommands, ...domainTuneCommands, ...consoleCommands, ...editCommands, ...domainDisplayCommands);
 for (const c of allCommands) byName.set(c.name, c);

@@ -1,4 +1,4 @@
-import { DomainXMLFlags, type Domain } from '@tsvirt/core';
+import { DomainDeviceModifyFlags, DomainXMLFlags, type Domain } from '@tsvirt/core';
 import { escapeXml, formatAttrs, formatDevice, parseDomainXml, type DomainDef, type InterfaceDef } from '@tsvirt/core/xml';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
 import { formatTable } from '../output/vsh-table.js';
@@ -43,6 +43,22 @@ const deviceFromFile = (attach: boolean): CommandDef => domainCommand({
   if (xml === null) return false;
   return applyDevice(ctx, dom, opts, xml, attach, attach ? 'Device attached successfully' : 'Device detached successfully');
 }, (_, opts) => `Failed to ${attach ? 'attach' : 'detach'} device from ${opts.get('file')}`);
+
+const updateDevice = domainCommand({
+  name: 'update-device', help: 'update device from an XML file', description: 'Update device from an XML <file>.',
+  options: [
+    { name: 'file', type: 'string', help: 'XML file', required: true, positional: true },
+    PERSISTENT_OPTION, ...IMPACT_OPTIONS,
+    { name: 'force', type: 'bool', help: 'force device update' },
+  ],
+}, async (ctx, dom, opts) => {
+  const xml = await readCommandFile(ctx, opts.get('file') as string);
+  if (xml === null) return false;
+  const flags = impactFlags(ctx, opts, dom);
+  if (flags === null) return false;
+  await dom.updateDevice(xml, (flags | (opts.has('force') ? DomainDeviceModifyFlags.FORCE : 0)) >>> 0);
+  ctx.print('Device updated successfully\n');
+}, (_, opts) => `Failed to update device from ${opts.get('file')}`);
 
 const attachDisk = domainCommand({
   name: 'attach-disk', help: 'attach disk device', description: 'Attach new disk device.',
@@ -121,10 +137,12 @@ const detachInterface = domainCommand({
   const matches = def.devices.filter((d): d is InterfaceDef => d.kind === 'interface' && d.type === type && (mac === undefined || d.mac === mac));
   if (matches.length === 0) {
     ctx.error(mac ? `No interface found whose type is ${type} and MAC address is ${mac}` : `No interface found whose type is ${type}`);
+    ctx.error('Failed to detach interface');
     return false;
   }
   if (matches.length > 1) {
     ctx.error(`Domain has ${matches.length} interfaces. Please specify which one to detach using --mac`);
+    ctx.error('Failed to detach interface');
     return false;
   }
   return applyDevice(ctx, dom, opts, formatDevice(matches[0], ''), false, 'Interface detached successfully');
@@ -215,5 +233,5 @@ const changeMedia = domainCommand({
 });
 
 export const deviceCommands: CommandDef[] = [
-  deviceFromFile(true), deviceFromFile(false), attachDisk, detachDisk, attachInterface, detachInterface, domblklist, domiflist, changeMedia,
+  deviceFromFile(true), deviceFromFile(false), updateDevice, attachDisk, detachDisk, attachInterface, detachInterface, domblklist, domiflist, changeMedia,
 ];

@@ -1,4 +1,4 @@
-import type { CommandDef } from '../cli/command-def.js';
+import type { CommandDef, OptionDef, OptionValues } from '../cli/command-def.js';
 
 /** A libvirt version number (major * 1,000,000 + minor * 1,000 + release) as text. */
 export const versionText = (v: number) => `${Math.floor(v / 1e6)}.${Math.floor((v % 1e6) / 1e3)}.${v % 1e3}`;
@@ -10,14 +10,16 @@ export const versionText = (v: number) => `${Math.floor(v / 1e6)}.${Math.floor((
 export const LIBVIRT_VERSION = 9000000;
 
 /** A command that prints one answer of the connection. */
-function connectQuery(name: string, help: string, description: string, get: (c: import('@tsvirt/core').Connect) => Promise<string>): CommandDef {
+function connectQuery(
+  name: string, help: string, description: string, get: (c: import('@tsvirt/core').Connect, opts: OptionValues) => Promise<string | number>, options: OptionDef[] = [],
+): CommandDef {
   return {
-    name, group: 'host', help, description, options: [],
-    async run(ctx) {
+    name, group: 'host', help, description, options,
+    async run(ctx, opts) {
       const conn = await ctx.connection();
       if (!conn) return false;
       try {
-        ctx.print(`${await get(conn)}\n`);
+        ctx.print(`${await get(conn, opts)}\n`);
         return true;
       } catch (e) {
         ctx.reportError(e);
@@ -72,5 +74,7 @@ export const hostCommands: CommandDef[] = [
   connectQuery('hostname', 'print the hypervisor hostname', '', (c) => c.getHostname()),
   nodeinfo,
   connectQuery('uri', 'print the hypervisor canonical URI', '', (c) => c.getURI()),
+  connectQuery('maxvcpus', 'connection vcpu maximum', 'Show maximum number of virtual CPUs for guests on this connection.',
+    (c, opts) => c.getMaxVcpus(opts.get('type') as string | undefined), [{ name: 'type', type: 'string', help: 'domain type' }]),
   version,
 ];
