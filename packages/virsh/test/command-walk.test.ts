@@ -30,6 +30,8 @@ const DIFFERENT: Record<string, string> = {
   'attach-disk': 'tsvirt\'s test driver attaches devices; libvirt 9.0\'s reports no support',
   'detach-device': 'tsvirt\'s test driver detaches devices; libvirt 9.0\'s reports no support',
   'detach-disk': 'tsvirt\'s test driver detaches devices; libvirt 9.0\'s reports no support',
+  'secret-define': 'tsvirt\'s test driver keeps secrets; libvirt 9.0\'s has no secret driver',
+  'secret-list': 'tsvirt\'s test driver keeps secrets; libvirt 9.0\'s has no secret driver',
   'pool-build': 'libvirt\'s test driver refuses an active pool first; tsvirt\'s has no pool build',
   'pool-delete': 'libvirt\'s test driver refuses an active pool first; tsvirt\'s has no pool delete',
 };
