@@ -18,8 +18,11 @@ const enumXml = (indent: string, name: string, values: readonly string[]) =>
   `${indent}<enum name='${name}'>\n${values.map((v) => `${indent}  <value>${escapeXml(v)}</value>\n`).join('')}${indent}</enum>\n`;
 
 // What libvirt lists that this driver cannot configure (yet): said, not left out.
-const UNSUPPORTED_DEVICES = ['hostdev', 'rng', 'filesystem', 'tpm', 'redirdev', 'channel'];
-const UNSUPPORTED_FEATURES = ['gic', 'vmcoreinfo', 'genid', 'backingStoreInput', 'backup', 'sev', 'sgx'];
+const UNSUPPORTED_FEATURES = ['gic', 'vmcoreinfo', 'backingStoreInput', 'backup', 'sev', 'sgx'];
+
+/** A device element with one enum per property, as libvirt lists a device's choices. */
+const deviceXml = (name: string, enums: Readonly<Record<string, readonly string[]>>) =>
+  `    <${name} supported='yes'>\n${Object.entries(enums).map(([k, v]) => enumXml('      ', k, v)).join('')}    </${name}>\n`;
 const unsupported = (indent: string, names: string[]) => names.map((n) => `${indent}<${n} supported='no'/>\n`).join('');
 
 export function formatDomainCapabilities(qemu: QemuCapabilities, query: DomainCapabilitiesQuery): string {
@@ -41,7 +44,7 @@ export function formatDomainCapabilities(qemu: QemuCapabilities, query: DomainCa
   <machine>${escapeXml(machine.name)}</machine>
   <arch>${arch}</arch>
   <vcpu max='${machine.maxCpus}'/>
-  <iothreads supported='no'/>
+  <iothreads supported='yes'/>
   <os supported='yes'>
 ${enumXml('    ', 'firmware', [])}    <loader supported='no'/>
   </os>
@@ -52,7 +55,8 @@ ${enumXml('    ', 'firmware', [])}    <loader supported='no'/>
     <mode name='custom' supported='yes'>
 ${models}    </mode>
   </cpu>
-  <memoryBacking supported='no'/>
+  <memoryBacking supported='yes'>
+${enumXml('    ', 'sourceType', d.memoryBackingSourceType)}  </memoryBacking>
   <devices>
     <disk supported='yes'>
 ${enumXml('      ', 'diskDevice', d.diskDevice)}${enumXml('      ', 'bus', d.diskBus)}    </disk>
@@ -60,9 +64,10 @@ ${enumXml('      ', 'diskDevice', d.diskDevice)}${enumXml('      ', 'bus', d.dis
 ${enumXml('      ', 'type', d.graphicsType)}    </graphics>
     <video supported='yes'>
 ${enumXml('      ', 'modelType', d.videoModelType)}    </video>
-${unsupported('    ', UNSUPPORTED_DEVICES)}  </devices>
+${(['hostdev', 'rng', 'filesystem', 'tpm', 'redirdev', 'channel'] as const).map((n) => deviceXml(n, d[n])).join('')}  </devices>
   <features>
-${unsupported('    ', UNSUPPORTED_FEATURES)}  </features>
+${unsupported('    ', UNSUPPORTED_FEATURES.slice(0, 2))}    <genid supported='yes'/>
+${unsupported('    ', UNSUPPORTED_FEATURES.slice(2))}  </features>
 </domainCapabilities>
 `;
 }

@@ -44,6 +44,14 @@ export const SUPPORTED_DEVICES = {
   videoModelType: VIDEO_MODEL_NAMES,
   interfaceType: ['user', 'ethernet', 'bridge', 'network'],
   interfaceModel: Object.keys(NIC_MODELS),
+  // libvirt's enums of each device, in its order: what the device modules turn into arguments
+  hostdev: { mode: ['subsystem'], startupPolicy: [], subsysType: ['usb'], capsType: [], pciBackend: [] },
+  rng: { model: ['virtio', 'virtio-transitional', 'virtio-non-transitional'], backendModel: ['random', 'egd', 'builtin'] },
+  filesystem: { driverType: ['path'] },
+  tpm: { model: ['tpm-tis', 'tpm-crb'], backendModel: ['emulator', 'external'], backendVersion: ['1.2', '2.0'] },
+  redirdev: { bus: ['usb'] },
+  channel: { type: ['pty', 'unix', 'spicevmc'] },
+  memoryBackingSourceType: ['file', 'anonymous', 'memfd'],
 } as const;
 const USB_CONTROLLERS: Record<string, string> = {
   'piix3-uhci': 'piix3-usb-uhci', 'piix4-uhci': 'piix4-usb-uhci', ehci: 'usb-ehci', 'ich9-ehci1': 'ich9-usb-ehci1',

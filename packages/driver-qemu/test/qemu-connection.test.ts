@@ -322,6 +322,10 @@ t.test('domain capabilities: the binary\'s machines and CPU models, the devices 
   t.match(xml, /<domain>qemu<\/domain>\n  <machine>pc-i440fx-[\d.]+<\/machine>\n  <arch>x86_64<\/arch>/);
   t.match(xml, /<model usable='yes'>qemu64<\/model>/);
   t.match(xml, /<enum name='bus'>\n(?:\s*<value>\w+<\/value>\n)*\s*<value>virtio<\/value>/);
+  t.match(xml, /<rng supported='yes'>\n\s*<enum name='model'>\n\s*<value>virtio<\/value>/, 'the devices the argv builder takes, with their choices');
+  t.match(xml, /<tpm supported='yes'>[\s\S]*?<enum name='backendModel'>\n\s*<value>emulator<\/value>\n\s*<value>external<\/value>/);
+  t.match(xml, /<memoryBacking supported='yes'>\n\s*<enum name='sourceType'>/);
+  t.notMatch(xml, /<(?:hostdev|rng|filesystem|tpm|redirdev|channel) supported='no'/);
   await expectVirError(t, conn.getDomainCapabilities(undefined, undefined, 'no-such-machine', 'qemu'), ErrorNumber.INVALID_ARG,
     /the machine 'no-such-machine' is not supported by emulator '.*qemu-system-x86_64'/);
 });
