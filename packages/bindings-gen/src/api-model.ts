@@ -137,6 +137,19 @@ export interface XdrMemberDef extends XdrDeclDef {
   send: string | null;
   /** a reply's member that counts another (an array's length) */
   countOf: string | null;
+  /**
+   * A member with a part of its own in a call: the bytes of each CPU map the reply is to
+   * carry (`map-length`), the most items the caller takes (`max-items`), the objects a
+   * reply's list is narrowed to (`narrow`); or in a reply, the CPU maps of the value's
+   * items end to end (`maps`).
+   */
+  carries: 'map-length' | 'max-items' | 'narrow' | 'maps' | null;
+  /** the API field a reply's member carries, where the names differ (or the items' field a `maps` member lays out) */
+  field: string | null;
+  /** for `maps`: the items' field that is their position in the list */
+  index: string | null;
+  /** for a CPU map: the API field that says how many CPUs it has room for */
+  bits: string | null;
 }
 export type XdrTypeDef =
   | { kind: 'typedef'; decl: XdrDeclDef; line: number }

@@ -5,7 +5,7 @@ import { parseXmlDocument, textOf, type XmlElement } from '@tsvirt/core/xml';
 import { ParseOption, RelaxNGValidator, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import type {
   ApiDef, ArgCheck, ArgDef, CallbackDef, EnumDef, EventDef, ErrorsDef, MethodDef, ObjectDef, PropertyDef, StructDef, TypeRef,
-  WireProgramDef, XdrDeclDef, XdrTypeDef,
+  WireProgramDef, XdrDeclDef, XdrMemberDef, XdrTypeDef,
 } from './api-model.js';
 import { EVENT_FILTER, EVENT_LISTENER, PRIMITIVES, type WireProcedureDef } from './api-model.js';
 
@@ -260,7 +260,10 @@ function wireProgramOf(p: XNode, problems: { line: number; message: string }[]):
       check(decl, line);
       types.push({ kind: 'typedef', decl, line });
     } else if (n.name() === 'xdr-struct') {
-      const members = elements(n, 'member').map((m) => ({ ...declOf(m), send: attr(m, 'send'), countOf: attr(m, 'count-of') }));
+      const members = elements(n, 'member').map((m) => ({
+        ...declOf(m), send: attr(m, 'send'), countOf: attr(m, 'count-of'), carries: attr(m, 'carries') as XdrMemberDef['carries'],
+        field: attr(m, 'field'), index: attr(m, 'index'), bits: attr(m, 'bits'),
+      }));
       members.forEach((m) => check(m, line));
       for (const m of members) {
         if (m.countOf !== null && !members.some((o) => o.name === m.countOf)) problems.push({ line, message: `count-of names '${m.countOf}', not a member of ${req(n, 'name')}` });

@@ -27,16 +27,17 @@ t.test("a procedure whose structures do not fit its API call fails the generator
     /DOMAIN_GET_INFO \(916\) has no API method/);
 });
 
-t.test('a wire program refuses undeclared types and sizes, with their lines', async (t) => {
-  t.throws(() => readApiXml(apiXml, text.replace('<member name="id" type="int"/>', '<member name="id" type="remote_nowhere"/>')), /XDR type 'remote_nowhere' of 'id' is not declared before it/);
-  t.throws(() => readApiXml(apiXml, text.replace('max="REMOTE_DOMAIN_LIST_MAX"', 'max="REMOTE_NO_SUCH_MAX"')), /'REMOTE_NO_SUCH_MAX' is not a const of this program/);
-  t.throws(() => readApiXml(apiXml, text.replace('<procedure name="DOMAIN_GET_INFO" number="16"', '<procedure name="DOMAIN_GET_INFO" number="17"')), /procedure number 17 is declared twice/);
+t.test('CPU maps: the call member that sizes them and the field they carry are checked', async (t) => {
+  t.throws(() => remoteFrom((x) => x.replace(/(<xdr-struct name="remote_domain_get_vcpus_args">[\s\S]*?<member name="maplen" type="int") carries="map-length"/, '$1 carries="max-items"')),
+    /getVcpus \(DOMAIN_GET_VCPUS\): CPU maps in the reply need a call member with carries="map-length"/);
+  t.throws(() => remoteFrom((x) => x.replace('carries="maps" field="affinity"', 'carries="maps" field="affinities"')), /VcpuInfo has no field 'affinities'/);
+  t.throws(() => remoteFrom((x) => x.replace('field="online" bits="cpus"', 'field="online" bits="cores"')), /bits="cores" needs a CPU map and a field of that name/);
+  const out = remoteFrom((x) => x);
+  t.match(out, /name: 'DOMAIN_GET_VCPU_PIN_INFO'.*reply: \{ kind: 'maps', maps: 'cpumaps', field: 'cpus', index: 'vcpu', info: null, mapLength: 'maplen', maxItems: 'ncpumaps', counts: \['num'\] \}/);
+  t.match(out, /name: 'CONNECT_GET_ALL_DOMAIN_STATS'.*\{ api: 'domain', member: 'dom', shape: \{ k: 'byUuid'/);
 });
 
-t.test('the generated program: types as data, procedures with their correspondence', async (t) => {
-  const out = remoteFrom((x) => x);
-  t.match(out, /^\/\/ DO NOT EDIT: generated/);
-  t.match(out, /export const REMOTE_PROGRAM = \{ number: 0x20008086, version: 1 \} as const;/);
-  t.match(out, /export const remote_nonnull_domain: XdrType = \{ kind: 'struct', name: 'remote_nonnull_domain', fields: \[\{ name: 'name', type: remote_nonnull_string \}/);
-  t.match(out, /number: 273, name: 'CONNECT_LIST_ALL_DOMAINS'.*argMap: \[\{ member: 'need_results', arg: null, send: 1/);
+t.test("an unmapped procedure's reason may hold any text: quotes, apostrophes and backslashes are escaped", async (t) => {
+  const out = remoteFrom((x) => x.replace(/(<procedure name="STORAGE_VOL_GET_PATH" [^>]*unmapped=")[^"]*"/, '$1the volume&apos;s &quot;path&quot; \\"'));
+  t.match(out, String.raw`why: 'the volume\'s "path" \\' }`);
 });

@@ -2,7 +2,8 @@ import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { invalidConnection, type DomainEventData } from '@tsvirt/core/driver';
 import {
   MessageStatus, MessageType, Program, ProgramVersion, XdrError, callArgsFromWire, eventProcedures, decodeXdr, encodeFrame, encodeXdr, errorToWire,
-  eventToWire, remoteProcedureByNumber, remoteProcedures, remoteXdr, remote_error, replyToWire, type FrameHeader, type WireProcedure,
+  eventToWire, mapsLayout, narrowReply, plainRef, remoteProcedureByNumber, remoteProcedures, remoteXdr, remote_error, replyToWire,
+  resolveByUuid, type FrameHeader, type WireProcedure,
 } from '@tsvirt/core/protocol';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { ProgramServer, SessionContext } from './program-server.js';
@@ -99,15 +100,33 @@ export class RemoteProgram implements ProgramServer {
     return p.ret === null ? Buffer.alloc(0) : encodeXdr(p.ret, value, 'ret');
   }
 
-  /** An API call, through the one checked path; its value (or the object it named, with its new id) as libvirt's reply. */
+  /**
+   * An API call, through the one checked path; its value (or the object it named, with its
+   * new id) as libvirt's reply, laid out as the call asked (CPU maps, objects to narrow to).
+   */
   async #call(p: WireProcedure, decoded: unknown): Promise<unknown> {
     const api = procedureFor(p.apiProc!);
     const args = callArgs(api, callArgsFromWire(p, decoded));
+    const call = decoded as Record<string, unknown>;
+    if (p.reply?.kind === 'maps') this.#checked(p, () => mapsLayout(p, call));
     const { entry } = this.session.connection();
     const value = await callEntry(entry, api, args);
     if (p.reply?.kind === 'stream') return value;
     const self = p.reply?.kind === 'self' ? { ...(args[0] as object), ...(value as object) } : undefined;
-    return this.#encode(p, replyToWire(p, value, self));
+    // the wire names whole the objects the API names by UUID
+    const lookup = async (uuid: string) => plainRef('Domain', await entry.lookupDomainByUUID(uuid));
+    const named = await resolveByUuid(p, narrowReply(p, value, call), lookup);
+    return this.#encode(p, this.#checked(p, () => replyToWire(p, named, self, call)));
+  }
+
+  /** A layout the call asks for that the reply cannot have is libvirt's RPC error, and the session goes on. */
+  #checked<T>(p: WireProcedure, layout: () => T): T {
+    try {
+      return layout();
+    } catch (e) {
+      if (e instanceof XdrError) throw rpcError(`${p.name}: ${e.message}`);
+      throw e;
+    }
   }
 
   #session(p: WireProcedure, args: Record<string, unknown>): unknown {

@@ -16,6 +16,18 @@ export interface RemoteCallLink {
   typedParamStrings(): Promise<boolean>;
 }
 
+/**
+ * An API call's arguments with the values of the members that carry none of them (the
+ * bytes of a CPU map, the most items), by name: what libvirt's client works out first.
+ */
+export class WithMembers {
+  constructor(readonly api: readonly unknown[], readonly members: Readonly<Record<string, unknown>>) {}
+
+  static of(args: unknown): WithMembers {
+    return args instanceof WithMembers ? args : new WithMembers(args as unknown[], {});
+  }
+}
+
 /** VIR_TYPED_PARAM_STRING_OKAY */
 const TYPED_PARAM_STRING_OKAY = 4;
 

@@ -10,7 +10,7 @@ import { callArgsToWire, errorFromWire, eventFromWire, replyFromWire, type Remot
 import { decodeXdr } from '../rpc/xdr/xdr-reader.js';
 import { encodeXdr } from '../rpc/xdr/xdr-writer.js';
 import type { XdrType } from '../rpc/xdr/xdr-types.js';
-import { withSnapshotDomains } from './remote-calls.js';
+import { WithMembers, withSnapshotDomains } from './remote-calls.js';
 import type { WireProgram } from './wire-program.js';
 
 // libvirt's REMOTE program as its own client speaks it (remote_driver.c's doRemoteOpen):
@@ -39,13 +39,14 @@ export const remoteProgram: WireProgram = {
   /** An API call's arguments are tsvirt's (converted here); a session call's are the XDR value itself. */
   callFrame(header, proc, args) {
     const p = procedure(proc);
-    const value = p.served === 'api' ? withSnapshotDomains(p, args as unknown[], callArgsToWire(p, args as unknown[])) : args;
+    const { api, members } = WithMembers.of(args);
+    const value = p.served === 'api' ? withSnapshotDomains(p, api, callArgsToWire(p, api, members)) : args;
     return encodeFrame(header, p.args === null ? undefined : encodeXdr(p.args, value, p.name));
   },
-  reply(proc, body) {
+  reply(proc, body, args) {
     const p = procedure(proc);
     const decoded = decodeXdr(p.ret ?? VOID, body, p.name);
-    return p.served === 'api' ? replyFromWire(p, decoded) : decoded;
+    return p.served === 'api' ? replyFromWire(p, decoded, WithMembers.of(args).members) : decoded;
   },
   error: (body) => errorFromWire(decodeXdr(remote_error, body, 'remote_error') as RemoteErrorValue),
   message(proc, body) {

@@ -13,6 +13,8 @@ interface PendingCall {
   reject(error: VirError): void;
   /** told first, however the call ends */
   settled?: () => void;
+  /** what the call was made with (its reply may be laid out by it) */
+  args: unknown;
 }
 
 /** Keepalive as virsh sets it by default (virConnectSetKeepAlive(conn, 5, 6)). */
@@ -122,7 +124,7 @@ export class RpcChannel implements CallChannel {
       throw e;
     }
     return new Promise((resolve, reject) => {
-      this.#pending.set(serial, { resolve, reject, settled });
+      this.#pending.set(serial, { resolve, reject, settled, args });
       this.stream.write(frame);
     });
   }
@@ -169,7 +171,7 @@ export class RpcChannel implements CallChannel {
     // call with the rest (never leaves it waiting forever).
     const outcome = header.status === MessageStatus.ERROR
       ? new VirError(this.#program.error(body))
-      : this.#program.reply(header.procedure, body);
+      : this.#program.reply(header.procedure, body, call.args);
     this.#pending.delete(header.serial);
     call.settled?.();
     if (outcome instanceof VirError) call.reject(outcome);

@@ -33,8 +33,8 @@ export interface WireProgram {
   readonly version: number;
   /** The whole CALL frame of `proc` with its arguments. */
   callFrame(header: FrameHeader, proc: number, args: unknown): Buffer;
-  /** A REPLY's value. */
-  reply(proc: number, body: Buffer): unknown;
+  /** A REPLY's value; `args`: what the call was made with. */
+  reply(proc: number, body: Buffer, args: unknown): unknown;
   /** An ERROR reply's error. */
   error(body: Buffer): VirErrorData;
   /** A MESSAGE: an event, or null for one this client does not take. */

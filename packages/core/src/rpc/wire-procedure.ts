@@ -14,10 +14,15 @@ import type { XdrType } from './xdr/xdr-types.js';
  * - `chars`: text and C's char array, one byte per word, NUL-terminated;
  * - `params`: typed parameters (libvirt's remote_typed_param list);
  * - `stats`: named 64-bit counters (`{field, value}` list) as typed parameters;
- * - `bitmap`: a list of CPU numbers and libvirt's CPU bitmap bytes.
+ * - `bitmap`: a list of CPU numbers and libvirt's CPU bitmap bytes (in a record, `bits`: the
+ *   field that says how many CPUs the map has room for);
+ * - `byUuid`: a UUID on the API side and the whole reference on the wire (the daemon looks the
+ *   object up first: see `resolveByUuid`).
  */
 export type WireShape =
-  | { readonly k: 'plain' | 'bool' | 'uuid' | 'params' | 'stats' | 'bitmap' }
+  | { readonly k: 'plain' | 'bool' | 'uuid' | 'params' | 'stats' }
+  | { readonly k: 'bitmap'; readonly bits?: string }
+  | { readonly k: 'byUuid'; readonly of: WireShape }
   /** `size`: a fixed array's length, NULs after the text */
   | { readonly k: 'chars'; readonly size?: number }
   | { readonly k: 'optional' | 'list'; readonly of: WireShape }
@@ -32,23 +37,49 @@ export interface WireField {
   readonly fill?: string | number;
 }
 
-/** A member of a call's arguments: the API argument it carries (its index, the object itself first), or what a client sends in it. */
+/**
+ * A member of a call's arguments: the API argument it carries (its index, the object
+ * itself first), or what a client sends in it: a constant (`send`), or what the call's
+ * reply is to hold (`carries`: the bytes of each CPU map, the most items, the objects
+ * the reply's list is narrowed to; a client supplies these by the member's name).
+ */
 export interface WireArg {
   readonly member: string;
   readonly arg: number | null;
   readonly send?: number;
+  readonly carries?: 'map-length' | 'max-items' | 'narrow';
   readonly shape: WireShape;
 }
 
 /**
+ * A reply whose value's CPU lists travel as one opaque member (`maps`) of CPU maps end to
+ * end, each as long as the call's `mapLength` member says, as many as its `maxItems`
+ * member (one without): `field` is the items' CPU list (none: the value is one CPU list),
+ * `index` the items' field that is their position, `info` the array member that carries
+ * the items' other fields.
+ */
+export interface WireMapsReply {
+  readonly kind: 'maps';
+  readonly maps: string;
+  readonly field: string | null;
+  readonly index: string | null;
+  readonly info: { readonly member: string; readonly shape: WireShape } | null;
+  readonly mapLength: string;
+  readonly maxItems: string | null;
+  readonly counts: readonly string[];
+}
+
+/**
  * What a reply carries: nothing; the call's value in one member (with members that count
- * arrays); the value's fields across the members (`record`); the object the call was made
+ * arrays); the value's fields across the members (`record`, with members that count a
+ * field's list); the value's CPU lists as CPU maps (`maps`); the object the call was made
  * on (`self`: a domain that has taken a new id); or zeros where the API call returns nothing.
  */
 export type WireReply =
   | { readonly kind: 'none' | 'zero' | 'stream' }
   | { readonly kind: 'value'; readonly member: string; readonly shape: WireShape; readonly counts: readonly (readonly [count: string, of: string])[] }
-  | { readonly kind: 'record'; readonly shape: WireShape }
+  | { readonly kind: 'record'; readonly shape: WireShape; readonly counts: readonly (readonly [count: string, of: string])[] }
+  | WireMapsReply
   | { readonly kind: 'self'; readonly member: string };
 
 /** A procedure of one of libvirt's programs, as generated from api.xml. */

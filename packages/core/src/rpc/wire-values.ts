@@ -1,6 +1,6 @@
 import type { VirErrorData } from '../errors/vir-error.js';
 import type { TypedParams } from '../gen/api.gen.js';
-import type { WireProcedure, WireReply, WireShape } from './wire-procedure.js';
+import type { WireMapsReply, WireProcedure, WireReply, WireShape } from './wire-procedure.js';
 import { XdrError } from './xdr/xdr-error.js';
 import type { XdrType } from './xdr/xdr-types.js';
 
@@ -27,10 +27,11 @@ function uuidBytes(text: unknown, path: string): Buffer {
   return Buffer.from(text.replace(/-/g, ''), 'hex');
 }
 
-function bitmapBytes(cpus: unknown, path: string): Buffer {
+/** A CPU list as libvirt's bitmap: `size` bytes (CPUs beyond them left out), or as many as its highest CPU needs. */
+function bitmapBytes(cpus: unknown, path: string, size?: number): Buffer {
   if (!Array.isArray(cpus) || !cpus.every((c) => Number.isSafeInteger(c) && c >= 0 && c < 0x10000)) throw new XdrError(path, 'a list of CPU numbers');
-  const bytes = Buffer.alloc(cpus.length ? (Math.max(...cpus) >> 3) + 1 : 0);
-  for (const c of cpus as number[]) bytes[c >> 3]! |= 1 << (c & 7);
+  const bytes = Buffer.alloc(size ?? (cpus.length ? (Math.max(...cpus) >> 3) + 1 : 0));
+  for (const c of cpus as number[]) if (c >> 3 < bytes.length) bytes[c >> 3]! |= 1 << (c & 7);
   return bytes;
 }
 
@@ -68,6 +69,10 @@ export function toWire(shape: WireShape, value: unknown, path = ''): unknown {
     case 'bool': return value ? 1 : 0;
     case 'uuid': return uuidBytes(value, path);
     case 'bitmap': return bitmapBytes(value, path);
+    case 'byUuid':
+      // the daemon has put the object's reference in place of its UUID (resolveByUuid)
+      if (typeof value !== 'object' || value === null) throw new XdrError(path, 'an object looked up by its UUID');
+      return toWire(shape.of, value, path);
     case 'chars': {
       if (typeof value !== 'string') throw new XdrError(path, 'a string');
       // libvirt's char arrays carry the text's NUL; a fixed one is filled with NULs
@@ -94,8 +99,15 @@ export function toWire(shape: WireShape, value: unknown, path = ''): unknown {
       return { ...zeroOf(shape.type) as object, name: value };
     case 'record': {
       if (typeof value !== 'object' || value === null) throw new XdrError(path, 'an object');
+      const v = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const f of shape.fields) if (f.member !== null) out[f.member] = toWire(f.shape, (value as Record<string, unknown>)[f.api], `${path}.${f.api}`);
+      for (const f of shape.fields) {
+        if (f.member === null) continue;
+        // a CPU map as long as the record says the host's CPUs need
+        out[f.member] = f.shape.k === 'bitmap' && f.shape.bits !== undefined
+          ? bitmapBytes(v[f.api], `${path}.${f.api}`, Math.ceil(Number(v[f.shape.bits]) / 8) || 0)
+          : toWire(f.shape, v[f.api], `${path}.${f.api}`);
+      }
       return out;
     }
   }
@@ -108,6 +120,7 @@ export function fromWire(shape: WireShape, value: unknown): unknown {
     case 'bool': return value !== 0;
     case 'uuid': return uuidText(value as Uint8Array);
     case 'bitmap': return bitmapCpus(value as Uint8Array);
+    case 'byUuid': return (fromWire(shape.of, value) as { uuid: string }).uuid;
     case 'chars': {
       const bytes = Buffer.from((value as number[]).map((b) => b & 0xff));
       const end = bytes.indexOf(0);
@@ -156,19 +169,77 @@ export function callArgsFromWire(p: WireProcedure, decoded: unknown): unknown[] 
   return args;
 }
 
-/** An API call's arguments (the object first) as the XDR value of the procedure's call. */
-export function callArgsToWire(p: WireProcedure, args: readonly unknown[]): unknown {
+/** The XDR type of a member of a procedure's call or reply. */
+function memberType(type: XdrType | null, member: string): XdrType {
+  const field = type?.kind === 'struct' ? type.fields.find((f) => f.name === member) : undefined;
+  if (field === undefined) throw new XdrError(member, 'a member of the structure');
+  return field.type;
+}
+
+/**
+ * An API call's arguments (the object first) as the XDR value of the procedure's call;
+ * `members`: the values of members that carry no API argument (a CPU map's length), by
+ * name; one not given is sent as zeros (an empty list of objects to narrow to: none).
+ */
+export function callArgsToWire(p: WireProcedure, args: readonly unknown[], members: Readonly<Record<string, unknown>> = {}): unknown {
   if (p.args === null) return undefined;
   const out: Record<string, unknown> = {};
-  for (const a of p.argMap ?? []) out[a.member] = a.arg === null ? a.send : toWire(a.shape, args[a.arg], a.member);
+  for (const a of p.argMap ?? []) {
+    if (a.arg !== null) out[a.member] = toWire(a.shape, args[a.arg], a.member);
+    else out[a.member] = a.send ?? members[a.member] ?? zeroOf(memberType(p.args, a.member));
+  }
   return out;
 }
 
 /**
- * An API call's value as the XDR value of the procedure's reply. `self`: the object the
- * call was made on, as the reply names it (a domain with the id the call gave it).
+ * How many CPU maps a `maps` reply holds and the bytes of each, as the call asked, checked
+ * against the reply's maximum before anything is made: a call that asks for more is refused.
  */
-export function replyToWire(p: WireProcedure, value: unknown, self?: unknown): unknown {
+export function mapsLayout(p: WireProcedure, call: Readonly<Record<string, unknown>>): { items: number; mapLength: number } {
+  const reply = p.reply as WireMapsReply;
+  const mapLength = Number(call[reply.mapLength]);
+  const items = reply.maxItems === null ? 1 : Number(call[reply.maxItems]);
+  const max = (t: XdrType) => ('max' in t ? t.max : 0);
+  const itemsMax = reply.info === null ? Infinity : max(memberType(p.ret, reply.info.member));
+  if (!(mapLength > 0)) throw new XdrError(reply.mapLength, 'a CPU map length greater than zero');
+  if (!(items > 0) || items > itemsMax) throw new XdrError(reply.maxItems!, `a count from 1 to ${itemsMax}`);
+  if (items * mapLength > max(memberType(p.ret, reply.maps))) throw new XdrError(reply.maps, `${reply.maxItems ?? 1} * ${reply.mapLength} within ${max(memberType(p.ret, reply.maps))} bytes`);
+  return { items, mapLength };
+}
+
+function mapsToWire(p: WireProcedure, reply: WireMapsReply, value: unknown, call: Readonly<Record<string, unknown>>): unknown {
+  const { items: most, mapLength } = mapsLayout(p, call);
+  const items = (reply.field === null && reply.index === null && reply.info === null ? [value] : (value as unknown[])).slice(0, most);
+  const maps = Buffer.alloc(most * mapLength);
+  items.forEach((item, i) => {
+    const cpus = reply.field === null ? item : (item as Record<string, unknown>)[reply.field];
+    bitmapBytes(cpus, `${reply.maps}[${i}]`, mapLength).copy(maps, i * mapLength);
+  });
+  const out: Record<string, unknown> = { [reply.maps]: maps };
+  if (reply.info !== null) out[reply.info.member] = toWire(reply.info.shape, items, reply.info.member);
+  for (const count of reply.counts) out[count] = items.length;
+  return out;
+}
+
+function mapsFromWire(reply: WireMapsReply, decoded: Record<string, unknown>, call: Readonly<Record<string, unknown>>): unknown {
+  const maps = decoded[reply.maps] as Uint8Array;
+  const info = reply.info === null ? null : (fromWire(reply.info.shape, decoded[reply.info.member]) as Record<string, unknown>[]);
+  const count = info?.length ?? (reply.counts.length ? Number(decoded[reply.counts[0]!]) : 1);
+  // the length the call asked for, or the maps' bytes shared among the items
+  const mapLength = Number(call[reply.mapLength] ?? (count > 0 ? Math.floor(maps.length / count) : 0));
+  const cpusOf = (i: number) => bitmapCpus(maps.subarray(i * mapLength, (i + 1) * mapLength));
+  if (reply.field === null && reply.index === null && info === null) return count > 0 ? cpusOf(0) : [];
+  return Array.from({ length: count }, (_, i) => ({
+    ...(reply.index === null ? {} : { [reply.index]: i }), ...info?.[i], ...(reply.field === null ? {} : { [reply.field]: cpusOf(i) }),
+  }));
+}
+
+/**
+ * An API call's value as the XDR value of the procedure's reply. `self`: the object the
+ * call was made on, as the reply names it (a domain with the id the call gave it); `call`:
+ * the call's XDR value (what a `maps` reply's layout follows).
+ */
+export function replyToWire(p: WireProcedure, value: unknown, self?: unknown, call: Readonly<Record<string, unknown>> = {}): unknown {
   const reply: WireReply = p.reply ?? { kind: 'none' };
   switch (reply.kind) {
     case 'none': case 'stream': return undefined;
@@ -177,7 +248,12 @@ export function replyToWire(p: WireProcedure, value: unknown, self?: unknown): u
       const arg = p.argMap!.find((a) => a.arg === 0)!;
       return { [reply.member]: toWire(arg.shape, self) };
     }
-    case 'record': return toWire(reply.shape, value);
+    case 'record': {
+      const out = toWire(reply.shape, value) as Record<string, unknown>;
+      for (const [count, of] of reply.counts) out[count] = ((value as Record<string, unknown[]>)[of] ?? []).length;
+      return out;
+    }
+    case 'maps': return mapsToWire(p, reply, value, call);
     case 'value': {
       const wire = toWire(reply.shape, value, reply.member);
       const out: Record<string, unknown> = { [reply.member]: wire };
@@ -187,8 +263,8 @@ export function replyToWire(p: WireProcedure, value: unknown, self?: unknown): u
   }
 }
 
-/** A procedure's decoded XDR reply as the API call's value. */
-export function replyFromWire(p: WireProcedure, decoded: unknown): unknown {
+/** A procedure's decoded XDR reply as the API call's value; `call`: the members the call carried beside the API's arguments (a CPU map's length). */
+export function replyFromWire(p: WireProcedure, decoded: unknown, call: Readonly<Record<string, unknown>> = {}): unknown {
   const reply: WireReply = p.reply ?? { kind: 'none' };
   switch (reply.kind) {
     case 'none': case 'stream': case 'zero': return undefined;
@@ -197,8 +273,51 @@ export function replyFromWire(p: WireProcedure, decoded: unknown): unknown {
       return fromWire(arg.shape, (decoded as Record<string, unknown>)[reply.member]);
     }
     case 'record': return fromWire(reply.shape, decoded);
+    case 'maps': return mapsFromWire(reply, decoded as Record<string, unknown>, call);
     case 'value': return fromWire(reply.shape, (decoded as Record<string, unknown>)[reply.member]);
   }
+}
+
+/** The shape of a reply's value, where it has one. */
+const valueShape = (reply: WireReply | undefined): WireShape | null => (reply?.kind === 'value' || reply?.kind === 'record' ? reply.shape : null);
+
+/**
+ * A reply's value with each object its API side names by UUID alone (`byUuid`) replaced
+ * by the object's reference, as `lookup` finds it (the wire names the object whole).
+ */
+export async function resolveByUuid(p: WireProcedure, value: unknown, lookup: (uuid: string) => Promise<unknown>): Promise<unknown> {
+  const walk = async (shape: WireShape, v: unknown): Promise<unknown> => {
+    switch (shape.k) {
+      case 'byUuid': return lookup(v as string);
+      case 'optional': return v === undefined || v === null ? v : walk(shape.of, v);
+      case 'list': return Array.isArray(v) ? Promise.all(v.map((x) => walk(shape.of, x))) : v;
+      case 'record': {
+        if (typeof v !== 'object' || v === null) return v;
+        const out: Record<string, unknown> = { ...v };
+        for (const f of shape.fields) out[f.api] = await walk(f.shape, out[f.api]);
+        return out;
+      }
+      default: return v;
+    }
+  };
+  const shape = valueShape(p.reply);
+  return shape === null ? value : walk(shape, value);
+}
+
+/**
+ * A list reply narrowed to the objects the call's `narrow` member names, in their order
+ * (an empty list narrows nothing); items name their object by UUID.
+ */
+export function narrowReply(p: WireProcedure, value: unknown, call: Readonly<Record<string, unknown>>): unknown {
+  const narrow = p.argMap?.find((a) => a.carries === 'narrow');
+  const shape = valueShape(p.reply);
+  const named = narrow === undefined ? [] : (call[narrow.member] as unknown[]);
+  if (named.length === 0 || shape?.k !== 'list' || shape.of.k !== 'record' || !Array.isArray(value)) return value;
+  const key = shape.of.fields.find((f) => f.shape.k === 'byUuid' || f.shape.k === 'uuid')?.api;
+  if (key === undefined) return value;
+  const uuids = (fromWire(narrow!.shape, named) as { uuid: string }[]).map((r) => r.uuid);
+  const byUuid = new Map((value as Record<string, unknown>[]).map((item) => [item[key], item]));
+  return uuids.flatMap((u) => (byUuid.has(u) ? [byUuid.get(u)] : []));
 }
 
 /** An event (`{kind, domain, ...fields}`) as the XDR value of its message procedure. */

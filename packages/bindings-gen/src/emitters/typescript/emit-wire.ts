@@ -86,6 +86,12 @@ class ProgramTables {
     }
     if (r.array) throw new WireMappingError(`${where}: '${t.name}' meets an array of ${r.base}`);
     if (t.name === 'boolean' && r.base === 'int') return { k: 'bool' };
+    // an object the API names by its UUID alone, the wire whole
+    if (t.name === 'uuid' && r.def?.kind === 'struct') {
+      const object = Object.keys(REF_FIELDS).find((o) => r.base === `remote_nonnull_${o.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()}`);
+      if (!object) throw new WireMappingError(`${where}: a UUID meets ${r.base}, which names no object`);
+      return { k: 'byUuid', of: this.refShape(object, r.base, where) };
+    }
     if (t.name === 'uuid') return { k: 'uuid' };
     if (t.name === 'bytes') {
       if (r.base !== 'opaque') throw new WireMappingError(`${where}: bytes meet XDR ${r.base}, not opaque`);
@@ -120,9 +126,12 @@ class ProgramTables {
   /** An API structure and an XDR one, by name (libvirt's snake_case is the API's camelCase): every member must find its field. */
   recordShape(fields: { name: string; type: TypeRef }[], members: XdrMemberDef[], where: string): Shape {
     const out = members.filter((m) => m.countOf === null).map((m) => {
-      const f = fields.find((x) => x.name === m.name || x.name === camel(m.name));
+      const f = fields.find((x) => (m.field !== null ? x.name === m.field : x.name === m.name || x.name === camel(m.name)));
       if (!f) throw new WireMappingError(`${where}: member '${m.name}' has no field of the API's structure (${fields.map((x) => x.name).join(', ')})`);
-      return { api: f.name, member: m.name, shape: this.shape(f.type, m, `${where}.${m.name}`) };
+      const shape = this.shape(f.type, m, `${where}.${m.name}`);
+      if (m.bits === null) return { api: f.name, member: m.name, shape };
+      if (shape.k !== 'bitmap' || !fields.some((x) => x.name === m.bits)) throw new WireMappingError(`${where}.${m.name}: bits="${m.bits}" needs a CPU map and a field of that name`);
+      return { api: f.name, member: m.name, shape: { k: 'bitmap', bits: m.bits } };
     });
     return { k: 'record', fields: out };
   }
@@ -159,6 +168,8 @@ function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['proced
   let next = 0;
   const argMap = tables.struct(p.args).map((m) => {
     if (m.send !== null) return { member: m.name, arg: null, send: tables.constValue(m.send), shape: { k: 'plain' } };
+    if (m.carries === 'narrow') return { member: m.name, arg: null, carries: m.carries, shape: tables.shape({ name: 'Domain', list: true, kind: 'object' }, m, `${where} ${m.name}`) };
+    if (m.carries !== null) return { member: m.name, arg: null, carries: m.carries, shape: { k: 'plain' } };
     const a = apiArgs[next];
     if (!a) throw new WireMappingError(`${where}: member '${m.name}' has no API argument left`);
     return { member: m.name, arg: next++, shape: tables.shape(a.type, m, `${where} ${m.name}`) };
@@ -175,19 +186,44 @@ function mappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['proced
     const selfBase = object === 'Connect' ? null : tables.resolve(tables.struct(p.args)[0]).base;
     const self = ret.length === 1 && tables.resolve(ret[0]).base === selfBase;
     reply = ret.length === 0 ? { kind: 'none' } : self ? { kind: 'self', member: ret[0].name } : { kind: 'zero' };
+  } else if (ret.some((m) => m.carries === 'maps')) {
+    reply = mapsReplyOf(tables, api, method, p, ret, where);
   } else {
     const values = ret.filter((m) => m.countOf === null);
-    const counts = ret.filter((m) => m.countOf !== null).map((m) => [m.name, m.countOf]);
+    const counts = ret.filter((m) => m.countOf !== null).map((m) => [m.name, ret.find((x) => x.name === m.countOf)!.field ?? m.countOf]);
     if (values.length === 1 && !(r.kind === 'struct' && !r.list && tables.resolve(values[0]).def?.kind !== 'struct')) {
       reply = { kind: 'value', member: values[0].name, shape: tables.shape(r, values[0], `${where} reply`), counts };
     } else if (r.kind === 'struct' && !r.list) {
       const fields = api.structs.find((s) => s.name === r.name)!.fields.map((f) => ({ name: f.name, type: f.type }));
-      reply = { kind: 'record', shape: tables.recordShape(fields, ret, `${where} reply`) };
+      reply = { kind: 'record', shape: tables.recordShape(fields, ret, `${where} reply`), counts };
     } else {
       throw new WireMappingError(`${where}: ${values.length} reply members for a ${r.name}${r.list ? '[]' : ''}`);
     }
   }
   return `served: 'api', call: '${method.driverName}', apiProc: ${method.proc}, argMap: ${lit(argMap)}, reply: ${lit(reply)}`;
+}
+
+/** A reply whose CPU lists travel as CPU maps end to end (WireMapsReply): the call's members that size them, the items' fields. */
+function mapsReplyOf(tables: ProgramTables, api: ApiDef, method: MethodDef, p: WireProgramDef['procedures'][number], ret: XdrMemberDef[], where: string): unknown {
+  const maps = ret.find((m) => m.carries === 'maps')!;
+  const call = tables.struct(p.args);
+  const mapLength = call.find((m) => m.carries === 'map-length');
+  if (!mapLength) throw new WireMappingError(`${where}: CPU maps in the reply need a call member with carries="map-length"`);
+  const r = method.returns;
+  const struct = r.kind === 'struct' ? api.structs.find((s) => s.name === r.name)! : null;
+  if (maps.field === null ? !(r.name === 'uint' && r.list) : !(struct && r.list)) {
+    throw new WireMappingError(`${where}: CPU maps meet a ${r.name}${r.list ? '[]' : ''} (a CPU list, or a list of structures with field="...")`);
+  }
+  for (const f of [maps.field, maps.index]) {
+    if (f !== null && !struct!.fields.some((x) => x.name === f)) throw new WireMappingError(`${where}: ${r.name} has no field '${f}'`);
+  }
+  const others = ret.filter((m) => m !== maps && m.countOf === null);
+  if (others.length > 1) throw new WireMappingError(`${where}: ${others.length} reply members beside the CPU maps`);
+  const info = others.length === 0 ? null : { member: others[0].name, shape: tables.shape(r, others[0], `${where} reply`) };
+  return {
+    kind: 'maps', maps: maps.name, field: maps.field, index: maps.index, info, mapLength: mapLength.name,
+    maxItems: call.find((m) => m.carries === 'max-items')?.name ?? null, counts: ret.filter((m) => m.countOf !== null).map((m) => m.name),
+  };
 }
 
 /**
@@ -213,8 +249,11 @@ function eventMappingOf(tables: ProgramTables, api: ApiDef, p: WireProgramDef['p
   return `served: 'event', event: '${p.event}', callback: ${callback}, flat: ${callback && !nested}, message: ${lit(shapeOf(members, `event ${p.name}`))}${outerShape}`;
 }
 
+/** A value as TypeScript source: strings single-quoted (an apostrophe in one escaped), `@@name` a reference to a constant. */
 function literalText(value: unknown): string {
-  return JSON.stringify(value).replace(/"@@(\w+)"/g, '$1').replace(/"(\w+)":/g, '$1: ').replace(/"/g, "'");
+  return JSON.stringify(value)
+    .replace(/"@@(\w+)"/g, '$1').replace(/"(\w+)":/g, '$1: ')
+    .replace(/"((?:[^"\\]|\\.)*)"/g, (_, body: string) => `'${body.replace(/\\"/g, '"').replace(/'/g, "\\'")}'`);
 }
 const lit = literalText;
 
