@@ -185,6 +185,8 @@ export interface WireProgramDef {
   doc: string;
   consts: { name: string; value: string }[];
   types: XdrTypeDef[];
+  /** libvirt's typed parameters by name (`*` for a number in it) and the type libvirt gives each (int, uint, ..., string) */
+  typedParams: { field: string; type: string }[];
   procedures: WireProcedureDef[];
   line: number;
 }

@@ -294,5 +294,6 @@ function wireProgramOf(p: XNode, problems: { line: number; message: string }[]):
   return {
     name: req(p, 'name'), number: Number(req(p, 'number')), version: Number(req(p, 'version')), since: req(p, 'since'),
     doc: docOf(p), consts, types, procedures, line: p.line(),
+    typedParams: elements(p, 'typed-param').map((n) => ({ field: req(n, 'field'), type: req(n, 'type') })),
   };
 }

@@ -16,12 +16,19 @@ import type { ProgramServer, SessionContext } from './program-server.js';
 
 const P = remoteXdr.RemoteProcedure;
 
-/**
- * libvirt's virDrvFeature numbers that tsvirtd supports (the rest are migration's, and
- * TYPED_PARAM_STRING, which would make libvirt's client add a flag the drivers refuse).
- */
-const Feature = { PROGRAM_KEEPALIVE: 10, REMOTE_EVENT_CALLBACK: 14 } as const;
+/** libvirt's virDrvFeature numbers that tsvirtd supports (the rest are migration's). */
+const Feature = { TYPED_PARAM_STRING: 9, PROGRAM_KEEPALIVE: 10, REMOTE_EVENT_CALLBACK: 14 } as const;
 const SUPPORTED_FEATURES: ReadonlySet<number> = new Set(Object.values(Feature));
+
+/** VIR_TYPED_PARAM_STRING_OKAY: libvirt's client adds it to typed-parameter reads when the daemon has TYPED_PARAM_STRING. */
+const TYPED_PARAM_STRING_OKAY = 4;
+/**
+ * The calls whose replies carry typed parameters and that take flags: tsvirt's calls may
+ * always answer strings among them, so the flag that allows it is taken off before the call.
+ */
+const STRING_OKAY_CALLS: ReadonlySet<number> = new Set(remoteProcedures
+  .filter((p) => p.reply?.kind === 'value' && p.reply.shape.k === 'params' && p.argMap?.some((a) => a.member === 'flags'))
+  .map((p) => p.number));
 
 /** libvirt's VIR_CONNECT_RO, the open call's read-only flag. */
 const CONNECT_RO = 1;
@@ -106,8 +113,9 @@ export class RemoteProgram implements ProgramServer {
    */
   async #call(p: WireProcedure, decoded: unknown): Promise<unknown> {
     const api = procedureFor(p.apiProc!);
-    const args = callArgs(api, callArgsFromWire(p, decoded));
     const call = decoded as Record<string, unknown>;
+    if (STRING_OKAY_CALLS.has(p.number)) call.flags = (call.flags as number) & ~TYPED_PARAM_STRING_OKAY;
+    const args = callArgs(api, callArgsFromWire(p, call));
     if (p.reply?.kind === 'maps') this.#checked(p, () => mapsLayout(p, call));
     const { entry } = this.session.connection();
     const value = await callEntry(entry, api, args);

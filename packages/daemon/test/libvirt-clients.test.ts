@@ -62,6 +62,8 @@ if (missing) {
     ['nodecpumap', 'nodecpumap; nodecpumap --pretty'],
     ['domstats', 'domstats; domstats test; domstats --state --list-running; domstats --raw test; domstats --vcpu test'],
     ['vcpuinfo of a shut-off domain', `define ${xml}; vcpuinfo vm1; undefine vm1`],
+    // typed parameters keep libvirt's types (numa_mode is an int virsh names; weight a uint it sets back)
+    ['typed parameters', 'schedinfo test; schedinfo test --set weight=60; memtune test; numatune test; domiftune test testnet0'],
   ];
   for (const [name, commands] of sequences) {
     t.test(`virsh ${name}: as against libvirtd`, async (t) => {

@@ -1,5 +1,6 @@
 import type { VirErrorData } from '../errors/vir-error.js';
 import type { TypedParams } from '../gen/api.gen.js';
+import { remoteTypedParamTypes } from '../gen/remote-program.gen.js';
 import type { WireMapsReply, WireProcedure, WireReply, WireShape } from './wire-procedure.js';
 import { XdrError } from './xdr/xdr-error.js';
 import type { XdrType } from './xdr/xdr-types.js';
@@ -43,7 +44,34 @@ function bitmapCpus(bytes: Uint8Array): number[] {
   return cpus;
 }
 
+/** The bounds of each integer type of libvirt's typed parameters. */
+const INTEGER_RANGE: Record<number, readonly [number, number]> = {
+  [TypedParamType.INT]: [-0x80000000, 0x7fffffff], [TypedParamType.UINT]: [0, 0xffffffff],
+  [TypedParamType.LLONG]: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], [TypedParamType.ULLONG]: [0, Number.MAX_SAFE_INTEGER],
+};
+const ARM: Record<number, string> = { 1: 'i', 2: 'ui', 3: 'l', 4: 'ul', 5: 'd', 6: 'b', 7: 's' };
+
+/** A typed parameter of a name libvirt gives a type (api.xml's table): that type, or an error where the value cannot have it. */
+function declaredParam(field: string, type: number, value: unknown, path: string): unknown {
+  const wrong = () => new XdrError(path, `typed parameter '${field}' is libvirt's ${Object.keys(TypedParamType).find((k) => TypedParamType[k as keyof typeof TypedParamType] === type)!.toLowerCase()}, not ${JSON.stringify(value)}`);
+  if (type === TypedParamType.STRING) {
+    if (typeof value !== 'string') throw wrong();
+    return { field, value: { type, s: value } };
+  }
+  if (type === TypedParamType.BOOLEAN) {
+    if (typeof value !== 'boolean' && value !== 0 && value !== 1) throw wrong();
+    return { field, value: { type, b: value ? 1 : 0 } };
+  }
+  if (typeof value !== 'number') throw wrong();
+  const range = INTEGER_RANGE[type];
+  if (range !== undefined && !(Number.isInteger(value) && value >= range[0] && value <= range[1])) throw wrong();
+  return { field, value: { type, [ARM[type]!]: value } };
+}
+
 function typedParam(field: string, value: unknown, path: string): unknown {
+  const declared = remoteTypedParamTypes.get(field.replace(/\.\d+(?=\.|$)/g, '.*'));
+  if (declared !== undefined) return declaredParam(field, declared, value, path);
+  // a name api.xml does not know: the type its value suggests
   const { INT, LLONG, ULLONG, DOUBLE, BOOLEAN, STRING } = TypedParamType;
   if (typeof value === 'boolean') return { field, value: { type: BOOLEAN, b: value ? 1 : 0 } };
   if (typeof value === 'string') return { field, value: { type: STRING, s: value } };

@@ -53,6 +53,39 @@ t.test('structures, text in char arrays, typed parameters, optional strings', as
   t.same(callRoundTrip(proc(RemoteProcedure.DOMAIN_SNAPSHOT_GET_XML_DESC), [{ name: 's1', domain: 'test' }, 0]), [{ name: 's1', domain: 'test' }, 0], "a snapshot's domain by name");
 });
 
+t.test("typed parameters travel with the type libvirt gives their name (api.xml's table); other names by their value", async (t) => {
+  const p = proc(RemoteProcedure.DOMAIN_GET_MEMORY_PARAMETERS);
+  const typesOf = (params: object) => Object.fromEntries((replyToWire(p, params) as { params: { field: string; value: { type: number } }[] }).params.map((x) => [x.field, x.value.type]));
+  // INT 1, UINT 2, LLONG 3, ULLONG 4, DOUBLE 5, BOOLEAN 6, STRING 7
+  t.same(typesOf({ weight: 50, numa_mode: 0, hard_limit: 1, vcpu_quota: -1, device_weight: '', 'vcpu.12.time': 5, 'vcpu.0.halted': false, 'net.3.name': 'vnet0' }),
+    { weight: 2, numa_mode: 1, hard_limit: 4, vcpu_quota: 3, device_weight: 7, 'vcpu.12.time': 4, 'vcpu.0.halted': 6, 'net.3.name': 7 });
+  t.same(typesOf({ 'no.such': 3, other: -3, big: -(2 ** 40), ratio: 0.5, on: true, s: 'x' }), { 'no.such': 4, other: 1, big: 3, ratio: 5, on: 6, s: 7 });
+  for (const [name, value] of [['weight', -1], ['weight', 2 ** 32], ['numa_mode', 0.5], ['hard_limit', 'lots'], ['device_weight', 3], ['vcpu.0.halted', 2]] as const) {
+    t.throws(() => replyToWire(p, { [name]: value }), { name: 'XdrError', message: new RegExp(`typed parameter '${name.replace('.', '\\.')}' is libvirt's`) }, `${name}=${value}`);
+  }
+});
+
+t.test('CPU maps laid out as the call asks, and read back by the same layout', async (t) => {
+  const vcpus = proc(RemoteProcedure.DOMAIN_GET_VCPUS);
+  const info = [{ number: 0, state: 1, cpuTime: 10, cpu: 3, affinity: [0, 3, 9] }, { number: 1, state: 1, cpuTime: 11, cpu: 1, affinity: [1] }];
+  const call = { maxinfo: 3, maplen: 2 };
+  const wire = replyToWire(vcpus, info, undefined, call) as { cpumaps: Buffer };
+  t.same([...wire.cpumaps], [0b1001, 0b10, 0b10, 0, 0, 0], 'maxinfo maps of maplen bytes');
+  t.same(replyFromWire(vcpus, decodeXdr(vcpus.ret!, encodeXdr(vcpus.ret!, wire)), call), info);
+  t.same((replyToWire(vcpus, info, undefined, { maxinfo: 1, maplen: 1 }) as { info: unknown[] }).info.length, 1, 'no more items than the caller has room for');
+  const pins = proc(RemoteProcedure.DOMAIN_GET_VCPU_PIN_INFO);
+  const pinned = [{ vcpu: 0, cpus: [0, 1] }, { vcpu: 1, cpus: [7] }];
+  t.same(replyFromWire(pins, replyToWire(pins, pinned, undefined, { ncpumaps: 2, maplen: 1 }), { maplen: 1 }), pinned);
+  const emulator = proc(RemoteProcedure.DOMAIN_GET_EMULATOR_PIN_INFO);
+  t.same(replyToWire(emulator, [2, 4], undefined, { maplen: 1 }), { cpumaps: Buffer.from([0b10100]), ret: 1 });
+  const host = proc(RemoteProcedure.NODE_GET_CPU_MAP);
+  t.same(replyToWire(host, { cpus: 12, online: [0, 2, 4] }), { cpumap: Buffer.from([0b10101, 0]), ret: 12, online: 3 }, "the host's map as long as its CPUs need");
+  t.same(replyRoundTrip(host, { cpus: 12, online: [0, 2, 4] }), { cpus: 12, online: [0, 2, 4] });
+  for (const bad of [{ maxinfo: 0, maplen: 1 }, { maxinfo: 1, maplen: 0 }, { maxinfo: 16385, maplen: 1 }, { maxinfo: 16384, maplen: 1024 }]) {
+    t.throws(() => replyToWire(vcpus, info, undefined, bad), { name: 'XdrError' }, JSON.stringify(bad));
+  }
+});
+
 t.test('events: the callback form carries the registration, the legacy form does not', async (t) => {
   const event = { kind: 'lifecycle', domain: dom, event: 5, detail: 1 };
   const cb = proc(RemoteProcedure.DOMAIN_EVENT_CALLBACK_LIFECYCLE);

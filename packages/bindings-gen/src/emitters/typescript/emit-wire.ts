@@ -10,6 +10,9 @@ import { finish, newSource } from './ts-source.js';
 
 const NUMERIC = new Set(['int', 'uint', 'hyper', 'uhyper', 'bool', 'float', 'double', 'char', 'uchar', 'short', 'ushort', 'void']);
 
+/** libvirt's virTypedParameterType by api.xml's names. */
+const TYPED_PARAM_TYPE: Record<string, number> = { int: 1, uint: 2, llong: 3, ullong: 4, double: 5, boolean: 6, string: 7 };
+
 /** A mismatch between api.xml's method and the wire's structures. */
 export class WireMappingError extends Error {}
 
@@ -275,6 +278,16 @@ export function emitWireProgram(api: ApiDef, program: WireProgramDef, dir: strin
   for (const t of program.types) {
     const name = t.kind === 'typedef' ? t.decl.name : t.name;
     f.addVariableStatement({ isExported: true, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, type: 'XdrType', initializer: tables.typeExpr(t) }] });
+  }
+  if (program.typedParams.length) {
+    f.addVariableStatement({
+      isExported: true, declarationKind: VariableDeclarationKind.Const,
+      docs: ["libvirt's typed parameters by name (`*` for a number in it) and the type libvirt gives each (virTypedParameterType)."],
+      declarations: [{
+        name: `${prefix.toLowerCase()}TypedParamTypes`, type: 'ReadonlyMap<string, number>',
+        initializer: `new Map([\n${program.typedParams.map((p) => `  ['${p.field}', ${TYPED_PARAM_TYPE[p.type]}],`).join('\n')}\n])`,
+      }],
+    });
   }
   const procConst = `${prefix[0]}${prefix.slice(1).toLowerCase()}Procedure`;
   f.addVariableStatement({
