@@ -183,7 +183,7 @@ export class ClientSession implements SessionContext, UnreadHolder {
     // A call that opens a stream is answered with nothing; the stream's frames follow the reply.
     if (value instanceof Duplex) {
       this.#reply(program, call, () => program.replyFrame(call, undefined));
-      this.#relay(call, value);
+      this.#relay(program, call, value);
     } else {
       this.#reply(program, call, () => program.replyFrame(call, value));
     }
@@ -193,12 +193,13 @@ export class ClientSession implements SessionContext, UnreadHolder {
     this.#reply(program, call, () => program.errorFrame(call, toVirError(e, ErrorDomain.RPC)));
   }
 
-  #relay(call: FrameHeader, local: Duplex): void {
+  #relay(program: ProgramServer, call: FrameHeader, local: Duplex): void {
     if (this.#closed) {
       local.destroy();
       return;
     }
-    const link = relayStream(local, (status, body) => this.write(encodeFrame({ ...call, type: MessageType.STREAM, status }, body, this.limits.maxMessage)), this.stream);
+    const send = (status: MessageStatus, body?: Uint8Array) => this.write(encodeFrame({ ...call, type: MessageType.STREAM, status }, body, this.limits.maxMessage));
+    const link = relayStream(local, send, this.stream, program.streamErrors);
     this.#streams.set(call.serial, link);
     local.once('close', () => this.#streams.delete(call.serial));
   }

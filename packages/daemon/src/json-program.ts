@@ -2,7 +2,7 @@ import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { invalidArgument, invalidConnection, type DomainEventData } from '@tsvirt/core/driver';
 import {
   ConnectionProcedure, MessageStatus, MessageType, Program, ProgramVersion, argsFromJson, carriesBytes, decodeJsonBody, encodeJsonFrame, errorBodyOf,
-  eventProcedures, plainDomainRef, resultToJson, type FrameHeader, type OpenCallBody,
+  eventProcedures, jsonStreamErrors, plainDomainRef, resultToJson, type FrameHeader, type OpenCallBody,
 } from '@tsvirt/core/protocol';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { ProgramServer, SessionContext } from './program-server.js';
@@ -11,6 +11,8 @@ const eventProcOf = new Map(eventProcedures.map((e) => [e.kind, e.proc]));
 
 /** tsvirt's own program: JSON bodies, the open call's {uri, readOnly}, events as MESSAGE frames of the event's procedure. */
 export class JsonProgram implements ProgramServer {
+  readonly streamErrors = jsonStreamErrors;
+
   constructor(private readonly session: SessionContext) {}
 
   serve(proc: number, body: Buffer): unknown {

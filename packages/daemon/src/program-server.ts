@@ -1,6 +1,6 @@
 import type { ConnectEntry, DomainEventData } from '@tsvirt/core/driver';
 import type { VirError } from '@tsvirt/core';
-import type { FrameHeader } from '@tsvirt/core/protocol';
+import type { FrameHeader, StreamErrorCodec } from '@tsvirt/core/protocol';
 import type { DaemonLimits } from './daemon-limits.js';
 import type { SharedConnection } from './driver-pool.js';
 import type { ClientAccess } from './network-access.js';
@@ -42,4 +42,6 @@ export interface ProgramServer {
   serve(proc: number, body: Buffer): unknown;
   replyFrame(call: FrameHeader, value: unknown): Uint8Array;
   errorFrame(call: FrameHeader, error: VirError): Uint8Array;
+  /** How the program's streams carry their errors. */
+  readonly streamErrors: StreamErrorCodec;
 }

@@ -1,9 +1,9 @@
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { invalidConnection, type DomainEventData } from '@tsvirt/core/driver';
 import {
-  MessageStatus, MessageType, Program, ProgramVersion, XdrError, callArgsFromWire, eventProcedures, decodeXdr, encodeFrame, encodeXdr, errorToWire,
-  eventToWire, mapsLayout, narrowReply, plainRef, remoteProcedureByNumber, remoteProcedures, remoteXdr, remote_error, replyToWire,
-  resolveByUuid, type FrameHeader, type WireProcedure,
+  MessageStatus, MessageType, Program, ProgramVersion, XdrError, callArgsFromWire, eventProcedures, decodeXdr, encodeFrame, encodeXdr,
+  eventToWire, mapsLayout, narrowReply, plainRef, remoteProcedureByNumber, remoteProcedures, remoteXdr, replyToWire,
+  remoteStreamErrors, resolveByUuid, type FrameHeader, type WireProcedure,
 } from '@tsvirt/core/protocol';
 import { callArgs, callEntry, procedureFor } from './entry-dispatch.js';
 import type { ProgramServer, SessionContext } from './program-server.js';
@@ -62,6 +62,8 @@ export class RemoteProgram implements ProgramServer {
   /** The client's registrations, by the session's callback id. */
   readonly #registrations = new Map<number, Registration>();
 
+  readonly streamErrors = remoteStreamErrors;
+
   constructor(private readonly session: SessionContext) {}
 
   serve(proc: number, body: Buffer): unknown {
@@ -85,7 +87,7 @@ export class RemoteProgram implements ProgramServer {
   }
 
   errorFrame(call: FrameHeader, error: VirError): Uint8Array {
-    return encodeFrame({ ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, encodeXdr(remote_error, errorToWire(error)), this.session.limits.maxMessage);
+    return encodeFrame({ ...call, type: MessageType.REPLY, status: MessageStatus.ERROR }, remoteStreamErrors.encode(error), this.session.limits.maxMessage);
   }
 
   /** A call's body, decoded and checked against its XDR type: a malformed one is libvirt's RPC error, and the session goes on. */

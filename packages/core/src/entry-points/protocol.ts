@@ -12,7 +12,10 @@ export {
 export {
   ConnectionProcedure, plainDomainRef, plainRef, isRefType, type OpenCallBody, type EventMessageBody,
 } from '../remote/remote-protocol.js';
-export { relayStream, remoteStream, STREAM_BACKLOG_MAX, type StreamLink, type StreamPeer, type SendStreamFrame } from '../remote/stream-frames.js';
+export {
+  jsonStreamErrors, relayStream, remoteStream, STREAM_BACKLOG_MAX, type SendStreamFrame, type StreamErrorCodec, type StreamLink, type StreamPeer,
+} from '../remote/stream-frames.js';
+export { remoteStreamErrors } from '../remote/remote-wire-program.js';
 export { TLS_CONFIRMATION } from '../remote/transports/socket-transport.js';
 export { RW_SOCKET_NAME, RO_SOCKET_NAME, DEFAULT_TCP_PORT, DEFAULT_TLS_PORT, defaultSocketDir, defaultSocketPath } from '../remote/socket-paths.js';
 export { connectTransport } from '../remote/transports/connect-transport.js';

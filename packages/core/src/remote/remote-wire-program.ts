@@ -6,11 +6,12 @@ import { RemoteProcedure, remote_error, remoteProcedureByNumber } from '../gen/r
 import { encodeFrame } from '../rpc/frame-codec.js';
 import { Program, ProgramVersion } from '../rpc/rpc-constants.js';
 import type { WireProcedure } from '../rpc/wire-procedure.js';
-import { callArgsToWire, errorFromWire, eventFromWire, replyFromWire, type RemoteErrorValue } from '../rpc/wire-values.js';
+import { callArgsToWire, errorFromWire, errorToWire, eventFromWire, replyFromWire, type RemoteErrorValue } from '../rpc/wire-values.js';
 import { decodeXdr } from '../rpc/xdr/xdr-reader.js';
 import { encodeXdr } from '../rpc/xdr/xdr-writer.js';
 import type { XdrType } from '../rpc/xdr/xdr-types.js';
 import { WithMembers, withSnapshotDomains } from './remote-calls.js';
+import type { StreamErrorCodec } from './stream-frames.js';
 import type { WireProgram } from './wire-program.js';
 
 // libvirt's REMOTE program as its own client speaks it (remote_driver.c's doRemoteOpen):
@@ -32,6 +33,12 @@ function procedure(number: number): WireProcedure {
   return p;
 }
 
+/** libvirt's program: a stream's error as remote_error, as libvirt's daemon and client send it. */
+export const remoteStreamErrors: StreamErrorCodec = {
+  encode: (error) => encodeXdr(remote_error, errorToWire(error)),
+  decode: (body) => errorFromWire(decodeXdr(remote_error, body, 'remote_error') as RemoteErrorValue),
+};
+
 export const remoteProgram: WireProgram = {
   name: 'remote',
   program: Program.REMOTE,
@@ -48,7 +55,8 @@ export const remoteProgram: WireProgram = {
     const decoded = decodeXdr(p.ret ?? VOID, body, p.name);
     return p.served === 'api' ? replyFromWire(p, decoded, WithMembers.of(args).members) : decoded;
   },
-  error: (body) => errorFromWire(decodeXdr(remote_error, body, 'remote_error') as RemoteErrorValue),
+  error: remoteStreamErrors.decode,
+  streamErrors: remoteStreamErrors,
   message(proc, body) {
     const p = remoteProcedureByNumber.get(proc);
     // only the callback form's messages: this client registers no other

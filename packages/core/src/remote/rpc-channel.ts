@@ -89,7 +89,7 @@ export class RpcChannel implements CallChannel {
     const serial = this.#nextSerial();
     const link = remoteStream((status, body) => {
       if (!this.#closed) this.stream.write(encodeFrame(this.#header(proc, MessageType.STREAM, serial, status), body));
-    }, this.stream);
+    }, this.stream, this.#program.streamErrors);
     this.#streams.set(serial, link);
     link.stream.once('close', () => this.#streams.delete(serial));
     try {

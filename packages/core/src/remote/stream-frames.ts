@@ -1,13 +1,24 @@
 import { Duplex } from 'node:stream';
 import { ErrorDomain, ErrorNumber } from '../gen/errors.gen.js';
-import { VirError, toVirError } from '../errors/vir-error.js';
+import { VirError, toVirError, type VirErrorData } from '../errors/vir-error.js';
 import { decodeErrorBody, encodeErrorBody } from '../rpc/json-body-codec.js';
 import { MessageStatus } from '../rpc/rpc-constants.js';
 
 // A stream travels as in libvirt: once the call that opened it has been answered,
 // STREAM frames under that call's procedure and serial go both ways: data with status
 // CONTINUE, the end of one direction with OK and an empty body, a failure with ERROR
-// and the VirError. Who frames them (header, serial) is the sender's business.
+// and the VirError in the program's error form (JSON for tsvirt's, remote_error for
+// libvirt's). Who frames them (header, serial) is the sender's business.
+
+/** How a program carries a stream's error: the body of an ERROR frame, both ways. */
+export interface StreamErrorCodec {
+  encode(error: VirError): Uint8Array;
+  /** throws when the body is not an error of this program */
+  decode(body: Uint8Array): VirErrorData;
+}
+
+/** tsvirt's own program: the error as JSON. */
+export const jsonStreamErrors: StreamErrorCodec = { encode: encodeErrorBody, decode: decodeErrorBody };
 
 /** Sends one STREAM frame of this stream. */
 export type SendStreamFrame = (status: MessageStatus, body?: Uint8Array) => void;
@@ -35,14 +46,23 @@ interface Sink {
 }
 
 /** A frame from the peer, to what the local side does with it. Bodies are copied: the decoder's buffer is reused. */
-function receiveInto(sink: Sink, status: number, body: Uint8Array): void {
+function receiveInto(sink: Sink, errors: StreamErrorCodec, status: number, body: Uint8Array): void {
   if (status === MessageStatus.CONTINUE) sink.data(Buffer.from(body));
   else if (status === MessageStatus.OK) sink.end();
-  else sink.fail(new VirError(decodeErrorBody(body)));
+  else sink.fail(peerError(errors, body));
+}
+
+/** The error a peer's ERROR frame carries; one whose body does not decode fails the stream all the same. */
+function peerError(errors: StreamErrorCodec, body: Uint8Array): VirError {
+  try {
+    return new VirError(errors.decode(body));
+  } catch {
+    return VirError.of(ErrorNumber.RPC, ErrorDomain.STREAMS, `the peer ended the stream with an error of ${body.length} bytes that does not decode`);
+  }
 }
 
 /** The client's end: a Duplex whose writes go to the peer (at the pace its socket takes them) and whose reads are what the peer sends. */
-export function remoteStream(send: SendStreamFrame, peer: StreamPeer): StreamLink & { stream: Duplex } {
+export function remoteStream(send: SendStreamFrame, peer: StreamPeer, errors: StreamErrorCodec = jsonStreamErrors): StreamLink & { stream: Duplex } {
   const stream = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, done) {
@@ -56,7 +76,7 @@ export function remoteStream(send: SendStreamFrame, peer: StreamPeer): StreamLin
     },
   });
   const sink: Sink = { data: (chunk) => stream.push(chunk), end: () => stream.push(null), fail: (e) => stream.destroy(e) };
-  return { stream, receive: (status, body) => receiveInto(sink, status, body), abort: (e) => stream.destroy(e) };
+  return { stream, receive: (status, body) => receiveInto(sink, errors, status, body), abort: (e) => stream.destroy(e) };
 }
 
 /**
@@ -64,7 +84,7 @@ export function remoteStream(send: SendStreamFrame, peer: StreamPeer): StreamLin
  * either side ends it. A guest that writes faster than the peer reads is paused (its
  * pty fills and it waits); a peer that writes far more than the guest takes fails the stream.
  */
-export function relayStream(local: Duplex, send: SendStreamFrame, peer: StreamPeer): StreamLink {
+export function relayStream(local: Duplex, send: SendStreamFrame, peer: StreamPeer, errors: StreamErrorCodec = jsonStreamErrors): StreamLink {
   let over = false;
   const finish = (status: MessageStatus, body?: Uint8Array) => {
     if (!over) send(status, body);
@@ -78,7 +98,7 @@ export function relayStream(local: Duplex, send: SendStreamFrame, peer: StreamPe
     }
   });
   local.once('end', () => finish(MessageStatus.OK));
-  local.once('error', (e) => finish(MessageStatus.ERROR, encodeErrorBody(toVirError(e, ErrorDomain.STREAMS))));
+  local.once('error', (e) => finish(MessageStatus.ERROR, errors.encode(toVirError(e, ErrorDomain.STREAMS))));
   // Destroyed without an end (another session forced its way to the console): over all the same.
   local.once('close', () => finish(MessageStatus.OK));
   const sink: Sink = {
@@ -89,5 +109,5 @@ export function relayStream(local: Duplex, send: SendStreamFrame, peer: StreamPe
     end: () => local.end(),
     fail: (e) => local.destroy(e),
   };
-  return { receive: (status, body) => receiveInto(sink, status, body), abort: () => local.destroy() };
+  return { receive: (status, body) => receiveInto(sink, errors, status, body), abort: () => local.destroy() };
 }

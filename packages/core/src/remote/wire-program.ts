@@ -8,6 +8,7 @@ import { decodeErrorBody, decodeJsonBody, encodeJsonFrame } from '../rpc/json-bo
 import { Program, ProgramVersion } from '../rpc/rpc-constants.js';
 import { errorFromWire, type RemoteErrorValue } from '../rpc/wire-values.js';
 import { decodeXdr } from '../rpc/xdr/xdr-reader.js';
+import { jsonStreamErrors, type StreamErrorCodec } from './stream-frames.js';
 import { ConnectionProcedure, type EventMessageBody, type OpenCallBody } from './remote-protocol.js';
 
 /** What a program's session steps need of the channel. */
@@ -35,6 +36,8 @@ export interface WireProgram {
   callFrame(header: FrameHeader, proc: number, args: unknown): Buffer;
   /** A REPLY's value; `args`: what the call was made with. */
   reply(proc: number, body: Buffer, args: unknown): unknown;
+  /** How a stream's ERROR frames carry their error. */
+  readonly streamErrors: StreamErrorCodec;
   /** An ERROR reply's error. */
   error(body: Buffer): VirErrorData;
   /** A MESSAGE: an event, or null for one this client does not take. */
@@ -72,6 +75,7 @@ export const tsvirtProgram: WireProgram = {
   version: ProgramVersion.TSVIRT,
   callFrame: (header, _proc, args) => encodeJsonFrame(header, args),
   reply: (_proc, body) => decodeJsonBody(body),
+  streamErrors: jsonStreamErrors,
   error(body) {
     try {
       return decodeErrorBody(body);

@@ -6,7 +6,8 @@ import { Duplex, PassThrough } from 'node:stream';
 import t from 'tap';
 import { ErrorDomain, ErrorNumber, VirError } from '../../src/index.js';
 import {
-  MessageStatus, STREAM_BACKLOG_MAX, decodeErrorBody, encodeErrorBody, relayStream, remoteStream,
+  MessageStatus, STREAM_BACKLOG_MAX, decodeErrorBody, decodeXdr, encodeErrorBody, encodeXdr, relayStream, remoteStream, remoteStreamErrors,
+  remote_error, type RemoteErrorValue,
 } from '../../src/entry-points/protocol.js';
 
 type Sent = [number, string];
@@ -99,6 +100,28 @@ t.test('the serving end: a driver stream that fails sends ERROR; one destroyed w
   link.abort();
   await new Promise((r) => local.once('close', r));
   t.ok(local.destroyed, 'a client gone: the driver stream is closed');
+});
+
+t.test("libvirt's program: a stream's ERROR frames carry libvirt's remote_error, both ways", async (t) => {
+  const a = capture();
+  const failing = new PassThrough();
+  relayStream(failing, a.send, idlePeer(), remoteStreamErrors);
+  failing.destroy(failure);
+  await new Promise((r) => failing.once('close', r));
+  t.equal(a.sent[0]![0], MessageStatus.ERROR);
+  const wire = decodeXdr(remote_error, Buffer.from(a.sent[0]![1], 'latin1')) as RemoteErrorValue;
+  t.match(wire, { code: ErrorNumber.OPERATION_FAILED, domain: ErrorDomain.QEMU, message: 'operation failed: gone', level: 2 }, 'as libvirt encodes it');
+
+  // libvirt's client aborts a stream (virStreamAbort) with an ERROR frame of its own
+  const { stream, receive } = remoteStream(capture().send, idlePeer(), remoteStreamErrors);
+  const failed = new Promise<VirError>((r) => stream.once('error', r));
+  receive(MessageStatus.ERROR, encodeXdr(remote_error, { code: ErrorNumber.OPERATION_ABORTED, domain: ErrorDomain.STREAMS, message: 'operation aborted', level: 2, dom: null, str1: null, str2: null, str3: null, int1: 0, int2: 0, net: null }));
+  t.match(await failed, { code: ErrorNumber.OPERATION_ABORTED, message: 'operation aborted' });
+
+  const garbled = remoteStream(capture().send, idlePeer(), remoteStreamErrors);
+  const lost = new Promise<VirError>((r) => garbled.stream.once('error', r));
+  garbled.receive(MessageStatus.ERROR, Buffer.from([1, 2, 3]));
+  t.match(await lost, { code: ErrorNumber.RPC, message: /an error of 3 bytes that does not decode/ }, 'an error body that does not decode still fails the stream');
 });
 
 t.test('flow control: a guest that writes faster than the peer reads waits; a client\'s writes wait for its socket', async (t) => {
