@@ -16,6 +16,10 @@ const libvirt = (script: string) => {
 };
 
 const SCRIPTS: Record<string, string[]> = {
+  'create and start: --pass-fds is N,M,... (empty for none), --console needs a terminal': [
+    'destroy test; start test --pass-fds x', 'destroy test; start test --pass-fds 3,,4', 'destroy test; start test --console',
+    "destroy test; start test --pass-fds ''",
+  ],
   'an empty option value is refused unless the command takes one': [
     "dominfo ''", "net-info ''", "pool-info ''", "snapshot-info test ''", "vol-info '' --pool default-pool",
     "domblkstat test ''", "domblkinfo test ''",

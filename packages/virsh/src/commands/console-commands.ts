@@ -1,7 +1,8 @@
 // virsh console: the guest's console as a stream from virDomainOpenConsole, whether the
 // driver runs in this process or behind a daemon, relayed to the terminal.
 
-import { DomainConsoleFlags, DomainState } from '@tsvirt/core';
+import { DomainConsoleFlags, DomainState, type Domain } from '@tsvirt/core';
+import type { VirshContext } from '../virsh-context.js';
 import type { ReadStream } from 'node:tty';
 import { escapeByte, relayConsole } from '../console/console-relay.js';
 import type { CommandDef } from '../cli/command-def.js';
@@ -16,6 +17,12 @@ const consoleCommand: CommandDef = domainCommand({
     { name: 'safe', type: 'bool', help: 'only connect if safe console handling is supported' },
   ],
 }, async (ctx, dom, opts) => {
+  const flags = (opts.get('force') ? DomainConsoleFlags.FORCE : 0) | (opts.get('safe') ? DomainConsoleFlags.SAFE : 0);
+  return runConsole(ctx, dom, opts.get('devname') as string | undefined, flags);
+});
+
+/** Relay the guest's console to the terminal until the escape key (console, and create/start --console). */
+export async function runConsole(ctx: VirshContext, dom: Domain, devname: string | undefined, flags: number): Promise<boolean> {
   if ((await dom.getState()).state === DomainState.SHUTOFF) {
     ctx.error('The domain is not running');
     return false;
@@ -26,12 +33,12 @@ const consoleCommand: CommandDef = domainCommand({
   }
   const escape = ctx.options.escape ?? '^]';
   ctx.printExtra(`Connected to domain '${dom.name}'\nEscape character is ${escape}${escape[0] === '^' ? ` (Ctrl + ${escape[1]})` : ''}\n`);
-  const flags = (opts.get('force') ? DomainConsoleFlags.FORCE : 0) | (opts.get('safe') ? DomainConsoleFlags.SAFE : 0);
-  const guest = await dom.openConsole(opts.get('devname') as string | undefined, flags);
+  const guest = await dom.openConsole(devname, flags);
   // Other virsh commands can then manage the guest while the console runs; the next
   // command of this virsh reconnects.
   await ctx.closeIfInProcess();
   await relayConsole(guest, process.stdin as ReadStream, process.stdout, escapeByte(escape));
-});
+  return true;
+}
 
 export const consoleCommands = [consoleCommand];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DomainCreateFlags, DomainDestroyFlags, DomainUndefineFlags, DomainShutdownFlags, type Connect, type Domain } from '@tsvirt/core';
+import { DomainCreateFlags, DomainDestroyFlags, DomainUndefineFlags, DomainShutdownFlags, ErrorDomain, ErrorNumber, VirError, type Connect, type Domain } from '@tsvirt/core';
+import { runConsole } from './console-commands.js';
 import { textOfBytes } from '@tsvirt/core/xml';
 import { flagsOf } from './domain-command.js';
 import type { CommandDef, OptionValues } from '../cli/command-def.js';
@@ -35,6 +36,30 @@ const createFlagsOf = (opts: OptionValues) => flagsOf(opts, [
   ['validate', DomainCreateFlags.START_VALIDATE], ['reset-nvram', DomainCreateFlags.START_RESET_NVRAM],
 ]);
 
+const CONSOLE_OPTION = { name: 'console', type: 'bool', help: 'attach to console after creation' } as const;
+const PASS_FDS_OPTION = { name: 'pass-fds', type: 'string', help: 'pass file descriptors N,M,... to the guest', emptyOk: true } as const;
+
+/**
+ * The descriptors of --pass-fds (N,M,...), or null (reported) when one is not a number.
+ * Passing them needs the API's ...WithFiles calls, which tsvirt does not have: any
+ * descriptor is then libvirt's error for a call the driver does not support.
+ */
+function passFds(ctx: VirshContext, opts: OptionValues): number[] | null {
+  const list = opts.get('pass-fds') as string | undefined;
+  if (!list) return [];
+  const fds: number[] = [];
+  for (const word of list.split(',')) {
+    if (!/^\d+$/.test(word) || !Number.isSafeInteger(Number(word))) {
+      ctx.error(`Unable to parse FD number '${word}'`);
+      return null;
+    }
+    fds.push(Number(word));
+  }
+  return fds;
+}
+
+const withFilesUnsupported = (fn: string) => VirError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.DOMAIN, fn);
+
 /** define and create: a domain from the XML file the command names, and virsh's words for what happened. */
 async function fromXmlFile(
   ctx: VirshContext, opts: OptionValues, verb: string, done: string,
@@ -45,9 +70,13 @@ async function fromXmlFile(
   if (!conn) return false;
   const xml = await readCommandFile(ctx, file);
   if (xml === null) return false;
+  const fds = passFds(ctx, opts);
+  if (fds === null) return false;
   try {
+    if (fds.length) throw withFilesUnsupported('virDomainCreateXMLWithFiles');
     const dom = await make(conn, xml);
     ctx.print(`Domain '${dom.name}' ${done} from ${file}\n`);
+    if (opts.has('console')) return runConsole(ctx, dom, undefined, 0);
     return true;
   } catch (e) {
     ctx.error(`Failed to ${verb} domain from ${file}`);
@@ -119,9 +148,12 @@ export const lifecycleCommands: CommandDef[] = [
     name: 'create', group: 'domain', help: 'create a domain from an XML file', description: 'Create a domain.',
     options: [
       FILE_OPTION,
+      CONSOLE_OPTION,
       { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
       { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
+      PASS_FDS_OPTION,
       { name: 'validate', type: 'bool', help: 'validate the XML against the schema' },
+      { name: 'reset-nvram', type: 'bool', help: 're-initialize NVRAM from its pristine template' },
     ],
     run: (ctx, opts) => fromXmlFile(ctx, opts, 'create', 'created', (conn, xml) => conn.createDomainXML(xml, createFlagsOf(opts))),
   },
@@ -130,10 +162,12 @@ export const lifecycleCommands: CommandDef[] = [
     description: 'Start a domain, either from the last managedsave\n    state, or via a fresh boot if no managedsave state\n    is present.',
     options: [
       { ...DOMAIN_OPTION, help: 'name of the inactive domain' },
+      CONSOLE_OPTION,
       { name: 'paused', type: 'bool', help: 'leave the guest paused after creation' },
       { name: 'autodestroy', type: 'bool', help: 'automatically destroy the guest when virsh disconnects' },
       { name: 'bypass-cache', type: 'bool', help: 'avoid file system cache when loading' },
       { name: 'force-boot', type: 'bool', help: 'force fresh boot by discarding any managed save' },
+      PASS_FDS_OPTION,
       { name: 'reset-nvram', type: 'bool', help: 're-initialize NVRAM from its pristine template' },
     ],
     async run(ctx, opts) {
@@ -144,7 +178,10 @@ export const lifecycleCommands: CommandDef[] = [
         return false;
       }
       const flags = createFlagsOf(opts);
+      const fds = passFds(ctx, opts);
+      if (fds === null) return false;
       try {
+        if (fds.length) throw withFilesUnsupported('virDomainCreateWithFiles');
         await dom.create(flags);
       } catch (e) {
         ctx.error(`Failed to start domain '${dom.name}'`);
@@ -152,7 +189,7 @@ export const lifecycleCommands: CommandDef[] = [
         return false;
       }
       ctx.print(`Domain '${dom.name}' started\n`);
-      return true;
+      return opts.has('console') ? runConsole(ctx, dom, undefined, 0) : true;
     },
   },
   domainAction('undefine', 'undefine a domain', 'Undefine an inactive domain, or convert persistent to transient.',
