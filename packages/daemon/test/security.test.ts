@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { ErrorNumber, open } from '@tsvirt/core';
 import { procedures, decodeErrorBody, decodeJsonBody } from '@tsvirt/core/protocol';
 import { NODE, QEMU_ENV, RawClient, socketDir, startDaemon, TSVIRTD, VIRSH, virsh } from './fixtures/daemon-harness.js';
@@ -19,6 +19,12 @@ const LOOKUP = procedures.find((p) => p.driverName === 'connectLookupDomainByNam
 
 /** Lines of a file that must never reach a client, short ones aside. */
 const secretLines = (path: string) => readFileSync(path, 'utf8').split(/[\n\0]/).filter((l) => l.length > 8);
+
+/** Nothing beside the sockets for clients to read or swap: only the daemon's own lock token (mode 0600), no status files. */
+function onlySockets(t: Test, dir: string): void {
+  t.same(readdirSync(dir).sort(), ['tsvirt-sock', 'tsvirt-sock-ro', 'tsvirtd.lock-token'], 'no status files beside the sockets');
+  t.equal(statSync(join(dir, 'tsvirtd.lock-token')).mode & 0o777, 0o600, "the lock token is the daemon's alone");
+}
 
 t.test('a read-only user opens no file of root\'s through a node file URI, and a FIFO freezes nothing', { skip: noUseradd }, async (t) => {
   const user = makeTestUser(t);
@@ -147,8 +153,7 @@ t.test('socket folders another user owns or can write are refused; ours is made 
   t.equal(statSync(ours).mode & 0o777, 0o711, 'the folder is 0711');
   t.equal(virshAs(user, '-r', '-c', `test+unix:///default?socket=${d.ro}`, 'domstate', 'test').out, 'running\n\n', 'the user reaches the read-only socket');
   t.not(virshAs(user, '-c', `test+unix:///default?socket=${d.rw}`, 'domstate', 'test').rc, 0, 'and not the read-write one');
-  // Nothing beside the sockets: the daemon keeps no files there for clients to read or swap.
-  t.same(readdirSync(ours).sort(), ['tsvirt-sock', 'tsvirt-sock-ro']);
+  onlySockets(t, ours);
 });
 
 t.test('reads go over the socket: a stopped daemon answers nothing, and odd names are errors', async (t) => {
@@ -158,7 +163,7 @@ t.test('reads go over the socket: a stopped daemon answers nothing, and odd name
   t.teardown(() => conn.close());
   const dom = await conn.lookupDomainByName('test');
   const state = await dom.getState();
-  t.same(readdirSync(d.dir).sort(), ['tsvirt-sock', 'tsvirt-sock-ro'], 'no status files beside the sockets');
+  onlySockets(t, d.dir);
   d.proc.kill('SIGSTOP');
   let answered = false;
   const pending = dom.getState().then((s) => { answered = true; return s; });
