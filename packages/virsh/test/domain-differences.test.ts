@@ -46,7 +46,7 @@ t.test('detach-interface: the interface is gone', async (t) => {
   t.same(virsh('detach-interface test network --mac aa:bb:cc:dd:ee:ff; domiflist test'), {
     out: 'Interface detached successfully\n\n Interface   Type   Source   Model   MAC\n------------------------------------------\n\n', err: '', rc: 0,
   });
-  t.same(virsh('detach-interface test bridge'), { out: '\n', err: 'error: No interface found whose type is bridge\n', rc: 1 });
+  t.same(virsh('detach-interface test bridge'), { out: '\n', err: 'error: No interface found whose type is bridge\nerror: Failed to detach interface\n', rc: 1 });
 });
 
 t.test('detach-device-missing: a missing device is reported as such', async (t) => {
