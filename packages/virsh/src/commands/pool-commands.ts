@@ -72,7 +72,7 @@ const poolList: CommandDef = {
       const info = await p.getInfo();
       const autostart = await p.getAutostart().then(yesNo, () => 'no autostart');
       if (!details) return [p.name, info.state === StoragePoolState.INACTIVE ? 'inactive' : 'active', autostart];
-      const sizes = hasSizes(info.state) ? [info.capacity, info.allocation, info.available].map(prettyCapacity) : ['-', '-', '-'];
+      const sizes = hasSizes(info.state) ? [info.capacity, info.allocation, info.available].map((b) => prettyCapacity(b)) : ['-', '-', '-'];
       return [p.name, STATE_TEXT[info.state] ?? 'unknown', autostart, yesNo(await p.isPersistent()), ...sizes];
     }));
     const header = details ? ['Name', 'State', 'Autostart', 'Persistent', 'Capacity', 'Allocation', 'Available'] : ['Name', 'State', 'Autostart'];
