@@ -1070,6 +1070,9 @@ VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = 1
 VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM = 1
 VIR_STORAGE_XML_INACTIVE = 1
 VIR_NETWORK_XML_INACTIVE = 1
+VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE = 0
+VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT = 1
+VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_ARP = 2
 VIR_CONNECT_CLOSE_REASON_ERROR = 0
 VIR_CONNECT_CLOSE_REASON_EOF = 1
 VIR_CONNECT_CLOSE_REASON_KEEPALIVE = 2
@@ -1761,6 +1764,11 @@ class virDomain(_ObjectBase):
         """The progress of the domain's background job."""
         v = _call(self._conn._client, 163, [self._ref], "virDomainGetJobInfo")
         return [v["type"], v["timeElapsed"], v["timeRemaining"], v["dataTotal"], v["dataProcessed"], v["dataRemaining"], v["memTotal"], v["memProcessed"], v["memRemaining"], v["fileTotal"], v["fileProcessed"], v["fileRemaining"]]
+
+    def interfaceAddresses(self, source, flags=0):
+        """The addresses of the running domain's interfaces, from a source: the DHCP leases of its networks, the guest agent, or the host's ARP table."""
+        v = _call(self._conn._client, 353, [self._ref, (None if source is None else _int_arg(source)), (None if flags is None else _int_arg(flags))], "virDomainInterfaceAddresses")
+        return dict((x["name"], {"hwaddr": x["hwaddr"], "addrs": [dict(a) for a in x["addrs"]]}) for x in v)
 
     def abortJob(self):
         """Abort the job under way (a save, managed save or snapshot of a running domain): the domain goes on as before it, and nothing the job had begun to write is kept."""

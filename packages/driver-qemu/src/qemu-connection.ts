@@ -30,6 +30,7 @@ import * as snapshots from './snapshots.js';
 import * as save from './save.js';
 import { StorageDriver } from './storage/storage-driver.js';
 import { NetworkDriver } from './network/network-driver.js';
+import { interfaceAddresses } from './interface-addresses.js';
 import { abortJob, domainJobInfo } from './jobs.js';
 import { domainBlockStats, domainInfo, domainInterfaceStats, domainMemoryStats, domainState } from './stats.js';
 import { getVcpuCount, getVcpuPinInfo, getVcpus, pinVcpu, setVcpus } from './vcpus.js';
@@ -143,6 +144,7 @@ export class QemuConnection implements ConnectDriver {
   domainMemoryStats(ref: DomainRef, flags: number): Promise<MemoryStat[]> { return domainMemoryStats(this.#s, ref, flags); }
   domainGetJobInfo(ref: DomainRef): DomainJobInfo { return domainJobInfo(this.#s, ref); }
   domainAbortJob(ref: DomainRef): Promise<void> { return abortJob(this.#s, ref); }
+  domainInterfaceAddresses(ref: DomainRef, source: number, flags: number) { return interfaceAddresses(this.#s, ref, source, flags); }
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> { return allDomainStats(this.#s, stats, flags); }
   domainGetVcpus(ref: DomainRef): Promise<VcpuInfo[]> { return getVcpus(this.#s, ref); }
   domainPinVcpu(ref: DomainRef, vcpu: number, cpus: number[], flags: number): Promise<void> { return pinVcpu(this.#s, ref, vcpu, cpus, flags); }

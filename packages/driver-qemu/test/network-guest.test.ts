@@ -56,6 +56,14 @@ t.test('a guest on a NAT network gets a DHCP lease', { skip: 'skip' in guest ? g
   t.ok(lease!.expirytime > Date.now() / 1000, 'a lease that has not expired');
   t.same(await net.getDHCPLeases(mac), [lease], 'by MAC');
   t.same(await net.getDHCPLeases('52:54:00:00:00:01'), [], 'another MAC has none');
+  // domifaddr: the lease of the network's interface (the others have no lease), and the tap's counters in domstats
+  t.same(await dom.interfaceAddresses(0 /* LEASE */), [{ name: 'vnet0', hwaddr: mac, addrs: [{ type: 0, addr: leased, prefix: 24 }] }], 'domifaddr from the lease');
+  const arp = await dom.interfaceAddresses(2 /* ARP */);
+  t.ok(arp.every((i) => i.name === 'vnet0' && i.addrs.every((a) => a.addr === leased)), `domifaddr --source arp: ${JSON.stringify(arp)}`);
+  await t.rejects(dom.interfaceAddresses(1 /* AGENT */), { message: /QEMU guest agent is not configured/ });
+  const [stats] = await conn.getAllDomainStats(16 /* INTERFACE */);
+  t.match(stats!.params, { 'net.count': 3, 'net.0.name': 'vnet0', 'net.1.name': 'vnet1', 'net.2.name': 'vnet2' });
+  t.ok((stats!.params['net.0.tx.bytes'] as number) > 0 && (stats!.params['net.0.rx.bytes'] as number) > 0, 'the DHCP exchange is counted on the guest\'s side of vnet0');
 
   const qemuLog = () => readFileSync(path.join(dir, 'run', 'tsvirt', 'qemu', 'log', 'tiny.log'), 'utf8');
   const nativeTaps = nativeStatus().loaded;

@@ -1197,6 +1197,18 @@ export const NetworkXMLFlags = {
 /** A bitwise OR of NetworkXMLFlags values. */
 export type NetworkXMLFlags = number;
 
+/** DomainInterfaceAddressesSource (libvirt's virDomainInterfaceAddressesSource, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_*). Since 0.1.0. */
+export const DomainInterfaceAddressesSource = {
+  /** the DHCP leases of the host's virtual networks */
+  LEASE: 0,
+  /** the guest agent */
+  AGENT: 1,
+  /** the host's ARP table */
+  ARP: 2,
+} as const;
+
+export type DomainInterfaceAddressesSource = (typeof DomainInterfaceAddressesSource)[keyof typeof DomainInterfaceAddressesSource];
+
 /** Why a connection closed. (libvirt's virConnectCloseReason, VIR_CONNECT_CLOSE_REASON_*). Since 0.1.0. */
 export const ConnectCloseReason = {
   /** an input or output error */
@@ -1435,6 +1447,23 @@ export interface StorageVolInfo {
   allocation: number;
 }
 
+/** An address of a guest interface. Since 0.1.0. */
+export interface DomainIPAddress {
+  /** virIPAddrType: 0 IPv4, 1 IPv6 */
+  type: number;
+  addr: string;
+  prefix: number;
+}
+
+/** A guest interface and its addresses. Since 0.1.0. */
+export interface DomainInterface {
+  /** the host device (vnet0), or the guest's name for it from the agent */
+  name: string;
+  /** its MAC address */
+  hwaddr: string;
+  addrs: DomainIPAddress[];
+}
+
 /** A DHCP lease handed out on a network. Since 0.1.0. */
 export interface NetworkDHCPLease {
   iface: string;
@@ -1662,6 +1691,8 @@ export interface Domain {
   setMetadata(type: DomainMetadataType, metadata?: string, key?: string, uri?: string, flags?: DomainModificationImpact): Promise<void>;
   /** The progress of the domain's background job. Since 0.1.0. */
   getJobInfo(): Promise<DomainJobInfo>;
+  /** The addresses of the running domain's interfaces, from a source: the DHCP leases of its networks, the guest agent, or the host's ARP table. Since 0.1.0. */
+  interfaceAddresses(source: number, flags?: number): Promise<DomainInterface[]>;
   /** Abort the job under way (a save, managed save or snapshot of a running domain): the domain goes on as before it, and nothing the job had begun to write is kept. Since 0.1.0. */
   abortJob(): Promise<void>;
   /** The state of the control interface (monitor) to the domain. Since 0.1.0. */

@@ -98,6 +98,37 @@ const domjobinfo = domainCommand({
   ctx.print(out);
 });
 
+/** domifaddr --source: libvirt's VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_*. */
+const ADDRESS_SOURCES: Record<string, number> = { lease: 0, agent: 1, arp: 2 };
+
+const domifaddr = domainCommand({
+  name: 'domifaddr', group: 'monitor', help: "Get network interfaces' addresses for a running domain", description: "Get network interfaces' addresses for a running domain",
+  options: [
+    { name: 'interface', type: 'string', help: 'network interface name' },
+    { name: 'full', type: 'bool', help: 'always display names and MACs of interfaces' },
+    { name: 'source', type: 'string', help: "address source: 'lease', 'agent', or 'arp'" },
+  ],
+}, async (ctx, dom, opts) => {
+  const source = opts.get('source') as string | undefined;
+  if (source !== undefined && !(source in ADDRESS_SOURCES)) {
+    ctx.error(`Unknown data source '${source}'`);
+    return false;
+  }
+  const ifaces = await dom.interfaceAddresses(source === undefined ? 0 : ADDRESS_SOURCES[source]!);
+  const only = opts.get('interface') as string | undefined;
+  const row = (name: string, mac: string, proto: string, addr: string) => ` ${name.padEnd(10)} ${mac.padEnd(17)}    ${proto.padEnd(12)} ${addr}\n`;
+  let out = ` ${'Name'.padEnd(10)} ${'MAC address'.padEnd(20)} ${'Protocol'.padEnd(8)}     Address\n${'-'.repeat(79)}\n`;
+  for (const iface of ifaces) {
+    if (only !== undefined && only !== iface.name) continue;
+    if (!iface.addrs.length) out += row(iface.name, iface.hwaddr ?? '', 'N/A', 'N/A');
+    iface.addrs.forEach((a, j) => {
+      const first = j === 0 || opts.has('full');
+      out += row(first ? iface.name : '-', first ? iface.hwaddr ?? '' : '-', a.type === 1 ? 'ipv6' : 'ipv4', `${a.addr}/${a.prefix}`);
+    });
+  }
+  ctx.print(`${out}\n`);
+}, () => 'Failed to query for interfaces addresses');
+
 const domjobabort = domainCommand({
   name: 'domjobabort', group: 'domain', help: 'abort active domain job', description: 'Aborts the currently running domain job',
   options: [{ name: 'postcopy', type: 'bool', help: 'interrupt post-copy migration' }],
@@ -188,4 +219,4 @@ const domstats: CommandDef = {
   },
 };
 
-export const domainStatsCommands: CommandDef[] = [domifstat, domblkstat, domblkinfo, domblkerror, domcontrol, domjobinfo, domjobabort, domtime, domstats];
+export const domainStatsCommands: CommandDef[] = [domifstat, domblkstat, domblkinfo, domblkerror, domcontrol, domjobinfo, domjobabort, domifaddr, domtime, domstats];

@@ -273,6 +273,12 @@ sub get_job_info {
     return $v;
 }
 
+sub get_interface_addresses {
+    my ($self, $source, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 353, [$self->{ref}, $source, ($flags || 0)]);
+    return @$v;
+}
+
 sub abort_job {
     my ($self) = @_;
     my $v = Sys::Virt::_call($self->{conn}{client}, 164, [$self->{ref}]);
@@ -674,5 +680,8 @@ use constant GET_ALL_STATS_OTHER => 128;
 use constant GET_ALL_STATS_NOWAIT => 536870912;
 use constant GET_ALL_STATS_BACKING => 1073741824;
 use constant GET_ALL_STATS_ENFORCE_STATS => 2147483648;
+use constant INTERFACE_ADDRESSES_SRC_LEASE => 0;
+use constant INTERFACE_ADDRESSES_SRC_AGENT => 1;
+use constant INTERFACE_ADDRESSES_SRC_ARP => 2;
 
 1;

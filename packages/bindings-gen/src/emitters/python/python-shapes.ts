@@ -24,6 +24,8 @@ const LIST_SHAPES: Readonly<Record<string, string>> = {
   DomainDiskError: 'dict((x["disk"], x["error"]) for x in v)',
   DomainStatsRecord: '[(virDomain(self, _call(self._client, _LOOKUP_BY_UUID_PROC, [x["domain"]], "virDomainLookupByUUIDString")), x["params"]) for x in v]',
   NetworkDHCPLease: '[dict(x) for x in v]',
+  // libvirt-python: {name: {"hwaddr": ..., "addrs": [{"type", "addr", "prefix"}]}}
+  DomainInterface: 'dict((x["name"], {"hwaddr": x["hwaddr"], "addrs": [dict(a) for a in x["addrs"]]}) for x in v)',
 };
 
 /** Calls whose answer is a list of host CPUs as booleans (libvirt-python's cpumaps). */
