@@ -4,7 +4,7 @@ import { TLSSocket } from 'node:tls';
 import { ErrorDomain, ErrorNumber, VirError } from '@tsvirt/core';
 import { ConnectEntry, toVirError, invalidConnection, unsupported, type DomainEventData } from '@tsvirt/core/driver';
 import {
-  FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, encodeFrame, relayStream,
+  FrameDecoder, Keepalive, KeepaliveProcedure, keepaliveFrame, MessageStatus, MessageType, Program, encodeFrame, relayStream, writeInBurst,
   type Frame, type FrameHeader, type StreamLink,
 } from '@tsvirt/core/protocol';
 import type { DaemonLimits } from './daemon-limits.js';
@@ -295,7 +295,7 @@ export class ClientSession implements SessionContext, UnreadHolder {
       return;
     }
     if (!this.budget.makeRoom(this, frame.byteLength)) return;
-    if (!this.stream.write(frame)) this.#congested = true;
+    if (!writeInBurst(this.stream, frame)) this.#congested = true;
     this.budget.update(this, this.stream.writableLength);
   }
 }

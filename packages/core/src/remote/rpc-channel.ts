@@ -3,6 +3,7 @@ import { VirError } from '../errors/vir-error.js';
 import { ConnectCloseReason } from '../gen/api.gen.js';
 import { encodeFrame, FrameDecoder, type Frame, type FrameHeader } from '../rpc/frame-codec.js';
 import { Keepalive, keepaliveFrame } from '../rpc/keepalive.js';
+import { writeInBurst } from '../rpc/burst-write.js';
 import { KeepaliveProcedure, MessageStatus, MessageType, Program } from '../rpc/rpc-constants.js';
 import { endOfFileError, keepaliveTimeoutError, socketClosedError, undecodableError } from './remote-protocol.js';
 import { remoteStream, type StreamLink } from './stream-frames.js';
@@ -125,7 +126,7 @@ export class RpcChannel implements CallChannel {
     }
     return new Promise((resolve, reject) => {
       this.#pending.set(serial, { resolve, reject, settled, args });
-      this.stream.write(frame);
+      writeInBurst(this.stream, frame);
     });
   }
 

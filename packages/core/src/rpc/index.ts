@@ -7,3 +7,4 @@ export * from './xdr/index.js';
 export * from './wire-procedure.js';
 export * from './wire-values.js';
 export * from './json-bytes.js';
+export * from './burst-write.js';
