@@ -31,6 +31,7 @@ import * as save from './save.js';
 import { StorageDriver } from './storage/storage-driver.js';
 import { NetworkDriver } from './network/network-driver.js';
 import { interfaceAddresses } from './interface-addresses.js';
+import { schedulerParameters, schedulerType, setSchedulerParameters } from './scheduler.js';
 import { abortJob, domainJobInfo } from './jobs.js';
 import { domainBlockStats, domainInfo, domainInterfaceStats, domainMemoryStats, domainState } from './stats.js';
 import { getVcpuCount, getVcpuPinInfo, getVcpus, pinVcpu, setVcpus } from './vcpus.js';
@@ -144,6 +145,9 @@ export class QemuConnection implements ConnectDriver {
   domainMemoryStats(ref: DomainRef, flags: number): Promise<MemoryStat[]> { return domainMemoryStats(this.#s, ref, flags); }
   domainGetJobInfo(ref: DomainRef): DomainJobInfo { return domainJobInfo(this.#s, ref); }
   domainAbortJob(ref: DomainRef): Promise<void> { return abortJob(this.#s, ref); }
+  domainGetSchedulerType(ref: DomainRef) { return schedulerType(this.#s, ref); }
+  domainGetSchedulerParameters(ref: DomainRef) { return schedulerParameters(this.#s, ref); }
+  domainSetSchedulerParameters(ref: DomainRef) { setSchedulerParameters(this.#s, ref); }
   domainInterfaceAddresses(ref: DomainRef, source: number, flags: number) { return interfaceAddresses(this.#s, ref, source, flags); }
   connectGetAllDomainStats(stats: number, flags: number): Promise<DomainStatsRecord[]> { return allDomainStats(this.#s, stats, flags); }
   domainGetVcpus(ref: DomainRef): Promise<VcpuInfo[]> { return getVcpus(this.#s, ref); }

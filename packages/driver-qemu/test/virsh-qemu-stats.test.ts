@@ -66,6 +66,8 @@ for (const machine of MACHINES) {
     t.same([...off.keys()], ['state.state', 'state.reason', 'balloon.current', 'balloon.maximum', 'vcpu.current', 'vcpu.maximum', 'net.count',
       'block.count', 'block.0.name', 'block.0.path', 'block.0.capacity', 'block.0.physical'], 'a shut-off guest: what its definition and images say');
     t.equal(off.get('block.0.capacity'), String(8 << 20));
+    t.same(await virsh('schedinfo', name), { code: 1, stdout: 'Scheduler      : Unknown\n\n', stderr: 'error: Operation not supported: CPU tuning is not available in session mode\n' },
+      'schedinfo: no CPU tuning in session mode, in libvirt\'s words');
 
     await ok('start', name);
     await until(`${GUEST_READY_LINE} on the serial console`, () => serial().includes(GUEST_READY_LINE), 180_000);

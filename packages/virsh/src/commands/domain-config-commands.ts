@@ -80,7 +80,11 @@ const schedinfo = domainCommand({
 }, async (ctx, dom, opts) => {
   const flags = impactFlags(ctx, opts);
   if (flags === null) return false;
-  const { type } = await dom.getSchedulerType();
+  // as virsh: a scheduler the driver cannot name is "Unknown", then the driver's reason
+  const type = await dom.getSchedulerType().then((t) => t.type, (e: unknown) => {
+    ctx.print(`${'Scheduler'.padEnd(15)}: Unknown\n`);
+    throw e;
+  });
   ctx.print(`${'Scheduler'.padEnd(15)}: ${type}\n`);
   const wanted: Record<string, number> = {};
   for (const name of ['weight', 'cap']) if (opts.has(name)) wanted[name] = Number(opts.get(name));
