@@ -998,6 +998,7 @@ VIR_CONNECT_LIST_STORAGE_POOLS_GLUSTER = 65536
 VIR_CONNECT_LIST_STORAGE_POOLS_ZFS = 131072
 VIR_CONNECT_LIST_STORAGE_POOLS_VSTORAGE = 262144
 VIR_CONNECT_LIST_STORAGE_POOLS_ISCSI_DIRECT = 524288
+VIR_INTERFACE_DEFINE_VALIDATE = 1
 VIR_CONNECT_LIST_INTERFACES_INACTIVE = 1
 VIR_CONNECT_LIST_INTERFACES_ACTIVE = 2
 VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM = 1
@@ -1451,6 +1452,26 @@ class virConnect(_ConnectBase):
         """The host interface with this MAC address."""
         v = _call(self._client, 129, [_str_arg("virInterfaceLookupByMACString", 2, mac)], "virInterfaceLookupByMACString")
         return virInterface(self, v)
+
+    def interfaceDefineXML(self, xml, flags=0):
+        """Define (or redefine) a host interface from its XML description, without starting it."""
+        v = _call(self._client, 131, [_str_arg("virInterfaceDefineXML", 2, xml), (None if flags is None else _int_arg(flags))], "virInterfaceDefineXML")
+        return virInterface(self, v)
+
+    def changeBegin(self, flags=0):
+        """Start a transaction of host interface changes: a snapshot of their configuration that a rollback restores."""
+        _call(self._client, 220, [(None if flags is None else _int_arg(flags))], "virInterfaceChangeBegin")
+        return 0
+
+    def changeCommit(self, flags=0):
+        """Keep the changes made since interfaceChangeBegin."""
+        _call(self._client, 221, [(None if flags is None else _int_arg(flags))], "virInterfaceChangeCommit")
+        return 0
+
+    def changeRollback(self, flags=0):
+        """Restore the host interfaces' configuration as interfaceChangeBegin found it."""
+        _call(self._client, 222, [(None if flags is None else _int_arg(flags))], "virInterfaceChangeRollback")
+        return 0
 
     def listAllDevices(self, flags=0):
         """All host devices that match the filter flags (none: all)."""
@@ -2106,6 +2127,21 @@ class virInterface(_ObjectBase):
         """Whether the interface is up."""
         v = _call(self._conn._client, 156, [self._ref], "virInterfaceIsActive")
         return _flag(v)
+
+    def create(self, flags=0):
+        """Bring the interface up."""
+        _call(self._conn._client, 133, [self._ref, (None if flags is None else _int_arg(flags))], "virInterfaceCreate")
+        return 0
+
+    def destroy(self, flags=0):
+        """Bring the interface down."""
+        _call(self._conn._client, 134, [self._ref, (None if flags is None else _int_arg(flags))], "virInterfaceDestroy")
+        return 0
+
+    def undefine(self):
+        """Remove the interface's configuration."""
+        _call(self._conn._client, 132, [self._ref], "virInterfaceUndefine")
+        return 0
 
 
 class virNodeDevice(_ObjectBase):

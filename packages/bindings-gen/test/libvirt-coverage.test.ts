@@ -11,7 +11,7 @@ const LIBVIRT_API = '/usr/share/libvirt/api/libvirt-api.xml';
 const apiXml = fileURLToPath(new URL('../../../api.xml', import.meta.url));
 
 /** The share of the counted calls api.xml must declare: raised as groups are added, never lowered. */
-const THRESHOLD = 0.49;
+const THRESHOLD = 0.51;
 
 /** C-only plumbing: [rule, why, matches(function name, libvirt's file)]. */
 const LEFT_OUT: readonly [string, string, (name: string, file: string) => boolean][] = [

@@ -260,6 +260,13 @@ export class TestConnection implements ConnectDriver {
   connectLookupInterfaceByMAC(mac: string): InterfaceRef { return interfaceRef(this.s.interfaces.lookupMac(mac)); }
   interfaceGetXMLDesc(ref: InterfaceRef, flags: number): string { return this.s.interfaces.xml(ref, flags); }
   interfaceIsActive(ref: InterfaceRef): boolean { return this.s.interfaces.get(ref).active; }
+  connectDefineInterfaceXML(xml: string, flags: number): InterfaceRef { return interfaceRef(this.s.interfaces.define(xml, flags)); }
+  interfaceUndefine(ref: InterfaceRef): void { this.s.interfaces.undefine(ref); }
+  interfaceCreate(ref: InterfaceRef, flags: number): void { this.s.interfaces.create(ref, flags); }
+  interfaceDestroy(ref: InterfaceRef, flags: number): void { this.s.interfaces.destroy(ref, flags); }
+  connectInterfaceChangeBegin(flags: number): void { this.s.interfaces.changeBegin(flags); }
+  connectInterfaceChangeCommit(flags: number): void { this.s.interfaces.changeCommit(flags); }
+  connectInterfaceChangeRollback(flags: number): void { this.s.interfaces.changeRollback(flags); }
 
   connectListAllNodeDevices(flags: number): NodeDeviceRef[] { return this.s.nodeDevices.list(flags).map(nodeDeviceRef); }
   connectLookupNodeDeviceByName(name: string): NodeDeviceRef { return nodeDeviceRef(this.s.nodeDevices.lookup(name)); }

@@ -367,6 +367,30 @@ sub get_interface_by_mac {
     return Sys::Virt::Interface->_new($self, $v);
 }
 
+sub define_interface {
+    my ($self, $xml, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 131, [$xml, ($flags || 0)]);
+    return Sys::Virt::Interface->_new($self, $v);
+}
+
+sub interface_change_begin {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 220, [($flags || 0)]);
+    return;
+}
+
+sub interface_change_commit {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 221, [($flags || 0)]);
+    return;
+}
+
+sub interface_change_rollback {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{client}, 222, [($flags || 0)]);
+    return;
+}
+
 sub list_all_node_devices {
     my ($self, $flags) = @_;
     my $v = Sys::Virt::_call($self->{client}, 285, [($flags || 0)]);

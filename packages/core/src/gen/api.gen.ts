@@ -965,6 +965,15 @@ export const ConnectListAllStoragePoolsFlags = {
 /** A bitwise OR of ConnectListAllStoragePoolsFlags values. */
 export type ConnectListAllStoragePoolsFlags = number;
 
+/** InterfaceDefineFlags (libvirt's virInterfaceDefineFlags, VIR_INTERFACE_DEFINE_*). Since 0.1.0. */
+export const InterfaceDefineFlags = {
+  /** validate the XML against the schema */
+  VALIDATE: 1,
+} as const;
+
+/** A bitwise OR of InterfaceDefineFlags values. */
+export type InterfaceDefineFlags = number;
+
 /** ConnectListAllInterfacesFlags (libvirt's virConnectListAllInterfacesFlags, VIR_CONNECT_LIST_INTERFACES_*). Since 0.1.0. */
 export const ConnectListAllInterfacesFlags = {
   INACTIVE: 1,
@@ -1565,6 +1574,14 @@ export interface Connect {
   lookupInterfaceByName(name: string): Promise<Interface>;
   /** The host interface with this MAC address. Since 0.1.0. */
   lookupInterfaceByMAC(mac: string): Promise<Interface>;
+  /** Define (or redefine) a host interface from its XML description, without starting it. Since 0.1.0. */
+  defineInterfaceXML(xml: string, flags?: InterfaceDefineFlags): Promise<Interface>;
+  /** Start a transaction of host interface changes: a snapshot of their configuration that a rollback restores. Since 0.1.0. */
+  interfaceChangeBegin(flags?: number): Promise<void>;
+  /** Keep the changes made since interfaceChangeBegin. Since 0.1.0. */
+  interfaceChangeCommit(flags?: number): Promise<void>;
+  /** Restore the host interfaces' configuration as interfaceChangeBegin found it. Since 0.1.0. */
+  interfaceChangeRollback(flags?: number): Promise<void>;
   /** All host devices that match the filter flags (none: all). Since 0.1.0. */
   listAllNodeDevices(flags?: ConnectListAllNodeDeviceFlags): Promise<NodeDevice[]>;
   /** The host device with this name; VIR_ERR_NO_NODE_DEVICE when there is none. Since 0.1.0. */
@@ -1865,6 +1882,12 @@ export interface Interface {
   getXMLDesc(flags?: number): Promise<string>;
   /** Whether the interface is up. Since 0.1.0. */
   isActive(): Promise<boolean>;
+  /** Bring the interface up. Since 0.1.0. */
+  create(flags?: number): Promise<void>;
+  /** Bring the interface down. Since 0.1.0. */
+  destroy(flags?: number): Promise<void>;
+  /** Remove the interface's configuration. Since 0.1.0. */
+  undefine(): Promise<void>;
 }
 
 /** A device of the host. Its name is known locally. */

@@ -178,6 +178,14 @@ export interface ConnectDriver {
   connectLookupInterfaceByName?(name: string): Awaitable<InterfaceRef>;
   /** virInterfaceLookupByMACString, remote procedure 129 */
   connectLookupInterfaceByMAC?(mac: string): Awaitable<InterfaceRef>;
+  /** virInterfaceDefineXML, remote procedure 131 */
+  connectDefineInterfaceXML?(xml: string, flags: number): Awaitable<InterfaceRef>;
+  /** virInterfaceChangeBegin, remote procedure 220 */
+  connectInterfaceChangeBegin?(flags: number): Awaitable<void>;
+  /** virInterfaceChangeCommit, remote procedure 221 */
+  connectInterfaceChangeCommit?(flags: number): Awaitable<void>;
+  /** virInterfaceChangeRollback, remote procedure 222 */
+  connectInterfaceChangeRollback?(flags: number): Awaitable<void>;
   /** virConnectListAllNodeDevices, remote procedure 285 */
   connectListAllNodeDevices?(flags: number): Awaitable<NodeDeviceRef[]>;
   /** virNodeDeviceLookupByName, remote procedure 113 */
@@ -406,6 +414,12 @@ export interface ConnectDriver {
   interfaceGetXMLDesc?(interfaceRef: InterfaceRef, flags: number): Awaitable<string>;
   /** virInterfaceIsActive, remote procedure 156 */
   interfaceIsActive?(interfaceRef: InterfaceRef): Awaitable<boolean>;
+  /** virInterfaceCreate, remote procedure 133 */
+  interfaceCreate?(interfaceRef: InterfaceRef, flags: number): Awaitable<void>;
+  /** virInterfaceDestroy, remote procedure 134 */
+  interfaceDestroy?(interfaceRef: InterfaceRef, flags: number): Awaitable<void>;
+  /** virInterfaceUndefine, remote procedure 132 */
+  interfaceUndefine?(interfaceRef: InterfaceRef): Awaitable<void>;
   /** virNodeDeviceGetXMLDesc, remote procedure 114 */
   nodeDeviceGetXMLDesc?(nodeDevice: NodeDeviceRef, flags: number): Awaitable<string>;
   /** virNodeDeviceGetParent, remote procedure 115 */

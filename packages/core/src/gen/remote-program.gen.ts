@@ -397,6 +397,14 @@ export const remote_secret_lookup_by_usage_args: XdrType = { kind: 'struct', nam
 export const remote_secret_lookup_by_usage_ret: XdrType = { kind: 'struct', name: 'remote_secret_lookup_by_usage_ret', fields: [{ name: 'secret', type: remote_nonnull_secret }] };
 export const remote_connect_list_all_secrets_args: XdrType = { kind: 'struct', name: 'remote_connect_list_all_secrets_args', fields: [{ name: 'need_results', type: { kind: 'int' } }, { name: 'flags', type: { kind: 'uint' } }] };
 export const remote_connect_list_all_secrets_ret: XdrType = { kind: 'struct', name: 'remote_connect_list_all_secrets_ret', fields: [{ name: 'secrets', type: { kind: 'array', of: remote_nonnull_secret, max: REMOTE_SECRET_LIST_MAX } }, { name: 'ret', type: { kind: 'uint' } }] };
+export const remote_interface_define_xml_args: XdrType = { kind: 'struct', name: 'remote_interface_define_xml_args', fields: [{ name: 'xml', type: remote_nonnull_string }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_interface_define_xml_ret: XdrType = { kind: 'struct', name: 'remote_interface_define_xml_ret', fields: [{ name: 'iface', type: remote_nonnull_interface }] };
+export const remote_interface_undefine_args: XdrType = { kind: 'struct', name: 'remote_interface_undefine_args', fields: [{ name: 'iface', type: remote_nonnull_interface }] };
+export const remote_interface_create_args: XdrType = { kind: 'struct', name: 'remote_interface_create_args', fields: [{ name: 'iface', type: remote_nonnull_interface }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_interface_destroy_args: XdrType = { kind: 'struct', name: 'remote_interface_destroy_args', fields: [{ name: 'iface', type: remote_nonnull_interface }, { name: 'flags', type: { kind: 'uint' } }] };
+export const remote_interface_change_begin_args: XdrType = { kind: 'struct', name: 'remote_interface_change_begin_args', fields: [{ name: 'flags', type: { kind: 'uint' } }] };
+export const remote_interface_change_commit_args: XdrType = { kind: 'struct', name: 'remote_interface_change_commit_args', fields: [{ name: 'flags', type: { kind: 'uint' } }] };
+export const remote_interface_change_rollback_args: XdrType = { kind: 'struct', name: 'remote_interface_change_rollback_args', fields: [{ name: 'flags', type: { kind: 'uint' } }] };
 /** libvirt's typed parameters by name (`*` for a number in it) and the type libvirt gives each (virTypedParameterType). */
 export const remoteTypedParamTypes: ReadonlyMap<string, number> = new Map([
   ['balloon.available', 4],
@@ -800,6 +808,13 @@ export const RemoteProcedure = {
   SECRET_UNDEFINE: 146,
   SECRET_LOOKUP_BY_USAGE: 147,
   CONNECT_LIST_ALL_SECRETS: 287,
+  INTERFACE_DEFINE_XML: 131,
+  INTERFACE_UNDEFINE: 132,
+  INTERFACE_CREATE: 133,
+  INTERFACE_DESTROY: 134,
+  INTERFACE_CHANGE_BEGIN: 220,
+  INTERFACE_CHANGE_COMMIT: 221,
+  INTERFACE_CHANGE_ROLLBACK: 222,
 } as const;
 
 export type RemoteProcedure = (typeof RemoteProcedure)[keyof typeof RemoteProcedure];
@@ -1030,5 +1045,12 @@ export const remoteProcedures: readonly WireProcedure[] = [
   { number: 146, name: 'SECRET_UNDEFINE', args: remote_secret_undefine_args, ret: null, served: 'api', call: 'secretUndefine', apiProc: 146, argMap: [{ member: 'secret', arg: 0, shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }], reply: { kind: 'none' } },
   { number: 147, name: 'SECRET_LOOKUP_BY_USAGE', args: remote_secret_lookup_by_usage_args, ret: remote_secret_lookup_by_usage_ret, served: 'api', call: 'connectLookupSecretByUsage', apiProc: 147, argMap: [{ member: 'usageType', arg: 0, shape: { k: 'plain' } }, { member: 'usageID', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'secret', shape: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] }, counts: [] } },
   { number: 287, name: 'CONNECT_LIST_ALL_SECRETS', args: remote_connect_list_all_secrets_args, ret: remote_connect_list_all_secrets_ret, served: 'api', call: 'connectListAllSecrets', apiProc: 287, argMap: [{ member: 'need_results', arg: null, send: 1, shape: { k: 'plain' } }, { member: 'flags', arg: 0, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'secrets', shape: { k: 'list', of: { k: 'record', fields: [{ api: 'uuid', member: 'uuid', shape: { k: 'uuid' } }, { api: 'usageType', member: 'usageType', shape: { k: 'plain' } }, { api: 'usageID', member: 'usageID', shape: { k: 'plain' } }] } }, counts: [['ret', 'secrets']] } },
+  { number: 131, name: 'INTERFACE_DEFINE_XML', args: remote_interface_define_xml_args, ret: remote_interface_define_xml_ret, served: 'api', call: 'connectDefineInterfaceXML', apiProc: 131, argMap: [{ member: 'xml', arg: 0, shape: { k: 'plain' } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'value', member: 'iface', shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'mac', member: 'mac', shape: { k: 'plain' } }] }, counts: [] } },
+  { number: 132, name: 'INTERFACE_UNDEFINE', args: remote_interface_undefine_args, ret: null, served: 'api', call: 'interfaceUndefine', apiProc: 132, argMap: [{ member: 'iface', arg: 0, shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'mac', member: 'mac', shape: { k: 'plain' } }] } }], reply: { kind: 'none' } },
+  { number: 133, name: 'INTERFACE_CREATE', args: remote_interface_create_args, ret: null, served: 'api', call: 'interfaceCreate', apiProc: 133, argMap: [{ member: 'iface', arg: 0, shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'mac', member: 'mac', shape: { k: 'plain' } }] } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'none' } },
+  { number: 134, name: 'INTERFACE_DESTROY', args: remote_interface_destroy_args, ret: null, served: 'api', call: 'interfaceDestroy', apiProc: 134, argMap: [{ member: 'iface', arg: 0, shape: { k: 'record', fields: [{ api: 'name', member: 'name', shape: { k: 'plain' } }, { api: 'mac', member: 'mac', shape: { k: 'plain' } }] } }, { member: 'flags', arg: 1, shape: { k: 'plain' } }], reply: { kind: 'none' } },
+  { number: 220, name: 'INTERFACE_CHANGE_BEGIN', args: remote_interface_change_begin_args, ret: null, served: 'api', call: 'connectInterfaceChangeBegin', apiProc: 220, argMap: [{ member: 'flags', arg: 0, shape: { k: 'plain' } }], reply: { kind: 'none' } },
+  { number: 221, name: 'INTERFACE_CHANGE_COMMIT', args: remote_interface_change_commit_args, ret: null, served: 'api', call: 'connectInterfaceChangeCommit', apiProc: 221, argMap: [{ member: 'flags', arg: 0, shape: { k: 'plain' } }], reply: { kind: 'none' } },
+  { number: 222, name: 'INTERFACE_CHANGE_ROLLBACK', args: remote_interface_change_rollback_args, ret: null, served: 'api', call: 'connectInterfaceChangeRollback', apiProc: 222, argMap: [{ member: 'flags', arg: 0, shape: { k: 'plain' } }], reply: { kind: 'none' } },
 ];
 export const remoteProcedureByNumber: ReadonlyMap<number, WireProcedure> = new Map(remoteProcedures.map((p) => [p.number, p]));

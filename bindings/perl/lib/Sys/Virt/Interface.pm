@@ -25,6 +25,25 @@ sub is_active {
     return $v ? 1 : 0;
 }
 
+sub create {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 133, [$self->{ref}, ($flags || 0)]);
+    return;
+}
+
+sub destroy {
+    my ($self, $flags) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 134, [$self->{ref}, ($flags || 0)]);
+    return;
+}
+
+sub undefine {
+    my ($self) = @_;
+    my $v = Sys::Virt::_call($self->{conn}{client}, 132, [$self->{ref}]);
+    return;
+}
+
+use constant DEFINE_VALIDATE => 1;
 use constant LIST_INACTIVE => 1;
 use constant LIST_ACTIVE => 2;
 

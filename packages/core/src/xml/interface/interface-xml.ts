@@ -5,6 +5,9 @@ import { expectRoot } from '../xml-fields.js';
 import { childElement, childElements, escapeXml, formatElement, type XmlElement } from '../xml-element.js';
 import type { HostInterfaceDef } from './interface-def.js';
 
+/** libvirt's virInterfaceType. */
+const INTERFACE_TYPES = new Set(['ethernet', 'bridge', 'bond', 'vlan']);
+
 /** Parse an <interface> document (virHostInterfaceDefParseString). */
 export function parseInterfaceXml(xml: string): HostInterfaceDef {
   return interfaceDefFromTree(parseXmlDocument(xml, '(interface_definition)', ErrorDomain.INTERFACE));
@@ -14,10 +17,13 @@ export function parseInterfaceXml(xml: string): HostInterfaceDef {
 export function interfaceDefFromTree(root: XmlElement): HostInterfaceDef {
   expectRoot(root, 'interface');
   const name = root.attrs.name;
-  if (!root.attrs.type) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.INTERFACE, 'interface has no type');
+  // virXMLPropEnum's words, from libvirt's XML utilities
+  const type = root.attrs.type;
+  if (type === undefined) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.XML, "Missing required attribute 'type' in element 'interface'");
+  if (!INTERFACE_TYPES.has(type)) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.XML, `Invalid value for attribute 'type' in element 'interface': '${type}'.`);
   if (!name) throw VirError.of(ErrorNumber.XML_ERROR, ErrorDomain.INTERFACE, 'interface has no name');
   return {
-    type: root.attrs.type,
+    type,
     name,
     mac: childElement(root, 'mac')?.attrs.address,
     startMode: childElement(root, 'start')?.attrs.mode,
