@@ -161,10 +161,19 @@ export class RemoteProgram implements ProgramServer {
         return this.#deregister(p, args.callbackID as number);
       case P.CONNECT_DOMAIN_EVENT_DEREGISTER_ANY:
         return this.#deregisterLegacy(p, args.eventID as number);
+      case P.STORAGE_VOL_GET_PATH:
+        return this.#volumePath(p, args.vol as { key: string });
       default:
         // the close callbacks are not advertised (REMOTE_CLOSE_CALLBACK), as by a libvirtd without them
         throw VirError.of(ErrorNumber.NO_SUPPORT, ErrorDomain.RPC, `unknown procedure: ${p.number}`);
     }
+  }
+
+  /** A volume's path: tsvirt's volume reference carries it, libvirt's names the volume by pool, name and key. */
+  async #volumePath(p: WireProcedure, vol: { key: string }): Promise<Buffer> {
+    // found through the checked path, by the key libvirt's reference carries (a volume that has gone is libvirt's error)
+    const { entry } = this.session.connection();
+    return this.#encode(p, { name: (await entry.lookupStorageVolByKey(vol.key)).path });
   }
 
   async #open(p: WireProcedure, args: Record<string, unknown>): Promise<Buffer> {

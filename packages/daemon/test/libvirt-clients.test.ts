@@ -64,6 +64,8 @@ if (missing) {
     ['vcpuinfo of a shut-off domain', `define ${xml}; vcpuinfo vm1; undefine vm1`],
     // typed parameters keep libvirt's types (numa_mode is an int virsh names; weight a uint it sets back)
     ['typed parameters', 'schedinfo test; schedinfo test --set weight=60; memtune test; numatune test; domiftune test testnet0'],
+    // libvirt's reference names a volume without its path, which its clients ask for (STORAGE_VOL_GET_PATH)
+    ['volume paths', 'vol-create-as default-pool v1.img 1M; vol-path --pool default-pool v1.img; vol-list default-pool --details; vol-delete --pool default-pool v1.img; vol-path --pool default-pool v1.img'],
   ];
   for (const [name, commands] of sequences) {
     t.test(`virsh ${name}: as against libvirtd`, async (t) => {
