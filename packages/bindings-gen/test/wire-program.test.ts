@@ -38,6 +38,6 @@ t.test('CPU maps: the call member that sizes them and the field they carry are c
 });
 
 t.test("an unmapped procedure's reason may hold any text: quotes, apostrophes and backslashes are escaped", async (t) => {
-  const out = remoteFrom((x) => x.replace(/(<procedure name="STORAGE_VOL_GET_PATH" [^>]*unmapped=")[^"]*"/, '$1the volume&apos;s &quot;path&quot; \\"'));
+  const out = remoteFrom((x) => x.replace(/(<procedure name="STORAGE_VOL_GET_PATH" [^>]*) served="session"/, '$1 unmapped="the volume&apos;s &quot;path&quot; \\"'));
   t.match(out, String.raw`why: 'the volume\'s "path" \\' }`);
 });

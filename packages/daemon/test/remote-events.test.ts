@@ -80,7 +80,7 @@ t.test('before the open call, only the connection\'s own procedures answer', asy
   t.same(await call(c, P.CONNECT_OPEN, { name: 'test:///default', flags: 0 }), { value: undefined });
   t.same(await call(c, P.CONNECT_IS_SECURE), { value: { secure: 1 } }, 'a unix socket');
   t.match(await call(c, P.DOMAIN_SUSPEND, { dom: TEST }), { error: { code: ErrorNumber.OPERATION_DENIED, message: /read only access prevents virDomainSuspend/ } }, 'the read-only socket');
-  t.match(await call(c, P.STORAGE_VOL_GET_PATH, { vol: { pool: 'default-pool', name: 'v', key: 'k' } }), { error: { code: ErrorNumber.NO_SUPPORT, message: /not served by tsvirtd/ } });
+  t.match(await call(c, P.STORAGE_VOL_GET_PATH, { vol: { pool: 'default-pool', name: 'v', key: 'k' } }), { error: { code: ErrorNumber.NO_STORAGE_VOL, message: /no storage vol with matching key 'k'/ } }, "a volume's path, looked up by its key");
   t.match(await call(c, 9999), { error: { code: ErrorNumber.NO_SUPPORT, message: /unknown procedure: 9999/ } });
   c.socket.destroy();
 });
